@@ -1,0 +1,202 @@
+/**
+ * The one facade over Rapier. Bodies and joints are addressed by name, so that envs never hold
+ * Rapier handles: `World.restoreSnapshot` returns a new world, and the facade re-resolves every
+ * name against it.
+ */
+import { RAPIER } from "./rapier.js";
+import type { BodyKind, Frame, SceneBody, Shape } from "./scene.js";
+
+type Vec3 = [number, number, number];
+type Quat = [number, number, number, number];
+
+export interface BodyOptions {
+  kind: BodyKind;
+  shape: Shape;
+  position: Vec3;
+  rotation?: Quat;
+  /** kg; sets the collider's mass (density derived). Ignored for fixed bodies. */
+  mass?: number;
+  friction?: number;
+  restitution?: number;
+  linearDamping?: number;
+  angularDamping?: number;
+  color?: string;
+  /** Rapier interaction groups (16-bit membership << 16 | 16-bit filter); default: all. */
+  collisionGroups?: number;
+  /** A body with no collider: a massless-looking carriage for joint chains. */
+  noCollider?: boolean;
+  lockRotations?: boolean;
+}
+
+export interface PrismaticOptions {
+  parent: string;
+  child: string;
+  /** Joint axis in the parent's frame (the same axis in the child's frame). */
+  axis: Vec3;
+  anchorParent?: Vec3;
+  anchorChild?: Vec3;
+  /** Position motor: force-based, capped at `maxForce` newtons. */
+  motor?: { stiffness: number; damping: number; maxForce: number };
+}
+
+interface JointRecord {
+  name: string;
+  handle: number;
+  motor?: { stiffness: number; damping: number; maxForce: number };
+}
+
+export class PhysicsWorld {
+  private world: RAPIER.World;
+  private readonly bodyHandles = new Map<string, number>();
+  private bodies = new Map<string, RAPIER.RigidBody>();
+  private readonly joints = new Map<string, JointRecord>();
+  private readonly sceneBodies: SceneBody[] = [];
+  /** Non-fixed bodies, in scene order: the order of frame poses. */
+  private moving: RAPIER.RigidBody[] = [];
+  private freed = false;
+
+  constructor(
+    readonly gravity: Vec3 = [0, 0, -9.81],
+    readonly timestep: number = 1 / 240,
+  ) {
+    this.world = new RAPIER.World({ x: gravity[0], y: gravity[1], z: gravity[2] });
+    this.world.timestep = timestep;
+  }
+
+  addBody(name: string, o: BodyOptions): RAPIER.RigidBody {
+    if (this.bodyHandles.has(name)) throw new Error(`body "${name}" already exists`);
+    const rotation = o.rotation ?? [0, 0, 0, 1];
+    const desc =
+      o.kind === "fixed" ? RAPIER.RigidBodyDesc.fixed() : o.kind === "kinematic" ? RAPIER.RigidBodyDesc.kinematicPositionBased() : RAPIER.RigidBodyDesc.dynamic();
+    desc.setTranslation(...o.position).setRotation({ x: rotation[0], y: rotation[1], z: rotation[2], w: rotation[3] });
+    if (o.linearDamping !== undefined) desc.setLinearDamping(o.linearDamping);
+    if (o.angularDamping !== undefined) desc.setAngularDamping(o.angularDamping);
+    if (o.lockRotations) desc.lockRotations();
+    if (o.noCollider && o.mass !== undefined) desc.setAdditionalMass(o.mass);
+    const body = this.world.createRigidBody(desc);
+    if (!o.noCollider) {
+      const cd = colliderDesc(o.shape);
+      if (o.mass !== undefined && o.kind !== "fixed") cd.setMass(o.mass);
+      cd.setFriction(o.friction ?? 0.5).setRestitution(o.restitution ?? 0);
+      if (o.collisionGroups !== undefined) cd.setCollisionGroups(o.collisionGroups);
+      this.world.createCollider(cd, body);
+    }
+    this.bodyHandles.set(name, body.handle);
+    this.bodies.set(name, body);
+    if (!o.noCollider) {
+      this.sceneBodies.push({ name, kind: o.kind, shape: o.shape, color: o.color ?? "#888888", position: [...o.position], rotation: [...rotation] });
+      if (o.kind !== "fixed") this.moving.push(body);
+    }
+    return body;
+  }
+
+  addPrismatic(name: string, o: PrismaticOptions): void {
+    const axis = { x: o.axis[0], y: o.axis[1], z: o.axis[2] };
+    const a1 = o.anchorParent ?? [0, 0, 0];
+    const a2 = o.anchorChild ?? [0, 0, 0];
+    const data = RAPIER.JointData.prismatic({ x: a1[0], y: a1[1], z: a1[2] }, { x: a2[0], y: a2[1], z: a2[2] }, axis);
+    const joint = this.world.createImpulseJoint(data, this.body(o.parent), this.body(o.child), true) as RAPIER.PrismaticImpulseJoint;
+    if (o.motor) {
+      joint.configureMotorModel(RAPIER.MotorModel.ForceBased);
+      joint.setMotorMaxForce(o.motor.maxForce);
+      joint.configureMotorPosition(0, o.motor.stiffness, o.motor.damping);
+    }
+    this.joints.set(name, { name, handle: joint.handle, ...(o.motor ? { motor: o.motor } : {}) });
+  }
+
+  /** Sets a position motor's target (metres along the joint axis). */
+  setMotorTarget(joint: string, target: number): void {
+    const rec = this.joints.get(joint);
+    if (!rec?.motor) throw new Error(`joint "${joint}" has no motor`);
+    const j = this.world.getImpulseJoint(rec.handle) as RAPIER.PrismaticImpulseJoint;
+    j.configureMotorPosition(target, rec.motor.stiffness, rec.motor.damping);
+  }
+
+  body(name: string): RAPIER.RigidBody {
+    const b = this.bodies.get(name);
+    if (!b) throw new Error(`no body named "${name}"`);
+    return b;
+  }
+
+  /** Advances `substeps` fixed timesteps. */
+  step(substeps: number): void {
+    for (let i = 0; i < substeps; i++) this.world.step();
+  }
+
+  /** Places a body and zeroes its velocity: used by resets. */
+  teleport(name: string, position: Vec3, rotation: Quat = [0, 0, 0, 1]): void {
+    const b = this.body(name);
+    b.setTranslation({ x: position[0], y: position[1], z: position[2] }, true);
+    b.setRotation({ x: rotation[0], y: rotation[1], z: rotation[2], w: rotation[3] }, true);
+    b.setLinvel({ x: 0, y: 0, z: 0 }, true);
+    b.setAngvel({ x: 0, y: 0, z: 0 }, true);
+  }
+
+  /** Rapier's own snapshot of the whole world (bodies, colliders, joints, contacts, solver state). */
+  snapshot(): Uint8Array {
+    return this.world.takeSnapshot();
+  }
+
+  /** Replaces the world with one restored from bytes and re-resolves every name. */
+  restore(bytes: Uint8Array): void {
+    const restored = RAPIER.World.restoreSnapshot(bytes);
+    if (!restored) throw new Error("Rapier could not restore the world from these bytes");
+    this.world.free();
+    this.world = restored;
+    this.bodies = new Map([...this.bodyHandles].map(([name, h]) => [name, restored.getRigidBody(h)]));
+    const moving = new Set(this.sceneBodies.filter((b) => b.kind !== "fixed").map((b) => b.name));
+    this.moving = [...moving].map((n) => this.body(n));
+  }
+
+  sceneBodiesDescription(): SceneBody[] {
+    return this.sceneBodies.map((b) => ({ ...b }));
+  }
+
+  /** Poses of the non-fixed bodies in scene order. */
+  poses(): number[] {
+    const out: number[] = [];
+    for (const b of this.moving) {
+      const t = b.translation();
+      const r = b.rotation();
+      out.push(t.x, t.y, t.z, r.x, r.y, r.z, r.w);
+    }
+    return out;
+  }
+
+  frame(step: number, markers: Frame["markers"]): Frame {
+    return { step, poses: this.poses(), markers };
+  }
+
+  /** The bare Rapier world, for benchmarks that measure the physical floor. */
+  get raw(): RAPIER.World {
+    return this.world;
+  }
+
+  free(): void {
+    if (this.freed) return;
+    this.freed = true;
+    this.world.free();
+  }
+
+  get isFreed(): boolean {
+    return this.freed;
+  }
+}
+
+function colliderDesc(shape: Shape): RAPIER.ColliderDesc {
+  switch (shape.kind) {
+    case "sphere":
+      return RAPIER.ColliderDesc.ball(shape.radius);
+    case "box":
+      return RAPIER.ColliderDesc.cuboid(...shape.halfExtents);
+    case "capsule":
+      return RAPIER.ColliderDesc.capsule(shape.halfHeight, shape.radius);
+    case "cylinder":
+      return RAPIER.ColliderDesc.cylinder(shape.halfHeight, shape.radius);
+  }
+}
+
+/** Interaction groups as Rapier packs them: membership in the high 16 bits, filter in the low. */
+export function interactionGroups(membership: number, filter: number): number {
+  return ((membership & 0xffff) << 16) | (filter & 0xffff);
+}
