@@ -90,7 +90,7 @@ export interface GoalEnv extends Env<GoalObs> {
   computeReward(achieved: Float64Array, desired: Float64Array, info?: Info, goalDim?: number): Float64Array;
 }
 
-export function isGoalEnv(env: Env<DictObs>): env is GoalEnv {
+export function isGoalEnv(env: Env<unknown>): env is GoalEnv {
   return typeof (env as Partial<GoalEnv>).computeReward === "function";
 }
 
@@ -137,6 +137,12 @@ export abstract class Wrapper<O = DictObs> implements Env<O> {
   }
   frame(): Frame {
     return this.env.frame();
+  }
+  /** Forwarded to the innermost env, so that a wrapped goal env is still a goal env. */
+  computeReward(achieved: Float64Array, desired: Float64Array, info?: Info, goalDim?: number): Float64Array {
+    const inner = this.unwrapped;
+    if (!isGoalEnv(inner)) throw new TypeError(`${inner.toString()} is not a goal env: it has no computeReward`);
+    return inner.computeReward(achieved, desired, info, goalDim);
   }
   toString(): string {
     return `${this.constructor.name}<${this.env.toString()}>`;

@@ -39,8 +39,8 @@ export class Box {
   }
 
   /** True when `x` has the right length and lies inside the bounds (NaN is never inside). */
-  contains(x: ArrayLike<number>): boolean {
-    if (x.length !== this.size) return false;
+  contains(x: unknown): boolean {
+    if (!isNumberArray(x) || x.length !== this.size) return false;
     for (let i = 0; i < x.length; i++) {
       const v = x[i]!;
       if (!(v >= this.low[i]! && v <= this.high[i]!)) return false;
@@ -80,9 +80,7 @@ export class Dict {
     if (typeof x !== "object" || x === null) return false;
     const rec = x as Record<string, unknown>;
     return Object.entries(this.spaces).every(([k, s]) => {
-      const v = rec[k];
-      if (s instanceof Dict) return s.contains(v);
-      return isNumberArray(v) && s.contains(v);
+      return s.contains(rec[k]);
     });
   }
 

@@ -1,0 +1,198 @@
+/**
+ * The pointMass envs: one point-mass robot and one push task sharing one Rapier world, as
+ * panda-gym composes a robot and a task. Registered in envs.ts, documented there per id.
+ */
+import { z } from "zod";
+import { EnvError, type EnvSpec, type GoalEnv, type GoalObs, type Info, type ResetArgs, type ResetResult, type StepResult } from "./core.js";
+import { Box, Dict } from "./spaces.js";
+import { Rng } from "./rng.js";
+import { PhysicsWorld } from "./physics/world.js";
+import type { Frame, SceneDescription } from "./physics/scene.js";
+import { packSnapshot, unpackSnapshot } from "./snapshot-codec.js";
+import { PointMassRobot } from "./robots/point-mass.js";
+import { buildArena } from "./tasks/pointmass/arena.js";
+import { PushTask } from "./tasks/pointmass/push-task.js";
+import { goalReward, goalSuccess, type GoalRewardConfig } from "./tasks/pointmass/goal-reward.js";
+
+/** 20 physics steps of 1/240 s per env step: 12 Hz control, as the original. */
+export const SUBSTEPS = 20;
+export const TIMESTEP = 1 / 240;
+/** Inner faces of the walls: no body centre can leave this square. */
+const ARENA_BOUND = 2.75;
+
+export const pointMassKwargs = z
+  .object({
+    rewardType: z.enum(["sparse", "dense"]).default("sparse").describe("sparse: -1 per block off its goal; dense: minus the distance"),
+    distanceMetric: z.enum(["euclidean", "l1"]).default("euclidean").describe("euclidean from 2020-04 on; l1 in the March 2020 code"),
+    distanceThreshold: z.number().positive().finite().default(0.3).describe("a block within this distance of its goal counts as placed"),
+    terminateOnSuccess: z.boolean().default(false).describe("end the episode (terminated) once every block is placed; the original never did"),
+    targetLimit: z.number().positive().max(2.5).optional().describe("goals and mass starts are uniform in ±targetLimit (TARG_LIMIT); 1.3 with blocks, 2.0 without"),
+  })
+  .strict();
+
+export type PointMassKwargs = z.input<typeof pointMassKwargs>;
+
+export interface PointMassVariant {
+  id: string;
+  numBlocks: 0 | 1 | 2;
+  maze: boolean;
+}
+
+export class PointMassEnv implements GoalEnv {
+  readonly observationSpace: Dict;
+  readonly actionSpace = new Box(-1, 1, [2], "float64");
+  spec: EnvSpec | null = null;
+  readonly npRandom = new Rng(0);
+
+  private readonly world = new PhysicsWorld([0, 0, -9.81], TIMESTEP);
+  private readonly robot: PointMassRobot;
+  private readonly task: PushTask;
+  private readonly reward: GoalRewardConfig;
+  private readonly terminateOnSuccess: boolean;
+  /** The world as built, restored at every reset so that a reset never depends on history. */
+  private readonly pristine: Uint8Array;
+  private readonly obsDim: number;
+  private elapsedSteps = 0;
+  private needsReset = true;
+  private closed = false;
+
+  constructor(
+    readonly variant: PointMassVariant,
+    kwargs: PointMassKwargs = {},
+  ) {
+    const k = pointMassKwargs.parse(kwargs);
+    this.reward = { rewardType: k.rewardType, distanceMetric: k.distanceMetric, distanceThreshold: k.distanceThreshold };
+    this.terminateOnSuccess = k.terminateOnSuccess;
+    buildArena(this.world, variant.maze);
+    this.robot = new PointMassRobot(this.world);
+    this.robot.build();
+    const targetLimit = k.targetLimit ?? (variant.numBlocks > 0 ? 1.3 : 2.0);
+    this.task = new PushTask(this.world, { numBlocks: variant.numBlocks, targetLimit, maze: variant.maze });
+    this.task.build();
+    this.pristine = this.world.snapshot();
+    this.obsDim = 4 + this.task.observationDim;
+    const g = this.task.goalDim;
+    const goalBox = (n: number) => new Box(-ARENA_BOUND, ARENA_BOUND, [n]);
+    this.observationSpace = new Dict({
+      observation: new Box(-Infinity, Infinity, [this.obsDim]),
+      achieved_goal: goalBox(g),
+      desired_goal: goalBox(g),
+      controllable_achieved_goal: goalBox(2),
+      full_positional_state: goalBox(2 + 2 * variant.numBlocks),
+    });
+  }
+
+  get unwrapped(): PointMassEnv {
+    return this;
+  }
+
+  reset(args: ResetArgs = {}): ResetResult<GoalObs> {
+    this.assertOpen();
+    if (args.seed !== undefined) this.npRandom.reseed(args.seed);
+    this.world.restore(this.pristine);
+    const [x, y] = this.task.reset(this.npRandom);
+    this.robot.place(x, y);
+    this.elapsedSteps = 0;
+    this.needsReset = false;
+    const obs = this.observe();
+    return { obs, info: { is_success: goalSuccess(obs.achieved_goal, obs.desired_goal, this.reward) } };
+  }
+
+  step(action: ArrayLike<number>): StepResult<GoalObs> {
+    this.assertOpen();
+    if (this.needsReset) throw new EnvError("RESET_NEEDED", `${this.variant.id}: call reset() before step()`);
+    validateAction(action, this.actionSpace.size, this.variant.id);
+    this.robot.setAction(action);
+    this.world.step(SUBSTEPS);
+    this.elapsedSteps++;
+    const obs = this.observe();
+    const reward = goalReward(obs.achieved_goal, obs.desired_goal, this.task.goalDim, this.reward)[0]!;
+    const success = goalSuccess(obs.achieved_goal, obs.desired_goal, this.reward);
+    const terminated = this.terminateOnSuccess && success;
+    return { obs, reward, terminated, truncated: false, info: { is_success: success } };
+  }
+
+  computeReward(achieved: Float64Array, desired: Float64Array, _info?: Info, goalDim: number = this.task.goalDim): Float64Array {
+    return goalReward(achieved, desired, goalDim, this.reward);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.world.free();
+  }
+
+  snapshot(): Uint8Array {
+    this.assertOpen();
+    const header = { env: this.variant.id, elapsedSteps: this.elapsedSteps, needsReset: this.needsReset, goal: Array.from(this.task.goal), rng: this.npRandom.state };
+    return packSnapshot(header, this.world.snapshot());
+  }
+
+  restore(bytes: Uint8Array): void {
+    this.assertOpen();
+    const { header, body } = unpackSnapshot(bytes);
+    const goal = header["goal"];
+    if (header["env"] !== this.variant.id) throw new EnvError("BAD_SNAPSHOT", `snapshot is of ${String(header["env"])}, not ${this.variant.id}`);
+    if (!Array.isArray(goal) || goal.length !== this.task.goalDim || !goal.every((v) => typeof v === "number")) {
+      throw new EnvError("BAD_SNAPSHOT", `snapshot goal must be ${this.task.goalDim} numbers`);
+    }
+    const rng = header["rng"];
+    if (!Array.isArray(rng)) throw new EnvError("BAD_SNAPSHOT", "snapshot has no generator state");
+    this.npRandom.state = rng as number[];
+    this.world.restore(body);
+    this.task.goal.set(goal as number[]);
+    this.elapsedSteps = Number(header["elapsedSteps"]);
+    this.needsReset = header["needsReset"] === true;
+  }
+
+  scene(): SceneDescription {
+    return { env: this.variant.id, up: "z", bodies: this.world.sceneBodiesDescription(), markers: this.task.markers(), dt: SUBSTEPS * TIMESTEP };
+  }
+
+  frame(): Frame {
+    return this.world.frame(this.elapsedSteps, this.task.markerPositions());
+  }
+
+  toString(): string {
+    return this.variant.id;
+  }
+
+  private observe(): GoalObs {
+    const observation = new Float64Array(this.obsDim);
+    this.robot.observation(observation, 0);
+    this.task.observation(observation, 4);
+    const achieved_goal = new Float64Array(this.task.goalDim);
+    this.task.achievedGoal(observation, 4, observation, achieved_goal);
+    const n = this.variant.numBlocks;
+    const full_positional_state = new Float64Array(2 + 2 * n);
+    full_positional_state[0] = observation[0]!;
+    full_positional_state[1] = observation[1]!;
+    for (let i = 0; i < n; i++) {
+      full_positional_state[2 + 2 * i] = observation[4 + 4 * i]!;
+      full_positional_state[3 + 2 * i] = observation[5 + 4 * i]!;
+    }
+    return {
+      observation,
+      achieved_goal,
+      desired_goal: Float64Array.from(this.task.goal),
+      controllable_achieved_goal: observation.slice(0, 2),
+      full_positional_state,
+    };
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new EnvError("CLOSED", `${this.variant.id} is closed`);
+  }
+}
+
+/** Rejects, before anything changes, an action that is not `size` finite numbers. */
+export function validateAction(action: ArrayLike<number>, size: number, id: string): void {
+  if (action === null || typeof action !== "object" || typeof action.length !== "number") {
+    throw new EnvError("BAD_ACTION", `${id}: action must be an array of ${size} numbers, got ${action === null ? "null" : typeof action}`);
+  }
+  if (action.length !== size) throw new EnvError("BAD_ACTION", `${id}: action must have length ${size}, got ${action.length}`);
+  for (let i = 0; i < size; i++) {
+    const v = action[i];
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new EnvError("BAD_ACTION", `${id}: action[${i}] must be a finite number, got ${String(v)}`);
+  }
+}

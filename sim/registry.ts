@@ -1,0 +1,83 @@
+/**
+ * register / make / specs, as Gymnasium's registry. `make` validates kwargs before building
+ * anything and wraps the env as Gymnasium does: PassiveEnvChecker, then OrderEnforcing, then
+ * TimeLimit (outermost).
+ */
+import { z } from "zod";
+import { EnvError, type GoalEnv, isGoalEnv } from "./core.js";
+import type { Box, Dict } from "./spaces.js";
+import { TimeLimit } from "./wrappers/time-limit.js";
+import { OrderEnforcing } from "./wrappers/order-enforcing.js";
+import { PassiveEnvChecker } from "./wrappers/passive-env-checker.js";
+
+export interface EnvRegistration {
+  id: string;
+  /** Builds the bare env from validated kwargs (without `maxEpisodeSteps`, which make consumes). */
+  entryPoint: (kwargs: Record<string, unknown>) => GoalEnv;
+  /** The env's own kwargs; `maxEpisodeSteps` is added by the registry. */
+  kwargs: z.ZodObject;
+  /** Kwargs fixed by this id (e.g. rewardType for the Dense ids). */
+  defaults?: Record<string, unknown>;
+  maxEpisodeSteps: number;
+  /** One line for `rapier-gym envs`. */
+  summary: string;
+}
+
+export interface SpecInfo {
+  id: string;
+  summary: string;
+  maxEpisodeSteps: number;
+  observationSpace: Dict;
+  actionSpace: Box;
+}
+
+const registry = new Map<string, EnvRegistration>();
+
+export function register(reg: EnvRegistration): void {
+  if (registry.has(reg.id)) throw new Error(`env id ${reg.id} is already registered`);
+  if (!/^[A-Za-z][A-Za-z0-9]*-v\d+$/.test(reg.id)) throw new Error(`env id ${reg.id} is not of the form Name-vN`);
+  registry.set(reg.id, reg);
+}
+
+/** Registered ids, in registration order. */
+export function envIds(): string[] {
+  return [...registry.keys()];
+}
+
+export function registration(id: string): EnvRegistration {
+  const reg = registry.get(id);
+  if (!reg) {
+    const near = envIds().filter((k) => k.toLowerCase().startsWith(id.toLowerCase().replace(/-v\d*$/, "").slice(0, 6)));
+    throw new EnvError("UNKNOWN_ENV", `unknown env id "${id}"${near.length ? `; did you mean ${near.join(", ")}?` : ""} (known: ${envIds().join(", ")})`);
+  }
+  return reg;
+}
+
+/** Builds a registered env by id, wrapped, with validated kwargs. */
+export function make(id: string, kwargs: Record<string, unknown> = {}): GoalEnv {
+  const reg = registration(id);
+  const schema = reg.kwargs.extend({ maxEpisodeSteps: z.number().int().positive().optional() }).strict();
+  const parsed = schema.safeParse({ ...reg.defaults, ...kwargs });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
+    throw new EnvError("BAD_KWARGS", `${id}: bad kwargs: ${problems}`);
+  }
+  const { maxEpisodeSteps, ...envKwargs } = parsed.data as Record<string, unknown> & { maxEpisodeSteps?: number };
+  const limit = maxEpisodeSteps ?? reg.maxEpisodeSteps;
+  const bare = reg.entryPoint(envKwargs);
+  const env = new TimeLimit(new OrderEnforcing(new PassiveEnvChecker(bare)), limit);
+  const spec = { id, kwargs: { ...envKwargs }, maxEpisodeSteps: limit };
+  bare.spec = spec;
+  env.spec = spec;
+  if (!isGoalEnv(env)) throw new Error(`${id} did not build a goal env`);
+  return env;
+}
+
+export function specInfo(id: string): SpecInfo {
+  const env = make(id);
+  try {
+    return { id, summary: registration(id).summary, maxEpisodeSteps: registration(id).maxEpisodeSteps, observationSpace: env.observationSpace, actionSpace: env.actionSpace };
+  } finally {
+    env.close();
+  }
+}

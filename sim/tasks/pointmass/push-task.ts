@@ -1,0 +1,159 @@
+/**
+ * The pointMass tasks of the post (seed-code-notes §1): move N blocks (0, 1 or 2) onto their goals;
+ * with no block the point mass itself must reach the goal. Goal and start sampling follow §1.5.
+ */
+import type { Rng } from "../../rng.js";
+import type { PhysicsWorld } from "../../physics/world.js";
+import { interactionGroups } from "../../physics/world.js";
+import type { SceneMarker } from "../../physics/scene.js";
+import { GROUP } from "./arena.js";
+
+export const BLOCK = {
+  halfExtent: 0.35,
+  mass: 0.1,
+  friction: 0.5,
+  /** pybullet's default damping, which the original never changed. */
+  damping: 0.04,
+  /** Centre height when resting on the floor. */
+  z: 0.25,
+  /** Block starts are drawn from this square. */
+  startLimit: 2,
+} as const;
+
+const COLORS = ["#2a9d8f", "#457b9d"];
+
+export interface PushTaskConfig {
+  numBlocks: 0 | 1 | 2;
+  /** Goals and mass starts are uniform in ±targetLimit (TARG_LIMIT). */
+  targetLimit: number;
+  /** The maze: a fixed goal and a start in one corner (`pointMassEnvMaze`). */
+  maze: boolean;
+}
+
+/** A tiny goal coordinate is pushed out to ±0.1, as the original's "crop" does. */
+function sampleCoordinate(rng: Rng, limit: number): number {
+  const v = rng.uniform(-limit, limit);
+  return Math.abs(v) < 0.1 ? (v < 0 ? -0.1 : 0.1) : v;
+}
+
+function l1(ax: number, ay: number, bx: number, by: number): number {
+  return Math.abs(ax - bx) + Math.abs(ay - by);
+}
+
+export class PushTask {
+  readonly goal: Float64Array;
+  readonly goalDim: number;
+
+  constructor(
+    private readonly world: PhysicsWorld,
+    readonly config: PushTaskConfig,
+  ) {
+    this.goalDim = 2 * Math.max(config.numBlocks, 1);
+    this.goal = new Float64Array(this.goalDim);
+  }
+
+  build(): void {
+    for (let i = 0; i < this.config.numBlocks; i++) {
+      const h = BLOCK.halfExtent;
+      this.world.addBody(`block_${i}`, {
+        kind: "dynamic",
+        shape: { kind: "box", halfExtents: [h, h, h] },
+        position: [0, 0, BLOCK.z],
+        mass: BLOCK.mass,
+        friction: BLOCK.friction,
+        linearDamping: BLOCK.damping,
+        angularDamping: BLOCK.damping,
+        color: COLORS[i]!,
+        collisionGroups: interactionGroups(GROUP.block, GROUP.floor | GROUP.agent | GROUP.wall | GROUP.block),
+      });
+    }
+  }
+
+  /** Samples the goal, the mass start and the block starts; returns the mass start. */
+  reset(rng: Rng): [number, number] {
+    const { targetLimit, maze, numBlocks } = this.config;
+    if (maze) {
+      this.goal.set([-0.6, 1.5]);
+    } else {
+      for (let i = 0; i < this.goalDim; i++) this.goal[i] = sampleCoordinate(rng, targetLimit);
+    }
+    const start: [number, number] = maze
+      ? [rng.uniform(-2, -1.5), rng.uniform(-2, -1.5)]
+      : [sampleCoordinate(rng, targetLimit), sampleCoordinate(rng, targetLimit)];
+    const placed: [number, number][] = [];
+    for (let i = 0; i < numBlocks; i++) {
+      const [x, y] = this.sampleBlock(rng, i, start, placed);
+      placed.push([x, y]);
+      this.world.teleport(`block_${i}`, [x, y, BLOCK.z]);
+    }
+    return start;
+  }
+
+  /**
+   * Uniform in the start square, then jittered by ±0.5 per axis while it is within L1 distance 1
+   * of its goal or of the mass (§1.5), or overlaps an earlier block; clipped to the square so that
+   * it never starts inside a wall.
+   */
+  private sampleBlock(rng: Rng, i: number, mass: [number, number], placed: [number, number][]): [number, number] {
+    const lim = BLOCK.startLimit;
+    const gx = this.goal[2 * i]!;
+    const gy = this.goal[2 * i + 1]!;
+    let x = rng.uniform(-lim, lim);
+    let y = rng.uniform(-lim, lim);
+    const bad = () =>
+      l1(x, y, gx, gy) < 1 ||
+      l1(x, y, mass[0], mass[1]) < 1 ||
+      placed.some(([px, py]) => Math.max(Math.abs(px - x), Math.abs(py - y)) < 2 * BLOCK.halfExtent + 0.05);
+    for (let tries = 0; bad(); tries++) {
+      if (tries % 100 === 99) {
+        x = rng.uniform(-lim, lim);
+        y = rng.uniform(-lim, lim);
+        continue;
+      }
+      x = Math.min(lim, Math.max(-lim, x + rng.uniform(-0.5, 0.5)));
+      y = Math.min(lim, Math.max(-lim, y + rng.uniform(-0.5, 0.5)));
+    }
+    return [x, y];
+  }
+
+  /** Per block [bx, by, bvx, bvy]. */
+  observation(out: Float64Array, offset: number): void {
+    for (let i = 0; i < this.config.numBlocks; i++) {
+      const b = this.world.body(`block_${i}`);
+      const p = b.translation();
+      const v = b.linvel();
+      out[offset + 4 * i] = p.x;
+      out[offset + 4 * i + 1] = p.y;
+      out[offset + 4 * i + 2] = v.x;
+      out[offset + 4 * i + 3] = v.y;
+    }
+  }
+
+  get observationDim(): number {
+    return 4 * this.config.numBlocks;
+  }
+
+  /** Block positions, read from the task part of the observation (or the mass with no block). */
+  achievedGoal(taskObs: Float64Array, taskOffset: number, mass: Float64Array, out: Float64Array): void {
+    if (this.config.numBlocks === 0) {
+      out[0] = mass[0]!;
+      out[1] = mass[1]!;
+      return;
+    }
+    for (let i = 0; i < this.config.numBlocks; i++) {
+      out[2 * i] = taskObs[taskOffset + 4 * i]!;
+      out[2 * i + 1] = taskObs[taskOffset + 4 * i + 1]!;
+    }
+  }
+
+  markers(): SceneMarker[] {
+    const n = Math.max(this.config.numBlocks, 1);
+    return Array.from({ length: n }, (_, i) => ({ name: `goal_${i}`, shape: { kind: "sphere" as const, radius: 0.2 }, color: COLORS[i]!, opacity: 0.6 }));
+  }
+
+  markerPositions(): Record<string, [number, number, number]> {
+    const out: Record<string, [number, number, number]> = {};
+    for (let i = 0; i < this.goalDim / 2; i++) out[`goal_${i}`] = [this.goal[2 * i]!, this.goal[2 * i + 1]!, 0.1];
+    return out;
+  }
+}
