@@ -47,7 +47,7 @@ export function envIds(): string[] {
 export function registration(id: string): EnvRegistration {
   const reg = registry.get(id);
   if (!reg) {
-    const near = envIds().filter((k) => k.toLowerCase().startsWith(id.toLowerCase().replace(/-v\d*$/, "").slice(0, 6)));
+    const near = envIds().filter((k) => editDistance(k.toLowerCase(), id.toLowerCase()) <= 3);
     throw new EnvError("UNKNOWN_ENV", `unknown env id "${id}"${near.length ? `; did you mean ${near.join(", ")}?` : ""} (known: ${envIds().join(", ")})`);
   }
   return reg;
@@ -80,4 +80,15 @@ export function specInfo(id: string): SpecInfo {
   } finally {
     env.close();
   }
+}
+
+/** Levenshtein distance, for "did you mean" on a mistyped id (ids are short: O(nm) is fine). */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    prev = row;
+  }
+  return prev[b.length]!;
 }

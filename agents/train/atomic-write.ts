@@ -20,10 +20,9 @@ export function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${tempCounter++}`);
 }
 
-/** Writes `data` to a new temp file beside `path` and fsyncs it; returns the temp path. */
-export function writeTempFile(path: string, data: string | Uint8Array): string {
-  const temp = tempPathFor(path);
-  const fd = openSync(temp, "wx");
+/** Creates `path` (which must not exist) holding `data`, and fsyncs it before returning. */
+export function writeFileDurable(path: string, data: string | Uint8Array): void {
+  const fd = openSync(path, "wx");
   try {
     const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
     let written = 0;
@@ -32,6 +31,12 @@ export function writeTempFile(path: string, data: string | Uint8Array): string {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Writes `data` to a new temp file beside `path` and fsyncs it; returns the temp path. */
+export function writeTempFile(path: string, data: string | Uint8Array): string {
+  const temp = tempPathFor(path);
+  writeFileDurable(temp, data);
   return temp;
 }
 
