@@ -22,6 +22,9 @@ export const BLOCK = {
 
 const COLORS = ["#2a9d8f", "#457b9d"];
 
+/** Minimum distance between the goals of two blocks: a block's width plus a margin. */
+const MIN_GOAL_SEPARATION = 1.0;
+
 export interface PushTaskConfig {
   numBlocks: 0 | 1 | 2;
   /** Goals and mass starts are uniform in ±targetLimit (TARG_LIMIT). */
@@ -75,7 +78,14 @@ export class PushTask {
     if (maze) {
       this.goal.set([-0.6, 1.5]);
     } else {
-      for (let i = 0; i < this.goalDim; i++) this.goal[i] = sampleCoordinate(rng, targetLimit);
+      for (let i = 0; i < this.goalDim; i += 2) {
+        // Two goals closer than a block's width cannot both be met; the original drew them
+        // independently, and we redraw the second until the pair is solvable with room to spare.
+        do {
+          this.goal[i] = sampleCoordinate(rng, targetLimit);
+          this.goal[i + 1] = sampleCoordinate(rng, targetLimit);
+        } while (i > 0 && Math.hypot(this.goal[i]! - this.goal[0]!, this.goal[i + 1]! - this.goal[1]!) < MIN_GOAL_SEPARATION);
+      }
     }
     const start: [number, number] = maze
       ? [rng.uniform(-2, -1.5), rng.uniform(-2, -1.5)]

@@ -1,0 +1,92 @@
+/**
+ * Picks the tfjs backend: native `tfjs-node` when installed, else the WebAssembly build that ships
+ * inside `@tensorflow/tfjs-backend-wasm`, else plain-JS `cpu`.
+ *
+ * `tfjs-node` is never a dependency (its install step downloads libtensorflow), so it is imported
+ * by a computed specifier: a missing package must mean "not available", not a type error.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
+import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import { createRequire } from "node:module";
+import path from "node:path";
+
+export type BackendName = "node" | "wasm" | "cpu";
+
+/** Fastest first: the order {@link selectBackend} tries when given no name. */
+export const backendOrder: readonly BackendName[] = ["node", "wasm", "cpu"];
+
+const tfjsNodeSpecifier = "@tensorflow/tfjs-node";
+
+/**
+ * Activates a backend and returns its name. With no name, the first of {@link backendOrder} that
+ * initialises wins; with a name, that backend or a clear error saying why it cannot run.
+ */
+export async function selectBackend(name?: BackendName): Promise<BackendName> {
+  if (name !== undefined) {
+    if (!backendOrder.includes(name)) {
+      throw new Error(`unknown tfjs backend '${String(name)}': expected one of ${backendOrder.join(", ")}`);
+    }
+    const failure = await activate(name);
+    if (failure !== null) throw new Error(`tfjs backend '${name}' is not available: ${failure}`);
+    return name;
+  }
+  const failures: string[] = [];
+  for (const candidate of backendOrder) {
+    const failure = await activate(candidate);
+    if (failure === null) return candidate;
+    failures.push(`${candidate}: ${failure}`);
+  }
+  throw new Error(`no tfjs backend could start (${failures.join("; ")})`);
+}
+
+/** The backends that can start here, in {@link backendOrder}; leaves the active one unchanged. */
+export async function availableBackends(): Promise<BackendName[]> {
+  const previous = tf.getBackend();
+  const usable: BackendName[] = [];
+  for (const candidate of backendOrder) {
+    if ((await activate(candidate)) === null) usable.push(candidate);
+  }
+  if (previous !== undefined) await tf.setBackend(previous);
+  return usable;
+}
+
+/** Tries to make `name` the active backend; returns null on success, else the reason. */
+async function activate(name: BackendName): Promise<string | null> {
+  try {
+    if (name === "node") {
+      // tfjs-node registers the "tensorflow" backend as a side effect of being imported.
+      await import(tfjsNodeSpecifier);
+      return (await tf.setBackend("tensorflow")) ? null : "the 'tensorflow' backend failed to initialise";
+    }
+    if (name === "wasm") {
+      pointWasmAtPackageFiles();
+      return (await tf.setBackend("wasm")) ? null : "the wasm module failed to initialise";
+    }
+    return (await tf.setBackend("cpu")) ? null : "the cpu backend failed to initialise";
+  } catch (error) {
+    if (name === "node" && isModuleNotFound(error)) {
+      return `${tfjsNodeSpecifier} is not installed (npm install ${tfjsNodeSpecifier} to use it)`;
+    }
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+let wasmPathsSet = false;
+
+/**
+ * In Node the wasm backend would otherwise look for its `.wasm` files next to the running script;
+ * a directory prefix makes it read them from the package with `fs`.
+ */
+function pointWasmAtPackageFiles(): void {
+  if (wasmPathsSet) return;
+  const require = createRequire(import.meta.url);
+  const simdFile = require.resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm");
+  setWasmPaths(path.dirname(simdFile) + path.sep);
+  wasmPathsSet = true;
+}
+
+function isModuleNotFound(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND";
+}

@@ -1,0 +1,170 @@
+/**
+ * Line plots as hand-written SVG: a run's curves need axes, ticks, a legend and shaded bands, and
+ * nothing more, so a plotting library (and a browser to run it) would be all cost. Each series is
+ * a `<g class="series" data-label="...">` holding an optional band path and a line path, which
+ * is also what tests and scripts look for. NaN points break a line rather than end it.
+ */
+export interface PlotSeries {
+  label: string;
+  x: ArrayLike<number>;
+  y: ArrayLike<number>;
+  /** A shaded band (e.g. the 95% interval across seeds), drawn under the line. */
+  lower?: ArrayLike<number>;
+  upper?: ArrayLike<number>;
+  /** @defaultValue the matplotlib "tab10" colour of the series' position */
+  color?: string;
+}
+
+export interface LinePlot {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  series: readonly PlotSeries[];
+  /** Fixed y limits (e.g. [0, 1] for a success rate); otherwise fitted to the data. */
+  yRange?: readonly [number, number];
+  /** @defaultValue 720 */
+  width?: number;
+  /** @defaultValue 420 */
+  height?: number;
+}
+
+const TAB10 = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+const MARGIN = { left: 72, right: 24, top: 40, bottom: 56 };
+
+export function renderLinePlotSvg(plot: LinePlot): string {
+  const width = plot.width ?? 720;
+  const height = plot.height ?? 420;
+  const plotW = width - MARGIN.left - MARGIN.right;
+  const plotH = height - MARGIN.top - MARGIN.bottom;
+
+  const xs = plot.series.flatMap((s) => finiteValues(s.x));
+  const ys = plot.yRange ? [...plot.yRange] : plot.series.flatMap((s) => [...finiteValues(s.y), ...finiteValues(s.lower ?? []), ...finiteValues(s.upper ?? [])]);
+  const [xMin, xMax] = paddedRange(xs);
+  const [yMin, yMax] = plot.yRange ? [plot.yRange[0], plot.yRange[1]] : paddedRange(ys);
+  const sx = (x: number): number => MARGIN.left + ((x - xMin) / (xMax - xMin)) * plotW;
+  const sy = (y: number): number => MARGIN.top + (1 - (y - yMin) / (yMax - yMin)) * plotH;
+
+  const parts: string[] = [];
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">`,
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+    `<text class="title" x="${width / 2}" y="${MARGIN.top / 2 + 5}" text-anchor="middle" font-size="15">${escapeXml(plot.title)}</text>`,
+  );
+
+  const axis: string[] = [];
+  for (const t of niceTicks(xMin, xMax, 7)) {
+    const x = fmt(sx(t));
+    axis.push(`<line x1="${x}" y1="${MARGIN.top}" x2="${x}" y2="${MARGIN.top + plotH}" stroke="#e5e5e5"/>`);
+    axis.push(`<text x="${x}" y="${MARGIN.top + plotH + 18}" text-anchor="middle">${formatTick(t)}</text>`);
+  }
+  for (const t of niceTicks(yMin, yMax, 6)) {
+    const y = fmt(sy(t));
+    axis.push(`<line x1="${MARGIN.left}" y1="${y}" x2="${MARGIN.left + plotW}" y2="${y}" stroke="#e5e5e5"/>`);
+    axis.push(`<text x="${MARGIN.left - 8}" y="${fmt(sy(t) + 4)}" text-anchor="end">${formatTick(t)}</text>`);
+  }
+  axis.push(`<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#333333"/>`);
+  axis.push(`<text x="${MARGIN.left + plotW / 2}" y="${height - 14}" text-anchor="middle">${escapeXml(plot.xLabel)}</text>`);
+  axis.push(`<text x="18" y="${MARGIN.top + plotH / 2}" text-anchor="middle" transform="rotate(-90 18 ${MARGIN.top + plotH / 2})">${escapeXml(plot.yLabel)}</text>`);
+  parts.push(`<g class="axes">${axis.join("")}</g>`);
+
+  parts.push(`<clipPath id="plot-area"><rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}"/></clipPath>`);
+  plot.series.forEach((s, i) => {
+    const color = s.color ?? TAB10[i % TAB10.length]!;
+    const g: string[] = [`<g class="series" data-label="${escapeXml(s.label)}" clip-path="url(#plot-area)">`];
+    if (s.lower && s.upper) {
+      const d = bandPath(s.x, s.lower, s.upper, sx, sy);
+      if (d) g.push(`<path class="band" d="${d}" fill="${color}" fill-opacity="0.2" stroke="none"/>`);
+    }
+    g.push(`<path class="line" d="${linePath(s.x, s.y, sx, sy)}" fill="none" stroke="${color}" stroke-width="1.6" stroke-linejoin="round"/>`);
+    g.push("</g>");
+    parts.push(g.join(""));
+  });
+
+  const legend = plot.series.map((s, i) => {
+    const color = s.color ?? TAB10[i % TAB10.length]!;
+    const y = MARGIN.top + 16 + i * 18;
+    const x = MARGIN.left + 12;
+    return `<line x1="${x}" y1="${y - 4}" x2="${x + 22}" y2="${y - 4}" stroke="${color}" stroke-width="3"/><text x="${x + 28}" y="${y}">${escapeXml(s.label)}</text>`;
+  });
+  parts.push(`<g class="legend">${legend.join("")}</g>`, "</svg>");
+  return `${parts.join("\n")}\n`;
+}
+
+/** Tick values at 1, 2 or 5 times a power of ten, about `count` of them inside [lo, hi]. */
+export function niceTicks(lo: number, hi: number, count: number): number[] {
+  const raw = (hi - lo) / Math.max(count - 1, 1);
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const ticks: number[] = [];
+  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) ticks.push(Math.abs(t) < step * 1e-9 ? 0 : t);
+  return ticks;
+}
+
+/** Steps read as 250k and 1.5M, as in the post's figures; small values keep their decimals. */
+export function formatTick(v: number): string {
+  const a = Math.abs(v);
+  if (a >= 1e6) return `${trim(v / 1e6)}M`;
+  if (a >= 1e4) return `${trim(v / 1e3)}k`;
+  return trim(v);
+}
+
+function trim(v: number): string {
+  return String(Number(v.toPrecision(6)));
+}
+
+function finiteValues(a: ArrayLike<number>): number[] {
+  return Array.from(a).filter(Number.isFinite);
+}
+
+function paddedRange(values: number[]): [number, number] {
+  if (values.length === 0) return [0, 1];
+  let lo = Math.min(...values);
+  let hi = Math.max(...values);
+  if (lo === hi) {
+    lo -= 0.5;
+    hi += 0.5;
+  }
+  return [lo, hi];
+}
+
+function linePath(x: ArrayLike<number>, y: ArrayLike<number>, sx: (v: number) => number, sy: (v: number) => number): string {
+  const d: string[] = [];
+  let pen = false;
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if (!Number.isFinite(x[i]!) || !Number.isFinite(y[i]!)) {
+      pen = false;
+      continue;
+    }
+    d.push(`${pen ? "L" : "M"}${fmt(sx(x[i]!))},${fmt(sy(y[i]!))}`);
+    pen = true;
+  }
+  return d.join("");
+}
+
+/** One closed sub-path per stretch of finite points: upper edge forward, lower edge back. */
+function bandPath(x: ArrayLike<number>, lower: ArrayLike<number>, upper: ArrayLike<number>, sx: (v: number) => number, sy: (v: number) => number): string {
+  const d: string[] = [];
+  let stretch: number[] = [];
+  const flush = (): void => {
+    if (stretch.length > 1) {
+      const top = stretch.map((i, k) => `${k === 0 ? "M" : "L"}${fmt(sx(x[i]!))},${fmt(sy(upper[i]!))}`);
+      const bottom = [...stretch].reverse().map((i) => `L${fmt(sx(x[i]!))},${fmt(sy(lower[i]!))}`);
+      d.push(`${top.join("")}${bottom.join("")}Z`);
+    }
+    stretch = [];
+  };
+  for (let i = 0; i < x.length; i++) {
+    if (Number.isFinite(x[i]!) && Number.isFinite(lower[i]!) && Number.isFinite(upper[i]!)) stretch.push(i);
+    else flush();
+  }
+  flush();
+  return d.join("");
+}
+
+function fmt(v: number): string {
+  return String(Math.round(v * 100) / 100);
+}
+
+function escapeXml(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
