@@ -152,7 +152,7 @@ export abstract class Wrapper<O = DictObs> implements Env<O> {
 /** The error every env raises for bad input: its message names the problem. */
 export class EnvError extends Error {
   constructor(
-    readonly code: "BAD_ACTION" | "RESET_NEEDED" | "BAD_KWARGS" | "UNKNOWN_ENV" | "CLOSED" | "BAD_SNAPSHOT",
+    readonly code: "BAD_ACTION" | "BAD_OPTIONS" | "RESET_NEEDED" | "BAD_KWARGS" | "UNKNOWN_ENV" | "CLOSED" | "BAD_SNAPSHOT",
     message: string,
   ) {
     super(message);

@@ -28,6 +28,9 @@
  * without), values under 0.1 in magnitude pushed out to ±0.1; blocks uniform in ±2, jittered
  * away from (L1 < 1) their goal and the mass. Maze: mass in [-2, -1.5]², goal fixed at (-0.6, 1.5).
  *
+ * **Reset options.** `goal`, `agentStart` [x, y] and `blockStarts` [[x, y], ...] fix what would
+ * otherwise be sampled (demo replay, a goal dragged in the viewer).
+ *
  * **Episode end.** Truncated after `maxEpisodeSteps` (Reach and Maze 100, Push 200, Push2 250).
  * Never terminated unless `terminateOnSuccess`.
  *

@@ -11,7 +11,7 @@ import type { Frame, SceneDescription } from "./physics/scene.js";
 import { packSnapshot, unpackSnapshot } from "./snapshot-codec.js";
 import { PointMassRobot } from "./robots/point-mass.js";
 import { buildArena } from "./tasks/pointmass/arena.js";
-import { PushTask } from "./tasks/pointmass/push-task.js";
+import { PushTask, type ResetOverrides } from "./tasks/pointmass/push-task.js";
 import { goalReward, goalSuccess, type GoalRewardConfig } from "./tasks/pointmass/goal-reward.js";
 
 /** 20 physics steps of 1/240 s per env step: 12 Hz control, as the original. */
@@ -88,9 +88,10 @@ export class PointMassEnv implements GoalEnv {
 
   reset(args: ResetArgs = {}): ResetResult<GoalObs> {
     this.assertOpen();
+    const overrides = this.parseResetOptions(args.options);
     if (args.seed !== undefined) this.npRandom.reseed(args.seed);
     this.world.restore(this.pristine);
-    const [x, y] = this.task.reset(this.npRandom);
+    const [x, y] = this.task.reset(this.npRandom, overrides);
     this.robot.place(x, y);
     this.elapsedSteps = 0;
     this.needsReset = false;
@@ -178,6 +179,27 @@ export class PointMassEnv implements GoalEnv {
       controllable_achieved_goal: observation.slice(0, 2),
       full_positional_state,
     };
+  }
+
+  /** Checks reset options before anything changes, so a bad option leaves the env as it was. */
+  private parseResetOptions(options: Record<string, unknown> | undefined): ResetOverrides {
+    if (options === undefined) return {};
+    const n = this.variant.numBlocks;
+    const lim = ARENA_BOUND;
+    const xy = z.tuple([z.number().min(-lim).max(lim), z.number().min(-lim).max(lim)]);
+    const schema = z
+      .object({
+        goal: z.array(z.number().min(-lim).max(lim)).length(this.task.goalDim).optional(),
+        agentStart: xy.optional(),
+        blockStarts: z.array(xy).length(n).optional(),
+      })
+      .strict();
+    const parsed = schema.safeParse(options);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "options"}: ${i.message}`).join("; ");
+      throw new EnvError("BAD_OPTIONS", `${this.variant.id}: bad reset options: ${problems}`);
+    }
+    return parsed.data;
   }
 
   private assertOpen(): void {

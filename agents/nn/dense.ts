@@ -25,15 +25,15 @@ export function dense(
   grad: DenseGrad,
 ): tf.Tensor2D {
   const forward = (xv: tf.Tensor2D, wv: tf.Tensor2D, bv: tf.Tensor1D): tf.Tensor2D =>
-    tf.fused.matMul({ a: xv, b: wv, bias: bv, activation });
+    tf.fused.matMul({ a: xv, b: wv, bias: bv, activation }) as tf.Tensor2D;
   // Gradient of the pre-activation z = x W + b, from the layer output y.
   const preActivationGrad = (dy: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D =>
-    activation === "relu" ? tf.mul(dy, tf.step(y)) : dy;
+    activation === "relu" ? (tf.mul(dy, tf.step(y)) as tf.Tensor2D) : dy;
   // dx = dz W^T, computed as (W dz^T)^T: transposing the batch-sized dz and the result is cheaper
   // than transposing W, and XNNPACK then packs dz^T [out, batch] instead of W^T [out, in].
   const inputGrad = (dz: tf.Tensor2D, wv: tf.Tensor2D): tf.Tensor2D =>
-    tf.transpose(tf.matMul(wv, tf.transpose(dz)));
-  const weightGrad = (dz: tf.Tensor2D, xv: tf.Tensor2D): tf.Tensor2D => tf.matMul(tf.transpose(xv), dz);
+    tf.transpose(tf.matMul(wv, tf.transpose(dz))) as tf.Tensor2D;
+  const weightGrad = (dz: tf.Tensor2D, xv: tf.Tensor2D): tf.Tensor2D => tf.matMul(tf.transpose(xv), dz) as tf.Tensor2D;
 
   if (grad === "params") {
     const op = tf.customGrad((wIn, bIn, save) => {

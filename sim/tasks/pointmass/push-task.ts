@@ -43,6 +43,13 @@ function l1(ax: number, ay: number, bx: number, by: number): number {
   return Math.abs(ax - bx) + Math.abs(ay - by);
 }
 
+/** Reset options that fix what would otherwise be sampled (checked by the env before use). */
+export interface ResetOverrides {
+  goal?: number[];
+  agentStart?: [number, number];
+  blockStarts?: [number, number][];
+}
+
 export class PushTask {
   readonly goal: Float64Array;
   readonly goalDim: number;
@@ -72,8 +79,12 @@ export class PushTask {
     }
   }
 
-  /** Samples the goal, the mass start and the block starts; returns the mass start. */
-  reset(rng: Rng): [number, number] {
+  /**
+   * Samples the goal, the mass start and the block starts, then applies any override (demo
+   * replay, a goal dragged in the viewer); returns the mass start. Overrides do not change what is
+   * drawn from `rng`, so the generator stays in step with an unforced run.
+   */
+  reset(rng: Rng, overrides: ResetOverrides = {}): [number, number] {
     const { targetLimit, maze, numBlocks } = this.config;
     if (maze) {
       this.goal.set([-0.6, 1.5]);
@@ -91,12 +102,10 @@ export class PushTask {
       ? [rng.uniform(-2, -1.5), rng.uniform(-2, -1.5)]
       : [sampleCoordinate(rng, targetLimit), sampleCoordinate(rng, targetLimit)];
     const placed: [number, number][] = [];
-    for (let i = 0; i < numBlocks; i++) {
-      const [x, y] = this.sampleBlock(rng, i, start, placed);
-      placed.push([x, y]);
-      this.world.teleport(`block_${i}`, [x, y, BLOCK.z]);
-    }
-    return start;
+    for (let i = 0; i < numBlocks; i++) placed.push(this.sampleBlock(rng, i, start, placed));
+    if (overrides.goal) this.goal.set(overrides.goal);
+    (overrides.blockStarts ?? placed).forEach(([x, y], i) => this.world.teleport(`block_${i}`, [x, y, BLOCK.z]));
+    return overrides.agentStart ?? start;
   }
 
   /**
