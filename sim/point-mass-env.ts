@@ -44,7 +44,8 @@ export class PointMassEnv implements GoalEnv {
   spec: EnvSpec | null = null;
   readonly npRandom = new Rng(0);
 
-  private readonly world = new PhysicsWorld([0, 0, -9.81], TIMESTEP);
+  /** Public for benchmarks, which time the bare physics inside a step. */
+  readonly world = new PhysicsWorld([0, 0, -9.81], TIMESTEP);
   private readonly robot: PointMassRobot;
   private readonly task: PushTask;
   private readonly reward: GoalRewardConfig;

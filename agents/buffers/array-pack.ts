@@ -88,8 +88,9 @@ export function unpackArrays(bytes: Uint8Array): Unpacked {
     const start = dataStart + offset;
     const end = start + length * Ctor.BYTES_PER_ELEMENT;
     if (end > bytes.length) throw new Error(`array pack is truncated: array "${name}" cut short`);
-    // slice() copies into a fresh, aligned ArrayBuffer, whatever the alignment of `bytes`.
-    arrays.set(name, new Ctor(bytes.slice(start, end).buffer));
+    // Copy into a fresh, aligned ArrayBuffer, whatever the alignment of `bytes`. Not `slice()`:
+    // on a Node Buffer (what readFileSync returns) it is a view of the shared pool, not a copy.
+    arrays.set(name, new Ctor(new Uint8Array(bytes.subarray(start, end)).buffer));
   }
   return { meta: header.meta, arrays };
 }

@@ -7,6 +7,9 @@
  * are batch-sized where possible: packing a fresh 256x256 weight costs about half a matMul.
  */
 import * as tf from "@tensorflow/tfjs-core";
+// tfjs-core leaves gradient registration to the union package `@tensorflow/tfjs`; without this,
+// tf.grads finds no gradient for Add, Mul, ... Every gradient in agents/ goes through this file.
+import "@tensorflow/tfjs-core/dist/register_all_gradients";
 
 export type Activation = "relu" | "linear";
 

@@ -9,8 +9,11 @@ import * as tf from "@tensorflow/tfjs-core";
 import fs from "node:fs";
 import path from "node:path";
 
-/** Handler for `dir/<stem>.json` + `dir/<stem>.bin`; `model` gives tfjs's usual `model.json`. */
-export function fileHandler(dir: string, stem = "model"): tf.io.IOHandler {
+/** An IOHandler that always has both directions. */
+export type FileHandler = Required<Pick<tf.io.IOHandler, "save" | "load">>;
+
+/** Handler for `dir/<stem>.json` + `dir/<stem>.bin`; `model` gives tfjs's usual `model.json` + `weights.bin`. */
+export function fileHandler(dir: string, stem = "model"): FileHandler {
   const jsonPath = path.join(dir, `${stem}.json`);
   const binName = stem === "model" ? "weights.bin" : `${stem}.bin`;
   const binPath = path.join(dir, binName);

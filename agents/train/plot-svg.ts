@@ -90,11 +90,10 @@ export function renderLinePlotSvg(plot: LinePlot): string {
   return `${parts.join("\n")}\n`;
 }
 
-/** Tick values at 1, 2 or 5 times a power of ten, about `count` of them inside [lo, hi]. */
+/** Tick values at 1, 2 or 5 times a power of ten, at most about `count` of them inside [lo, hi]. */
 export function niceTicks(lo: number, hi: number, count: number): number[] {
-  const raw = (hi - lo) / Math.max(count - 1, 1);
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const mag = 10 ** Math.floor(Math.log10((hi - lo) / Math.max(count - 1, 1)));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => (hi - lo) / s <= count) ?? 10 * mag;
   const ticks: number[] = [];
   for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) ticks.push(Math.abs(t) < step * 1e-9 ? 0 : t);
   return ticks;

@@ -54,6 +54,8 @@ export class ProgressBar {
   private readonly startStep: number;
   private readonly logEveryMs: number;
   private lastDrawMs = -Infinity;
+  /** Whether the state changed since it was last drawn: a plain log then ends without a repeat. */
+  private dirty = true;
   private state: ProgressState;
 
   constructor(options: ProgressBarOptions) {
@@ -78,17 +80,19 @@ export class ProgressBar {
       stepsPerSec,
       etaSec: stepsPerSec > 0 ? Math.max(0, this.state.total - step) / stepsPerSec : NaN,
     };
+    this.dirty = true;
     if (t - this.lastDrawMs >= (this.tty ? REDRAW_MS : this.logEveryMs)) this.draw(t);
   }
 
   /** Draws the final state and ends the line. */
   finish(): void {
-    this.draw(this.now());
+    if (this.dirty) this.draw(this.now());
     if (this.tty) this.stream.write("\n");
   }
 
   private draw(t: number): void {
     this.lastDrawMs = t;
+    this.dirty = false;
     if (this.tty) this.stream.write(`\r\x1b[2K${formatProgress(this.state, this.stream.columns ?? 100)}`);
     else this.stream.write(`${formatProgress(this.state, 0)}\n`);
   }

@@ -1,0 +1,86 @@
+/**
+ * SAC hyperparameters and the two presets the project compares: the seed code's (the blog's
+ * experiments, `reference/seed-code-notes.md` section 3.2) and Stable-Baselines3's defaults.
+ */
+
+export interface SacConfig {
+  /**
+   * Hidden widths of the actor and of each critic (ReLU). `[256, 256]` is three linear layers,
+   * the blog's "3 layer MLPs with 256 neurons".
+   * @defaultValue [256, 256]
+   */
+  hidden: readonly number[];
+  /** Adam learning rate of the actor. @defaultValue 1e-3 */
+  actorLr: number;
+  /** Adam learning rate of both critics (one optimiser over qf1 and qf2, as in CleanRL). @defaultValue 1e-3 */
+  criticLr: number;
+  /** Adam learning rate of log_alpha; unused when alpha is fixed. @defaultValue 1e-3 */
+  alphaLr: number;
+  /** Discount. @defaultValue 0.99 */
+  gamma: number;
+  /** Target smoothing: target <- polyak * target + (1 - polyak) * online, after every update (tau = 1 - polyak). @defaultValue 0.995 */
+  polyak: number;
+  /** Entropy coefficient: fixed when `learnAlpha` is false, else the starting value. @defaultValue 0.2 */
+  alpha: number;
+  /** Tune alpha by gradient descent on the entropy constraint (SAC v2, "auto" in SB3). @defaultValue false */
+  learnAlpha: boolean;
+  /** Entropy target when `learnAlpha`; `"auto"` means -actDim. @defaultValue "auto" */
+  targetEntropy: number | "auto";
+  /** Transitions per gradient step. @defaultValue 100 */
+  batchSize: number;
+  /** Replay buffer capacity, in transitions. @defaultValue 1_000_000 */
+  bufferSize: number;
+  /** Gradient steps per environment step (the update-to-data ratio). @defaultValue 1 */
+  updatesPerStep: number;
+}
+
+/** The seed code (HR:SAC.py): fixed alpha 0.2, lr 1e-3, batch 100. */
+export const seedPreset: SacConfig = {
+  hidden: [256, 256],
+  actorLr: 1e-3,
+  criticLr: 1e-3,
+  alphaLr: 1e-3,
+  gamma: 0.99,
+  polyak: 0.995,
+  alpha: 0.2,
+  learnAlpha: false,
+  targetEntropy: "auto",
+  batchSize: 100,
+  bufferSize: 1_000_000,
+  updatesPerStep: 1,
+};
+
+/** Stable-Baselines3's SAC defaults: lr 3e-4, batch 256, tau 0.005, learned alpha from 1. */
+export const sb3Preset: SacConfig = {
+  ...seedPreset,
+  actorLr: 3e-4,
+  criticLr: 3e-4,
+  alphaLr: 3e-4,
+  alpha: 1,
+  learnAlpha: true,
+  batchSize: 256,
+};
+
+export type SacPresetName = "seed" | "sb3";
+
+export const sacPresets: Readonly<Record<SacPresetName, SacConfig>> = { seed: seedPreset, sb3: sb3Preset };
+
+/** A preset with some fields overridden, validated. */
+export function sacConfig(preset: SacPresetName, overrides: Partial<SacConfig> = {}): SacConfig {
+  const config = { ...sacPresets[preset], ...overrides };
+  validateSacConfig(config);
+  return config;
+}
+
+export function validateSacConfig(config: SacConfig): void {
+  const positive: (keyof SacConfig)[] = ["actorLr", "criticLr", "alphaLr", "alpha", "batchSize", "bufferSize", "updatesPerStep"];
+  for (const key of positive) {
+    const value = config[key];
+    if (typeof value !== "number" || !(value > 0)) throw new Error(`SacConfig.${key} must be > 0, got ${String(value)}`);
+  }
+  if (!(config.gamma >= 0 && config.gamma <= 1)) throw new Error(`SacConfig.gamma must be in [0, 1], got ${config.gamma}`);
+  if (!(config.polyak >= 0 && config.polyak <= 1)) throw new Error(`SacConfig.polyak must be in [0, 1], got ${config.polyak}`);
+  if (config.hidden.length === 0 || config.hidden.some((h) => !Number.isInteger(h) || h < 1)) {
+    throw new Error(`SacConfig.hidden must be positive integers, got [${config.hidden.join(", ")}]`);
+  }
+}

@@ -1,0 +1,376 @@
+/**
+ * Soft Actor-Critic (Haarnoja et al. 2018) on tfjs, the update written after CleanRL's
+ * `sac_continuous_action.py`: twin critics with polyak targets, a tanh-squashed Gaussian actor,
+ * fixed or learned alpha. Implementation details: ./README.md.
+ *
+ * All parameters live on the device as flat vectors (see agents/nn/param-layout.ts); an update
+ * reads nothing back until its final metrics.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { Rng } from "../../sim/rng.js";
+import { FlatAdam, type AdamState } from "../nn/adam.js";
+import { fileHandler } from "../nn/file-io.js";
+import { savePolicyModel } from "../nn/policy-model.js";
+import { SquashedGaussianPolicy } from "../nn/squashed-gaussian-policy.js";
+import { TwinQ } from "../nn/twin-q.js";
+import { seedPreset, validateSacConfig, type SacConfig } from "./sac-config.js";
+
+/** A minibatch, row-major: `obs` and `nextObs` [n * obsDim], `act` [n * actDim], `rew`, `done` [n]. */
+export interface SacBatch {
+  obs: Float32Array;
+  act: Float32Array;
+  rew: Float32Array;
+  nextObs: Float32Array;
+  /** 1 where the transition ended the task (terminated); a time-limit truncation is 0. */
+  done: Float32Array;
+}
+
+/**
+ * Relay learning's extra actor term: `weight * MSE(sampled action, act)`. With `rl: false` it is
+ * the whole actor loss (the seed code's `supervised_update(use_RL=False)`).
+ */
+export interface SupervisedTarget {
+  /** Target actions [n * actDim], same rows as the batch. */
+  act: Float32Array;
+  weight: number;
+  /** @defaultValue true */
+  rl?: boolean;
+}
+
+export interface SacMetrics {
+  /** qf1Loss + qf2Loss. */
+  qfLoss: number;
+  qf1Loss: number;
+  qf2Loss: number;
+  /** Mean Q1(s, a) over the batch. */
+  qf1Mean: number;
+  piLoss: number;
+  /** The alpha this update used (before its own alpha step). */
+  alpha: number;
+  /** 0 when alpha is fixed. */
+  alphaLoss: number;
+  /** Mean log pi(a|s) of the actor-loss sample: minus the entropy estimate. */
+  logProb: number;
+}
+
+/** Everything an update depends on, as plain arrays: checkpoints round-trip through this. */
+export interface SacState {
+  actor: Float32Array;
+  /** qf1 then qf2. */
+  qf: Float32Array;
+  qfTarget: Float32Array;
+  logAlpha: number;
+  actorAdam: AdamState;
+  qfAdam: AdamState;
+  alphaAdam: AdamState;
+  /** The noise generator's words (seeds of every tf.randomNormal). */
+  rng: [number, number, number, number];
+  updates: number;
+}
+
+interface SacFileMetadata {
+  obsDim: number;
+  actDim: number;
+  actLimit: number[];
+  config: SacConfig;
+  logAlpha: number;
+  adamSteps: { actor: number; qf: number; alpha: number };
+  rng: [number, number, number, number];
+  updates: number;
+}
+
+export class Sac {
+  readonly obsDim: number;
+  readonly actDim: number;
+  readonly actLimit: readonly number[];
+  readonly config: SacConfig;
+  readonly policy: SquashedGaussianPolicy;
+  readonly twinQ: TwinQ;
+  /** Gradient steps taken. */
+  updates = 0;
+
+  private readonly targetEntropy: number;
+  private readonly rng: Rng;
+  private readonly actLimitTensor: tf.Tensor1D;
+  private actor: tf.Tensor1D;
+  private qf: tf.Tensor1D;
+  private qfTarget: tf.Tensor1D;
+  private logAlpha: tf.Tensor1D;
+  private readonly actorAdam: FlatAdam;
+  private readonly qfAdam: FlatAdam;
+  private readonly alphaAdam: FlatAdam;
+
+  /**
+   * `actLimit`: the action bound, one number or one per dimension (actions lie in
+   * [-actLimit, actLimit]). `seed` fixes the initial weights and every noise draw.
+   */
+  constructor(obsDim: number, actDim: number, actLimit: number | readonly number[], config: SacConfig = seedPreset, seed = 0) {
+    validateSacConfig(config);
+    this.obsDim = obsDim;
+    this.actDim = actDim;
+    this.actLimit = typeof actLimit === "number" ? new Array<number>(actDim).fill(actLimit) : [...actLimit];
+    if (this.actLimit.length !== actDim || this.actLimit.some((l) => !(l > 0))) {
+      throw new Error(`Sac: actLimit must be positive, one value or ${actDim}, got ${JSON.stringify(actLimit)}`);
+    }
+    this.config = config;
+    this.targetEntropy = config.targetEntropy === "auto" ? -actDim : config.targetEntropy;
+    this.policy = new SquashedGaussianPolicy(obsDim, actDim, config.hidden);
+    this.twinQ = new TwinQ(obsDim, actDim, config.hidden);
+    this.rng = new Rng(seed);
+    const qf = new Float32Array(this.twinQ.layout.size);
+    qf.set(this.twinQ.net.init(this.rng), 0);
+    qf.set(this.twinQ.net.init(this.rng), this.twinQ.net.layout.size);
+    this.actor = tf.keep(tf.tensor1d(this.policy.net.init(this.rng)));
+    this.qf = tf.keep(tf.tensor1d(qf));
+    this.qfTarget = tf.keep(tf.tensor1d(qf));
+    this.logAlpha = tf.keep(tf.tensor1d([Math.log(config.alpha)]));
+    this.actLimitTensor = tf.keep(tf.tensor1d([...this.actLimit]));
+    this.actorAdam = new FlatAdam(this.policy.net.layout.size, { lr: config.actorLr });
+    this.qfAdam = new FlatAdam(this.twinQ.layout.size, { lr: config.criticLr });
+    this.alphaAdam = new FlatAdam(1, { lr: config.alphaLr });
+  }
+
+  /** Actions for one or more observations (row-major [n * obsDim] in, [n * actDim] out). */
+  act(obs: Float32Array, deterministic: boolean): Float32Array {
+    const n = rowsOf(obs.length, this.obsDim, "obs");
+    const seed = deterministic ? 0 : this.rng.nextUint32();
+    const action = tf.tidy(() => {
+      const o = tf.tensor2d(obs, [n, this.obsDim]);
+      const params = this.policy.net.layout.split(this.actor);
+      if (deterministic) return this.policy.mode(params, o, this.actLimitTensor);
+      const eps = tf.randomNormal([n, this.actDim], 0, 1, "float32", seed) as tf.Tensor2D;
+      return this.policy.sample(params, o, eps, this.actLimitTensor).action;
+    });
+    const out = action.dataSync() as Float32Array;
+    action.dispose();
+    return out;
+  }
+
+  /** One gradient step of critics, actor and (if learned) alpha, then the polyak target step. */
+  update(batch: SacBatch, supervised?: SupervisedTarget): SacMetrics {
+    const { obsDim, actDim } = this;
+    const { gamma, polyak, learnAlpha } = this.config;
+    const n = rowsOf(batch.rew.length, 1, "rew");
+    for (const [key, width] of [["obs", obsDim], ["nextObs", obsDim], ["act", actDim], ["done", 1]] as const) {
+      if (batch[key].length !== n * width) throw new Error(`Sac.update: batch.${key} has ${batch[key].length} values, expected ${n * width}`);
+    }
+    if (supervised !== undefined && supervised.act.length !== n * actDim) {
+      throw new Error(`Sac.update: supervised.act has ${supervised.act.length} values, expected ${n * actDim}`);
+    }
+    const targetSeed = this.rng.nextUint32();
+    const actorSeed = this.rng.nextUint32();
+    const qfLayout = this.twinQ.layout;
+    const actorLayout = this.policy.net.layout;
+
+    const next = tf.tidy(() => {
+      const obs = tf.tensor2d(batch.obs, [n, obsDim]);
+      const act = tf.tensor2d(batch.act, [n, actDim]);
+      const rew = tf.tensor1d(batch.rew);
+      const nextObs = tf.tensor2d(batch.nextObs, [n, obsDim]);
+      const done = tf.tensor1d(batch.done);
+      // The alpha of this whole update is the one before its own alpha step (SB3, CleanRL).
+      const alpha = tf.exp(this.logAlpha);
+      const actorParams = actorLayout.split(this.actor);
+
+      // Critic target, outside any gradient: a' comes from the *current* policy at s'.
+      const nextPi = this.policy.sample(actorParams, nextObs, normal([n, actDim], targetSeed), this.actLimitTensor);
+      const [qf1NextTarget, qf2NextTarget] = this.twinQ.apply(qfLayout.split(this.qfTarget), nextObs, nextPi.action, "params");
+      const minQfNextTarget = tf.sub(tf.minimum(qf1NextTarget, qf2NextTarget), tf.mul(alpha, nextPi.logProb));
+      // (1 - terminated): a time-limit truncation still bootstraps.
+      const nextQValue = tf.add(rew, tf.mul(tf.sub(1, done), tf.mul(minQfNextTarget, gamma)));
+
+      let criticAux: tf.Tensor | undefined;
+      const critic = tf.valueAndGrads((...params: tf.Tensor[]) => {
+        const [qf1AValues, qf2AValues] = this.twinQ.apply(params, obs, act, "params");
+        const qf1Loss = tf.mean(tf.squaredDifference(qf1AValues, nextQValue));
+        const qf2Loss = tf.mean(tf.squaredDifference(qf2AValues, nextQValue));
+        criticAux = tf.keep(tf.stack([qf1Loss, qf2Loss, tf.mean(qf1AValues)]));
+        return tf.add(qf1Loss, qf2Loss) as tf.Scalar;
+      })(qfLayout.split(this.qf));
+      const qf = this.qfAdam.step(this.qf, qfLayout.join(critic.grads));
+
+      // Policy loss against the critics just updated; their own gradients are not needed.
+      const qfParams = qfLayout.split(qf);
+      let meanLogProb: tf.Tensor | undefined;
+      const policyStep = tf.valueAndGrads((...params: tf.Tensor[]) => {
+        const pi = this.policy.sample(params, obs, normal([n, actDim], actorSeed), this.actLimitTensor);
+        const [qf1Pi, qf2Pi] = this.twinQ.apply(qfParams, obs, pi.action, "input");
+        meanLogProb = tf.keep(tf.mean(pi.logProb));
+        const rlLoss = tf.mean(tf.sub(tf.mul(alpha, pi.logProb), tf.minimum(qf1Pi, qf2Pi)));
+        if (supervised === undefined) return rlLoss as tf.Scalar;
+        const supLoss = tf.mul(tf.mean(tf.squaredDifference(pi.action, tf.tensor2d(supervised.act, [n, actDim]))), supervised.weight);
+        return (supervised.rl === false ? supLoss : tf.add(rlLoss, supLoss)) as tf.Scalar;
+      })(actorParams);
+      const actor = this.actorAdam.step(this.actor, actorLayout.join(policyStep.grads));
+
+      // alpha_loss = -log_alpha * mean(log pi + target_entropy), log pi held fixed: its gradient in
+      // log_alpha is just -mean(log pi + target_entropy), so no tape is needed.
+      const entropyGap: tf.Tensor = tf.add(meanLogProb!, this.targetEntropy);
+      const alphaLoss = learnAlpha ? tf.neg(tf.mul(this.logAlpha, entropyGap)) : tf.zeros([1]);
+      const logAlpha = learnAlpha ? this.alphaAdam.step(this.logAlpha, tf.reshape(tf.neg(entropyGap), [1]) as tf.Tensor1D) : this.logAlpha;
+
+      const qfTarget: tf.Tensor1D = tf.add(tf.mul(this.qfTarget, polyak), tf.mul(qf, 1 - polyak));
+      const metrics = tf.concat([criticAux!, tf.reshape(policyStep.value, [1]), tf.reshape(alpha, [1]), tf.reshape(alphaLoss, [1]), tf.reshape(meanLogProb!, [1])]);
+      criticAux!.dispose();
+      meanLogProb!.dispose();
+      return { actor, qf, qfTarget, logAlpha, metrics };
+    });
+
+    this.replaceParams(next.actor, next.qf, next.qfTarget, next.logAlpha);
+    this.updates += 1;
+    const m = next.metrics.dataSync();
+    next.metrics.dispose();
+    return {
+      qfLoss: m[0]! + m[1]!,
+      qf1Loss: m[0]!,
+      qf2Loss: m[1]!,
+      qf1Mean: m[2]!,
+      piLoss: m[3]!,
+      alpha: m[4]!,
+      alphaLoss: m[5]!,
+      logProb: m[6]!,
+    };
+  }
+
+  getWeights(): SacState {
+    return {
+      actor: Float32Array.from(this.actor.dataSync()),
+      qf: Float32Array.from(this.qf.dataSync()),
+      qfTarget: Float32Array.from(this.qfTarget.dataSync()),
+      logAlpha: this.logAlpha.dataSync()[0]!,
+      actorAdam: this.actorAdam.getState(),
+      qfAdam: this.qfAdam.getState(),
+      alphaAdam: this.alphaAdam.getState(),
+      rng: this.rng.state,
+      updates: this.updates,
+    };
+  }
+
+  setWeights(state: SacState): void {
+    const expect = (name: string, got: number, want: number): void => {
+      if (got !== want) throw new Error(`Sac.setWeights: ${name} has ${got} values, expected ${want}`);
+    };
+    expect("actor", state.actor.length, this.policy.net.layout.size);
+    expect("qf", state.qf.length, this.twinQ.layout.size);
+    expect("qfTarget", state.qfTarget.length, this.twinQ.layout.size);
+    this.actorAdam.setState(state.actorAdam);
+    this.qfAdam.setState(state.qfAdam);
+    this.alphaAdam.setState(state.alphaAdam);
+    this.replaceParams(
+      tf.keep(tf.tensor1d(state.actor)),
+      tf.keep(tf.tensor1d(state.qf)),
+      tf.keep(tf.tensor1d(state.qfTarget)),
+      tf.keep(tf.tensor1d([state.logAlpha])),
+    );
+    this.rng.state = state.rng;
+    this.updates = state.updates;
+  }
+
+  /**
+   * Writes `dir/model.json` + `dir/weights.bin` (the actor alone, a tfjs-layers model a browser
+   * can load) and `dir/sac.json` + `dir/sac.bin` (everything {@link Sac.load} needs to resume).
+   */
+  async save(dir: string): Promise<void> {
+    const state = this.getWeights();
+    await savePolicyModel(dir, this.policy.net, state.actor, {
+      obsDim: this.obsDim,
+      actDim: this.actDim,
+      actLimit: [...this.actLimit],
+      output: "mean,logStd",
+    });
+    const arrays: Record<string, Float32Array> = {
+      actor: state.actor,
+      qf: state.qf,
+      qf_target: state.qfTarget,
+      "actor_adam/m": state.actorAdam.m,
+      "actor_adam/v": state.actorAdam.v,
+      "qf_adam/m": state.qfAdam.m,
+      "qf_adam/v": state.qfAdam.v,
+      "alpha_adam/m": state.alphaAdam.m,
+      "alpha_adam/v": state.alphaAdam.v,
+    };
+    const named = Object.entries(arrays).map(([name, values]) => ({ name, tensor: tf.tensor1d(values) }));
+    const metadata: SacFileMetadata = {
+      obsDim: this.obsDim,
+      actDim: this.actDim,
+      actLimit: [...this.actLimit],
+      config: this.config,
+      logAlpha: state.logAlpha,
+      adamSteps: { actor: state.actorAdam.t, qf: state.qfAdam.t, alpha: state.alphaAdam.t },
+      rng: state.rng,
+      updates: state.updates,
+    };
+    try {
+      const { data, specs } = await tf.io.encodeWeights(named);
+      await fileHandler(dir, "sac").save({
+        format: "rapier-gym-sac",
+        weightSpecs: specs,
+        weightData: data,
+        userDefinedMetadata: { ...metadata },
+      });
+    } finally {
+      for (const { tensor } of named) tensor.dispose();
+    }
+  }
+
+  /** The agent {@link Sac.save} wrote to `dir`, ready to act or to continue training. */
+  static async load(dir: string): Promise<Sac> {
+    const artifacts = await fileHandler(dir, "sac").load();
+    if (artifacts.weightSpecs === undefined || artifacts.weightData === undefined || artifacts.userDefinedMetadata === undefined) {
+      throw new Error(`Sac.load: ${dir}/sac.json has no weights or metadata`);
+    }
+    const meta = artifacts.userDefinedMetadata as unknown as SacFileMetadata;
+    const tensors = tf.io.decodeWeights(artifacts.weightData, artifacts.weightSpecs);
+    try {
+      const read = (name: string): Float32Array => {
+        const t = tensors[name];
+        if (t === undefined) throw new Error(`Sac.load: ${dir}/sac.json lacks weight '${name}'`);
+        return Float32Array.from(t.dataSync());
+      };
+      const agent = new Sac(meta.obsDim, meta.actDim, meta.actLimit, meta.config);
+      agent.setWeights({
+        actor: read("actor"),
+        qf: read("qf"),
+        qfTarget: read("qf_target"),
+        logAlpha: meta.logAlpha,
+        actorAdam: { m: read("actor_adam/m"), v: read("actor_adam/v"), t: meta.adamSteps.actor },
+        qfAdam: { m: read("qf_adam/m"), v: read("qf_adam/v"), t: meta.adamSteps.qf },
+        alphaAdam: { m: read("alpha_adam/m"), v: read("alpha_adam/v"), t: meta.adamSteps.alpha },
+        rng: meta.rng,
+        updates: meta.updates,
+      });
+      return agent;
+    } finally {
+      for (const t of Object.values(tensors)) t.dispose();
+    }
+  }
+
+  /** Frees every tensor this agent holds. */
+  dispose(): void {
+    for (const t of [this.actor, this.qf, this.qfTarget, this.logAlpha, this.actLimitTensor]) t.dispose();
+    this.actorAdam.dispose();
+    this.qfAdam.dispose();
+    this.alphaAdam.dispose();
+  }
+
+  private replaceParams(actor: tf.Tensor1D, qf: tf.Tensor1D, qfTarget: tf.Tensor1D, logAlpha: tf.Tensor1D): void {
+    if (this.actor !== actor) this.actor.dispose();
+    if (this.qf !== qf) this.qf.dispose();
+    if (this.qfTarget !== qfTarget) this.qfTarget.dispose();
+    if (this.logAlpha !== logAlpha) this.logAlpha.dispose();
+    this.actor = actor;
+    this.qf = qf;
+    this.qfTarget = qfTarget;
+    this.logAlpha = logAlpha;
+  }
+}
+
+/** Standard-normal noise with an explicit seed: tfjs's unseeded draws would use Math.random. */
+function normal(shape: [number, number], seed: number): tf.Tensor2D {
+  return tf.randomNormal(shape, 0, 1, "float32", seed) as tf.Tensor2D;
+}
+
+function rowsOf(length: number, width: number, name: string): number {
+  if (length === 0 || length % width !== 0) throw new Error(`Sac: ${name} length ${length} is not a positive multiple of ${width}`);
+  return length / width;
+}

@@ -1,0 +1,101 @@
+import { expect } from "chai";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { MetricsLog, type MetricsRow } from "../../../agents/train/metrics-log.js";
+import { formatTick, niceTicks, renderLinePlotSvg } from "../../../agents/train/plot-svg.js";
+import { comparisonPlot, metricCurve, runPlots, writeRunPlots } from "../../../agents/train/run-plots.js";
+import { createRunDir } from "../../../agents/train/run-dir.js";
+
+/** Series of an SVG by label: the `d` of its line and whether it has a band. */
+function seriesOf(svg: string): Map<string, { line: string; band: boolean }> {
+  const out = new Map<string, { line: string; band: boolean }>();
+  for (const m of svg.matchAll(/<g class="series" data-label="([^"]*)"[^>]*>(.*?)<\/g>/g)) {
+    const line = /<path class="line" d="([^"]*)"/.exec(m[2]!)![1]!;
+    out.set(m[1]!, { line, band: m[2]!.includes('class="band"') });
+  }
+  return out;
+}
+
+/** A training run that logs every 200-step episode, with an eval row every 10 episodes. */
+function fakeRun(episodes: number, successFrom: number): MetricsRow[] {
+  return Array.from({ length: episodes }, (_, i): MetricsRow => {
+    const success = i >= successFrom ? 1 : 0;
+    const row: MetricsRow = { step: 200 * (i + 1), episode: i + 1, "train/return": success ? -50 : -200, "train/success": success };
+    if ((i + 1) % 10 === 0) Object.assign(row, { "eval/return": success ? -40 : -200, "eval/success": success });
+    return row;
+  });
+}
+
+describe("plots", () => {
+  it("draws each series as a labelled path, breaking lines at NaN", () => {
+    const svg = renderLinePlotSvg({
+      title: "A & B",
+      xLabel: "Steps",
+      yLabel: "Average Return",
+      series: [
+        { label: "flat", x: [0, 1, 2, 3], y: [-200, NaN, -150, -100] },
+        { label: "horizon 5", x: [0, 3], y: [-200, -80], lower: [-210, -90], upper: [-190, -70] },
+      ],
+    });
+    expect(svg.startsWith("<svg")).to.equal(true);
+    expect(svg).to.include("A &amp; B");
+    const series = seriesOf(svg);
+    expect([...series.keys()]).to.deep.equal(["flat", "horizon 5"]);
+    expect(series.get("flat")!.line.match(/M/g)).to.have.length(2);
+    expect(series.get("flat")!.line.match(/L/g)).to.have.length(1);
+    expect(series.get("flat")!.band).to.equal(false);
+    expect(series.get("horizon 5")!.band).to.equal(true);
+  });
+
+  it("puts ticks at round values and writes steps as the post does", () => {
+    expect(niceTicks(0, 650_000, 7)).to.deep.equal([0, 100_000, 200_000, 300_000, 400_000, 500_000, 600_000]);
+    expect(niceTicks(-200, 0, 6)).to.deep.equal([-200, -150, -100, -50, 0]);
+    expect([250_000, 1_500_000, 0.25, -200].map(formatTick)).to.deep.equal(["250k", "1.5M", "0.25", "-200"]);
+  });
+
+  it("smooths training curves over 100 episodes and leaves eval unsmoothed", () => {
+    const rows = fakeRun(300, 100);
+    const train = metricCurve(rows, "train/success");
+    expect(train.x[149]).to.equal(150 * 200);
+    expect(train.y[149]).to.be.closeTo(0.5, 1e-12); // episodes 51..150: half succeeded
+    expect(train.y[299]).to.equal(1);
+    const evaluation = metricCurve(rows, "eval/success");
+    expect(evaluation.x).to.have.length(30);
+    expect(evaluation.y[10]).to.equal(1);
+  });
+
+  it("writes return and success plots of a run directory with its train and eval series", () => {
+    const root = join(mkdtempSync(join(tmpdir(), "plots-")), "run");
+    try {
+      const { metrics } = createRunDir(root, {});
+      const log = new MetricsLog(metrics);
+      for (const row of fakeRun(120, 60)) log.append(row);
+      const files = writeRunPlots(root, "PointMassReach-v0 seed 0");
+      expect(files.map((f) => f.slice(root.length))).to.deep.equal(["/plots/return.svg", "/plots/success.svg"]);
+      for (const file of files) {
+        expect(existsSync(file)).to.equal(true);
+        expect([...seriesOf(readFileSync(file, "utf8")).keys()]).to.deep.equal(["train (100-episode average)", "eval"]);
+      }
+      expect(runPlots(fakeRun(5, 0), "t").success.yRange).to.deep.equal([0, 1]);
+    } finally {
+      rmSync(join(root, ".."), { recursive: true, force: true });
+    }
+  });
+
+  it("overlays conditions as mean curves with bands across seeds", () => {
+    const plot = comparisonPlot(
+      [
+        { label: "HAC horizon 5", runs: [fakeRun(200, 50), fakeRun(200, 80), fakeRun(180, 60)] },
+        { label: "flat SAC+HER", runs: [fakeRun(200, 150)] },
+        { label: "never logged", runs: [[]] },
+      ],
+      "train/return",
+      { title: "Performance over time horizons", points: 50 },
+    );
+    expect(plot.series.map((s) => s.label)).to.deep.equal(["HAC horizon 5 (n=3)", "flat SAC+HER (n=1)"]);
+    expect(plot.series[0]!.y).to.have.length(50);
+    const svg = seriesOf(renderLinePlotSvg(plot));
+    expect(svg.get("HAC horizon 5 (n=3)")!.band).to.equal(true);
+  });
+});

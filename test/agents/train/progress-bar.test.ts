@@ -1,0 +1,45 @@
+import { expect } from "chai";
+import { formatDuration, formatProgress, ProgressBar, type ProgressStream } from "../../../agents/train/progress-bar.js";
+
+/** A stream that records writes, and a clock the test moves by hand. */
+function fakeOutput(isTTY: boolean): { stream: ProgressStream; written: string[]; clock: { ms: number } } {
+  const written: string[] = [];
+  const clock = { ms: 0 };
+  return { stream: { isTTY, columns: 120, write: (s: string) => written.push(s) }, written, clock };
+}
+
+describe("ProgressBar", () => {
+  it("prints plain lines at the log interval when not on a TTY", () => {
+    const { stream, written, clock } = fakeOutput(false);
+    const bar = new ProgressBar({ total: 1000, label: "train", stream, now: () => clock.ms, logEveryMs: 10_000 });
+    for (let step = 100; step <= 1000; step += 100) {
+      clock.ms += 4000;
+      bar.update(step, { return: -150.25, success: 0.125 });
+    }
+    bar.finish();
+    // Draws at 4 s (the first), 16 s, 28 s and 40 s; finish() does not repeat the last line.
+    expect(written).to.have.length(4);
+    expect(written.every((line) => line.endsWith("\n") && !line.includes("\r"))).to.equal(true);
+    expect(written[3]).to.equal("train 1000/1000  100%  25 steps/s  return -150.3  success 0.13  ETA 0s\n");
+  });
+
+  it("redraws one line in place on a TTY and ends it on finish", () => {
+    const { stream, written, clock } = fakeOutput(true);
+    const bar = new ProgressBar({ total: 10_000, stream, now: () => clock.ms, startStep: 5000 });
+    clock.ms = 1000;
+    bar.update(6000);
+    clock.ms = 1050;
+    bar.update(6050); // within the redraw interval: not drawn
+    bar.finish();
+    expect(written).to.have.length(3);
+    expect(written[0]!.startsWith("\r\x1b[2K")).to.equal(true);
+    expect(written[0]).to.include("6000/10000").and.include("1000 steps/s").and.include("ETA 4s");
+    expect(written[2]).to.equal("\n");
+  });
+
+  it("formats durations and leaves out what it does not know", () => {
+    expect([5, 75, 3700, NaN].map(formatDuration)).to.deep.equal(["5s", "1m15s", "1h01m", "-"]);
+    const line = formatProgress({ label: "", step: 0, total: 10, stepsPerSec: NaN, etaSec: NaN }, 0);
+    expect(line).to.equal("0/10  0%  - steps/s  ETA -");
+  });
+});
