@@ -330,6 +330,7 @@ export class HerReplayBuffer {
   static fromBytes(bytes: Uint8Array, computeReward: GoalRewardFn): HerReplayBuffer {
     const { meta: rawMeta, arrays } = unpackArrays(bytes);
     const meta = metaSchema.parse(rawMeta);
+    if (meta.size > meta.capacity || meta.staged.length !== meta.numEnvs) throw new Error("replay buffer bytes are inconsistent: size or staging does not fit");
     const rng = new Rng();
     rng.state = meta.rngState;
     const buffer = new HerReplayBuffer({ ...meta, computeReward, rng });
@@ -339,7 +340,7 @@ export class HerReplayBuffer {
       return a;
     };
     const n = meta.size;
-    for (const field of ROW_FIELDS) buffer.ring[field].set(get(`ring.${field}`).subarray(0, (n * buffer.ring[field].length) / meta.capacity));
+    for (const field of ROW_FIELDS) buffer.ring[field].set(get(`ring.${field}`));
     buffer.episodeOffset.set(get("ring.episodeOffset"));
     buffer.episodeLength.set(get("ring.episodeLength"));
     buffer.validCount = n;

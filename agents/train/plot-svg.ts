@@ -80,12 +80,14 @@ export function renderLinePlotSvg(plot: LinePlot): string {
     parts.push(g.join(""));
   });
 
-  const legend = plot.series.map((s, i) => {
+  const legendWidth = 40 + 7 * Math.max(0, ...plot.series.map((s) => s.label.length));
+  const legend = [`<rect x="${MARGIN.left + 6}" y="${MARGIN.top + 4}" width="${legendWidth}" height="${plot.series.length * 18 + 8}" fill="#ffffff" fill-opacity="0.85" stroke="#cccccc"/>`];
+  legend.push(...plot.series.map((s, i) => {
     const color = s.color ?? TAB10[i % TAB10.length]!;
     const y = MARGIN.top + 16 + i * 18;
     const x = MARGIN.left + 12;
     return `<line x1="${x}" y1="${y - 4}" x2="${x + 22}" y2="${y - 4}" stroke="${color}" stroke-width="3"/><text x="${x + 28}" y="${y}">${escapeXml(s.label)}</text>`;
-  });
+  }));
   parts.push(`<g class="legend">${legend.join("")}</g>`, "</svg>");
   return `${parts.join("\n")}\n`;
 }

@@ -41,13 +41,18 @@ describe("HerReplayBuffer on PointMassReach-v0", () => {
 
     const batch = buffer.sample(256);
     const obsWidth = buffer.observationDim + buffer.goalDim;
+    let checked = 0;
     for (let i = 0; i < batch.batchSize; i++) {
       if (batch.relabelled[i] !== 1) continue;
       const row = batch.nextObs.subarray(i * obsWidth, (i + 1) * obsWidth);
       const achieved = nextAchievedByNextObs.get(key(row.subarray(0, buffer.observationDim)))!;
       const goal = Float64Array.from(row.subarray(buffer.observationDim));
       expect(batch.rew[i]).to.equal(env.computeReward(achieved, goal)[0]);
+      checked++;
     }
+    expect(checked).to.equal(204);
+    // 'future' includes the step's own next achieved goal, so some relabelled rows succeed.
+    expect(Array.from(batch.rew.subarray(0, checked))).to.include(0);
     env.close();
   });
 });
