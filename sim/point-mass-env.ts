@@ -164,7 +164,7 @@ export class PointMassEnv implements GoalEnv {
     this.robot.observation(observation, 0);
     this.task.observation(observation, 4);
     const achieved_goal = new Float64Array(this.task.goalDim);
-    this.task.achievedGoal(observation, 4, observation, achieved_goal);
+    this.task.achievedGoal(observation, achieved_goal);
     const n = this.variant.numBlocks;
     const full_positional_state = new Float64Array(2 + 2 * n);
     full_positional_state[0] = observation[0]!;

@@ -89,7 +89,7 @@ describe("env contract, over every registered id", () => {
         ["null", null, /action must be an array of 2 numbers/],
       ];
       for (const [what, action, message] of badActions) {
-        it(`rejects a ${what} action with a clear error and no change of state`, () => {
+        it(`rejects a bad action (${what}) with a clear error and no change of state`, () => {
           const env = make(id);
           env.reset({ seed: 1 });
           env.step([0.3, -0.2]);

@@ -135,7 +135,7 @@ export class PushTask {
     return [x, y];
   }
 
-  /** Per block [bx, by, bvx, bvy]. */
+  /** Per block [bx, by, bvx, bvy], written after the mass's four values. */
   observation(out: Float64Array, offset: number): void {
     for (let i = 0; i < this.config.numBlocks; i++) {
       const b = this.world.body(`block_${i}`);
@@ -152,16 +152,16 @@ export class PushTask {
     return 4 * this.config.numBlocks;
   }
 
-  /** Block positions, read from the task part of the observation (or the mass with no block). */
-  achievedGoal(taskObs: Float64Array, taskOffset: number, mass: Float64Array, out: Float64Array): void {
+  /** Block positions (the mass position when there is no block), read from the env observation. */
+  achievedGoal(observation: Float64Array, out: Float64Array): void {
     if (this.config.numBlocks === 0) {
-      out[0] = mass[0]!;
-      out[1] = mass[1]!;
+      out[0] = observation[0]!;
+      out[1] = observation[1]!;
       return;
     }
     for (let i = 0; i < this.config.numBlocks; i++) {
-      out[2 * i] = taskObs[taskOffset + 4 * i]!;
-      out[2 * i + 1] = taskObs[taskOffset + 4 * i + 1]!;
+      out[2 * i] = observation[4 + 4 * i]!;
+      out[2 * i + 1] = observation[5 + 4 * i]!;
     }
   }
 
