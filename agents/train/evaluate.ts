@@ -1,0 +1,38 @@
+import type { GoalEnv, GoalObs } from "../../sim/core.js";
+
+export interface EvalResult {
+  meanReturn: number;
+  successRate: number;
+  episodes: number;
+}
+
+/**
+ * Runs `episodes` episodes of a policy, seeding episode i with `seed + i`, so that every
+ * evaluation of a run faces the same starts and goals and never depends on the training env.
+ * Success is `info.is_success` at the episode's last step.
+ */
+export function evaluatePolicy(env: GoalEnv, policy: (obs: GoalObs) => ArrayLike<number>, episodes: number, seed: number): EvalResult {
+  let returns = 0;
+  let successes = 0;
+  for (let ep = 0; ep < episodes; ep++) {
+    let { obs } = env.reset({ seed: seed + ep });
+    for (;;) {
+      const r = env.step(policy(obs));
+      returns += r.reward;
+      obs = r.obs;
+      if (r.terminated || r.truncated) {
+        if (r.info.is_success) successes++;
+        break;
+      }
+    }
+  }
+  return { meanReturn: returns / episodes, successRate: successes / episodes, episodes };
+}
+
+/** The policy input of goal-conditioned agents: observation ‖ desired goal, as float32. */
+export function policyInput(obs: GoalObs, goal: Float64Array = obs.desired_goal): Float32Array {
+  const out = new Float32Array(obs.observation.length + goal.length);
+  out.set(obs.observation, 0);
+  out.set(goal, obs.observation.length);
+  return out;
+}

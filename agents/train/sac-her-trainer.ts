@@ -1,0 +1,214 @@
+/**
+ * Flat SAC + HER training, as the seed code's HER.py: one env, one gradient step per env step,
+ * hindsight relabelling in the replay buffer. A run lives in a run directory (config.json,
+ * metrics.jsonl, checkpoints/, plots/, policy/) and resumes exactly: a checkpoint holds the
+ * agent, the optimisers, the buffer, the env and every generator, taken at an episode end, so a
+ * resumed run logs the same metrics as one that was never stopped.
+ */
+import { join } from "node:path";
+import { make, Rng, type GoalEnv, type GoalObs } from "../../sim/index.js";
+import { HerReplayBuffer, goalEnvReward } from "../buffers/her-replay-buffer.js";
+import { Sac } from "../sac/sac.js";
+import type { SacConfig } from "../sac/sac-config.js";
+import { loadLatestCheckpoint, saveCheckpoint } from "./checkpoint.js";
+import { evaluatePolicy, policyInput } from "./evaluate.js";
+import { MetricsLog, type MetricsRow } from "./metrics-log.js";
+import { ProgressBar } from "./progress-bar.js";
+import { createRunDir, readRunConfig, runPaths, type RunPaths } from "./run-dir.js";
+import { writeRunPlots } from "./run-plots.js";
+import { sacStateFromBytes, sacStateToBytes } from "./sac-state-codec.js";
+import { parseTrainConfig, resolveSacConfig, type TrainConfig } from "./train-config.js";
+
+/** Evaluation episodes are seeded from here on, apart from any training seed. */
+const EVAL_SEED_BASE = 1_000_000;
+
+interface LoopState {
+  step: number;
+  episode: number;
+  nextEval: number;
+  nextCheckpoint: number;
+  /** Draws the random warm-up actions. */
+  actionRng: [number, number, number, number];
+}
+
+export interface TrainerOptions {
+  /** Show a progress bar (default: when stderr is a TTY, else plain lines). */
+  progress?: boolean;
+}
+
+export class SacHerTrainer {
+  private readonly paths: RunPaths;
+  private readonly env: GoalEnv;
+  private readonly evalEnv: GoalEnv;
+  private readonly agent: Sac;
+  private buffer: HerReplayBuffer;
+  private readonly metrics: MetricsLog;
+  private readonly sacConfig: SacConfig;
+  private readonly actionRng = new Rng(0);
+  private state: LoopState;
+  private obs: GoalObs | null = null;
+
+  private constructor(
+    root: string,
+    readonly config: TrainConfig,
+  ) {
+    this.paths = runPaths(root);
+    this.sacConfig = resolveSacConfig(config);
+    this.env = make(config.env, config.envKwargs);
+    this.evalEnv = make(config.env, config.envKwargs);
+    const obsDim = boxSize(this.env, "observation");
+    const goalDim = boxSize(this.env, "desired_goal");
+    const actDim = this.env.actionSpace.size;
+    this.agent = new Sac(obsDim + goalDim, actDim, Array.from(this.env.actionSpace.high), this.sacConfig, config.seed);
+    this.buffer = new HerReplayBuffer({
+      capacity: Math.min(this.sacConfig.bufferSize, config.steps),
+      observationDim: obsDim,
+      goalDim,
+      actionDim: actDim,
+      computeReward: goalEnvReward(this.env),
+      rng: new Rng(config.seed + 1),
+      nSampledGoal: config.her.nSampledGoal,
+      goalSelectionStrategy: config.her.strategy,
+      faithful: config.her.faithful,
+    });
+    this.metrics = new MetricsLog(this.paths.metrics);
+    this.actionRng.reseed(config.seed + 2);
+    this.state = { step: 0, episode: 0, nextEval: config.evalEvery, nextCheckpoint: config.checkpointEvery, actionRng: this.actionRng.state };
+  }
+
+  /** Starts a new run in `root` (which must not hold one). */
+  static start(root: string, config: unknown): SacHerTrainer {
+    const parsed = parseTrainConfig(config, "train");
+    createRunDir(root, parsed);
+    const trainer = new SacHerTrainer(root, parsed);
+    trainer.obs = trainer.env.reset({ seed: parsed.seed }).obs;
+    return trainer;
+  }
+
+  /** Continues the run in `root` from its latest complete checkpoint (or from the start). */
+  static resume(root: string): SacHerTrainer {
+    const config = parseTrainConfig(readRunConfig(root), join(root, "config.json"));
+    const trainer = new SacHerTrainer(root, config);
+    const { checkpoint, skipped } = loadLatestCheckpoint(trainer.paths.checkpoints);
+    for (const s of skipped) process.stderr.write(`resume: skipped ${s}\n`);
+    if (checkpoint === null) {
+      trainer.metrics.truncateAfter(-1);
+      trainer.obs = trainer.env.reset({ seed: config.seed }).obs;
+      return trainer;
+    }
+    const blob = (name: string): Uint8Array => {
+      const b = checkpoint.blobs.get(name);
+      if (!b) throw new Error(`checkpoint ${checkpoint.dir} has no "${name}" blob`);
+      return b;
+    };
+    trainer.agent.setWeights(sacStateFromBytes(blob("sac")));
+    trainer.buffer = HerReplayBuffer.fromBytes(blob("buffer"), goalEnvReward(trainer.env));
+    trainer.env.restore(blob("env"));
+    trainer.state = checkpoint.meta as LoopState;
+    trainer.actionRng.state = trainer.state.actionRng;
+    trainer.metrics.truncateAfter(trainer.state.step);
+    // Checkpoints are taken at an episode end, before the reset the loop does next.
+    trainer.obs = trainer.env.reset().obs;
+    return trainer;
+  }
+
+  get step(): number {
+    return this.state.step;
+  }
+
+  /**
+   * Trains until `config.steps` env steps (or `until`, to stop early as a kill would), logging
+   * each episode, evaluating every `evalEvery` steps and checkpointing every `checkpointEvery`.
+   */
+  async run(options: TrainerOptions & { until?: number } = {}): Promise<void> {
+    const { config } = this;
+    const until = Math.min(options.until ?? config.steps, config.steps);
+    const bar = options.progress === false ? null : new ProgressBar({ total: config.steps, startStep: this.state.step, label: `${config.algo} ${config.env}` });
+    const batch = this.buffer.createBatch(this.sacConfig.batchSize);
+    const actDim = this.env.actionSpace.size;
+    let obs = this.obs!;
+    let episodeReturn = 0;
+    let losses = { qf: 0, pi: 0, alpha: 0, n: 0 };
+    let lastEval: { return: number; success: number } | null = null;
+    const t0 = performance.now();
+    const step0 = this.state.step;
+    while (this.state.step < until) {
+      const action =
+        this.state.step < config.startSteps ? this.env.actionSpace.sample(this.actionRng) : Float64Array.from(this.agent.act(policyInput(obs), false));
+      const r = this.env.step(action);
+      this.buffer.add({
+        observation: obs.observation,
+        desiredGoal: obs.desired_goal,
+        action,
+        reward: r.reward,
+        nextObservation: r.obs.observation,
+        nextAchievedGoal: r.obs.achieved_goal,
+        terminated: r.terminated,
+        truncated: r.truncated,
+      });
+      episodeReturn += r.reward;
+      obs = r.obs;
+      this.state.step++;
+      if (this.buffer.size >= this.sacConfig.batchSize) {
+        for (let u = 0; u < this.sacConfig.updatesPerStep; u++) {
+          const m = this.agent.update(this.buffer.sampleInto(batch));
+          losses = { qf: losses.qf + m.qfLoss, pi: losses.pi + m.piLoss, alpha: losses.alpha + m.alpha, n: losses.n + 1 };
+        }
+      }
+      if (this.state.step >= this.state.nextEval) {
+        const e = evaluatePolicy(this.evalEnv, (o) => this.agent.act(policyInput(o), true), config.evalEpisodes, EVAL_SEED_BASE + this.state.nextEval);
+        lastEval = { return: e.meanReturn, success: e.successRate };
+        this.metrics.append({ step: this.state.step, episode: this.state.episode, "eval/return": e.meanReturn, "eval/success": e.successRate });
+        this.state.nextEval += config.evalEvery;
+      }
+      if (r.terminated || r.truncated) {
+        this.state.episode++;
+        const row: MetricsRow = {
+          step: this.state.step,
+          episode: this.state.episode,
+          "train/return": episodeReturn,
+          "train/success": r.info.is_success ? 1 : 0,
+          "time/steps_per_s": ((this.state.step - step0) * 1000) / (performance.now() - t0),
+        };
+        if (losses.n > 0) Object.assign(row, { "loss/qf": losses.qf / losses.n, "loss/pi": losses.pi / losses.n, alpha: losses.alpha / losses.n });
+        this.metrics.append(row);
+        bar?.update(this.state.step, { return: episodeReturn, success: lastEval?.success ?? (r.info.is_success ? 1 : 0) });
+        episodeReturn = 0;
+        losses = { qf: 0, pi: 0, alpha: 0, n: 0 };
+        if (this.state.step >= this.state.nextCheckpoint) {
+          while (this.state.nextCheckpoint <= this.state.step) this.state.nextCheckpoint += config.checkpointEvery;
+          this.checkpoint();
+        }
+        obs = this.env.reset().obs;
+      }
+    }
+    this.obs = obs;
+    bar?.finish();
+    if (this.state.step >= config.steps) {
+      await this.agent.save(join(this.paths.root, "policy"));
+      writeRunPlots(this.paths.root, `${config.algo} + HER on ${config.env} (seed ${config.seed})`);
+    }
+  }
+
+  close(): void {
+    this.env.close();
+    this.evalEnv.close();
+    this.agent.dispose();
+  }
+
+  private checkpoint(): void {
+    this.state.actionRng = this.actionRng.state;
+    saveCheckpoint(this.paths.checkpoints, {
+      step: this.state.step,
+      meta: this.state,
+      blobs: { sac: sacStateToBytes(this.agent.getWeights()), buffer: this.buffer.toBytes(), env: this.env.snapshot() },
+    });
+  }
+}
+
+/** The size of one Box entry of a goal env's Dict observation space. */
+export function boxSize(env: GoalEnv, key: string): number {
+  const space = env.observationSpace.spaces[key];
+  if (space?.type !== "Box") throw new Error(`${env.unwrapped.toString()} has no Box observation key "${key}"`);
+  return space.size;
+}

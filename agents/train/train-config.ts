@@ -1,0 +1,53 @@
+/**
+ * The config of a flat SAC + HER training run, written to the run directory's config.json and
+ * read back by `--resume`; validated with zod so that a bad config file names its bad field.
+ */
+import { z } from "zod";
+import { sacPresets, type SacConfig } from "../sac/sac-config.js";
+
+export const trainConfigSchema = z
+  .object({
+    env: z.string().describe("registered env id"),
+    envKwargs: z.record(z.string(), z.unknown()).default({}),
+    algo: z.literal("sac"),
+    preset: z.enum(["seed", "sb3"]).default("seed"),
+    /** Overrides of the preset's SAC hyperparameters (see agents/sac/sac-config.ts). */
+    sac: z.record(z.string(), z.unknown()).default({}),
+    her: z
+      .object({
+        nSampledGoal: z.number().int().nonnegative().default(4),
+        strategy: z.enum(["future", "final", "episode"]).default("future"),
+        faithful: z.boolean().default(false).describe("every relabelled reward 0, as the seed code's bug"),
+      })
+      .strict()
+      .default({ nSampledGoal: 4, strategy: "future", faithful: false }),
+    steps: z.number().int().positive(),
+    seed: z.number().int().nonnegative().default(0),
+    /** Env steps of uniform random actions before the policy acts (the seed code: 1000). */
+    startSteps: z.number().int().nonnegative().default(1000),
+    /** Env steps between evaluations of the deterministic policy. */
+    evalEvery: z.number().int().positive().default(10_000),
+    evalEpisodes: z.number().int().positive().default(10),
+    /** Env steps between checkpoints (taken at the next episode end). */
+    checkpointEvery: z.number().int().positive().default(10_000),
+  })
+  .strict();
+
+export type TrainConfig = z.infer<typeof trainConfigSchema>;
+
+export function parseTrainConfig(value: unknown, where: string): TrainConfig {
+  const parsed = trainConfigSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new Error(`${where}: bad training config: ${parsed.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; ")}`);
+  }
+  return parsed.data;
+}
+
+/** The preset with the config's overrides, checked against the preset's own fields. */
+export function resolveSacConfig(config: TrainConfig): SacConfig {
+  const base = sacPresets[config.preset];
+  for (const key of Object.keys(config.sac)) {
+    if (!(key in base)) throw new Error(`unknown SAC hyperparameter "sac.${key}" (known: ${Object.keys(base).join(", ")})`);
+  }
+  return { ...base, ...(config.sac as Partial<SacConfig>) };
+}
