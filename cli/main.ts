@@ -5,6 +5,7 @@
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { EnvError } from "../sim/core.js";
+import type { BackendName } from "../agents/nn/backend.js";
 
 const USAGE = `usage: rapier-gym <command> [options]
 
@@ -12,6 +13,11 @@ commands:
   envs [--json]                 list the registered envs, their spaces and episode lengths
   demo [--env ID] [--episodes N] [--seed S]
                                 run the scripted expert and print its success rate (npm start)
+  train --env ID --steps N [--algo sac] [--preset seed|sb3] [--seed S] [--out DIR]
+        [--config FILE] [--backend node|wasm|cpu] [--resume]
+                                train SAC + HER; --resume continues the run in --out
+  eval --run DIR [--episodes N] [--seed S]
+                                evaluate a run's final policy deterministically
   bench <sim|learn|all>         benchmarks: a readable table, then one JSON line
 `;
 
@@ -32,6 +38,45 @@ export async function main(argv: string[]): Promise<number> {
       });
       const { runDemo } = await import("./demo-command.js");
       return runDemo(values.env, positiveInt(values.episodes, "--episodes"), integer(values.seed, "--seed"));
+    }
+    case "train": {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          env: { type: "string" },
+          algo: { type: "string", default: "sac" },
+          preset: { type: "string", default: "seed" },
+          steps: { type: "string" },
+          seed: { type: "string", default: "0" },
+          out: { type: "string" },
+          config: { type: "string" },
+          backend: { type: "string" },
+          resume: { type: "boolean", default: false },
+        },
+        strict: true,
+      });
+      const { runTrain } = await import("./train-command.js");
+      return runTrain({
+        ...(values.env !== undefined ? { env: values.env } : {}),
+        algo: values.algo,
+        preset: values.preset,
+        ...(values.steps !== undefined ? { steps: positiveInt(values.steps, "--steps") } : {}),
+        seed: integer(values.seed, "--seed"),
+        out: values.out ?? `runs/${values.env ?? "run"}-${values.algo}-seed${values.seed}`,
+        ...(values.config !== undefined ? { config: values.config } : {}),
+        ...(values.backend !== undefined ? { backend: backendName(values.backend) } : {}),
+        resume: values.resume,
+      });
+    }
+    case "eval": {
+      const { values } = parseArgs({
+        args: rest,
+        options: { run: { type: "string" }, episodes: { type: "string", default: "100" }, seed: { type: "string", default: "0" }, backend: { type: "string" } },
+        strict: true,
+      });
+      if (values.run === undefined) throw new UsageError("eval needs --run DIR");
+      const { runEval } = await import("./eval-command.js");
+      return runEval(values.run, positiveInt(values.episodes, "--episodes"), integer(values.seed, "--seed"), values.backend === undefined ? undefined : backendName(values.backend));
     }
     case "bench": {
       const { positionals } = parseArgs({ args: rest, allowPositionals: true, strict: true });
@@ -62,12 +107,19 @@ function positiveInt(text: string, flag: string): number {
   return v;
 }
 
+function backendName(text: string): BackendName {
+  if (text !== "node" && text !== "wasm" && text !== "cpu") throw new UsageError(`--backend must be node, wasm or cpu, got "${text}"`);
+  return text;
+}
+
 /** A mistake in the command line: printed without a stack trace. */
 export class UsageError extends Error {}
 
 /** Mistakes of the user (bad flags, ids, kwargs) print as one line; anything else with its stack. */
 export function report(e: unknown): string {
   if (e instanceof UsageError || e instanceof EnvError) return e.message;
+  // node:util parseArgs reports unknown or malformed flags with these codes.
+  if (e instanceof Error && "code" in e && String(e.code).startsWith("ERR_PARSE_ARGS")) return `${e.message}\n\n${USAGE}`;
   return e instanceof Error ? (e.stack ?? e.message) : String(e);
 }
 

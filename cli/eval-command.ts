@@ -1,0 +1,25 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { make } from "../sim/index.js";
+import { selectBackend, type BackendName } from "../agents/nn/backend.js";
+import { Sac } from "../agents/sac/sac.js";
+import { evaluatePolicy, policyInput } from "../agents/train/evaluate.js";
+import { parseTrainConfig } from "../agents/train/train-config.js";
+import { readRunConfig } from "../agents/train/run-dir.js";
+import { UsageError } from "./main.js";
+
+/** `rapier-gym eval --run DIR`: the run's final policy, deterministic, on seeded episodes. */
+export async function runEval(run: string, episodes: number, seed: number, backend?: BackendName): Promise<number> {
+  await selectBackend(backend);
+  const config = parseTrainConfig(readRunConfig(run), join(run, "config.json"));
+  const policyDir = join(run, "policy");
+  if (!existsSync(join(policyDir, "sac.json"))) throw new UsageError(`${run} has no final policy yet (${policyDir}): finish the run with 'train --resume --out ${run}'`);
+  const agent = await Sac.load(policyDir);
+  const env = make(config.env, config.envKwargs);
+  const result = evaluatePolicy(env, (obs) => agent.act(policyInput(obs), true), episodes, seed);
+  env.close();
+  agent.dispose();
+  console.log(`${config.env}: ${episodes} deterministic episodes, mean return ${result.meanReturn.toFixed(2)}, success ${(100 * result.successRate).toFixed(1)}%`);
+  console.log(JSON.stringify({ env: config.env, episodes, meanReturn: result.meanReturn, successRate: result.successRate }));
+  return 0;
+}
