@@ -1,11 +1,12 @@
 /**
- * Adam over one flat parameter vector, as PyTorch's `torch.optim.Adam` computes it
+ * Adam over a list of parameter tensors, as PyTorch's `torch.optim.Adam` computes it
  * (bias-corrected, eps added to the corrected second-moment root).
  *
  * The bias corrections are host-side scalars (the step count lives on the host), so a step is a
- * dozen element-wise ops on the device and no read-back.
+ * few element-wise ops per tensor and no read-back.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import type { ParamLayout } from "./param-layout.js";
 
 export interface AdamConfig {
   /** @defaultValue 1e-3 */
@@ -18,7 +19,7 @@ export interface AdamConfig {
   eps: number;
 }
 
-/** Host copy of an optimiser's state, for checkpoints. */
+/** Host copy of an optimiser's state, moments flat in layout order, for checkpoints. */
 export interface AdamState {
   m: Float32Array;
   v: Float32Array;
@@ -28,59 +29,59 @@ export interface AdamState {
 
 export const adamDefaults: AdamConfig = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
 
-export class FlatAdam {
+export class Adam {
   readonly config: AdamConfig;
-  readonly size: number;
-  private m: tf.Tensor1D;
-  private v: tf.Tensor1D;
+  readonly layout: ParamLayout;
+  private m: tf.Tensor[];
+  private v: tf.Tensor[];
   private t = 0;
 
-  constructor(size: number, config: Partial<AdamConfig> = {}) {
+  constructor(layout: ParamLayout, config: Partial<AdamConfig> = {}) {
     this.config = { ...adamDefaults, ...config };
-    this.size = size;
-    this.m = tf.keep(tf.zeros([size]));
-    this.v = tf.keep(tf.zeros([size]));
+    this.layout = layout;
+    this.m = layout.specs.map((s) => tf.keep(tf.zeros([...s.shape])));
+    this.v = layout.specs.map((s) => tf.keep(tf.zeros([...s.shape])));
   }
 
   /**
-   * Returns the updated parameters and advances the moments. Call inside `tf.tidy`; the moments
-   * are kept across tidies by this object, the returned vector is the caller's.
+   * Returns the updated parameters and advances the moments. Call inside `tf.tidy`: the moments
+   * are kept across tidies by this object, the returned tensors belong to the caller's scope.
    */
-  step(theta: tf.Tensor1D, grad: tf.Tensor1D): tf.Tensor1D {
+  step(params: readonly tf.Tensor[], grads: readonly tf.Tensor[]): tf.Tensor[] {
     const { lr, beta1, beta2, eps } = this.config;
     this.t += 1;
-    const m: tf.Tensor1D = tf.add(this.m, tf.mul(tf.sub(grad, this.m), 1 - beta1));
-    const v: tf.Tensor1D = tf.add(this.v, tf.mul(tf.sub(tf.square(grad), this.v), 1 - beta2));
-    // lr * m_hat / (sqrt(v_hat) + eps), with both corrections folded into two scalars.
+    // lr * m_hat / (sqrt(v_hat) + eps), with both bias corrections folded into two scalars.
     const rootCorrection = Math.sqrt(1 - beta2 ** this.t);
     const stepSize = (lr * rootCorrection) / (1 - beta1 ** this.t);
-    const next: tf.Tensor1D = tf.sub(theta, tf.mul(tf.div(m, tf.add(tf.sqrt(v), eps * rootCorrection)), stepSize));
-    this.replaceMoments(tf.keep(m), tf.keep(v));
+    const epsHat = eps * rootCorrection;
+    const next = params.map((theta, i) => {
+      const g = grads[i]!;
+      const m = tf.keep(tf.add(this.m[i]!, tf.mul(tf.sub(g, this.m[i]!), 1 - beta1)));
+      const v = tf.keep(tf.add(this.v[i]!, tf.mul(tf.sub(tf.square(g), this.v[i]!), 1 - beta2)));
+      this.m[i]!.dispose();
+      this.v[i]!.dispose();
+      this.m[i] = m;
+      this.v[i] = v;
+      return tf.sub(theta, tf.mul(tf.div(m, tf.add(tf.sqrt(v), epsHat)), stepSize));
+    });
     return next;
   }
 
   getState(): AdamState {
-    return { m: Float32Array.from(this.m.dataSync()), v: Float32Array.from(this.v.dataSync()), t: this.t };
+    return { m: this.layout.toFlat(this.m), v: this.layout.toFlat(this.v), t: this.t };
   }
 
   setState(state: AdamState): void {
-    if (state.m.length !== this.size || state.v.length !== this.size) {
-      throw new Error(`FlatAdam.setState: expected moments of length ${this.size}, got ${state.m.length}/${state.v.length}`);
-    }
-    if (!Number.isInteger(state.t) || state.t < 0) throw new Error(`FlatAdam.setState: bad step count ${state.t}`);
-    this.replaceMoments(tf.keep(tf.tensor1d(state.m)), tf.keep(tf.tensor1d(state.v)));
+    if (!Number.isInteger(state.t) || state.t < 0) throw new Error(`Adam.setState: bad step count ${state.t}`);
+    const m = this.layout.toTensors(state.m);
+    const v = this.layout.toTensors(state.v);
+    this.dispose();
+    this.m = m.map((t) => tf.keep(t));
+    this.v = v.map((t) => tf.keep(t));
     this.t = state.t;
   }
 
   dispose(): void {
-    this.m.dispose();
-    this.v.dispose();
-  }
-
-  private replaceMoments(m: tf.Tensor1D, v: tf.Tensor1D): void {
-    this.m.dispose();
-    this.v.dispose();
-    this.m = m;
-    this.v = v;
+    for (const t of [...this.m, ...this.v]) t.dispose();
   }
 }

@@ -1,80 +1,73 @@
 /**
- * A dense layer `act(x W + b)` whose gradient never uses `matMul` with `transposeA`/`transposeB`.
+ * A dense layer `act(x W + b)` and its backward pass, with no `matMul` using `transposeA` or
+ * `transposeB` and no batched matMul.
  *
- * tfjs's own gradient of `matMul` transposes through the matMul flags; the wasm backend sends any
- * flagged (or batched) matMul to a naive loop that is ~18x slower than XNNPACK at 256x256. Here
- * every product is a plain 2-D matMul, and the operands that XNNPACK packs (its right-hand side)
- * are batch-sized where possible: packing a fresh 256x256 weight costs about half a matMul.
+ * The wasm backend sends flagged or batched matMuls to a naive loop, ~18x slower than XNNPACK at
+ * 256x256, and tfjs's own matMul gradient uses those flags. Here every product is a plain 2-D
+ * matMul, and the operand XNNPACK packs (its right-hand side) is batch-sized where possible:
+ * packing a fresh 256x256 weight costs about half a matMul.
+ *
+ * {@link denseBackward} is used directly by the hand-written SAC backward pass; {@link dense}
+ * wraps the same maths in `tf.customGrad` for callers that differentiate with `tf.grads`.
  */
 import * as tf from "@tensorflow/tfjs-core";
-// tfjs-core leaves gradient registration to the union package `@tensorflow/tfjs`; without this,
-// tf.grads finds no gradient for Add, Mul, ... Every gradient in agents/ goes through this file.
-import "@tensorflow/tfjs-core/dist/register_all_gradients";
 
 export type Activation = "relu" | "linear";
 
 /**
- * Which inputs get a gradient: `params` (W, b; x is data), `input` (x only; W, b frozen, as for
- * the critics inside the policy loss) or `all`. Skipping a gradient skips its matMul.
+ * Which gradients a backward pass produces: `params` (dW, db; x is data), `input` (dx only; the
+ * weights are frozen, as for the critics inside the policy loss) or `all`. Each skipped gradient
+ * skips a matMul.
  */
 export type DenseGrad = "params" | "input" | "all";
 
-/** `act(x W + b)` for x [batch, in], W [in, out], b [out]. */
-export function dense(
+export interface DenseGrads {
+  dx: tf.Tensor2D | null;
+  dw: tf.Tensor2D | null;
+  db: tf.Tensor1D | null;
+}
+
+/** `act(x W + b)` for x [batch, in], W [in, out], b [out], as one fused kernel. */
+export function denseForward(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: Activation): tf.Tensor2D {
+  return tf.fused.matMul({ a: x, b: w, bias: b, activation }) as tf.Tensor2D;
+}
+
+/** Gradients of a {@link denseForward} call from the gradient `dy` of its output `y`. */
+export function denseBackward(
+  dy: tf.Tensor2D,
   x: tf.Tensor2D,
   w: tf.Tensor2D,
-  b: tf.Tensor1D,
+  y: tf.Tensor2D,
   activation: Activation,
   grad: DenseGrad,
-): tf.Tensor2D {
-  const forward = (xv: tf.Tensor2D, wv: tf.Tensor2D, bv: tf.Tensor1D): tf.Tensor2D =>
-    tf.fused.matMul({ a: xv, b: wv, bias: bv, activation }) as tf.Tensor2D;
-  // Gradient of the pre-activation z = x W + b, from the layer output y.
-  const preActivationGrad = (dy: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D =>
-    activation === "relu" ? (tf.mul(dy, tf.step(y)) as tf.Tensor2D) : dy;
-  // dx = dz W^T, computed as (W dz^T)^T: transposing the batch-sized dz and the result is cheaper
-  // than transposing W, and XNNPACK then packs dz^T [out, batch] instead of W^T [out, in].
-  const inputGrad = (dz: tf.Tensor2D, wv: tf.Tensor2D): tf.Tensor2D =>
-    tf.transpose(tf.matMul(wv, tf.transpose(dz))) as tf.Tensor2D;
-  const weightGrad = (dz: tf.Tensor2D, xv: tf.Tensor2D): tf.Tensor2D => tf.matMul(tf.transpose(xv), dz) as tf.Tensor2D;
+): DenseGrads {
+  // relu'(z) is step(y): y > 0 exactly where z > 0.
+  const dz = activation === "relu" ? (tf.mul(dy, tf.step(y)) as tf.Tensor2D) : dy;
+  const wantParams = grad !== "input";
+  return {
+    // dx = dz W^T, computed as (W dz^T)^T: transposing the batch-sized dz and result is cheaper
+    // than transposing W, and XNNPACK then packs dz^T [out, batch] rather than W^T [out, in].
+    dx: grad === "params" ? null : (tf.transpose(tf.matMul(w, tf.transpose(dz))) as tf.Tensor2D),
+    dw: wantParams ? (tf.matMul(tf.transpose(x), dz) as tf.Tensor2D) : null,
+    // db = 1^T dz as a matMul: the wasm backend's Sum over axis 0 transposes first and costs
+    // several times more at [256, 256].
+    db: wantParams ? (tf.reshape(tf.matMul(tf.ones([1, dz.shape[0]]), dz), [-1]) as tf.Tensor1D) : null,
+  };
+}
 
-  if (grad === "params") {
-    const op = tf.customGrad((wIn, bIn, save) => {
-      const wv = wIn as tf.Tensor2D;
-      const y = forward(x, wv, bIn as tf.Tensor1D);
-      (save as tf.GradSaveFunc)([y]);
-      return {
-        value: y,
-        gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
-          const dz = preActivationGrad(dy, saved[0] as tf.Tensor2D);
-          return [weightGrad(dz, x), tf.sum(dz, 0)];
-        },
-      };
-    });
-    return op(w, b);
-  }
-  if (grad === "input") {
-    const op = tf.customGrad((xIn, save) => {
-      const y = forward(xIn as tf.Tensor2D, w, b);
-      (save as tf.GradSaveFunc)([y]);
-      return {
-        value: y,
-        gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => inputGrad(preActivationGrad(dy, saved[0] as tf.Tensor2D), w),
-      };
-    });
-    return op(x);
-  }
+/** {@link denseForward} differentiable by `tf.grads` in x, W and b through {@link denseBackward}. */
+export function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: Activation): tf.Tensor2D {
   const op = tf.customGrad((xIn, wIn, bIn, save) => {
     const xv = xIn as tf.Tensor2D;
     const wv = wIn as tf.Tensor2D;
-    const y = forward(xv, wv, bIn as tf.Tensor1D);
+    const y = denseForward(xv, wv, bIn as tf.Tensor1D, activation);
     (save as tf.GradSaveFunc)([xv, wv, y]);
     return {
       value: y,
       gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
         const [xs, ws, ys] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-        const dz = preActivationGrad(dy, ys);
-        return [inputGrad(dz, ws), weightGrad(dz, xs), tf.sum(dz, 0)];
+        const { dx, dw, db } = denseBackward(dy, xs, ws, ys, activation, "all");
+        return [dx!, dw!, db!];
       },
     };
   });

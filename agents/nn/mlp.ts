@@ -1,13 +1,31 @@
 /**
- * A multi-layer perceptron: ReLU hidden layers, linear output, parameters in a flat vector.
+ * A multi-layer perceptron: ReLU hidden layers, linear output, parameters in a flat vector, with
+ * an explicit backward pass.
+ *
+ * The backward pass is written out rather than taken from `tf.grads`: tfjs-core alone registers
+ * no gradients (the union package `@tensorflow/tfjs` does), and by hand each gradient that is not
+ * needed (the critics' own weights inside the policy loss) is simply never computed.
  *
  * Parameter names follow tfjs-layers (`dense_1/kernel`, `dense_1/bias`, ...) so that a saved
  * actor is a Sequential model a browser can load with `tf.loadLayersModel`.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { Rng } from "../../sim/rng.js";
-import { dense, type DenseGrad } from "./dense.js";
+import { denseBackward, denseForward, type Activation } from "./dense.js";
 import { ParamLayout } from "./param-layout.js";
+
+/** What a forward pass keeps for its backward pass: each layer's input and output. */
+export interface MlpTrace {
+  inputs: tf.Tensor2D[];
+  outputs: tf.Tensor2D[];
+}
+
+export interface MlpGrads {
+  /** Gradients in {@link Mlp.layout} order, or null if not asked for. */
+  params: tf.Tensor[] | null;
+  /** Gradient of the input, or null if not asked for. */
+  input: tf.Tensor2D | null;
+}
 
 export class Mlp {
   /** Widths from input to output, e.g. [10, 256, 256, 4]. */
@@ -47,18 +65,38 @@ export class Mlp {
     return flat;
   }
 
-  /**
-   * Forward pass over `params` (this layout's {@link ParamLayout.split} output). `grad` says what
-   * a surrounding `tf.grads` differentiates: the parameters (the input is data), the input only
-   * (the parameters are frozen) or both.
-   */
-  apply(params: readonly tf.Tensor[], x: tf.Tensor2D, grad: "params" | "input"): tf.Tensor2D {
+  /** The output for input x [batch, sizes[0]], and the trace {@link backward} needs. */
+  forward(params: readonly tf.Tensor[], x: tf.Tensor2D): { out: tf.Tensor2D; trace: MlpTrace } {
+    const trace: MlpTrace = { inputs: [], outputs: [] };
     let h = x;
     for (let i = 0; i < this.numLayers; i++) {
-      const layerGrad: DenseGrad = grad === "input" ? "input" : i === 0 ? "params" : "all";
-      const last = i === this.numLayers - 1;
-      h = dense(h, params[2 * i] as tf.Tensor2D, params[2 * i + 1] as tf.Tensor1D, last ? "linear" : "relu", layerGrad);
+      trace.inputs.push(h);
+      h = denseForward(h, params[2 * i] as tf.Tensor2D, params[2 * i + 1] as tf.Tensor1D, this.activation(i));
+      trace.outputs.push(h);
     }
-    return h;
+    return { out: h, trace };
+  }
+
+  /**
+   * Gradients from `dOut`, the loss gradient of the output. `grad`: `params` (the input is data,
+   * so the first layer's dx is skipped) or `input` (frozen weights: no dW, no db).
+   */
+  backward(params: readonly tf.Tensor[], trace: MlpTrace, dOut: tf.Tensor2D, grad: "params" | "input"): MlpGrads {
+    const paramGrads: tf.Tensor[] = new Array<tf.Tensor>(2 * this.numLayers);
+    let dy = dOut;
+    for (let i = this.numLayers - 1; i >= 0; i--) {
+      const layerGrad = grad === "input" ? "input" : i === 0 ? "params" : "all";
+      const g = denseBackward(dy, trace.inputs[i]!, params[2 * i] as tf.Tensor2D, trace.outputs[i]!, this.activation(i), layerGrad);
+      if (grad === "params") {
+        paramGrads[2 * i] = g.dw!;
+        paramGrads[2 * i + 1] = g.db!;
+      }
+      if (g.dx !== null) dy = g.dx;
+    }
+    return { params: grad === "params" ? paramGrads : null, input: grad === "input" ? dy : null };
+  }
+
+  private activation(layer: number): Activation {
+    return layer === this.numLayers - 1 ? "linear" : "relu";
   }
 }

@@ -1,10 +1,10 @@
 /**
- * Named parameter tensors packed into one flat vector.
+ * Named parameter tensors and their host-side form, one flat Float32Array (for init,
+ * checkpoints and saving).
  *
- * An optimiser step over one long vector is a dozen element-wise ops whatever the number of
- * layers; over separate tensors it is a dozen per tensor, and at SAC sizes op count, not FLOPs,
- * is what costs. The vector is split into views once per use (one SplitV op) and gradients are
- * joined back with one concat.
+ * On the device the parameters stay separate tensors: slicing one long vector would be cheaper in
+ * op count, but the wasm backend's Slice copies its whole input to the JS heap first, so every
+ * view of a 130k-element vector costs ~0.2 ms whatever its size.
  */
 import * as tf from "@tensorflow/tfjs-core";
 
@@ -29,21 +29,32 @@ export class ParamLayout {
     this.size = this.sizes.reduce((a, b) => a + b, 0);
   }
 
-  /** Views of the flat vector as the named shapes, in spec order. */
-  split(flat: tf.Tensor1D): tf.Tensor[] {
-    const parts = tf.split(flat, [...this.sizes]);
-    return parts.map((part, i) => tf.reshape(part, [...this.specs[i]!.shape]));
+  /** Device tensors, in spec order, from a host flat vector. The caller owns them. */
+  toTensors(flat: Float32Array): tf.Tensor[] {
+    if (flat.length !== this.size) throw new Error(`ParamLayout: expected ${this.size} values, got ${flat.length}`);
+    let offset = 0;
+    return this.specs.map((spec, i) => {
+      const t = tf.tensor(flat.subarray(offset, offset + this.sizes[i]!), [...spec.shape]);
+      offset += this.sizes[i]!;
+      return t;
+    });
   }
 
-  /** The inverse of {@link split}: one flat vector from tensors in spec order. */
-  join(tensors: readonly tf.Tensor[]): tf.Tensor1D {
+  /** The host flat vector of tensors in spec order. */
+  toFlat(tensors: readonly tf.Tensor[]): Float32Array {
     if (tensors.length !== this.specs.length) {
-      throw new Error(`ParamLayout.join: expected ${this.specs.length} tensors, got ${tensors.length}`);
+      throw new Error(`ParamLayout: expected ${this.specs.length} tensors, got ${tensors.length}`);
     }
-    return tf.concat(tensors.map((t) => tf.reshape(t, [-1])));
+    const flat = new Float32Array(this.size);
+    let offset = 0;
+    tensors.forEach((t, i) => {
+      flat.set(t.dataSync() as Float32Array, offset);
+      offset += this.sizes[i]!;
+    });
+    return flat;
   }
 
-  /** The slice of a host-side flat vector holding one named parameter. */
+  /** The slice of a host flat vector holding one named parameter. */
   view(flat: Float32Array, name: string): Float32Array {
     let offset = 0;
     for (let i = 0; i < this.specs.length; i++) {
@@ -53,7 +64,7 @@ export class ParamLayout {
     throw new Error(`ParamLayout: no parameter named '${name}'`);
   }
 
-  /** A new layout with every name prefixed, for nets that share one vector (twin critics). */
+  /** A new layout with every name prefixed, for nets that share one optimiser (twin critics). */
   prefixed(prefix: string): ParamLayout {
     return new ParamLayout(this.specs.map((s) => ({ name: `${prefix}/${s.name}`, shape: s.shape })));
   }

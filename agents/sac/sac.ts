@@ -8,8 +8,9 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { Rng } from "../../sim/rng.js";
-import { FlatAdam, type AdamState } from "../nn/adam.js";
+import { Adam, type AdamState } from "../nn/adam.js";
 import { fileHandler } from "../nn/file-io.js";
+import { ParamLayout } from "../nn/param-layout.js";
 import { savePolicyModel } from "../nn/policy-model.js";
 import { SquashedGaussianPolicy } from "../nn/squashed-gaussian-policy.js";
 import { TwinQ } from "../nn/twin-q.js";
@@ -92,13 +93,13 @@ export class Sac {
   private readonly targetEntropy: number;
   private readonly rng: Rng;
   private readonly actLimitTensor: tf.Tensor1D;
-  private actor: tf.Tensor1D;
-  private qf: tf.Tensor1D;
-  private qfTarget: tf.Tensor1D;
-  private logAlpha: tf.Tensor1D;
-  private readonly actorAdam: FlatAdam;
-  private readonly qfAdam: FlatAdam;
-  private readonly alphaAdam: FlatAdam;
+  private actor: tf.Tensor[];
+  private qf: tf.Tensor[];
+  private qfTarget: tf.Tensor[];
+  private logAlpha: tf.Tensor[];
+  private readonly actorAdam: Adam;
+  private readonly qfAdam: Adam;
+  private readonly alphaAdam: Adam;
 
   /**
    * `actLimit`: the action bound, one number or one per dimension (actions lie in
@@ -120,14 +121,14 @@ export class Sac {
     const qf = new Float32Array(this.twinQ.layout.size);
     qf.set(this.twinQ.net.init(this.rng), 0);
     qf.set(this.twinQ.net.init(this.rng), this.twinQ.net.layout.size);
-    this.actor = tf.keep(tf.tensor1d(this.policy.net.init(this.rng)));
-    this.qf = tf.keep(tf.tensor1d(qf));
-    this.qfTarget = tf.keep(tf.tensor1d(qf));
-    this.logAlpha = tf.keep(tf.tensor1d([Math.log(config.alpha)]));
+    this.actor = keepAll(this.policy.net.layout.toTensors(this.policy.net.init(this.rng)));
+    this.qf = keepAll(this.twinQ.layout.toTensors(qf));
+    this.qfTarget = keepAll(this.twinQ.layout.toTensors(qf));
+    this.logAlpha = keepAll(logAlphaLayout.toTensors(Float32Array.of(Math.log(config.alpha))));
     this.actLimitTensor = tf.keep(tf.tensor1d([...this.actLimit]));
-    this.actorAdam = new FlatAdam(this.policy.net.layout.size, { lr: config.actorLr });
-    this.qfAdam = new FlatAdam(this.twinQ.layout.size, { lr: config.criticLr });
-    this.alphaAdam = new FlatAdam(1, { lr: config.alphaLr });
+    this.actorAdam = new Adam(this.policy.net.layout, { lr: config.actorLr });
+    this.qfAdam = new Adam(this.twinQ.layout, { lr: config.criticLr });
+    this.alphaAdam = new Adam(logAlphaLayout, { lr: config.alphaLr });
   }
 
   /** Actions for one or more observations (row-major [n * obsDim] in, [n * actDim] out). */
@@ -136,10 +137,8 @@ export class Sac {
     const seed = deterministic ? 0 : this.rng.nextUint32();
     const action = tf.tidy(() => {
       const o = tf.tensor2d(obs, [n, this.obsDim]);
-      const params = this.policy.net.layout.split(this.actor);
-      if (deterministic) return this.policy.mode(params, o, this.actLimitTensor);
-      const eps = tf.randomNormal([n, this.actDim], 0, 1, "float32", seed) as tf.Tensor2D;
-      return this.policy.sample(params, o, eps, this.actLimitTensor).action;
+      if (deterministic) return this.policy.mode(this.actor, o, this.actLimitTensor);
+      return this.policy.sample(this.actor, o, normal([n, this.actDim], seed), this.actLimitTensor).action;
     });
     const out = action.dataSync() as Float32Array;
     action.dispose();
@@ -159,8 +158,6 @@ export class Sac {
     }
     const targetSeed = this.rng.nextUint32();
     const actorSeed = this.rng.nextUint32();
-    const qfLayout = this.twinQ.layout;
-    const actorLayout = this.policy.net.layout;
 
     const next = tf.tidy(() => {
       const obs = tf.tensor2d(batch.obs, [n, obsDim]);
@@ -169,50 +166,59 @@ export class Sac {
       const nextObs = tf.tensor2d(batch.nextObs, [n, obsDim]);
       const done = tf.tensor1d(batch.done);
       // The alpha of this whole update is the one before its own alpha step (SB3, CleanRL).
-      const alpha = tf.exp(this.logAlpha);
-      const actorParams = actorLayout.split(this.actor);
+      const alpha = tf.exp(this.logAlpha[0]!);
+      const actorParams = this.actor;
 
-      // Critic target, outside any gradient: a' comes from the *current* policy at s'.
+      // Critic target: a' comes from the *current* policy at s'.
       const nextPi = this.policy.sample(actorParams, nextObs, normal([n, actDim], targetSeed), this.actLimitTensor);
-      const [qf1NextTarget, qf2NextTarget] = this.twinQ.apply(qfLayout.split(this.qfTarget), nextObs, nextPi.action, "params");
-      const minQfNextTarget = tf.sub(tf.minimum(qf1NextTarget, qf2NextTarget), tf.mul(alpha, nextPi.logProb));
+      const target = this.twinQ.forward(this.qfTarget, nextObs, nextPi.action);
+      const minQfNextTarget = tf.sub(tf.minimum(target.qf1, target.qf2), tf.mul(alpha, nextPi.logProb));
       // (1 - terminated): a time-limit truncation still bootstraps.
       const nextQValue = tf.add(rew, tf.mul(tf.sub(1, done), tf.mul(minQfNextTarget, gamma)));
 
-      let criticAux: tf.Tensor | undefined;
-      const critic = tf.valueAndGrads((...params: tf.Tensor[]) => {
-        const [qf1AValues, qf2AValues] = this.twinQ.apply(params, obs, act, "params");
-        const qf1Loss = tf.mean(tf.squaredDifference(qf1AValues, nextQValue));
-        const qf2Loss = tf.mean(tf.squaredDifference(qf2AValues, nextQValue));
-        criticAux = tf.keep(tf.stack([qf1Loss, qf2Loss, tf.mean(qf1AValues)]));
-        return tf.add(qf1Loss, qf2Loss) as tf.Scalar;
-      })(qfLayout.split(this.qf));
-      const qf = this.qfAdam.step(this.qf, qfLayout.join(critic.grads));
+      // Critic loss: qf1_loss + qf2_loss, two MSEs to the same target.
+      const qfParams = this.qf;
+      const q = this.twinQ.forward(qfParams, obs, act);
+      const qf1Error = tf.sub(q.qf1, nextQValue);
+      const qf2Error = tf.sub(q.qf2, nextQValue);
+      const qf1Loss = tf.mean(tf.square(qf1Error));
+      const qf2Loss = tf.mean(tf.square(qf2Error));
+      // d mean(e^2) / de = 2e / n.
+      const qfGrads = this.twinQ.paramGrads(qfParams, q, tf.mul(qf1Error, 2 / n), tf.mul(qf2Error, 2 / n));
+      const qf = this.qfAdam.step(this.qf, qfGrads);
 
-      // Policy loss against the critics just updated; their own gradients are not needed.
-      const qfParams = qfLayout.split(qf);
-      let meanLogProb: tf.Tensor | undefined;
-      const policyStep = tf.valueAndGrads((...params: tf.Tensor[]) => {
-        const pi = this.policy.sample(params, obs, normal([n, actDim], actorSeed), this.actLimitTensor);
-        const [qf1Pi, qf2Pi] = this.twinQ.apply(qfParams, obs, pi.action, "input");
-        meanLogProb = tf.keep(tf.mean(pi.logProb));
-        const rlLoss = tf.mean(tf.sub(tf.mul(alpha, pi.logProb), tf.minimum(qf1Pi, qf2Pi)));
-        if (supervised === undefined) return rlLoss as tf.Scalar;
-        const supLoss = tf.mul(tf.mean(tf.squaredDifference(pi.action, tf.tensor2d(supervised.act, [n, actDim]))), supervised.weight);
-        return (supervised.rl === false ? supLoss : tf.add(rlLoss, supLoss)) as tf.Scalar;
-      })(actorParams);
-      const actor = this.actorAdam.step(this.actor, actorLayout.join(policyStep.grads));
+      // Policy loss mean(alpha * log pi - min(qf1, qf2)) against the critics just updated.
+      const pi = this.policy.sample(actorParams, obs, normal([n, actDim], actorSeed), this.actLimitTensor);
+      const qfPi = this.twinQ.forward(qf, obs, pi.action);
+      const minQfPi = tf.minimum(qfPi.qf1, qfPi.qf2);
+      const piLossRl = tf.mean(tf.sub(tf.mul(alpha, pi.logProb), minQfPi));
+      // The min passes the gradient to the smaller critic (to qf2 on ties, as torch.min does not
+      // specify either way).
+      const pickQf1 = tf.step(tf.sub(qfPi.qf2, qfPi.qf1)) as tf.Tensor1D;
+      const useRl = supervised?.rl !== false;
+      let dAction = useRl
+        ? this.twinQ.actionGrad(qf, qfPi, tf.mul(pickQf1, -1 / n), tf.mul(tf.sub(1, pickQf1), -1 / n))
+        : tf.zerosLike(pi.action);
+      const dLogProb: tf.Tensor = useRl ? tf.div(alpha, n) : tf.scalar(0);
+      let piLoss: tf.Tensor = useRl ? piLossRl : tf.scalar(0);
+      if (supervised !== undefined) {
+        // Relay learning's behaviour-cloning term: weight * mean((a - a_target)^2).
+        const supError = tf.sub(pi.action, tf.tensor2d(supervised.act, [n, actDim]));
+        piLoss = tf.add(piLoss, tf.mul(tf.mean(tf.square(supError)), supervised.weight));
+        dAction = tf.add(dAction, tf.mul(supError, (2 * supervised.weight) / (n * actDim)));
+      }
+      const actorGrads = this.policy.backward(actorParams, pi, dAction, dLogProb, this.actLimitTensor);
+      const actor = this.actorAdam.step(this.actor, actorGrads);
+      const meanLogProb = tf.mean(pi.logProb);
 
       // alpha_loss = -log_alpha * mean(log pi + target_entropy), log pi held fixed: its gradient in
       // log_alpha is just -mean(log pi + target_entropy), so no tape is needed.
-      const entropyGap: tf.Tensor = tf.add(meanLogProb!, this.targetEntropy);
-      const alphaLoss = learnAlpha ? tf.neg(tf.mul(this.logAlpha, entropyGap)) : tf.zeros([1]);
-      const logAlpha = learnAlpha ? this.alphaAdam.step(this.logAlpha, tf.reshape(tf.neg(entropyGap), [1]) as tf.Tensor1D) : this.logAlpha;
+      const entropyGap: tf.Tensor = tf.add(meanLogProb, this.targetEntropy);
+      const alphaLoss = learnAlpha ? tf.neg(tf.mul(this.logAlpha[0]!, entropyGap)) : tf.zeros([1]);
+      const logAlpha = learnAlpha ? this.alphaAdam.step(this.logAlpha, [tf.reshape(tf.neg(entropyGap), [1])]) : this.logAlpha;
 
-      const qfTarget: tf.Tensor1D = tf.add(tf.mul(this.qfTarget, polyak), tf.mul(qf, 1 - polyak));
-      const metrics = tf.concat([criticAux!, tf.reshape(policyStep.value, [1]), tf.reshape(alpha, [1]), tf.reshape(alphaLoss, [1]), tf.reshape(meanLogProb!, [1])]);
-      criticAux!.dispose();
-      meanLogProb!.dispose();
+      const qfTarget = this.qfTarget.map((target, i) => tf.add(tf.mul(target, polyak), tf.mul(qf[i]!, 1 - polyak)));
+      const metrics = tf.stack([qf1Loss, qf2Loss, tf.mean(q.qf1), piLoss, tf.reshape(alpha, []), tf.reshape(alphaLoss, []), meanLogProb]);
       return { actor, qf, qfTarget, logAlpha, metrics };
     });
 
@@ -234,10 +240,10 @@ export class Sac {
 
   getWeights(): SacState {
     return {
-      actor: Float32Array.from(this.actor.dataSync()),
-      qf: Float32Array.from(this.qf.dataSync()),
-      qfTarget: Float32Array.from(this.qfTarget.dataSync()),
-      logAlpha: this.logAlpha.dataSync()[0]!,
+      actor: this.policy.net.layout.toFlat(this.actor),
+      qf: this.twinQ.layout.toFlat(this.qf),
+      qfTarget: this.twinQ.layout.toFlat(this.qfTarget),
+      logAlpha: this.logAlpha[0]!.dataSync()[0]!,
       actorAdam: this.actorAdam.getState(),
       qfAdam: this.qfAdam.getState(),
       alphaAdam: this.alphaAdam.getState(),
@@ -257,10 +263,10 @@ export class Sac {
     this.qfAdam.setState(state.qfAdam);
     this.alphaAdam.setState(state.alphaAdam);
     this.replaceParams(
-      tf.keep(tf.tensor1d(state.actor)),
-      tf.keep(tf.tensor1d(state.qf)),
-      tf.keep(tf.tensor1d(state.qfTarget)),
-      tf.keep(tf.tensor1d([state.logAlpha])),
+      keepAll(this.policy.net.layout.toTensors(state.actor)),
+      keepAll(this.twinQ.layout.toTensors(state.qf)),
+      keepAll(this.twinQ.layout.toTensors(state.qfTarget)),
+      keepAll(logAlphaLayout.toTensors(Float32Array.of(state.logAlpha))),
     );
     this.rng.state = state.rng;
     this.updates = state.updates;
@@ -347,22 +353,27 @@ export class Sac {
 
   /** Frees every tensor this agent holds. */
   dispose(): void {
-    for (const t of [this.actor, this.qf, this.qfTarget, this.logAlpha, this.actLimitTensor]) t.dispose();
+    for (const t of [...this.actor, ...this.qf, ...this.qfTarget, ...this.logAlpha, this.actLimitTensor]) t.dispose();
     this.actorAdam.dispose();
     this.qfAdam.dispose();
     this.alphaAdam.dispose();
   }
 
-  private replaceParams(actor: tf.Tensor1D, qf: tf.Tensor1D, qfTarget: tf.Tensor1D, logAlpha: tf.Tensor1D): void {
-    if (this.actor !== actor) this.actor.dispose();
-    if (this.qf !== qf) this.qf.dispose();
-    if (this.qfTarget !== qfTarget) this.qfTarget.dispose();
-    if (this.logAlpha !== logAlpha) this.logAlpha.dispose();
+  /** Swaps in new parameter lists, disposing every old tensor not carried over. */
+  private replaceParams(actor: tf.Tensor[], qf: tf.Tensor[], qfTarget: tf.Tensor[], logAlpha: tf.Tensor[]): void {
+    const kept = new Set([...actor, ...qf, ...qfTarget, ...logAlpha]);
+    for (const t of [...this.actor, ...this.qf, ...this.qfTarget, ...this.logAlpha]) if (!kept.has(t)) t.dispose();
     this.actor = actor;
     this.qf = qf;
     this.qfTarget = qfTarget;
     this.logAlpha = logAlpha;
   }
+}
+
+const logAlphaLayout = new ParamLayout([{ name: "log_alpha", shape: [1] }]);
+
+function keepAll(tensors: tf.Tensor[]): tf.Tensor[] {
+  return tensors.map((t) => tf.keep(t));
 }
 
 /** Standard-normal noise with an explicit seed: tfjs's unseeded draws would use Math.random. */
