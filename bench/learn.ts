@@ -1,9 +1,11 @@
 /**
  * `rapier-gym bench learn`: updates/s of one full SAC update (critics, actor, alpha, polyak) for
  * the `seed` shape (batch 100, 2x256, obs 10, act 2) and `256x3` (batch 256, 3x256), on every
- * tfjs backend that starts here; then a per-kernel profile of the slowest case; then, when
- * Debian's python3-torch is importable, the PyTorch anchor (`shared/bench/anchor_sac_torch.py`,
- * the same update) on 1 and 2 OpenBLAS threads in this same run, and our ratio to its best.
+ * tfjs backend that starts here and, when Debian's python3-torch is importable, of the PyTorch
+ * anchor (`shared/bench/anchor_sac_torch.py`, the same update) on 1 and 2 OpenBLAS threads, the
+ * two sides alternating round by round in this same run; each case reports its best round, our
+ * rows their ratio to the anchor's best (`vsTorchBest`, above 1 means faster). Then a per-kernel
+ * profile of the slowest non-cpu case.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { spawnSync } from "node:child_process";
@@ -30,6 +32,11 @@ const OBS_DIM = 10;
 const ACT_DIM = 2;
 const HIDDEN = 256;
 const ROUNDS = 5;
+/** OpenBLAS thread counts the anchor runs with; the better one is the figure to beat. */
+const TORCH_THREADS = [1, 2] as const;
+/** Timed updates per anchor process (after its own 10 warm-up updates). */
+const TORCH_UPDATES = 100;
+const TORCH_TIMEOUT_MS = 30_000;
 /** Per round; a round is at least this many updates and at least ROUND_MS long. */
 const MIN_UPDATES = 20;
 const ROUND_MS = 400;
@@ -52,24 +59,22 @@ function makeAgent(shape: Shape): Sac {
   return new Sac(OBS_DIM, ACT_DIM, 1, config, 0);
 }
 
-/** Best ms per update over ROUNDS rounds, after a warm-up: other load only ever slows a round. */
-function msPerUpdate(shape: Shape): number {
+/** ms per update over one timed round (at least MIN_UPDATES updates and ROUND_MS) of a fresh, warmed-up agent. */
+function roundMsPerUpdate(shape: Shape): number {
   const agent = makeAgent(shape);
   const batch = randomBatch(shape.batch, new Rng(1));
+  // Warm-up: XNNPACK packs each new right-hand operand once; later updates meet the steady state.
   for (let i = 0; i < 5; i++) agent.update(batch);
-  let best = Infinity;
-  for (let round = 0; round < ROUNDS; round++) {
-    const t0 = performance.now();
-    let count = 0;
-    while (count < MIN_UPDATES || performance.now() - t0 < ROUND_MS) {
-      agent.update(batch);
-      count++;
-      if (count >= 3 && performance.now() - t0 > 10 * ROUND_MS) break;
-    }
-    best = Math.min(best, (performance.now() - t0) / count);
+  const t0 = performance.now();
+  let count = 0;
+  while (count < MIN_UPDATES || performance.now() - t0 < ROUND_MS) {
+    agent.update(batch);
+    count++;
+    if (count >= 3 && performance.now() - t0 > 10 * ROUND_MS) break;
   }
+  const ms = (performance.now() - t0) / count;
   agent.dispose();
-  return best;
+  return ms;
 }
 
 /** Total kernel ms per kernel name over one update, slowest first. */
@@ -91,54 +96,82 @@ async function profile(shape: Shape): Promise<[string, number, number][]> {
   return [...byName].map(([name, [ms, calls]]): [string, number, number] => [name, ms, calls]).sort((a, b) => b[1] - a[1]);
 }
 
-/** The anchor's ms per update, or null when torch is not importable here. */
-function torchMsPerUpdate(shape: Shape, threads: number): number | null {
-  if (!fs.existsSync(ANCHOR) || !fs.existsSync(PYTHON)) return null;
+/**
+ * One round of the anchor (a fresh process, TORCH_UPDATES timed updates): its ms per update;
+ * `null` when this round gave no figure (it overran TORCH_TIMEOUT_MS: OpenBLAS threads that find
+ * no free core spin); `"unavailable"` when torch cannot run here at all.
+ */
+function torchRoundMs(shape: Shape, threads: number): number | null | "unavailable" {
+  if (!fs.existsSync(ANCHOR) || !fs.existsSync(PYTHON)) return "unavailable";
   const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: String(threads) };
   delete env["OPENBLAS_CORETYPE"];
   delete env["OPENBLAS_L2_SIZE"];
-  const args = [ANCHOR, String(shape.batch), String(HIDDEN), String(threads), String(OBS_DIM), String(ACT_DIM), "200", String(shape.layers)];
-  let best: number | null = null;
-  for (let round = 0; round < 2; round++) {
-    const run = spawnSync(PYTHON, args, { env, encoding: "utf8" });
-    const match = /:\s*([\d.]+) ms/.exec(run.stdout ?? "");
-    if (run.status !== 0 || match === null) return null;
-    const ms = Number(match[1]);
-    best = best === null ? ms : Math.min(best, ms);
-  }
-  return best;
+  const args = [ANCHOR, String(shape.batch), String(HIDDEN), String(threads), String(OBS_DIM), String(ACT_DIM), String(TORCH_UPDATES), String(shape.layers)];
+  const run = spawnSync(PYTHON, args, { env, encoding: "utf8", timeout: TORCH_TIMEOUT_MS });
+  const match = /:\s*([\d.]+) ms/.exec(run.stdout ?? "");
+  if (match !== null && run.status === 0) return Number(match[1]);
+  return run.signal === "SIGTERM" ? null : "unavailable";
 }
 
+/** A measured case: its label and the best round so far (other load only ever slows a round). */
+interface Case {
+  shape: Shape;
+  backend: string;
+  bestMs: number;
+}
+
+const torchBackend = (threads: number): string => (threads === 1 ? "torch-1thread" : `torch-${threads}threads`);
+
+/**
+ * Every case runs once per round, ours and the anchor's alternating, and keeps its best round:
+ * on a shared machine a slow spell then hits both sides alike instead of one whole side.
+ */
 export async function benchLearn(): Promise<BenchResult> {
   const backends = await availableBackends();
-  const results: Record<string, string | number>[] = [];
-  let slowest: { shape: Shape; backend: BackendName; ms: number } | null = null;
-  console.log("shape   backend  ms/update  updates/s");
-  for (const backend of backends) {
-    await selectBackend(backend);
+  const cases = new Map<string, Case>();
+  const record = (shape: Shape, backend: string, ms: number): void => {
+    const key = `${shape.name}/${backend}`;
+    const c = cases.get(key) ?? { shape, backend, bestMs: Infinity };
+    c.bestMs = Math.min(c.bestMs, ms);
+    cases.set(key, c);
+  };
+  let torchRuns = true;
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const backend of backends) {
+      await selectBackend(backend);
+      for (const shape of SHAPES) record(shape, backend, roundMsPerUpdate(shape));
+    }
+    if (!torchRuns) continue;
     for (const shape of SHAPES) {
-      const ms = msPerUpdate(shape);
-      console.log(`${shape.name.padEnd(7)} ${backend.padEnd(8)} ${ms.toFixed(2).padStart(9)}  ${(1000 / ms).toFixed(1).padStart(9)}`);
-      results.push({ shape: shape.name, backend, updatesPerSec: 1000 / ms, msPerUpdate: ms });
-      if (backend !== "cpu" && (slowest === null || ms > slowest.ms)) slowest = { shape, backend, ms };
+      for (const threads of TORCH_THREADS) {
+        const ms = torchRoundMs(shape, threads);
+        if (ms === "unavailable") torchRuns = false;
+        else if (ms !== null) record(shape, torchBackend(threads), ms);
+      }
     }
   }
-  if (slowest !== null) {
-    await selectBackend(slowest.backend);
+
+  const ours = [...cases.values()].filter((c) => !c.backend.startsWith("torch"));
+  const torch = [...cases.values()].filter((c) => c.backend.startsWith("torch"));
+  const results: Record<string, string | number>[] = [];
+  console.log(`best of ${ROUNDS} interleaved rounds`);
+  console.log("shape   backend          ms/update  updates/s  vs torch best");
+  for (const c of [...ours, ...torch]) {
+    const row: Record<string, string | number> = { shape: c.shape.name, backend: c.backend, updatesPerSec: 1000 / c.bestMs, msPerUpdate: c.bestMs };
+    const torchBest = Math.min(...torch.filter((t) => t.shape.name === c.shape.name).map((t) => t.bestMs));
+    const ratio = !c.backend.startsWith("torch") && Number.isFinite(torchBest) ? torchBest / c.bestMs : null;
+    if (ratio !== null) row["vsTorchBest"] = ratio;
+    console.log(
+      `${c.shape.name.padEnd(7)} ${c.backend.padEnd(15)} ${c.bestMs.toFixed(2).padStart(10)}  ${(1000 / c.bestMs).toFixed(1).padStart(9)}  ${ratio === null ? "" : `${ratio.toFixed(2)}x`.padStart(13)}`,
+    );
+    results.push(row);
+  }
+
+  const slowest = ours.filter((c) => c.backend !== "cpu").sort((a, b) => b.bestMs - a.bestMs)[0];
+  if (slowest !== undefined) {
+    await selectBackend(slowest.backend as BackendName);
     console.log(`\nper-kernel profile, one update, ${slowest.shape.name} on ${slowest.backend} (kernel, total ms, calls):`);
     for (const [name, ms, calls] of await profile(slowest.shape)) console.log(`  ${name.padEnd(22)} ${ms.toFixed(3).padStart(8)} ${String(calls).padStart(5)}`);
-  }
-  for (const shape of SHAPES) {
-    const torch = [1, 2].map((threads) => ({ threads, ms: torchMsPerUpdate(shape, threads) }));
-    const measured = torch.filter((t): t is { threads: number; ms: number } => t.ms !== null);
-    if (measured.length === 0) continue;
-    for (const t of measured) {
-      results.push({ shape: shape.name, backend: `torch-${t.threads}t`, updatesPerSec: 1000 / t.ms, msPerUpdate: t.ms });
-    }
-    const bestTorch = Math.min(...measured.map((t) => t.ms));
-    for (const row of results) {
-      if (row["shape"] === shape.name && !String(row["backend"]).startsWith("torch")) row["overTorch"] = bestTorch / Number(row["msPerUpdate"]);
-    }
   }
   console.log("");
   return { suite: "learn", results };

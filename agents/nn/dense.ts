@@ -32,7 +32,14 @@ export function denseForward(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, act
   return tf.fused.matMul({ a: x, b: w, bias: b, activation }) as tf.Tensor2D;
 }
 
-/** Gradients of a {@link denseForward} call from the gradient `dy` of its output `y`. */
+/**
+ * Gradients of a {@link denseForward} call from the gradient `dy` of its output `y`.
+ *
+ * XNNPACK packs (transposes into its own layout) the right-hand operand of every matMul whose
+ * right-hand tensor it has not seen before, at ~4 ns per element: about as much as the product
+ * itself when that operand is batch-sized. So each product below is oriented to pack the smaller
+ * of its two candidate operands, and whichever orientation is taken costs one plain 2-D matMul.
+ */
 export function denseBackward(
   dy: tf.Tensor2D,
   x: tf.Tensor2D,
@@ -45,13 +52,39 @@ export function denseBackward(
   const dz = activation === "relu" ? (tf.mul(dy, tf.step(y)) as tf.Tensor2D) : dy;
   const wantParams = grad !== "input";
   return {
-    // dx = dz W^T, computed as (W dz^T)^T: transposing the batch-sized dz and result is cheaper
-    // than transposing W, and XNNPACK then packs dz^T [out, batch] rather than W^T [out, in].
-    dx: grad === "params" ? null : (tf.transpose(tf.matMul(w, tf.transpose(dz))) as tf.Tensor2D),
-    dw: wantParams ? (tf.matMul(tf.transpose(x), dz) as tf.Tensor2D) : null,
-    // db = 1^T dz as a matMul: the wasm backend's Sum over axis 0 transposes first and costs
-    // several times more at [256, 256].
-    db: wantParams ? (tf.reshape(tf.matMul(tf.ones([1, dz.shape[0]]), dz), [-1]) as tf.Tensor1D) : null,
+    dx: grad === "params" ? null : inputGrad(dz, w),
+    ...(wantParams ? paramGrads(dz, x) : { dw: null, db: null }),
+  };
+}
+
+/**
+ * dx = dz W^T. A weight smaller than dz (a first layer's [in, out] with in < batch, a last
+ * layer's [in, 1]) is transposed and packed; otherwise (W dz^T)^T packs the batch-sized dz^T, far
+ * cheaper than transposing and packing a fresh [256, 256] W.
+ */
+function inputGrad(dz: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  if (w.size <= dz.size) return tf.matMul(dz, tf.transpose(w)) as tf.Tensor2D;
+  return tf.transpose(tf.matMul(w, tf.transpose(dz))) as tf.Tensor2D;
+}
+
+/**
+ * dW = x^T dz and db = 1^T dz (db as a matMul: the wasm backend's Sum over axis 0 transposes
+ * first and costs several times more at [256, 256]). When the layer widens (in < out, a first
+ * layer) dW is computed as (dz^T x)^T, which packs x [batch, in] instead of dz [batch, out].
+ */
+function paramGrads(dz: tf.Tensor2D, x: tf.Tensor2D): { dw: tf.Tensor2D; db: tf.Tensor1D } {
+  const [batch, inSize] = x.shape;
+  if (inSize < dz.shape[1]) {
+    const dzT = tf.transpose(dz);
+    return {
+      dw: tf.transpose(tf.matMul(dzT, x)) as tf.Tensor2D,
+      db: tf.reshape(tf.matMul(dzT, tf.ones([batch, 1])), [-1]) as tf.Tensor1D,
+    };
+  }
+  return {
+    dw: tf.matMul(tf.transpose(x), dz) as tf.Tensor2D,
+    // dz is already packed by the dW product, so this one reuses XNNPACK's cached operand.
+    db: tf.reshape(tf.matMul(tf.ones([1, batch]), dz), [-1]) as tf.Tensor1D,
   };
 }
 
