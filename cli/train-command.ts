@@ -2,12 +2,26 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { selectBackend, type BackendName } from "../agents/nn/backend.js";
 import { SacHerTrainer } from "../agents/train/sac-her-trainer.js";
+import { HacTrainer } from "../agents/hac/hac-trainer.js";
+import { readRunConfig } from "../agents/train/run-dir.js";
 import { UsageError } from "./main.js";
+
+/** What the train command needs of a trainer, whichever the algorithm. */
+interface Trainer {
+  readonly step: number;
+  run(): Promise<void>;
+  close(): void;
+}
+
+const TRAINERS: Record<string, { start(root: string, config: unknown): Trainer; resume(root: string): Trainer }> = {
+  sac: SacHerTrainer,
+  hac: HacTrainer,
+};
 
 export interface TrainArgs {
   env?: string;
   algo: string;
-  preset: string;
+  preset?: string;
   steps?: number;
   seed: number;
   out: string;
@@ -18,29 +32,37 @@ export interface TrainArgs {
 
 /**
  * `rapier-gym train`: starts a run in `--out`, or with `--resume` continues the one there. A
- * config file gives any field of the training config; flags override it.
+ * config file gives any field of the training config (agents/train/train-config.ts for sac,
+ * agents/hac/hac-trainer.ts for hac); flags override it.
  */
 export async function runTrain(args: TrainArgs): Promise<number> {
   const backend = await selectBackend(args.backend);
   process.stderr.write(`tfjs backend: ${backend}\n`);
-  if (args.algo !== "sac") throw new UsageError(`--algo ${args.algo} is not available yet (available: sac)`);
-  let trainer: SacHerTrainer;
+  let trainer: Trainer;
   if (args.resume) {
-    trainer = SacHerTrainer.resume(args.out);
+    const { algo } = readRunConfig(args.out) as { algo?: string };
+    const kind = TRAINERS[algo ?? ""];
+    if (!kind) throw new UsageError(`${args.out}/config.json names no known algo (${String(algo)})`);
+    trainer = kind.resume(args.out);
     process.stderr.write(`resuming ${args.out} at step ${trainer.step}\n`);
   } else {
     const fromFile: Record<string, unknown> = args.config ? JSON.parse(readFileSync(args.config, "utf8")) : {};
+    // The SAC preset is a top-level field of a flat run and a field of the hierarchy for HAC.
+    const preset =
+      args.preset === undefined ? {} : args.algo === "hac" ? { hac: { ...(fromFile["hac"] as object | undefined), preset: args.preset } } : { preset: args.preset };
     const config = {
       ...fromFile,
       algo: args.algo,
-      preset: args.preset,
       seed: args.seed,
+      ...preset,
       ...(args.env !== undefined ? { env: args.env } : {}),
       ...(args.steps !== undefined ? { steps: args.steps } : {}),
     };
     if (config.env === undefined) throw new UsageError("train needs --env (or an env in --config)");
     if (config.steps === undefined) throw new UsageError("train needs --steps (or steps in --config)");
-    trainer = SacHerTrainer.start(args.out, config);
+    const kind = TRAINERS[args.algo];
+    if (!kind) throw new UsageError(`--algo ${args.algo} is not available (available: ${Object.keys(TRAINERS).join(", ")})`);
+    trainer = kind.start(args.out, config);
   }
   try {
     await trainer.run();
