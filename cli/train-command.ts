@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { selectBackend, type BackendName } from "../agents/nn/backend.js";
 import { SacHerTrainer } from "../agents/train/sac-her-trainer.js";
 import { HacTrainer } from "../agents/hac/hac-trainer.js";
@@ -69,6 +68,6 @@ export async function runTrain(args: TrainArgs): Promise<number> {
   } finally {
     trainer.close();
   }
-  process.stderr.write(`run saved in ${args.out}: metrics.jsonl, plots/, policy/ (${join(args.out, "policy", "model.json")})\n`);
+  process.stderr.write(`run saved in ${args.out}: metrics.jsonl, plots/, policy/\n`);
   return 0;
 }

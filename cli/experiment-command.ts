@@ -1,0 +1,113 @@
+/**
+ * `rapier-gym experiment <id>`: every condition × seed of an experiment as its own training run,
+ * several processes at once (one per core by default). Resumable: a finished run is kept, a
+ * started one is resumed, so the command can be run again after a crash or across sittings.
+ * Then the results folder (experiments/results/<id>/) is written from the runs' metrics.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import { readMetrics, type MetricsRow } from "../agents/train/metrics-log.js";
+import { ProgressBar } from "../agents/train/progress-bar.js";
+import { EXPERIMENTS_DIR, loadExperiment, slug, type Experiment } from "../experiments/experiment-config.js";
+import { writeExperimentResults } from "../experiments/experiment-report.js";
+
+export interface ExperimentArgs {
+  id: string;
+  /** The experiment itself instead of experiments/<id>.json (tests, one-off comparisons). */
+  experiment?: Experiment;
+  seeds?: number;
+  /** A shorter budget than the experiment's (smoke runs); the report says so. */
+  steps?: number;
+  jobs?: number;
+  /** Where runs go. @defaultValue experiments/runs/<id> */
+  runsDir?: string;
+  /** Where results go. @defaultValue experiments/results/<id> */
+  resultsDir?: string;
+}
+
+interface PlannedRun {
+  label: string;
+  seed: number;
+  dir: string;
+  args: string[];
+}
+
+const CLI = new URL("./bin.js", import.meta.url).pathname;
+
+export async function runExperiment(a: ExperimentArgs): Promise<number> {
+  const e = a.experiment ?? loadExperiment(a.id);
+  const seeds = a.seeds ?? e.defaultSeeds;
+  const steps = a.steps ?? e.steps;
+  const runsDir = a.runsDir ?? join(EXPERIMENTS_DIR, "runs", e.id);
+  mkdirSync(runsDir, { recursive: true });
+  const plan: PlannedRun[] = e.conditions.flatMap((c) =>
+    Array.from({ length: seeds }, (_, seed) => {
+      const dir = join(runsDir, `${slug(c.label)}-seed${seed}`);
+      const configFile = `${dir}.config.json`;
+      writeFileSync(configFile, JSON.stringify(c.config, null, 2));
+      const finished = existsSync(join(dir, "policy", "sac.json")) || existsSync(join(dir, "policy", "hac.json"));
+      const started = existsSync(join(dir, "config.json"));
+      const args = finished
+        ? []
+        : started
+          ? ["train", "--resume", "--out", dir]
+          : ["train", "--algo", String(c.config["algo"]), "--env", e.env, "--steps", String(steps), "--seed", String(seed), "--config", configFile, "--out", dir];
+      return { label: c.label, seed, dir, args };
+    }),
+  );
+  const todo = plan.filter((p) => p.args.length > 0);
+  const jobs = Math.max(1, a.jobs ?? cpus().length);
+  process.stderr.write(`${e.id}: ${plan.length} runs (${plan.length - todo.length} already finished), ${jobs} at a time; logs in ${runsDir}\n`);
+  const bar = new ProgressBar({ total: plan.length * steps, label: e.id });
+  const progress = () => bar.update(plan.reduce((sum, p) => sum + lastStep(p.dir), 0));
+  const timer = setInterval(progress, 5000);
+  const failures: string[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < todo.length) {
+      const run = todo[next++]!;
+      const code = await spawnRun(run);
+      if (code !== 0) failures.push(`${run.label} seed ${run.seed} exited with ${code} (log: ${run.dir}.log)`);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: jobs }, worker));
+  } finally {
+    clearInterval(timer);
+  }
+  progress();
+  bar.finish();
+  if (failures.length > 0) {
+    process.stderr.write(`${failures.join("\n")}\nrun the command again to resume them\n`);
+    return 1;
+  }
+  const conditions = e.conditions.map((c) => ({
+    label: c.label,
+    runs: plan.filter((p) => p.label === c.label).map((p) => ({ seed: p.seed, rows: readMetrics(join(p.dir, "metrics.jsonl")) })),
+  }));
+  const resultsDir = a.resultsDir ?? join(EXPERIMENTS_DIR, "results", e.id);
+  writeExperimentResults(resultsDir, e, steps, conditions, new Date().toISOString().slice(0, 10));
+  process.stderr.write(`results in ${resultsDir}: summary.json, report.md, return.png, success.png\n`);
+  return 0;
+}
+
+function spawnRun(run: PlannedRun): Promise<number> {
+  const log = openSync(`${run.dir}.log`, "a");
+  const child = spawn(process.execPath, [CLI, ...run.args], { stdio: ["ignore", log, log] });
+  return new Promise((resolve) => child.on("exit", (code) => resolve(code ?? 1)));
+}
+
+/** The last env step a run has logged (0 before its first episode). */
+function lastStep(dir: string): number {
+  const path = join(dir, "metrics.jsonl");
+  if (!existsSync(path)) return 0;
+  const text = readFileSync(path, "utf8").trimEnd();
+  const line = text.slice(text.lastIndexOf("\n") + 1);
+  try {
+    return line ? (JSON.parse(line) as MetricsRow).step : 0;
+  } catch {
+    return 0; // a line torn mid-write: the next poll reads it whole
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * One experiment of the post (seed-code-notes §4): the env, the conditions compared, the budget,
+ * and what the post reported, so that the report can set our numbers beside its.
+ */
+import { readFileSync, existsSync } from "node:fs";
+import { z } from "zod";
+
+export const experimentSchema = z
+  .object({
+    id: z.string().regex(/^E\d+$/),
+    title: z.string(),
+    /** The post's figure this reproduces (reference/figures/). */
+    figure: z.string().optional(),
+    env: z.string(),
+    steps: z.number().int().positive(),
+    defaultSeeds: z.number().int().positive().default(3),
+    conditions: z
+      .array(
+        z
+          .object({
+            label: z.string(),
+            /** The training config of this condition, without env, steps and seed (cli/train-command.ts). */
+            config: z.record(z.string(), z.unknown()).refine((c) => c["algo"] === "sac" || c["algo"] === "hac", "config.algo must be sac or hac"),
+            /** The post's figures for this condition, in words and, where it gave one, the step of -100. */
+            post: z.object({ text: z.string(), stepsToMinus100: z.number().nullable() }).strict(),
+          })
+          .strict(),
+      )
+      .min(1),
+    /** The post's conclusion, quoted in the report. */
+    postSummary: z.string(),
+  })
+  .strict();
+
+export type Experiment = z.infer<typeof experimentSchema>;
+
+export const EXPERIMENTS_DIR = new URL(".", import.meta.url).pathname;
+
+export function loadExperiment(id: string): Experiment {
+  const path = `${EXPERIMENTS_DIR}${id}.json`;
+  if (!existsSync(path)) throw new Error(`no experiment ${id}: ${path} does not exist`);
+  const parsed = experimentSchema.safeParse(JSON.parse(readFileSync(path, "utf8")));
+  if (!parsed.success) throw new Error(`${path}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  return parsed.data;
+}
+
+/** A condition's label as a directory name. */
+export function slug(label: string): string {
+  return label.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+}

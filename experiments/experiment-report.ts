@@ -1,0 +1,79 @@
+/**
+ * An experiment's results folder: summary.json (per condition and seed: steps to -100, final
+ * average return and success), the post's kind of figure (mean with a band across seeds, 100-episode
+ * moving average, env steps on x) as SVG and PNG, and report.md setting our numbers beside the post's.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomic } from "../agents/train/atomic-write.js";
+import type { MetricsRow } from "../agents/train/metrics-log.js";
+import { renderLinePlotSvg } from "../agents/train/plot-svg.js";
+import { comparisonPlot } from "../agents/train/run-plots.js";
+import { svgToPng } from "../agents/train/svg-to-png.js";
+import type { Experiment } from "./experiment-config.js";
+import { meanStepsToMinus100, summariseRun, type RunSummary } from "./experiment-summary.js";
+
+export interface ConditionRuns {
+  label: string;
+  /** Metrics of each seed's run, in seed order. */
+  runs: { seed: number; rows: MetricsRow[] }[];
+}
+
+export interface ExperimentResults {
+  id: string;
+  steps: number;
+  conditions: { label: string; seeds: RunSummary[]; meanStepsToMinus100: number | null }[];
+}
+
+export function writeExperimentResults(dir: string, experiment: Experiment, steps: number, conditions: ConditionRuns[], date: string): ExperimentResults {
+  mkdirSync(dir, { recursive: true });
+  const results: ExperimentResults = {
+    id: experiment.id,
+    steps,
+    conditions: conditions.map((c) => {
+      const seeds = c.runs.map((r) => summariseRun(r.rows, r.seed));
+      return { label: c.label, seeds, meanStepsToMinus100: meanStepsToMinus100(seeds) };
+    }),
+  };
+  writeFileAtomic(join(dir, "summary.json"), `${JSON.stringify(results, null, 2)}\n`);
+  const groups = conditions.map((c) => ({ label: c.label, runs: c.runs.map((r) => r.rows) }));
+  for (const metric of ["train/return", "train/success"] as const) {
+    const name = metric === "train/return" ? "return" : "success";
+    const svg = renderLinePlotSvg(comparisonPlot(groups, metric, { title: `${experiment.id}: ${experiment.title} (${experiment.env})` }));
+    writeFileAtomic(join(dir, `${name}.svg`), svg);
+    writeFileAtomic(join(dir, `${name}.png`), svgToPng(svg));
+  }
+  writeFileAtomic(join(dir, "report.md"), renderReport(experiment, results, date));
+  return results;
+}
+
+function renderReport(e: Experiment, r: ExperimentResults, date: string): string {
+  const fmt = (v: number | null) => (v === null ? "never" : `${Math.round(v / 1000)}k`);
+  const lines = [
+    `# ${e.id}: ${e.title}`,
+    "",
+    `${e.env}, ${r.steps.toLocaleString("en")} env steps per run${r.steps < e.steps ? ` (shortened from the experiment's ${e.steps.toLocaleString("en")})` : ""}, produced ${date} by \`rapier-gym experiment ${e.id}\`.`,
+    `Metric: the 100-episode moving average of training-episode return, as the post plotted it${e.figure ? ` (its figure: \`${e.figure}\`)` : ""}.`,
+    "",
+    "![return](return.png)",
+    "",
+    "| condition | seeds | steps to -100 (mean) | per seed | final avg return | final success | the post: steps to -100 | the post |",
+    "|---|---|---|---|---|---|---|---|",
+  ];
+  r.conditions.forEach((c, i) => {
+    const post = e.conditions[i]!.post;
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
+    lines.push(
+      `| ${c.label} | ${c.seeds.length} | ${fmt(c.meanStepsToMinus100)} | ${c.seeds.map((s) => fmt(s.stepsToMinus100)).join(", ")} | ${mean(c.seeds.map((s) => s.finalReturn)).toFixed(1)} | ${(100 * mean(c.seeds.map((s) => s.finalSuccess))).toFixed(0)}% | ${post.stepsToMinus100 === null ? "never or not given" : fmt(post.stepsToMinus100)} | ${post.text} |`,
+    );
+  });
+  const ratios = r.conditions.slice(1).map((c) => {
+    const a = r.conditions[0]!.meanStepsToMinus100;
+    const b = c.meanStepsToMinus100;
+    return a !== null && b !== null
+      ? `${r.conditions[0]!.label} reached -100 in ${(b / a).toFixed(2)}× fewer env steps than ${c.label}`
+      : `${r.conditions[0]!.label} against ${c.label}: no ratio, a condition never reached -100`;
+  });
+  lines.push("", ...ratios.map((x) => `- ${x}`), "", `The post: ${e.postSummary}`, "");
+  return lines.join("\n");
+}

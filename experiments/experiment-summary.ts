@@ -1,0 +1,41 @@
+/**
+ * The figures an experiment reports per run, computed the post's way (seed-code-notes §3.10): the
+ * 100-episode trailing average of training-episode return.
+ */
+import type { MetricsRow } from "../agents/train/metrics-log.js";
+import { trailingMovingAverage } from "../agents/train/moving-average.js";
+
+export interface RunSummary {
+  seed: number;
+  /** Env steps at which the 100-episode average return first reached -100; null if never. */
+  stepsToMinus100: number | null;
+  /** Average return and success over the last 100 training episodes. */
+  finalReturn: number;
+  finalSuccess: number;
+  /** Env steps the run reached. */
+  steps: number;
+}
+
+export function summariseRun(rows: readonly MetricsRow[], seed: number, threshold = -100): RunSummary {
+  const episodes = rows.filter((r) => typeof r["train/return"] === "number");
+  const returns = episodes.map((r) => r["train/return"] as number);
+  const success = episodes.map((r) => r["train/success"] as number);
+  const index = episodes.map((r) => r.episode);
+  const avgReturn = trailingMovingAverage(returns, 100, index);
+  const avgSuccess = trailingMovingAverage(success, 100, index);
+  const hit = avgReturn.findIndex((v) => v >= threshold);
+  const last = episodes.length - 1;
+  return {
+    seed,
+    stepsToMinus100: hit < 0 ? null : episodes[hit]!.step,
+    finalReturn: last < 0 ? NaN : avgReturn[last]!,
+    finalSuccess: last < 0 ? NaN : avgSuccess[last]!,
+    steps: rows.length === 0 ? 0 : rows[rows.length - 1]!.step,
+  };
+}
+
+/** Mean of the seeds' steps to -100, or null when any seed never got there. */
+export function meanStepsToMinus100(runs: readonly RunSummary[]): number | null {
+  if (runs.length === 0 || runs.some((r) => r.stepsToMinus100 === null)) return null;
+  return runs.reduce((a, r) => a + r.stepsToMinus100!, 0) / runs.length;
+}

@@ -1,0 +1,63 @@
+import { expect } from "chai";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runExperiment } from "../../cli/experiment-command.js";
+import { experimentSchema, loadExperiment } from "../../experiments/experiment-config.js";
+import { summariseRun } from "../../experiments/experiment-summary.js";
+import type { MetricsRow } from "../../agents/train/metrics-log.js";
+
+describe("experiments", () => {
+  it("loads the post's experiment configs", () => {
+    for (const id of ["E1", "E4"]) expect(loadExperiment(id).id).to.equal(id);
+    expect(() => loadExperiment("E99")).to.throw(/no experiment E99/);
+  });
+
+  it("finds the step at which the 100-episode average return first reaches -100", () => {
+    // 150 episodes of -200, then -50 from episode 151 on: the average crosses -100 when at
+    // least two thirds of the last 100 episodes are -50, i.e. at episode 150 + 67.
+    const rows: MetricsRow[] = Array.from({ length: 300 }, (_, i) => ({
+      step: 200 * (i + 1),
+      episode: i + 1,
+      "train/return": i < 150 ? -200 : -50,
+      "train/success": i < 150 ? 0 : 1,
+    }));
+    const s = summariseRun(rows, 0);
+    expect(s.stepsToMinus100).to.equal(200 * 217);
+    expect(s.finalReturn).to.equal(-50);
+    expect(s.finalSuccess).to.equal(1);
+    expect(summariseRun(rows.slice(0, 150), 0).stepsToMinus100).to.equal(null);
+  });
+
+  it("runs every condition and seed as its own process, writes the report, and keeps finished runs", async function () {
+    this.timeout(300_000);
+    const dir = mkdtempSync(join(tmpdir(), "rapier-gym-exp-"));
+    try {
+      const experiment = experimentSchema.parse({
+        id: "E0",
+        title: "smoke",
+        env: "PointMassReach-v0",
+        steps: 300,
+        conditions: [
+          { label: "flat", config: { algo: "sac", startSteps: 100, evalEvery: 300, evalEpisodes: 1, sac: { hidden: [8, 8] } }, post: { text: "-", stepsToMinus100: null } },
+          { label: "HAC k=5", config: { algo: "hac", startSteps: 100, evalEvery: 300, evalEpisodes: 1, hac: { sac: { hidden: [8, 8] } } }, post: { text: "-", stepsToMinus100: 1000 } },
+        ],
+        postSummary: "-",
+      });
+      const args = { id: "E0", experiment, seeds: 1, jobs: 2, runsDir: join(dir, "runs"), resultsDir: join(dir, "results") };
+      expect(await runExperiment(args)).to.equal(0);
+      const summary = JSON.parse(readFileSync(join(dir, "results", "summary.json"), "utf8"));
+      expect(summary.conditions.map((c: { label: string }) => c.label)).to.deep.equal(["flat", "HAC k=5"]);
+      expect(summary.conditions[1].seeds[0].steps).to.equal(300);
+      expect(readFileSync(join(dir, "results", "report.md"), "utf8")).to.match(/\| HAC k=5 \| 1 \| /);
+      statSync(join(dir, "results", "return.png"));
+      // Run again: both runs are finished, so nothing is trained again.
+      const log = join(dir, "runs", "flat-seed0.log");
+      const before = statSync(log).size;
+      expect(await runExperiment(args)).to.equal(0);
+      expect(statSync(log).size).to.equal(before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
