@@ -9,7 +9,8 @@ export function printBench(result: BenchResult): void {
   const rows = result.results;
   if (rows.length > 0) {
     const cols = Object.keys(rows[0]!);
-    const cell = (v: string | number | undefined) => (typeof v === "number" ? (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3)) : String(v ?? ""));
+    const cell = (v: string | number | undefined) =>
+      typeof v !== "number" ? String(v ?? "") : Number.isInteger(v) || Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3);
     const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
     const line = (vals: string[]) => vals.map((v, i) => v.padStart(widths[i]!)).join("  ");
     console.log(line(cols));

@@ -4,6 +4,7 @@ import { UsageError } from "./main.js";
 const SUITES: Record<string, () => Promise<BenchResult>> = {
   sim: async () => (await import("../bench/sim.js")).benchSim(),
   learn: async () => (await import("../bench/learn.js")).benchLearn(),
+  server: async () => (await import("../bench/server.js")).benchServer(),
 };
 
 /** `rapier-gym bench <suite>`; `all` runs every suite, each ending with its JSON line. */

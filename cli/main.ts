@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { EnvError } from "../sim/core.js";
 import type { BackendName } from "../agents/nn/backend.js";
+import type { ServerLimits } from "../server/limits.js";
 
 const USAGE = `usage: rapier-gym <command> [options]
 
@@ -13,12 +14,19 @@ commands:
   envs [--json]                 list the registered envs, their spaces and episode lengths
   demo [--env ID] [--episodes N] [--seed S]
                                 run the scripted expert and print its success rate (npm start)
-  train --env ID --steps N [--algo sac] [--preset seed|sb3] [--seed S] [--out DIR]
+  train --env ID --steps N [--algo sac|hac] [--preset seed|sb3] [--seed S] [--out DIR]
         [--config FILE] [--backend node|wasm|cpu] [--resume]
-                                train SAC + HER; --resume continues the run in --out
+                                train SAC + HER or HAC; --resume continues the run in --out
   eval --run DIR [--episodes N] [--seed S]
                                 evaluate a run's final policy deterministically
-  bench <sim|learn|all>         benchmarks: a readable table, then one JSON line
+  serve [--host 127.0.0.1] [--port 8765] [--token T] [--max-message-bytes N]
+        [--max-connections N] [--max-envs N] [--idle-timeout SECONDS]
+                                the Gym-style WebSocket server (docs/protocol.md); any host
+                                but loopback needs --token
+  experiment <id> [--seeds N] [--steps N] [--jobs N]
+                                run an experiment of the post (experiments/<id>.json):
+                                every condition and seed, resumably, then its report
+  bench <sim|learn|server|all>  benchmarks: a readable table, then one JSON line
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -45,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
         options: {
           env: { type: "string" },
           algo: { type: "string", default: "sac" },
-          preset: { type: "string", default: "seed" },
+          preset: { type: "string" },
           steps: { type: "string" },
           seed: { type: "string", default: "0" },
           out: { type: "string" },
@@ -59,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
       return runTrain({
         ...(values.env !== undefined ? { env: values.env } : {}),
         algo: values.algo,
-        preset: values.preset,
+        ...(values.preset !== undefined ? { preset: values.preset } : {}),
         ...(values.steps !== undefined ? { steps: positiveInt(values.steps, "--steps") } : {}),
         seed: integer(values.seed, "--seed"),
         out: values.out ?? `runs/${values.env ?? "run"}-${values.algo}-seed${values.seed}`,
@@ -77,6 +85,48 @@ export async function main(argv: string[]): Promise<number> {
       if (values.run === undefined) throw new UsageError("eval needs --run DIR");
       const { runEval } = await import("./eval-command.js");
       return runEval(values.run, positiveInt(values.episodes, "--episodes"), integer(values.seed, "--seed"), values.backend === undefined ? undefined : backendName(values.backend));
+    }
+    case "serve": {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          host: { type: "string", default: "127.0.0.1" },
+          port: { type: "string", default: "8765" },
+          token: { type: "string" },
+          "max-message-bytes": { type: "string" },
+          "max-connections": { type: "string" },
+          "max-envs": { type: "string" },
+          "idle-timeout": { type: "string" },
+        },
+        strict: true,
+      });
+      const port = integer(values.port, "--port");
+      if (port < 0 || port > 65535) throw new UsageError(`--port must be in 0..65535, got ${port}`);
+      const { runServe } = await import("./serve-command.js");
+      const { isLoopback } = await import("../server/server.js");
+      if (!isLoopback(values.host) && values.token === undefined) throw new UsageError(`serve --host ${values.host} exposes the simulator beyond this machine: pass --token`);
+      const limits: Partial<ServerLimits> = {};
+      if (values["max-message-bytes"] !== undefined) limits.maxMessageBytes = positiveInt(values["max-message-bytes"], "--max-message-bytes");
+      if (values["max-connections"] !== undefined) limits.maxConnections = positiveInt(values["max-connections"], "--max-connections");
+      if (values["max-envs"] !== undefined) limits.maxEnvsPerConnection = positiveInt(values["max-envs"], "--max-envs");
+      if (values["idle-timeout"] !== undefined) limits.idleTimeoutMs = 1000 * positiveInt(values["idle-timeout"], "--idle-timeout");
+      return runServe({ host: values.host, port, ...(values.token !== undefined ? { token: values.token } : {}), limits });
+    }
+    case "experiment": {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { seeds: { type: "string" }, steps: { type: "string" }, jobs: { type: "string" } },
+        strict: true,
+      });
+      if (positionals[0] === undefined) throw new UsageError("experiment needs an id, e.g. E1");
+      const { runExperiment } = await import("./experiment-command.js");
+      return runExperiment({
+        id: positionals[0],
+        ...(values.seeds !== undefined ? { seeds: positiveInt(values.seeds, "--seeds") } : {}),
+        ...(values.steps !== undefined ? { steps: positiveInt(values.steps, "--steps") } : {}),
+        ...(values.jobs !== undefined ? { jobs: positiveInt(values.jobs, "--jobs") } : {}),
+      });
     }
     case "bench": {
       const { positionals } = parseArgs({ args: rest, allowPositionals: true, strict: true });

@@ -1,0 +1,350 @@
+import { expect } from "chai";
+import { envIds, make, Rng, type GoalEnv } from "../../sim/index.js";
+import { registryCatalog } from "../../server/env-catalog.js";
+import { SingleHostedEnv } from "../../server/hosted-env.js";
+import { ERROR_CODES, OPS, resultSchemas, sceneEvent, frameEvent, reply as replySchema, type Op } from "../../server/protocol.js";
+import { RapierGymServer } from "../../server/server.js";
+import { RawClient, type ErrorReplyShape } from "./raw-client.js";
+import { waitFor } from "./wait-for.js";
+
+/** A hosted env with a bug: the only way to make the server answer INTERNAL on purpose. */
+class ExplodingEnv extends SingleHostedEnv {
+  override step(): never {
+    throw new TypeError("a bug inside the env");
+  }
+}
+
+describe("server: protocol ops and error codes", () => {
+  let server: RapierGymServer;
+  let client: RawClient;
+  const seenCodes = new Set<string>();
+  const seenOps = new Set<Op>();
+  const internalErrors: unknown[] = [];
+  let nextId = 1;
+
+  before(async () => {
+    server = await RapierGymServer.start({
+      port: 0,
+      limits: { maxEnvsPerConnection: 8 },
+      catalog: {
+        ids: () => [...registryCatalog.ids(), "Exploding-v0"],
+        open: (id, kwargs, numEnvs) => (id === "Exploding-v0" ? new ExplodingEnv(make("PointMassReach-v0", kwargs)) : registryCatalog.open(id, kwargs, numEnvs)),
+      },
+      log: (line) => internalErrors.push(line),
+    });
+  });
+  beforeEach(async () => {
+    client = await RawClient.open(server.url);
+  });
+  afterEach(async () => {
+    await client.close();
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  /** A request that must succeed; its result must parse with the op's result schema. */
+  async function ok<O extends Op>(op: O, params: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+    const id = nextId++;
+    const reply = replySchema.parse(await client.request({ id, op, ...params }));
+    if (!reply.ok) throw new Error(`${op} failed: ${reply.error.code} ${reply.error.message}`);
+    expect(reply.id).to.equal(id);
+    resultSchemas[op].parse(reply.result);
+    seenOps.add(op);
+    return reply.result as Record<string, unknown>;
+  }
+
+  /** A request (or raw text) that must fail with `code`; returns the message. */
+  async function fails(code: string, message: string | Record<string, unknown>, on: RawClient = client): Promise<string> {
+    const reply: ErrorReplyShape = await on.fails(message);
+    replySchema.parse(reply);
+    expect(reply.error.code, reply.error.message).to.equal(code);
+    const id = typeof message === "object" ? message["id"] : undefined;
+    if (typeof id === "number" && id >= 0) expect(reply.id).to.equal(id);
+    seenCodes.add(code);
+    return reply.error.message;
+  }
+
+  async function makeEnv(env = "PointMassPush-v0", extra: Record<string, unknown> = {}): Promise<number> {
+    return (await ok("make", { env, ...extra }))["handle"] as number;
+  }
+
+  it("hello answers the protocol version, the server and every env id", async () => {
+    const r = await ok("hello", { protocol: 1 });
+    expect(r).to.deep.include({ protocol: 1 });
+    expect(r["envs"]).to.deep.equal([...envIds(), "Exploding-v0"]);
+    expect(await fails("BAD_REQUEST", { id: 7, op: "hello", protocol: 2 })).to.match(/speaks protocol 1, not 2/);
+  });
+
+  it("make returns a handle, the spaces in wire form and the spec", async () => {
+    const r = await ok("make", { env: "PointMassPush-v0", kwargs: { maxEpisodeSteps: 50 } });
+    const local = make("PointMassPush-v0", { maxEpisodeSteps: 50 });
+    expect(r["observationSpace"]).to.deep.equal(local.observationSpace.toJSON());
+    expect(r["actionSpace"]).to.deep.equal(local.actionSpace.toJSON());
+    expect(r["spec"]).to.deep.equal(local.spec);
+    expect(r["spec"]).to.deep.include({ id: "PointMassPush-v0", maxEpisodeSteps: 50 });
+    expect(r["numEnvs"]).to.equal(1);
+    local.close();
+  });
+
+  it("reset and step match the same env in process, as plain number arrays", async () => {
+    const handle = await makeEnv();
+    const local: GoalEnv = make("PointMassPush-v0");
+    const r = await ok("reset", { handle, seed: 3 });
+    const l = local.reset({ seed: 3 });
+    const obs = r["obs"] as Record<string, number[]>;
+    expect(Array.isArray(obs["observation"])).to.equal(true);
+    for (const [k, v] of Object.entries(l.obs)) expect(obs[k]).to.deep.equal(Array.from(v));
+    expect(r["info"]).to.deep.equal({ is_success: l.info.is_success });
+    const rng = new Rng(1);
+    for (let t = 0; t < 20; t++) {
+      const action = [rng.uniform(-1, 1), rng.uniform(-1, 1)];
+      const s = await ok("step", { handle, action });
+      const ls = local.step(action);
+      expect(s["obs"]).to.deep.equal(Object.fromEntries(Object.entries(ls.obs).map(([k, v]) => [k, Array.from(v)])));
+      expect(s).to.deep.include({ reward: ls.reward, terminated: ls.terminated, truncated: ls.truncated });
+    }
+    const options = { goal: [1, 1], agentStart: [-1, -1], blockStarts: [[0.5, 0.5]] };
+    const withOptions = (await ok("reset", { handle, options }))["obs"] as Record<string, number[]>;
+    expect(withOptions["desired_goal"]).to.deep.equal([1, 1]);
+    local.close();
+  });
+
+  it("a vector env steps every env in one message and autoresets with info.final_obs", async () => {
+    const handle = await makeEnv("PointMassReach-v0", { numEnvs: 3, kwargs: { maxEpisodeSteps: 2 } });
+    const r = await ok("reset", { handle, seed: 10 });
+    const rows = (r["obs"] as Record<string, number[][]>)["observation"]!;
+    expect(rows).to.have.length(3);
+    const singles = [0, 1, 2].map(() => make("PointMassReach-v0", { maxEpisodeSteps: 2 }));
+    singles.forEach((env, i) => expect(rows[i]).to.deep.equal(Array.from(env.reset({ seed: 10 + i }).obs.observation)));
+    const action = [
+      [1, 0],
+      [0, 1],
+      [-1, -1],
+    ];
+    const first = await ok("step", { handle, action });
+    expect((first["info"] as { final_obs: unknown[] }).final_obs).to.deep.equal([null, null, null]);
+    const second = await ok("step", { handle, action });
+    expect(second["truncated"]).to.deep.equal([true, true, true]);
+    const finals = (second["info"] as { final_obs: Record<string, number[]>[] }).final_obs;
+    singles.forEach((env, i) => {
+      env.step(action[i]!);
+      const last = env.step(action[i]!);
+      expect(finals[i]!["observation"]).to.deep.equal(Array.from(last.obs.observation));
+      // The row already holds the next episode's first observation.
+      expect((second["obs"] as Record<string, number[][]>)["observation"]![i]).to.deep.equal(Array.from(env.reset().obs.observation));
+      env.close();
+    });
+    expect(await fails("BAD_ACTION", { id: 1, op: "step", handle, action: [1, 0] })).to.match(/needs 3 rows of 2 numbers/);
+    expect(await fails("BAD_OPTIONS", { id: 2, op: "reset", handle, options: { goal: [0, 0] } })).to.match(/reset options are for single envs/);
+    expect(await fails("BAD_REQUEST", { id: 3, op: "snapshot", handle })).to.match(/single envs; this handle is a vector of 3/);
+  });
+
+  it("computeReward is batched over rows and equals the env's own", async () => {
+    const handle = await makeEnv();
+    const achieved = [
+      [0, 0],
+      [1, 1],
+      [2, 2],
+    ];
+    const desired = [
+      [0, 0.1],
+      [2, 2],
+      [2, 2],
+    ];
+    const r = await ok("computeReward", { handle, achievedGoal: achieved, desiredGoal: desired });
+    const local = make("PointMassPush-v0");
+    expect(r["reward"]).to.deep.equal(Array.from(local.computeReward(Float64Array.from(achieved.flat()), Float64Array.from(desired.flat()))));
+    expect(r["reward"]).to.deep.equal([0, -1, 0]);
+    local.close();
+    expect(await fails("BAD_REQUEST", { id: 4, op: "computeReward", handle, achievedGoal: [[0, 0]], desiredGoal: [[0, 0, 0]] })).to.match(/same shape/);
+    expect(await fails("BAD_REQUEST", { id: 5, op: "computeReward", handle, achievedGoal: [[0, 0], [1]], desiredGoal: [[0, 0], [1, 1]] })).to.match(/row 1 has 1 numbers/);
+  });
+
+  it("snapshot and restore continue bit-identically; a forged or altered snapshot is refused", async () => {
+    const handle = await makeEnv();
+    await ok("reset", { handle, seed: 5 });
+    await ok("step", { handle, action: [0.5, 0.5] });
+    const { snapshot } = (await ok("snapshot", { handle })) as { snapshot: string };
+    const a = [await ok("step", { handle, action: [1, -1] }), await ok("step", { handle, action: [-1, 0.3] })];
+    expect(await ok("restore", { handle, snapshot })).to.deep.equal({});
+    const b = [await ok("step", { handle, action: [1, -1] }), await ok("step", { handle, action: [-1, 0.3] })];
+    expect(b).to.deep.equal(a);
+    const bytes = Buffer.from(snapshot, "base64");
+    bytes[20] = bytes[20]! ^ 1;
+    expect(await fails("BAD_SNAPSHOT", { id: 6, op: "restore", handle, snapshot: bytes.toString("base64") })).to.match(/seal does not match/);
+    expect(await fails("BAD_SNAPSHOT", { id: 7, op: "restore", handle, snapshot: "AAAA" })).to.match(/too short/);
+    expect(await fails("BAD_REQUEST", { id: 8, op: "restore", handle, snapshot: "not base64!" })).to.match(/snapshot/);
+    // The refused restores changed nothing.
+    const c = await ok("step", { handle, action: [0, 0] });
+    await ok("restore", { handle, snapshot });
+    await ok("step", { handle, action: [1, -1] });
+    await ok("step", { handle, action: [-1, 0.3] });
+    expect(await ok("step", { handle, action: [0, 0] })).to.deep.equal(c);
+  });
+
+  it("subscribe pushes the scene once, then a frame after each reset and step, until unsubscribe", async () => {
+    const handle = await makeEnv();
+    await ok("subscribe", { handle });
+    const scene = sceneEvent.parse(await client.next());
+    expect(scene).to.deep.include({ event: "scene", handle, index: 0 });
+    expect(scene.scene.env).to.equal("PointMassPush-v0");
+    await ok("reset", { handle, seed: 0 });
+    expect(frameEvent.parse(await client.next()).frame.step).to.equal(0);
+    for (let t = 1; t <= 3; t++) {
+      await ok("step", { handle, action: [1, 0] });
+      const frame = frameEvent.parse(await client.next());
+      expect(frame.frame.step).to.equal(t);
+      expect(frame.frame.poses.length % 7).to.equal(0);
+    }
+    await ok("unsubscribe", { handle });
+    await ok("step", { handle, action: [1, 0] });
+    const id = nextId;
+    await ok("hello");
+    // Had a frame been pushed after the last step, it would have been read in place of hello's reply.
+    expect(id).to.equal(nextId - 1);
+    expect(await fails("BAD_REQUEST", { id: 9, op: "subscribe", handle, index: 1 })).to.match(/index 1 is out of range: this handle holds 1 env/);
+  });
+
+  it("close frees the env: its handle is gone and the server holds no env for it", async () => {
+    const handle = await makeEnv();
+    const before = server.stats().envs;
+    expect(await ok("close", { handle })).to.deep.equal({});
+    expect(server.stats().envs).to.equal(before - 1);
+    expect(await fails("UNKNOWN_HANDLE", { id: 10, op: "step", handle, action: [0, 0] })).to.match(new RegExp(`no env with handle ${handle} on this connection`));
+    expect(await fails("UNKNOWN_HANDLE", { id: 11, op: "close", handle })).to.match(/no env with handle/);
+  });
+
+  it("closing the socket frees every env the connection made", async () => {
+    const other = await RawClient.open(server.url);
+    const before = server.stats().envs;
+    await other.ok({ id: 1, op: "make", env: "PointMassReach-v0" });
+    await other.ok({ id: 2, op: "make", env: "PointMassReach-v0", numEnvs: 3 });
+    expect(server.stats().envs).to.equal(before + 4);
+    await other.close();
+    await waitFor(() => server.stats().envs === before);
+  });
+
+  it("handles belong to their connection", async () => {
+    const other = await RawClient.open(server.url);
+    const { handle } = await other.ok<{ handle: number }>({ id: 1, op: "make", env: "PointMassReach-v0" });
+    await other.ok({ id: 2, op: "make", env: "PointMassReach-v0" });
+    const mine = await makeEnv("PointMassReach-v0");
+    expect(mine).to.equal(handle); // the same number, but a different env: this connection's own
+    await fails("UNKNOWN_HANDLE", { id: 12, op: "reset", handle: handle + 1 });
+    await other.close();
+  });
+
+  it("BAD_REQUEST: malformed JSON, wrong shapes, missing or extra fields, binary frames", async () => {
+    expect(await fails("BAD_REQUEST", "{not json")).to.match(/not valid JSON/);
+    expect(await fails("BAD_REQUEST", "[1,2,3]")).to.match(/must be a JSON object with an id/);
+    expect(await fails("BAD_REQUEST", { op: "hello" })).to.match(/id/);
+    const negative = await client.fails({ id: -1, op: "hello" });
+    expect(negative.id).to.equal(null);
+    expect(negative.error.message).to.match(/id/);
+    expect(await fails("BAD_REQUEST", { id: 13, op: "make" })).to.match(/bad make request: env: /);
+    expect(await fails("BAD_REQUEST", { id: 14, op: "make", env: "PointMassPush-v0", numEnvs: 0 })).to.match(/numEnvs/);
+    expect(await fails("BAD_REQUEST", { id: 15, op: "reset", handle: "one" })).to.match(/handle/);
+    expect(await fails("BAD_REQUEST", { id: 16, op: "reset", handle: 1, sed: 3 })).to.match(/Unrecognized key.*sed/);
+    expect(await fails("BAD_REQUEST", { id: 17, op: "reset", handle: 1, seed: 1.5 })).to.match(/seed/);
+    client.ws.send(Buffer.from([1, 2, 3]), { binary: true });
+    const binary = (await client.next()) as ErrorReplyShape;
+    expect(binary.error).to.deep.include({ code: "BAD_REQUEST" });
+    expect(binary.error.message).to.match(/binary frames/);
+    expect(binary.id).to.equal(null);
+    await ok("hello"); // the connection goes on
+  });
+
+  it("UNKNOWN_OP names the op and lists the known ones", async () => {
+    const message = await fails("UNKNOWN_OP", { id: 18, op: "teleport" });
+    expect(message).to.equal(`unknown op "teleport" (known: ${OPS.join(", ")})`);
+  });
+
+  it("UNKNOWN_ENV suggests the near ids; BAD_KWARGS names the kwarg", async () => {
+    expect(await fails("UNKNOWN_ENV", { id: 19, op: "make", env: "PointMassPsh-v0" })).to.match(/unknown env id "PointMassPsh-v0"; did you mean PointMassPush-v0/);
+    expect(await fails("BAD_KWARGS", { id: 20, op: "make", env: "PointMassPush-v0", kwargs: { rewardType: "shaped" } })).to.match(/rewardType/);
+    expect(await fails("BAD_KWARGS", { id: 21, op: "make", env: "PointMassPush-v0", kwargs: { frobnicate: 1 } })).to.match(/frobnicate/);
+  });
+
+  it("BAD_ACTION: wrong length, wrong types, infinite values, 2-D for a single env; the env is unchanged", async () => {
+    const handle = await makeEnv();
+    await ok("reset", { handle, seed: 1 });
+    const { snapshot } = (await ok("snapshot", { handle })) as { snapshot: string };
+    expect(await fails("BAD_ACTION", { id: 22, op: "step", handle, action: [0.1] })).to.match(/length 2, got 1/);
+    expect(await fails("BAD_ACTION", { id: 23, op: "step", handle, action: [0.1, "a"] })).to.match(/action\.1/);
+    expect(await fails("BAD_ACTION", `{"id":24,"op":"step","handle":${handle},"action":[1e999,0]}`)).to.match(/action\.0/);
+    expect(await fails("BAD_ACTION", { id: 25, op: "step", handle, action: [[0, 0]] })).to.match(/single env/);
+    expect(await fails("BAD_ACTION", { id: 26, op: "step", handle, action: null })).to.match(/action/);
+    expect(await fails("BAD_REQUEST", `{"id":27,"op":"step","handle":${handle},"action":[NaN,0]}`)).to.match(/not valid JSON/);
+    const after = (await ok("snapshot", { handle })) as { snapshot: string };
+    // Snapshots of the same state are the same bytes, so the same seal.
+    expect(after.snapshot).to.equal(snapshot);
+  });
+
+  it("RESET_NEEDED before the first reset", async () => {
+    const handle = await makeEnv();
+    expect(await fails("RESET_NEEDED", { id: 28, op: "step", handle, action: [0, 0] })).to.match(/before reset/);
+    const vec = await makeEnv("PointMassReach-v0", { numEnvs: 2 });
+    await fails("RESET_NEEDED", { id: 29, op: "step", handle: vec, action: [[0, 0], [0, 0]] });
+  });
+
+  it("LIMIT: envs per connection (a vector env counts each env) and connections per server", async () => {
+    await makeEnv("PointMassReach-v0", { numEnvs: 6 });
+    await makeEnv("PointMassReach-v0");
+    expect(await fails("LIMIT", { id: 30, op: "make", env: "PointMassReach-v0", numEnvs: 2 })).to.match(/holds 7 envs; 2 more would pass its limit of 8/);
+    await makeEnv("PointMassReach-v0");
+    const small = await RapierGymServer.start({ port: 0, limits: { maxConnections: 1 } });
+    const first = await RawClient.open(small.url);
+    const second = await RawClient.open(small.url);
+    const refused = (await second.next()) as ErrorReplyShape;
+    expect(refused.error.code).to.equal("LIMIT");
+    expect(refused.error.message).to.match(/already has 1 connections/);
+    seenCodes.add("LIMIT");
+    expect((await second.closed).code).to.equal(1013);
+    await first.ok({ id: 1, op: "hello" });
+    await first.close();
+    await small.close();
+  });
+
+  it("UNAUTHORIZED without the token (then the socket closes); hello or a bearer header authenticates", async () => {
+    const guarded = await RapierGymServer.start({ port: 0, token: "s3cret" });
+    try {
+      const anonymous = await RawClient.open(guarded.url);
+      expect(await fails("UNAUTHORIZED", { id: 1, op: "make", env: "PointMassReach-v0" }, anonymous)).to.match(/needs a token/);
+      expect((await anonymous.closed).code).to.equal(1008);
+      expect(guarded.stats().envs).to.equal(0);
+
+      const wrong = await RawClient.open(guarded.url);
+      expect(await fails("UNAUTHORIZED", { id: 2, op: "hello", token: "guess" }, wrong)).to.equal("wrong token");
+      await wrong.closed;
+
+      const badHeader = await RawClient.open(guarded.url, { authorization: "Bearer guess" });
+      await fails("UNAUTHORIZED", { id: 3, op: "hello" }, badHeader);
+      await badHeader.closed;
+
+      const viaHello = await RawClient.open(guarded.url);
+      await viaHello.ok({ id: 4, op: "hello", token: "s3cret" });
+      await viaHello.ok({ id: 5, op: "make", env: "PointMassReach-v0" });
+      await viaHello.close();
+
+      const viaHeader = await RawClient.open(guarded.url, { authorization: "Bearer s3cret" });
+      await viaHeader.ok({ id: 6, op: "make", env: "PointMassReach-v0" });
+      await viaHeader.close();
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  it("INTERNAL for a failure that is not the client's, logged on the server; the connection goes on", async () => {
+    const handle = await makeEnv("Exploding-v0");
+    await ok("reset", { handle, seed: 0 });
+    expect(await fails("INTERNAL", { id: 31, op: "step", handle, action: [0, 0] })).to.equal("internal error: a bug inside the env");
+    expect(String(internalErrors.at(-1))).to.match(/TypeError: a bug inside the env/);
+    await ok("reset", { handle });
+  });
+
+  it("covered every op and every error code", () => {
+    expect([...seenOps].sort()).to.deep.equal([...OPS].sort());
+    expect([...seenCodes].sort()).to.deep.equal([...ERROR_CODES].sort());
+  });
+});
