@@ -19,8 +19,10 @@ import { ProgressBar } from "../train/progress-bar.js";
 import { createRunDir, readRunConfig, runPaths, type RunPaths } from "../train/run-dir.js";
 import { writeRunPlots } from "../train/run-plots.js";
 import { sacStateFromBytes, sacStateToBytes } from "../train/sac-state-codec.js";
+import { evaluatePolicy } from "../train/evaluate.js";
+import { HerLearner, emptyLosses, lossFields, type LossTotals } from "../train/her-learner.js";
 import { Hac, evaluateHac, type HacRollout, type LevelLosses } from "./hac.js";
-import { hacConfigSchema, parseHacConfig } from "./hac-config.js";
+import { hacConfigSchema, levelSacConfigs, parseHacConfig } from "./hac-config.js";
 
 /** Evaluation episodes are seeded from here on, apart from any training seed (as the flat trainer). */
 const EVAL_SEED_BASE = 1_000_000;
@@ -45,6 +47,13 @@ export const hacTrainConfigSchema = z
     evalEpisodes: z.number().int().positive().default(10),
     /** Env steps between checkpoints (taken at the next episode end). */
     checkpointEvery: z.number().int().positive().default(10_000),
+    /**
+     * Train a shadow learner beside the hierarchy (seed-code-notes §3.7, the post's "benefits
+     * beyond exploration"): flat SAC + HER with the bottom level's SAC settings, fed the
+     * hierarchy's env steps, updated once per env step and evaluated with its own deterministic
+     * policy (`shadow/eval/*` in the metrics).
+     */
+    shadow: z.boolean().default(false),
   })
   .strict();
 
@@ -87,8 +96,9 @@ export class HacTrainer {
   private readonly warmupSteps: number;
   private state: LoopState;
   private obs: GoalObs | null = null;
+  private readonly shadow: HerLearner | null;
   /** The training episode under way, kept across `run` calls. */
-  private episode: { rollout: HacRollout; return: number; windows: number; reached: number; losses: LevelLosses[] } | null = null;
+  private episode: { rollout: HacRollout; return: number; windows: number; reached: number; losses: LevelLosses[]; shadowLosses: LossTotals } | null = null;
 
   private constructor(
     root: string,
@@ -100,6 +110,8 @@ export class HacTrainer {
     // No buffer needs more room than the run has env steps (every window holds at least one).
     this.agent = new Hac(this.env, config.hac, { seed: config.seed, bufferCapacity: config.steps });
     this.metrics = new MetricsLog(this.paths.metrics);
+    const her = { ...config.hac.her, faithful: config.hac.quirks.herRelabelledRewardZero };
+    this.shadow = config.shadow ? new HerLearner(this.env, levelSacConfigs(config.hac)[0]!, her, config.steps, config.seed + 3) : null;
     this.actionRng.reseed(config.seed + 2);
     this.warmupSteps = config.hac.quirks.skipWarmup ? 0 : config.startSteps;
     this.state = {
@@ -146,6 +158,7 @@ export class HacTrainer {
       windowCounters: trainer.state.windowCounters,
     });
     trainer.agent.restoreBuffers(levels.map((i) => blob(`buffer_l${i}`)));
+    trainer.shadow?.restoreBlobs("shadow_", blob);
     trainer.env.restore(blob("env"));
     trainer.actionRng.state = trainer.state.actionRng;
     trainer.metrics.truncateAfter(trainer.state.step);
@@ -168,7 +181,7 @@ export class HacTrainer {
     const bar = options.progress === false ? null : new ProgressBar({ total: config.steps, startStep: this.state.step, label: `hac ${config.env}` });
     const freshLosses = (): LevelLosses[] => agent.levels.map(() => ({ qf: 0, pi: 0, alpha: 0, updates: 0 }));
     let obs = this.obs!;
-    const ep = (this.episode ??= { rollout: agent.rollout(obs, "train"), return: 0, windows: 0, reached: 0, losses: freshLosses() });
+    const ep = (this.episode ??= { rollout: agent.rollout(obs, "train"), return: 0, windows: 0, reached: 0, losses: freshLosses(), shadowLosses: emptyLosses() });
     let lastEval: { return: number; success: number } | null = null;
     const t0 = performance.now();
     const step0 = this.state.step;
@@ -177,6 +190,8 @@ export class HacTrainer {
       const action = ep.rollout.act(obs, warmup);
       const r = this.env.step(action);
       const events = ep.rollout.step(action, r);
+      this.shadow?.observe(obs, action, r);
+      this.shadow?.learn(ep.shadowLosses);
       for (const w of events.closed) if (w.level === 1) [ep.windows, ep.reached] = [ep.windows + 1, ep.reached + (w.reached ? 1 : 0)];
       ep.return += r.reward;
       obs = r.obs;
@@ -191,6 +206,7 @@ export class HacTrainer {
           "eval/return": e.meanReturn,
           "eval/success": e.successRate,
           "eval/subgoal_reached": e.subgoalReached,
+          ...(this.shadow ? this.evaluateShadow(this.shadow) : {}),
         });
         this.state.nextEval += config.evalEvery;
       }
@@ -205,6 +221,7 @@ export class HacTrainer {
           "hac/subgoal_reached": ep.windows > 0 ? ep.reached / ep.windows : 0,
           "time/steps_per_s": ((this.state.step - step0) * 1000) / (performance.now() - t0),
         };
+        Object.assign(row, lossFields(ep.shadowLosses, "shadow/"));
         ep.losses.forEach((l, i) => {
           if (l.updates > 0) Object.assign(row, { [`loss/qf_l${i}`]: l.qf / l.updates, [`loss/pi_l${i}`]: l.pi / l.updates, [`alpha_l${i}`]: l.alpha / l.updates });
         });
@@ -215,7 +232,7 @@ export class HacTrainer {
           this.checkpoint();
         }
         obs = this.env.reset().obs;
-        Object.assign(ep, { rollout: agent.rollout(obs, "train"), return: 0, windows: 0, reached: 0, losses: freshLosses() });
+        Object.assign(ep, { rollout: agent.rollout(obs, "train"), return: 0, windows: 0, reached: 0, losses: freshLosses(), shadowLosses: emptyLosses() });
       }
     }
     this.obs = obs;
@@ -230,13 +247,20 @@ export class HacTrainer {
     this.env.close();
     this.evalEnv.close();
     this.agent.dispose();
+    this.shadow?.dispose();
+  }
+
+  /** The shadow learner on the same seeded episodes as the hierarchy's evaluation. */
+  private evaluateShadow(shadow: HerLearner): Record<string, number> {
+    const e = evaluatePolicy(this.evalEnv, (o) => shadow.act(o, true), this.config.evalEpisodes, EVAL_SEED_BASE + this.state.nextEval);
+    return { "shadow/eval/return": e.meanReturn, "shadow/eval/success": e.successRate };
   }
 
   private checkpoint(): void {
     this.state.actionRng = this.actionRng.state;
     this.state.agentRng = this.agent.rng.state;
     this.state.windowCounters = [...this.agent.windowCounters];
-    const blobs: Record<string, Uint8Array> = { env: this.env.snapshot() };
+    const blobs: Record<string, Uint8Array> = { env: this.env.snapshot(), ...this.shadow?.toBlobs("shadow_") };
     for (const level of this.agent.levels) {
       blobs[`sac_l${level.index}`] = sacStateToBytes(level.sac.getWeights());
       blobs[`buffer_l${level.index}`] = level.buffer.toBytes();

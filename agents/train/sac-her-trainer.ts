@@ -7,16 +7,13 @@
  */
 import { join } from "node:path";
 import { make, Rng, type GoalEnv, type GoalObs } from "../../sim/index.js";
-import { HerReplayBuffer, goalEnvReward } from "../buffers/her-replay-buffer.js";
-import { Sac } from "../sac/sac.js";
-import type { SacConfig } from "../sac/sac-config.js";
 import { loadLatestCheckpoint, saveCheckpoint } from "./checkpoint.js";
-import { evaluatePolicy, policyInput } from "./evaluate.js";
+import { evaluatePolicy } from "./evaluate.js";
+import { HerLearner, emptyLosses, lossFields } from "./her-learner.js";
 import { MetricsLog, type MetricsRow } from "./metrics-log.js";
 import { ProgressBar } from "./progress-bar.js";
 import { createRunDir, readRunConfig, runPaths, type RunPaths } from "./run-dir.js";
 import { writeRunPlots } from "./run-plots.js";
-import { sacStateFromBytes, sacStateToBytes } from "./sac-state-codec.js";
 import { parseTrainConfig, resolveSacConfig, type TrainConfig } from "./train-config.js";
 
 /** Evaluation episodes are seeded from here on, apart from any training seed. */
@@ -40,10 +37,8 @@ export class SacHerTrainer {
   private readonly paths: RunPaths;
   private readonly env: GoalEnv;
   private readonly evalEnv: GoalEnv;
-  private readonly agent: Sac;
-  private buffer: HerReplayBuffer;
+  private readonly learner: HerLearner;
   private readonly metrics: MetricsLog;
-  private readonly sacConfig: SacConfig;
   private readonly actionRng = new Rng(0);
   private state: LoopState;
   private obs: GoalObs | null = null;
@@ -53,24 +48,9 @@ export class SacHerTrainer {
     readonly config: TrainConfig,
   ) {
     this.paths = runPaths(root);
-    this.sacConfig = resolveSacConfig(config);
     this.env = make(config.env, config.envKwargs);
     this.evalEnv = make(config.env, config.envKwargs);
-    const obsDim = boxSize(this.env, "observation");
-    const goalDim = boxSize(this.env, "desired_goal");
-    const actDim = this.env.actionSpace.size;
-    this.agent = new Sac(obsDim + goalDim, actDim, Array.from(this.env.actionSpace.high), this.sacConfig, config.seed);
-    this.buffer = new HerReplayBuffer({
-      capacity: Math.min(this.sacConfig.bufferSize, config.steps),
-      observationDim: obsDim,
-      goalDim,
-      actionDim: actDim,
-      computeReward: goalEnvReward(this.env),
-      rng: new Rng(config.seed + 1),
-      nSampledGoal: config.her.nSampledGoal,
-      goalSelectionStrategy: config.her.strategy,
-      faithful: config.her.faithful,
-    });
+    this.learner = new HerLearner(this.env, resolveSacConfig(config), config.her, config.steps, config.seed);
     this.metrics = new MetricsLog(this.paths.metrics);
     this.actionRng.reseed(config.seed + 2);
     this.state = { step: 0, episode: 0, nextEval: config.evalEvery, nextCheckpoint: config.checkpointEvery, actionRng: this.actionRng.state };
@@ -101,8 +81,7 @@ export class SacHerTrainer {
       if (!b) throw new Error(`checkpoint ${checkpoint.dir} has no "${name}" blob`);
       return b;
     };
-    trainer.agent.setWeights(sacStateFromBytes(blob("sac")));
-    trainer.buffer = HerReplayBuffer.fromBytes(blob("buffer"), goalEnvReward(trainer.env));
+    trainer.learner.restoreBlobs("", blob);
     trainer.env.restore(blob("env"));
     trainer.state = checkpoint.meta as LoopState;
     trainer.actionRng.state = trainer.state.actionRng;
@@ -124,39 +103,23 @@ export class SacHerTrainer {
     const { config } = this;
     const until = Math.min(options.until ?? config.steps, config.steps);
     const bar = options.progress === false ? null : new ProgressBar({ total: config.steps, startStep: this.state.step, label: `${config.algo} ${config.env}` });
-    const batch = this.buffer.createBatch(this.sacConfig.batchSize);
-    const actDim = this.env.actionSpace.size;
     let obs = this.obs!;
     let episodeReturn = 0;
-    let losses = { qf: 0, pi: 0, alpha: 0, n: 0 };
+    let losses = emptyLosses();
     let lastEval: { return: number; success: number } | null = null;
     const t0 = performance.now();
     const step0 = this.state.step;
     while (this.state.step < until) {
       const action =
-        this.state.step < config.startSteps ? this.env.actionSpace.sample(this.actionRng) : Float64Array.from(this.agent.act(policyInput(obs), false));
+        this.state.step < config.startSteps ? this.env.actionSpace.sample(this.actionRng) : Float64Array.from(this.learner.act(obs, false));
       const r = this.env.step(action);
-      this.buffer.add({
-        observation: obs.observation,
-        desiredGoal: obs.desired_goal,
-        action,
-        reward: r.reward,
-        nextObservation: r.obs.observation,
-        nextAchievedGoal: r.obs.achieved_goal,
-        terminated: r.terminated,
-        truncated: r.truncated,
-      });
+      this.learner.observe(obs, action, r);
       episodeReturn += r.reward;
       obs = r.obs;
       this.state.step++;
-      if (this.buffer.size >= this.sacConfig.batchSize) {
-        for (let u = 0; u < this.sacConfig.updatesPerStep; u++) {
-          const m = this.agent.update(this.buffer.sampleInto(batch));
-          losses = { qf: losses.qf + m.qfLoss, pi: losses.pi + m.piLoss, alpha: losses.alpha + m.alpha, n: losses.n + 1 };
-        }
-      }
+      this.learner.learn(losses);
       if (this.state.step >= this.state.nextEval) {
-        const e = evaluatePolicy(this.evalEnv, (o) => this.agent.act(policyInput(o), true), config.evalEpisodes, EVAL_SEED_BASE + this.state.nextEval);
+        const e = evaluatePolicy(this.evalEnv, (o) => this.learner.act(o, true), config.evalEpisodes, EVAL_SEED_BASE + this.state.nextEval);
         lastEval = { return: e.meanReturn, success: e.successRate };
         this.metrics.append({ step: this.state.step, episode: this.state.episode, "eval/return": e.meanReturn, "eval/success": e.successRate });
         this.state.nextEval += config.evalEvery;
@@ -169,12 +132,12 @@ export class SacHerTrainer {
           "train/return": episodeReturn,
           "train/success": r.info.is_success ? 1 : 0,
           "time/steps_per_s": ((this.state.step - step0) * 1000) / (performance.now() - t0),
+          ...lossFields(losses),
         };
-        if (losses.n > 0) Object.assign(row, { "loss/qf": losses.qf / losses.n, "loss/pi": losses.pi / losses.n, alpha: losses.alpha / losses.n });
         this.metrics.append(row);
         bar?.update(this.state.step, { return: episodeReturn, success: lastEval?.success ?? (r.info.is_success ? 1 : 0) });
         episodeReturn = 0;
-        losses = { qf: 0, pi: 0, alpha: 0, n: 0 };
+        losses = emptyLosses();
         if (this.state.step >= this.state.nextCheckpoint) {
           while (this.state.nextCheckpoint <= this.state.step) this.state.nextCheckpoint += config.checkpointEvery;
           this.checkpoint();
@@ -185,7 +148,7 @@ export class SacHerTrainer {
     this.obs = obs;
     bar?.finish();
     if (this.state.step >= config.steps) {
-      await this.agent.save(join(this.paths.root, "policy"));
+      await this.learner.agent.save(join(this.paths.root, "policy"));
       writeRunPlots(this.paths.root, `${config.algo} + HER on ${config.env} (seed ${config.seed})`);
     }
   }
@@ -193,7 +156,7 @@ export class SacHerTrainer {
   close(): void {
     this.env.close();
     this.evalEnv.close();
-    this.agent.dispose();
+    this.learner.dispose();
   }
 
   private checkpoint(): void {
@@ -201,14 +164,8 @@ export class SacHerTrainer {
     saveCheckpoint(this.paths.checkpoints, {
       step: this.state.step,
       meta: this.state,
-      blobs: { sac: sacStateToBytes(this.agent.getWeights()), buffer: this.buffer.toBytes(), env: this.env.snapshot() },
+      blobs: { ...this.learner.toBlobs(""), env: this.env.snapshot() },
     });
   }
 }
 
-/** The size of one Box entry of a goal env's Dict observation space. */
-export function boxSize(env: GoalEnv, key: string): number {
-  const space = env.observationSpace.spaces[key];
-  if (space?.type !== "Box") throw new Error(`${env.unwrapped.toString()} has no Box observation key "${key}"`);
-  return space.size;
-}

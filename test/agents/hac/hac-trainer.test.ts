@@ -64,6 +64,33 @@ describe("HAC training runs", function () {
     env.close();
   });
 
+  it("trains a shadow learner on the hierarchy's env steps, checkpointed and resumed with it", async () => {
+    const config = { ...small, shadow: true };
+    const full = HacTrainer.start(join(dir, "shadow-full"), config);
+    await full.run({ progress: false });
+    full.close();
+    const stopped = HacTrainer.start(join(dir, "shadow-stopped"), config);
+    await stopped.run({ progress: false, until: 150 });
+    stopped.close();
+    const resumed = HacTrainer.resume(join(dir, "shadow-stopped"));
+    await resumed.run({ progress: false });
+    resumed.close();
+    const a = comparable(readMetrics(join(dir, "shadow-full", "metrics.jsonl")));
+    expect(comparable(readMetrics(join(dir, "shadow-stopped", "metrics.jsonl")))).to.deep.equal(a);
+    const evals = a.filter((r) => "eval/return" in r);
+    expect(evals.map((r) => Object.keys(r).filter((k) => k.startsWith("shadow/")).sort())).to.deep.equal([
+      ["shadow/eval/return", "shadow/eval/success"],
+      ["shadow/eval/return", "shadow/eval/success"],
+    ]);
+    // The shadow learner updates once per env step once a batch of episodes is stored, like the bottom level.
+    const last = a.filter((r) => "train/return" in r).at(-1)!;
+    expect(last).to.have.property("shadow/loss/qf");
+    // Without the switch the hierarchy's own metrics are the same: the shadow only watches.
+    const plain = comparable(readMetrics(join(dir, "full", "metrics.jsonl")));
+    const strip = (rows: Record<string, unknown>[]) => rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !k.startsWith("shadow/"))));
+    expect(strip(a)).to.deep.equal(plain);
+  });
+
   it("takes random env actions for startSteps steps unless skipWarmup", async () => {
     for (const skipWarmup of [false, true]) {
       const trainer = HacTrainer.start(join(dir, `warmup-${skipWarmup}`), { ...small, steps: 40, hac: { ...small.hac, quirks: { skipWarmup } } });
