@@ -26,6 +26,9 @@ commands:
   experiment <id> [--seeds N] [--steps N] [--jobs N]
                                 run an experiment of the post (experiments/<id>.json):
                                 every condition and seed, resumably, then its report
+  value-map --run DIR [--seed S] [--steps T] [--out PREFIX]
+                                a HAC run's top-level Q over an 80x80 grid of point-mass
+                                subgoals (JSON, SVG, PNG), as the post's Q-value figure
   bench <sim|learn|server|all>  benchmarks: a readable table, then one JSON line
 `;
 
@@ -127,6 +130,16 @@ export async function main(argv: string[]): Promise<number> {
         ...(values.steps !== undefined ? { steps: positiveInt(values.steps, "--steps") } : {}),
         ...(values.jobs !== undefined ? { jobs: positiveInt(values.jobs, "--jobs") } : {}),
       });
+    }
+    case "value-map": {
+      const { values } = parseArgs({
+        args: rest,
+        options: { run: { type: "string" }, seed: { type: "string", default: "0" }, steps: { type: "string", default: "0" }, out: { type: "string" } },
+        strict: true,
+      });
+      if (values.run === undefined) throw new UsageError("value-map needs --run DIR (a HAC run)");
+      const { runValueMap } = await import("./value-map-command.js");
+      return runValueMap(values.run, integer(values.seed, "--seed"), integer(values.steps, "--steps"), values.out);
     }
     case "bench": {
       const { positionals } = parseArgs({ args: rest, allowPositionals: true, strict: true });

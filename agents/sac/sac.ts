@@ -145,6 +145,20 @@ export class Sac {
     return out;
   }
 
+  /** Q1 and Q2 of (obs, act) rows, for value maps and diagnostics (never used by the update). */
+  qValues(obs: Float32Array, act: Float32Array): { qf1: Float32Array; qf2: Float32Array } {
+    const n = rowsOf(obs.length, this.obsDim, "obs");
+    if (rowsOf(act.length, this.actDim, "act") !== n) throw new Error(`Sac.qValues: ${n} observation rows but ${act.length / this.actDim} action rows`);
+    const { qf1, qf2 } = tf.tidy(() => {
+      const v = this.twinQ.forward(this.qf, tf.tensor2d(obs, [n, this.obsDim]), tf.tensor2d(act, [n, this.actDim]));
+      return { qf1: v.qf1, qf2: v.qf2 };
+    });
+    const out = { qf1: qf1.dataSync() as Float32Array, qf2: qf2.dataSync() as Float32Array };
+    qf1.dispose();
+    qf2.dispose();
+    return out;
+  }
+
   /** One gradient step of critics, actor and (if learned) alpha, then the polyak target step. */
   update(batch: SacBatch, supervised?: SupervisedTarget): SacMetrics {
     const { obsDim, actDim } = this;
