@@ -42,7 +42,7 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
   const steps = a.steps ?? e.steps;
   const runsDir = a.runsDir ?? join(EXPERIMENTS_DIR, "runs", e.id);
   mkdirSync(runsDir, { recursive: true });
-  const plan: PlannedRun[] = e.conditions.flatMap((c) =>
+  const plan: PlannedRun[] = e.conditions.filter((c) => c.runsOf === undefined).flatMap((c) =>
     Array.from({ length: seeds }, (_, seed) => {
       const dir = join(runsDir, `${slug(c.label)}-seed${seed}`);
       const configFile = `${dir}.config.json`;
@@ -85,7 +85,8 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
   }
   const conditions = e.conditions.map((c) => ({
     label: c.label,
-    runs: plan.filter((p) => p.label === c.label).map((p) => ({ seed: p.seed, rows: readMetrics(join(p.dir, "metrics.jsonl")) })),
+    metric: c.metric,
+    runs: plan.filter((p) => p.label === (c.runsOf ?? c.label)).map((p) => ({ seed: p.seed, rows: readMetrics(join(p.dir, "metrics.jsonl")) })),
   }));
   const resultsDir = a.resultsDir ?? join(EXPERIMENTS_DIR, "results", e.id);
   writeExperimentResults(resultsDir, e, steps, conditions, new Date().toISOString().slice(0, 10));

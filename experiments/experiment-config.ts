@@ -21,12 +21,20 @@ export const experimentSchema = z
             label: z.string(),
             /** The training config of this condition, without env, steps and seed (cli/train-command.ts). */
             config: z.record(z.string(), z.unknown()).refine((c) => c["algo"] === "sac" || c["algo"] === "hac", "config.algo must be sac or hac"),
+            /**
+             * The return this condition is judged by: training episodes, or the evaluations of a
+             * run's shadow learner (E5).
+             */
+            metric: z.enum(["train/return", "shadow/eval/return"]).default("train/return"),
+            /** Reads the runs of the condition with this label instead of training its own (E5's shadow learner). */
+            runsOf: z.string().optional(),
             /** The post's figures for this condition, in words and, where it gave one, the step of -100. */
             post: z.object({ text: z.string(), stepsToMinus100: z.number().nullable() }).strict(),
           })
           .strict(),
       )
-      .min(1),
+      .min(1)
+      .refine((cs) => cs.every((c) => c.runsOf === undefined || cs.some((o) => o.label === c.runsOf && o.runsOf === undefined)), "runsOf must name a condition that trains its own runs"),
     /** The post's conclusion, quoted in the report. */
     postSummary: z.string(),
   })

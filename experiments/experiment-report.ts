@@ -17,6 +17,7 @@ export interface ConditionRuns {
   label: string;
   /** Metrics of each seed's run, in seed order. */
   runs: { seed: number; rows: MetricsRow[] }[];
+  metric: "train/return" | "shadow/eval/return";
 }
 
 export interface ExperimentResults {
@@ -31,12 +32,12 @@ export function writeExperimentResults(dir: string, experiment: Experiment, step
     id: experiment.id,
     steps,
     conditions: conditions.map((c) => {
-      const seeds = c.runs.map((r) => summariseRun(r.rows, r.seed));
+      const seeds = c.runs.map((r) => summariseRun(r.rows, r.seed, c.metric));
       return { label: c.label, seeds, meanStepsToMinus100: meanStepsToMinus100(seeds) };
     }),
   };
   writeFileAtomic(join(dir, "summary.json"), `${JSON.stringify(results, null, 2)}\n`);
-  const groups = conditions.map((c) => ({ label: c.label, runs: c.runs.map((r) => r.rows) }));
+  const groups = conditions.map((c) => ({ label: c.label, runs: c.runs.map((r) => r.rows), returnMetric: c.metric }));
   for (const metric of ["train/return", "train/success"] as const) {
     const name = metric === "train/return" ? "return" : "success";
     const svg = renderLinePlotSvg(comparisonPlot(groups, metric, { title: `${experiment.id}: ${experiment.title} (${experiment.env})` }));

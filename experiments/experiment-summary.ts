@@ -1,6 +1,6 @@
 /**
  * The figures an experiment reports per run, computed the post's way (seed-code-notes §3.10): the
- * 100-episode trailing average of training-episode return.
+ * trailing average of training-episode return (or of a shadow learner's evaluations).
  */
 import type { MetricsRow } from "../agents/train/metrics-log.js";
 import { trailingMovingAverage } from "../agents/train/moving-average.js";
@@ -16,13 +16,19 @@ export interface RunSummary {
   steps: number;
 }
 
-export function summariseRun(rows: readonly MetricsRow[], seed: number, threshold = -100): RunSummary {
-  const episodes = rows.filter((r) => typeof r["train/return"] === "number");
-  const returns = episodes.map((r) => r["train/return"] as number);
-  const success = episodes.map((r) => r["train/success"] as number);
-  const index = episodes.map((r) => r.episode);
-  const avgReturn = trailingMovingAverage(returns, 100, index);
-  const avgSuccess = trailingMovingAverage(success, 100, index);
+/**
+ * Training returns are averaged over the last 100 episodes; evaluations (a shadow learner's, 10
+ * episodes each) over the last 5, about the post's 50-episode smoothing of its shadow plot.
+ */
+export function summariseRun(rows: readonly MetricsRow[], seed: number, metric: "train/return" | "shadow/eval/return" = "train/return", threshold = -100): RunSummary {
+  const successMetric = metric.replace("/return", "/success");
+  const episodes = rows.filter((r) => typeof r[metric] === "number");
+  const returns = episodes.map((r) => r[metric] as number);
+  const success = episodes.map((r) => (r[successMetric] as number | undefined) ?? 0);
+  const training = metric === "train/return";
+  const index = training ? episodes.map((r) => r.episode) : undefined;
+  const avgReturn = trailingMovingAverage(returns, training ? 100 : 5, index);
+  const avgSuccess = trailingMovingAverage(success, training ? 100 : 5, index);
   const hit = avgReturn.findIndex((v) => v >= threshold);
   const last = episodes.length - 1;
   return {

@@ -16,8 +16,8 @@ import { renderLinePlotSvg, type LinePlot, type PlotSeries } from "./plot-svg.js
 import { runPaths } from "./run-dir.js";
 import { aggregateRuns, type Curve } from "./seed-aggregate.js";
 
-/** The metrics a run's plots show; `train/*` is smoothed, `eval/*` is not. */
-export type PlottedMetric = "train/return" | "train/success" | "eval/return" | "eval/success";
+/** The metrics a run's plots show; `train/*` is smoothed, evaluations (`eval/*`, `shadow/eval/*`) are not. */
+export type PlottedMetric = "train/return" | "train/success" | "eval/return" | "eval/success" | "shadow/eval/return" | "shadow/eval/success";
 
 export interface SmoothingOptions {
   /** Moving-average window in training episodes. @defaultValue 100 */
@@ -29,7 +29,7 @@ export function metricCurve(rows: readonly MetricsRow[], metric: PlottedMetric, 
   const have = rows.filter((r) => typeof r[metric] === "number" && Number.isFinite(r[metric]));
   const x = Float64Array.from(have, (r) => r.step);
   const raw = Float64Array.from(have, (r) => r[metric] ?? NaN);
-  if (metric.startsWith("eval/")) return { x, y: raw };
+  if (metric.includes("eval/")) return { x, y: raw };
   const episodes = Float64Array.from(have, (r) => r.episode);
   return { x, y: trailingMovingAverage(raw, options.window ?? 100, episodes) };
 }
@@ -72,6 +72,8 @@ export function writeRunPlots(root: string, title: string, options: SmoothingOpt
 export interface RunGroup {
   label: string;
   runs: readonly (readonly MetricsRow[])[];
+  /** This group's return metric, when not the figure's (the shadow learner's evaluations); its success metric follows. */
+  returnMetric?: "train/return" | "shadow/eval/return";
 }
 
 export interface ComparisonOptions extends SmoothingOptions {
@@ -85,7 +87,8 @@ export interface ComparisonOptions extends SmoothingOptions {
 /** Conditions overlaid, each as the mean of its seeds' smoothed curves with a 95% band. */
 export function comparisonPlot(groups: readonly RunGroup[], metric: PlottedMetric, options: ComparisonOptions): LinePlot {
   const series = groups.flatMap((group): PlotSeries[] => {
-    const curves = group.runs.map((rows) => metricCurve(rows, metric, options)).filter((c) => c.x.length > 0);
+    const own = group.returnMetric === undefined ? metric : metric.endsWith("/success") ? (group.returnMetric.replace("/return", "/success") as PlottedMetric) : group.returnMetric;
+    const curves = group.runs.map((rows) => metricCurve(rows, own, options)).filter((c) => c.x.length > 0);
     if (curves.length === 0) return [];
     const agg = aggregateRuns(curves, options.points ?? 200);
     return [{ label: `${group.label} (n=${curves.length})`, x: agg.x, y: agg.mean, lower: agg.lower, upper: agg.upper }];

@@ -9,7 +9,7 @@ import type { MetricsRow } from "../../agents/train/metrics-log.js";
 
 describe("experiments", () => {
   it("loads the post's experiment configs", () => {
-    for (const id of ["E1", "E4"]) expect(loadExperiment(id).id).to.equal(id);
+    for (const id of ["E1", "E4", "E5"]) expect(loadExperiment(id).id).to.equal(id);
     expect(() => loadExperiment("E99")).to.throw(/no experiment E99/);
   });
 
@@ -27,6 +27,20 @@ describe("experiments", () => {
     expect(s.finalReturn).to.equal(-50);
     expect(s.finalSuccess).to.equal(1);
     expect(summariseRun(rows.slice(0, 150), 0).stepsToMinus100).to.equal(null);
+  });
+
+  it("judges a shadow learner by its evaluations, averaged over the last 5", () => {
+    const rows: MetricsRow[] = Array.from({ length: 10 }, (_, i) => ({ step: 10_000 * (i + 1), episode: 50 * (i + 1), "shadow/eval/return": i < 5 ? -200 : -40, "shadow/eval/success": i < 5 ? 0 : 1 }));
+    const s = summariseRun(rows, 1, "shadow/eval/return");
+    // Trailing means of 5: the 4th -40 makes (-200 + 4 * -40) / 5 = -72, the first at or above -100.
+    expect(s.stepsToMinus100).to.equal(90_000);
+    expect(s.finalReturn).to.equal(-40);
+    expect(s.finalSuccess).to.equal(1);
+  });
+
+  it("refuses a runsOf that names no training condition", () => {
+    const bad = { id: "E0", title: "t", env: "PointMassReach-v0", steps: 10, postSummary: "-", conditions: [{ label: "a", config: { algo: "sac" }, runsOf: "b", post: { text: "-", stepsToMinus100: null } }] };
+    expect(experimentSchema.safeParse(bad).success).to.equal(false);
   });
 
   it("runs every condition and seed as its own process, writes the report, and keeps finished runs", async function () {
