@@ -14,9 +14,16 @@ commands:
   envs [--json]                 list the registered envs, their spaces and episode lengths
   demo [--env ID] [--episodes N] [--seed S]
                                 run the scripted expert and print its success rate (npm start)
-  train --env ID --steps N [--algo sac|hac] [--preset seed|sb3] [--seed S] [--out DIR]
-        [--config FILE] [--backend node|wasm|cpu] [--resume]
-                                train SAC + HER or HAC; --resume continues the run in --out
+  train --env ID --steps N [--algo sac|hac|rpl] [--preset seed|sb3] [--seed S] [--out DIR]
+        [--config FILE] [--demos FILE] [--backend node|wasm|cpu] [--resume]
+                                train SAC + HER, HAC or relay learning (rpl, needs --demos);
+                                sac with --demos is the "BC one layer" baseline;
+                                --resume continues the run in --out
+  collect --env ID --source expert|RUN_DIR (--episodes N | --steps N) --out FILE
+        [--max-ep-len 100] [--seed S] [--backend node|wasm|cpu]
+                                demonstrations for relay learning and BC: the successful
+                                episodes of the expert or of a flat run's policy
+                                (agents/demos/README.md)
   eval --run DIR [--episodes N] [--seed S]
                                 evaluate a run's final policy deterministically
   serve [--host 127.0.0.1] [--port 8765] [--token T] [--max-message-bytes N]
@@ -63,6 +70,7 @@ export async function main(argv: string[]): Promise<number> {
           config: { type: "string" },
           backend: { type: "string" },
           resume: { type: "boolean", default: false },
+          demos: { type: "string" },
         },
         strict: true,
       });
@@ -77,6 +85,36 @@ export async function main(argv: string[]): Promise<number> {
         ...(values.config !== undefined ? { config: values.config } : {}),
         ...(values.backend !== undefined ? { backend: backendName(values.backend) } : {}),
         resume: values.resume,
+        ...(values.demos !== undefined ? { demos: values.demos } : {}),
+      });
+    }
+    case "collect": {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          env: { type: "string" },
+          source: { type: "string" },
+          episodes: { type: "string" },
+          steps: { type: "string" },
+          "max-ep-len": { type: "string", default: "100" },
+          seed: { type: "string", default: "0" },
+          out: { type: "string" },
+          backend: { type: "string" },
+        },
+        strict: true,
+      });
+      if (values.env === undefined || values.source === undefined || values.out === undefined) throw new UsageError("collect needs --env ID, --source expert|RUN_DIR and --out FILE");
+      if ((values.episodes === undefined) === (values.steps === undefined)) throw new UsageError("collect needs exactly one of --episodes N and --steps N");
+      const { runCollect } = await import("./collect-command.js");
+      return runCollect({
+        env: values.env,
+        source: values.source,
+        ...(values.episodes !== undefined ? { episodes: positiveInt(values.episodes, "--episodes") } : {}),
+        ...(values.steps !== undefined ? { steps: positiveInt(values.steps, "--steps") } : {}),
+        maxEpLen: positiveInt(values["max-ep-len"], "--max-ep-len"),
+        seed: integer(values.seed, "--seed"),
+        out: values.out,
+        ...(values.backend !== undefined ? { backend: backendName(values.backend) } : {}),
       });
     }
     case "eval": {

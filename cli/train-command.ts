@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { selectBackend, type BackendName } from "../agents/nn/backend.js";
 import { SacHerTrainer } from "../agents/train/sac-her-trainer.js";
 import { HacTrainer } from "../agents/hac/hac-trainer.js";
+import { RplTrainer } from "../agents/rpl/rpl-trainer.js";
 import { readRunConfig } from "../agents/train/run-dir.js";
 import { UsageError } from "./main.js";
 
@@ -15,6 +16,7 @@ interface Trainer {
 const TRAINERS: Record<string, { start(root: string, config: unknown): Trainer; resume(root: string): Trainer }> = {
   sac: SacHerTrainer,
   hac: HacTrainer,
+  rpl: RplTrainer,
 };
 
 export interface TrainArgs {
@@ -27,12 +29,15 @@ export interface TrainArgs {
   config?: string;
   resume: boolean;
   backend?: BackendName;
+  /** A demo file: relay learning's demonstrations (rpl), or the BC term's (sac: the "BC one layer" baseline). */
+  demos?: string;
 }
 
 /**
  * `rapier-gym train`: starts a run in `--out`, or with `--resume` continues the one there. A
  * config file gives any field of the training config (agents/train/train-config.ts for sac,
- * agents/hac/hac-trainer.ts for hac); flags override it.
+ * agents/hac/hac-trainer.ts for hac, agents/rpl/rpl-config.ts for rpl); flags override it.
+ * `--demos FILE` is rpl's `demos`, and for sac turns on the BC term (`bc.demos`).
  */
 export async function runTrain(args: TrainArgs): Promise<number> {
   const backend = await selectBackend(args.backend);
@@ -48,9 +53,13 @@ export async function runTrain(args: TrainArgs): Promise<number> {
     const fromFile: Record<string, unknown> = args.config ? JSON.parse(readFileSync(args.config, "utf8")) : {};
     // The SAC preset is a top-level field of a flat run and a field of the hierarchy for HAC.
     const preset =
-      args.preset === undefined ? {} : args.algo === "hac" ? { hac: { ...(fromFile["hac"] as object | undefined), preset: args.preset } } : { preset: args.preset };
+      args.preset === undefined ? {} : args.algo === "hac" || args.algo === "rpl" ? { hac: { ...(fromFile["hac"] as object | undefined), preset: args.preset } } : { preset: args.preset };
+    if (args.demos !== undefined && args.algo !== "rpl" && args.algo !== "sac") throw new UsageError(`--demos is for --algo rpl or sac, not ${args.algo}`);
+    const demos =
+      args.demos === undefined ? {} : args.algo === "rpl" ? { demos: args.demos } : { bc: { ...(fromFile["bc"] as object | undefined), demos: args.demos } };
     const config = {
       ...fromFile,
+      ...demos,
       algo: args.algo,
       seed: args.seed,
       ...preset,

@@ -134,9 +134,21 @@ export class HacTrainer {
     return trainer;
   }
 
-  /** Continues the run in `root` from its latest complete checkpoint (or from the start). */
-  static resume(root: string): HacTrainer {
-    const config = parseHacTrainConfig(readRunConfig(root), join(root, "config.json"));
+  /**
+   * A fresh trainer in an existing run directory, whose config.json belongs to a method built on
+   * HAC (relay learning writes its own and derives `config` from it).
+   */
+  static open(root: string, config: HacTrainConfig): HacTrainer {
+    const trainer = new HacTrainer(root, parseHacTrainConfig(config, join(root, "config.json")));
+    trainer.obs = trainer.env.reset({ seed: config.seed }).obs;
+    return trainer;
+  }
+
+  /**
+   * Continues the run in `root` from its latest complete checkpoint (or from the start). `config`
+   * replaces reading config.json, for methods built on HAC (see {@link open}).
+   */
+  static resume(root: string, config: HacTrainConfig = parseHacTrainConfig(readRunConfig(root), join(root, "config.json"))): HacTrainer {
     const trainer = new HacTrainer(root, config);
     const { checkpoint, skipped } = loadLatestCheckpoint(trainer.paths.checkpoints);
     for (const s of skipped) process.stderr.write(`resume: skipped ${s}\n`);

@@ -22,7 +22,7 @@ import type { GoalEnv, GoalObs, StepResult } from "../../sim/core.js";
 import type { Box } from "../../sim/spaces.js";
 import { Rng } from "../../sim/rng.js";
 import { HerReplayBuffer, goalEnvReward, type GoalRewardFn, type HerBatch, type HerTransition } from "../buffers/her-replay-buffer.js";
-import { Sac, type SacMetrics, type SacState } from "../sac/sac.js";
+import { Sac, type SacMetrics, type SacState, type SupervisedTerm } from "../sac/sac.js";
 import type { SacConfig } from "../sac/sac-config.js";
 import { writeFileAtomic } from "../train/atomic-write.js";
 import { policyInput, type EvalResult } from "../train/evaluate.js";
@@ -131,6 +131,11 @@ export class Hac {
   /** Called with every transition a buffer receives. */
   onStore: ((stored: StoredTransition) => void) | null = null;
   /**
+   * A supervised term for each update of a level (relay learning's finetuning adds its BC loss
+   * on a fresh relay batch to every update; agents/rpl). Called once per gradient step.
+   */
+  supervision: ((level: number) => SupervisedTerm | undefined) | null = null;
+  /**
    * Windows each level has opened in training, over the whole run (the subgoal-test clock when
    * `quirks.testCountPerEpisode` is off).
    */
@@ -218,7 +223,7 @@ export class Hac {
       const due = (stored[i] ?? 0) * level.sacConfig.updatesPerStep;
       if (due === 0 || level.buffer.size < level.sacConfig.batchSize) return;
       for (let u = 0; u < due; u++) {
-        const m: SacMetrics = level.sac.update(level.buffer.sampleInto(this.batches[i]!));
+        const m: SacMetrics = level.sac.update(level.buffer.sampleInto(this.batches[i]!), this.supervision?.(i));
         const l = losses?.[i];
         if (l) {
           l.qf += m.qfLoss;

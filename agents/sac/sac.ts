@@ -38,6 +38,24 @@ export interface SupervisedTarget {
   rl?: boolean;
 }
 
+/**
+ * An extra term of the actor loss over rows of its own (relay pairs, demonstration pairs): its
+ * value and its gradients in the actor's parameters, computed inside the caller's `tf.tidy`.
+ * `seed` seeds any noise the term draws (agents/rpl/bc-loss.ts builds the BC terms).
+ */
+export type ActorLossTerm = (actor: readonly tf.Tensor[], seed: number) => { loss: tf.Scalar; grads: tf.Tensor[] };
+
+/**
+ * {@link SupervisedTarget} for rows other than the batch's: `weight * term` is added to the actor
+ * loss; with `rl: false` it is the whole actor loss (the critics still take their step).
+ */
+export interface SupervisedTerm {
+  term: ActorLossTerm;
+  weight: number;
+  /** @defaultValue true */
+  rl?: boolean;
+}
+
 export interface SacMetrics {
   /** qf1Loss + qf2Loss. */
   qfLoss: number;
@@ -160,18 +178,20 @@ export class Sac {
   }
 
   /** One gradient step of critics, actor and (if learned) alpha, then the polyak target step. */
-  update(batch: SacBatch, supervised?: SupervisedTarget): SacMetrics {
+  update(batch: SacBatch, supervised?: SupervisedTarget | SupervisedTerm): SacMetrics {
     const { obsDim, actDim } = this;
     const { gamma, polyak, learnAlpha } = this.config;
     const n = rowsOf(batch.rew.length, 1, "rew");
     for (const [key, width] of [["obs", obsDim], ["nextObs", obsDim], ["act", actDim], ["done", 1]] as const) {
       if (batch[key].length !== n * width) throw new Error(`Sac.update: batch.${key} has ${batch[key].length} values, expected ${n * width}`);
     }
-    if (supervised !== undefined && supervised.act.length !== n * actDim) {
+    if (supervised !== undefined && "act" in supervised && supervised.act.length !== n * actDim) {
       throw new Error(`Sac.update: supervised.act has ${supervised.act.length} values, expected ${n * actDim}`);
     }
     const targetSeed = this.rng.nextUint32();
     const actorSeed = this.rng.nextUint32();
+    // Drawn only for a term, so that every other update keeps its noise stream.
+    const termSeed = supervised !== undefined && "term" in supervised ? this.rng.nextUint32() : 0;
 
     const next = tf.tidy(() => {
       const obs = tf.tensor2d(batch.obs, [n, obsDim]);
@@ -215,13 +235,19 @@ export class Sac {
         : tf.zerosLike(pi.action);
       const dLogProb: tf.Tensor = useRl ? tf.div(alpha, n) : tf.scalar(0);
       let piLoss: tf.Tensor = useRl ? piLossRl : tf.scalar(0);
-      if (supervised !== undefined) {
+      let termGrads: tf.Tensor[] | null = null;
+      if (supervised !== undefined && "act" in supervised) {
         // Relay learning's behaviour-cloning term: weight * mean((a - a_target)^2).
         const supError = tf.sub(pi.action, tf.tensor2d(supervised.act, [n, actDim]));
         piLoss = tf.add(piLoss, tf.mul(tf.mean(tf.square(supError)), supervised.weight));
         dAction = tf.add(dAction, tf.mul(supError, (2 * supervised.weight) / (n * actDim)));
+      } else if (supervised !== undefined) {
+        const term = supervised.term(actorParams, termSeed);
+        piLoss = tf.add(piLoss, tf.mul(term.loss, supervised.weight));
+        termGrads = term.grads.map((g) => tf.mul(g, supervised.weight));
       }
-      const actorGrads = this.policy.backward(actorParams, pi, dAction, dLogProb, this.actLimitTensor);
+      const rlGrads = this.policy.backward(actorParams, pi, dAction, dLogProb, this.actLimitTensor);
+      const actorGrads = termGrads === null ? rlGrads : rlGrads.map((g, i) => tf.add(g, termGrads[i]!));
       const actor = this.actorAdam.step(this.actor, actorGrads);
       const meanLogProb = tf.mean(pi.logProb);
 
@@ -250,6 +276,30 @@ export class Sac {
       alphaLoss: m[5]!,
       logProb: m[6]!,
     };
+  }
+
+  /**
+   * One Adam step of the actor on `term` alone, the critics untouched: behaviour-cloning
+   * pretraining (relay learning's first phase). Returns the term's value before the step.
+   */
+  actorStep(term: ActorLossTerm): number {
+    const seed = this.rng.nextUint32();
+    const next = tf.tidy(() => {
+      const { loss, grads } = term(this.actor, seed);
+      return { actor: this.actorAdam.step(this.actor, grads), loss: tf.reshape(loss, [1]) };
+    });
+    this.replaceParams(next.actor, this.qf, this.qfTarget, this.logAlpha);
+    const loss = next.loss.dataSync()[0]!;
+    next.loss.dispose();
+    return loss;
+  }
+
+  /** The value of `term` at the actor's parameters (a validation loss); no step, no noise drawn from the agent. */
+  actorTermValue(term: ActorLossTerm, seed: number): number {
+    const loss = tf.tidy(() => tf.reshape(term(this.actor, seed).loss, [1]));
+    const value = loss.dataSync()[0]!;
+    loss.dispose();
+    return value;
   }
 
   getWeights(): SacState {

@@ -6,7 +6,7 @@
 import type { GoalEnv, GoalObs, StepResult } from "../../sim/core.js";
 import { Rng } from "../../sim/rng.js";
 import { HerReplayBuffer, goalEnvReward, type HerBatch } from "../buffers/her-replay-buffer.js";
-import { Sac, type SacMetrics } from "../sac/sac.js";
+import { Sac, type SacMetrics, type SupervisedTerm } from "../sac/sac.js";
 import type { SacConfig } from "../sac/sac-config.js";
 import { policyInput } from "./evaluate.js";
 import { sacStateFromBytes, sacStateToBytes } from "./sac-state-codec.js";
@@ -28,6 +28,8 @@ export interface LossTotals {
 
 export class HerLearner {
   readonly agent: Sac;
+  /** A supervised term added to every update (the "BC one layer" baseline; agents/rpl/flat-bc.ts). */
+  supervision: (() => SupervisedTerm) | null = null;
   private buffer: HerReplayBuffer;
   private readonly batch: HerBatch;
 
@@ -78,7 +80,7 @@ export class HerLearner {
   learn(totals: LossTotals): void {
     if (this.buffer.size < this.sacConfig.batchSize) return;
     for (let u = 0; u < this.sacConfig.updatesPerStep; u++) {
-      const m: SacMetrics = this.agent.update(this.buffer.sampleInto(this.batch));
+      const m: SacMetrics = this.agent.update(this.buffer.sampleInto(this.batch), this.supervision?.());
       totals.qf += m.qfLoss;
       totals.pi += m.piLoss;
       totals.alpha += m.alpha;

@@ -5,8 +5,11 @@
  * agent, the optimisers, the buffer, the env and every generator, taken at an episode end, so a
  * resumed run logs the same metrics as one that was never stopped.
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { make, Rng, type GoalEnv, type GoalObs } from "../../sim/index.js";
+import { readDemoFile } from "../demos/demo-file.js";
+import { checkDemosFit } from "../demos/demo-set.js";
+import { flatBcSupervision } from "../rpl/flat-bc.js";
 import { loadLatestCheckpoint, saveCheckpoint } from "./checkpoint.js";
 import { evaluatePolicy } from "./evaluate.js";
 import { HerLearner, emptyLosses, lossFields } from "./her-learner.js";
@@ -51,6 +54,11 @@ export class SacHerTrainer {
     this.env = make(config.env, config.envKwargs);
     this.evalEnv = make(config.env, config.envKwargs);
     this.learner = new HerLearner(this.env, resolveSacConfig(config), config.her, config.steps, config.seed);
+    if (config.bc !== undefined) {
+      const demos = readDemoFile(config.bc.demos);
+      checkDemosFit(demos, this.env, ["obs", "desired_goals", "acts"], config.bc.demos);
+      this.learner.supervision = flatBcSupervision(this.learner.agent, demos, { ...config.bc, seed: config.seed + 4 });
+    }
     this.metrics = new MetricsLog(this.paths.metrics);
     this.actionRng.reseed(config.seed + 2);
     this.state = { step: 0, episode: 0, nextEval: config.evalEvery, nextCheckpoint: config.checkpointEvery, actionRng: this.actionRng.state };
@@ -58,7 +66,9 @@ export class SacHerTrainer {
 
   /** Starts a new run in `root` (which must not hold one). */
   static start(root: string, config: unknown): SacHerTrainer {
-    const parsed = parseTrainConfig(config, "train");
+    const given = parseTrainConfig(config, "train");
+    const parsed = given.bc === undefined ? given : { ...given, bc: { ...given.bc, demos: resolve(given.bc.demos) } };
+    if (parsed.bc !== undefined) readDemoFile(parsed.bc.demos); // a bad demo file fails before the run directory exists
     createRunDir(root, parsed);
     const trainer = new SacHerTrainer(root, parsed);
     trainer.obs = trainer.env.reset({ seed: parsed.seed }).obs;

@@ -30,6 +30,20 @@ export const trainConfigSchema = z
     evalEpisodes: z.number().int().positive().default(10),
     /** Env steps between checkpoints (taken at the next episode end). */
     checkpointEvery: z.number().int().positive().default(10_000),
+    /**
+     * The "BC one layer" baseline (seed-code-notes §3.4, agents/rpl/flat-bc.ts): every update adds
+     * `weight` × a BC loss over `batchSize` demo pairs to the actor loss. Absent: plain SAC + HER.
+     */
+    bc: z
+      .object({
+        /** A demo file (agents/demos/README.md); `train --demos` stores it as an absolute path. */
+        demos: z.string(),
+        weight: z.number().nonnegative().default(1),
+        batchSize: z.number().int().positive().default(512),
+        loss: z.enum(["mse", "mse-mean", "nll"]).default("mse"),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -1,0 +1,51 @@
+/**
+ * The flat "BC one layer" baseline's supervised term (seed-code-notes §3.4, `HER.py
+ * --BC_filepath`): at every SAC update the actor loss adds `weight` × the BC loss over a fresh
+ * batch of 512 demo (observation ‖ desired goal → action) pairs, drawn uniformly with
+ * replacement from every real step of every demo episode.
+ */
+import { Rng } from "../../sim/rng.js";
+import { demoRow, type DemoSet } from "../demos/demo-set.js";
+import type { Sac, SupervisedTerm } from "../sac/sac.js";
+import { bcTerm, type BcLossKind } from "./bc-loss.js";
+
+export interface FlatBcOptions {
+  /** @defaultValue 512 */
+  batchSize?: number;
+  /** @defaultValue 1 */
+  weight?: number;
+  /** @defaultValue "mse" */
+  loss?: BcLossKind;
+  seed: number;
+}
+
+/**
+ * The hook for {@link HerLearner.supervision}. The batch of the agent's u-th update comes from a
+ * generator seeded by (seed, u); the update count is part of every checkpoint, so a resumed run
+ * draws the same batches with no extra state.
+ */
+export function flatBcSupervision(agent: Sac, set: DemoSet, options: FlatBcOptions): () => SupervisedTerm {
+  const batchSize = options.batchSize ?? 512;
+  const obsDim = set.dims.obs;
+  const goalDim = set.dims.desired_goals;
+  const actDim = set.dims.acts;
+  if (obsDim + goalDim !== agent.obsDim || actDim !== agent.actDim) {
+    throw new Error(`BC demos give ${obsDim}+${goalDim} inputs and ${actDim} actions; the agent takes ${agent.obsDim} and ${agent.actDim}`);
+  }
+  // Every real (episode, t): padding rows past an episode's end are never drawn.
+  const steps = set.episodeLengths.flatMap((length, e) => Array.from({ length }, (_, t) => [e, t] as const));
+  const salt = new Rng(options.seed).nextUint32();
+  const rng = new Rng(0);
+  const input = new Float32Array(batchSize * (obsDim + goalDim));
+  const target = new Float32Array(batchSize * actDim);
+  return () => {
+    rng.reseed(agent.updates * 2 ** 32 + salt);
+    for (let i = 0; i < batchSize; i++) {
+      const [e, t] = steps[rng.integer(steps.length)]!;
+      input.set(demoRow(set, "obs", e, t), i * (obsDim + goalDim));
+      input.set(demoRow(set, "desired_goals", e, t), i * (obsDim + goalDim) + obsDim);
+      target.set(demoRow(set, "acts", e, t), i * actDim);
+    }
+    return { term: bcTerm(agent.policy, agent.actLimit, { input, target }, options.loss ?? "mse"), weight: options.weight ?? 1 };
+  };
+}

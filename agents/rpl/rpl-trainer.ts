@@ -1,0 +1,192 @@
+/**
+ * Relay Policy Learning (Gupta et al. 2019) as the post's author ran it (`relay_learning.py`,
+ * seed-code-notes §3.6): BC pretraining of both HAC levels from relay-relabelled demonstrations,
+ * an evaluation of the pretrained-only model (the post's E6 table), then HAC finetuning with the
+ * BC loss added to every update. The finetuning is {@link HacTrainer} itself, in the same run
+ * directory; this class adds the phase before it and the supervision hook.
+ *
+ * Run directory: HAC's (config.json holds the relay config), plus `pretrained.bin`, the agent
+ * right after pretraining and the pretraining's log rows. Pretraining rows are logged at
+ * `step: 0` (`pretrain/step`, `pretrain/loss_low`, `pretrain/loss_high`, `pretrain/valid_loss_*`,
+ * then `pretrain/eval/return`, `pretrain/eval/success`, `pretrain/eval/reached_once`): the x-axis
+ * counts env steps only (the author's curves added the 10k pretraining steps to it, §5.10).
+ *
+ * Resume: a run killed during pretraining pretrains again from the start (it is deterministic);
+ * after it, `pretrained.bin` restores the agent; after the first checkpoint, HAC's checkpoints
+ * do. The relay batches of finetuning are seeded by each level's update count, which the
+ * checkpoints hold, so a resumed run draws the same batches as an uninterrupted one.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { make } from "../../sim/index.js";
+import { packArrays, unpackArrays } from "../buffers/array-pack.js";
+import { readDemoFile } from "../demos/demo-file.js";
+import { checkDemosFit, demoKeyOf, type DemoKey } from "../demos/demo-set.js";
+import { HacTrainer } from "../hac/hac-trainer.js";
+import { writeFileAtomic } from "../train/atomic-write.js";
+import { MetricsLog, type MetricsRow } from "../train/metrics-log.js";
+import { ProgressBar } from "../train/progress-bar.js";
+import { createRunDir, readRunConfig, runPaths } from "../train/run-dir.js";
+import { sacStateFromBytes, sacStateToBytes } from "../train/sac-state-codec.js";
+import { evaluatePretrained } from "./evaluate-pretrained.js";
+import { pretrainRelay } from "./relay-pretrain.js";
+import { splitRelayDemos, type RelayDemos } from "./relay-relabel.js";
+import { relaySupervision } from "./relay-supervision.js";
+import { hacTrainConfigOf, parseRplTrainConfig, type RplTrainConfig } from "./rpl-config.js";
+
+/** Evaluations are seeded from here on, as the other trainers'. */
+const EVAL_SEED_BASE = 1_000_000;
+const PRETRAINED_FORMAT = "rapier-gym-rpl-pretrained/1";
+
+export interface RplTrainerOptions {
+  /** Show progress bars (default: when stderr is a TTY, else plain lines). */
+  progress?: boolean;
+  /** Stop finetuning at this env step, as a kill would. */
+  until?: number;
+}
+
+export class RplTrainer {
+  private readonly pretrainedPath: string;
+  private readonly metrics: MetricsLog;
+  private readonly train: RelayDemos;
+  private readonly validation: RelayDemos;
+
+  private constructor(
+    private readonly root: string,
+    readonly config: RplTrainConfig,
+    readonly hac: HacTrainer,
+    private pretrained: boolean,
+  ) {
+    this.pretrainedPath = join(root, "pretrained.bin");
+    this.metrics = new MetricsLog(runPaths(root).metrics);
+    ({ train: this.train, validation: this.validation } = loadRelayDemos(config));
+    const { relay, hac: hacConfig } = config;
+    if (relay.useSupervisionWithRl && relay.supervisionWeight > 0) {
+      hac.agent.supervision = relaySupervision(hac.agent, this.train, {
+        replanInterval: hacConfig.replanInterval,
+        relative: hacConfig.relativeSubgoals,
+        numTrajectories: relay.numTrajectories,
+        loss: relay.loss,
+        weight: relay.supervisionWeight,
+        bcOnlyAbove: !relay.useRlOnHigherLevel,
+        seed: config.seed + 7,
+      });
+    }
+  }
+
+  /** Starts a new run in `root` (which must not hold one); the demo path is stored absolute. */
+  static start(root: string, config: unknown): RplTrainer {
+    const parsed = parseRplTrainConfig(config, "train");
+    const absolute = { ...parsed, demos: resolve(parsed.demos) };
+    loadRelayDemos(absolute); // a bad demo file fails before the run directory exists
+    createRunDir(root, absolute);
+    return new RplTrainer(root, absolute, HacTrainer.open(root, hacTrainConfigOf(absolute)), false);
+  }
+
+  /** Continues the run in `root`: from HAC's latest checkpoint, else from the pretrained agent, else from scratch. */
+  static resume(root: string): RplTrainer {
+    const config = parseRplTrainConfig(readRunConfig(root), join(root, "config.json"));
+    const hac = HacTrainer.resume(root, hacTrainConfigOf(config));
+    // Checkpoints are taken at episode ends, so a checkpoint's step is never 0.
+    if (hac.step > 0) return new RplTrainer(root, config, hac, true);
+    const trainer = new RplTrainer(root, config, hac, false);
+    if (existsSync(trainer.pretrainedPath)) trainer.restorePretrained();
+    return trainer;
+  }
+
+  get step(): number {
+    return this.hac.step;
+  }
+
+  /** Pretrains (unless done), then finetunes until `config.steps` env steps (or `until`). */
+  async run(options: RplTrainerOptions = {}): Promise<void> {
+    if (!this.pretrained) this.pretrain(options.progress);
+    await this.hac.run(options);
+  }
+
+  close(): void {
+    this.hac.close();
+  }
+
+  private pretrain(progress: boolean | undefined): void {
+    const { config } = this;
+    const { relay } = config;
+    const agent = this.hac.agent;
+    const rows: MetricsRow[] = [];
+    const log = (row: MetricsRow): void => {
+      rows.push(row);
+      this.metrics.append(row);
+    };
+    const bar = progress === false || relay.pretrainSteps === 0 ? null : new ProgressBar({ total: relay.pretrainSteps, label: `rpl pretrain ${config.env}` });
+    pretrainRelay(
+      agent,
+      this.train,
+      this.validation,
+      {
+        steps: relay.pretrainSteps,
+        replanInterval: config.hac.replanInterval,
+        relative: config.hac.relativeSubgoals,
+        numTrajectories: relay.numTrajectories,
+        loss: relay.loss,
+        validateEvery: relay.validateEvery,
+        seed: config.seed + 5,
+      },
+      (p) => {
+        log({
+          step: 0,
+          episode: 0,
+          "pretrain/step": p.step,
+          "pretrain/loss_low": p.lossLow,
+          "pretrain/loss_high": p.lossHigh,
+          ...(p.validLossLow !== undefined ? { "pretrain/valid_loss_low": p.validLossLow, "pretrain/valid_loss_high": p.validLossHigh! } : {}),
+        });
+        bar?.update(p.step);
+      },
+    );
+    bar?.finish();
+    if (relay.pretrainEvalEpisodes > 0) {
+      const env = make(config.env, config.envKwargs);
+      const e = evaluatePretrained(agent, env, relay.pretrainEvalEpisodes, EVAL_SEED_BASE);
+      env.close();
+      log({ step: 0, episode: 0, "pretrain/eval/return": e.meanReturn, "pretrain/eval/success": e.successRate, "pretrain/eval/reached_once": e.reachedOnce });
+    }
+    const blobs = Object.fromEntries(agent.levels.map((l) => [`sac_l${l.index}`, sacStateToBytes(l.sac.getWeights())]));
+    writeFileAtomic(this.pretrainedPath, packArrays({ format: PRETRAINED_FORMAT, rows }, blobs));
+    this.pretrained = true;
+  }
+
+  /** Puts the agent back as pretraining left it, and its log rows back in metrics.jsonl. */
+  private restorePretrained(): void {
+    const { meta, arrays } = unpackArrays(readFileSyncChecked(this.pretrainedPath));
+    const file = meta as { format?: string; rows?: MetricsRow[] };
+    if (file.format !== PRETRAINED_FORMAT || !Array.isArray(file.rows)) throw new Error(`${this.pretrainedPath} is not a ${PRETRAINED_FORMAT} file`);
+    for (const level of this.hac.agent.levels) {
+      const bytes = arrays.get(`sac_l${level.index}`);
+      if (!(bytes instanceof Uint8Array)) throw new Error(`${this.pretrainedPath} lacks level ${level.index}`);
+      level.sac.setWeights(sacStateFromBytes(bytes));
+    }
+    for (const row of file.rows) this.metrics.append(row);
+    this.pretrained = true;
+  }
+}
+
+function readFileSyncChecked(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new Error(`cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** The run's demo file, checked against its env and split into training and validation episodes. */
+function loadRelayDemos(config: RplTrainConfig): { train: RelayDemos; validation: RelayDemos } {
+  const set = readDemoFile(config.demos);
+  const env = make(config.env, config.envKwargs);
+  try {
+    const keys: DemoKey[] = ["acts", "obs", "achieved_goals", demoKeyOf(config.hac.subgoalSpace)];
+    checkDemosFit(set, env, keys, config.demos);
+  } finally {
+    env.close();
+  }
+  return splitRelayDemos(set, config.hac.subgoalSpace, config.relay.trainFraction);
+}

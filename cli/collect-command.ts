@@ -1,0 +1,66 @@
+import { resolve } from "node:path";
+import { make } from "../sim/index.js";
+import { selectBackend, type BackendName } from "../agents/nn/backend.js";
+import { collectDemos } from "../agents/demos/collect.js";
+import { writeDemoFile } from "../agents/demos/demo-file.js";
+import { demoSteps } from "../agents/demos/demo-set.js";
+import { openDemoSource } from "../agents/demos/demo-source.js";
+import { ProgressBar } from "../agents/train/progress-bar.js";
+import { UsageError } from "./main.js";
+
+export interface CollectArgs {
+  env: string;
+  /** "expert" or a flat run directory. */
+  source: string;
+  episodes?: number;
+  steps?: number;
+  maxEpLen: number;
+  seed: number;
+  out: string;
+  backend?: BackendName;
+}
+
+/**
+ * `rapier-gym collect`: successful episodes of the expert or of a trained flat policy, written
+ * to a demo file (agents/demos/README.md), with a progress bar over the episodes or steps kept.
+ */
+export async function runCollect(args: CollectArgs): Promise<number> {
+  if (args.source !== "expert") process.stderr.write(`tfjs backend: ${await selectBackend(args.backend)}\n`);
+  const env = make(args.env);
+  // A source that is not one, or that never succeeds, is the user's to fix: one line, no stack.
+  const source = await openDemoSource(args.source, env).catch((e: unknown) => {
+    env.close();
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  });
+  const total = args.episodes ?? args.steps!;
+  const bar = new ProgressBar({ total, label: `collect ${args.env}` });
+  try {
+    const set = asUsageError(() => collectDemos({
+      env,
+      envId: args.env,
+      policy: source.policy,
+      source: source.label,
+      ...(args.episodes !== undefined ? { episodes: args.episodes } : { steps: args.steps! }),
+      maxEpLen: args.maxEpLen,
+      seed: args.seed,
+      onEpisode: (p) => bar.update(Math.min(total, args.episodes !== undefined ? p.kept : p.keptSteps), { return: p.return, success: p.kept / p.attempts }),
+    }));
+    bar.finish();
+    const out = resolve(args.out);
+    writeDemoFile(out, set);
+    const attempts = set.seeds.at(-1)! - args.seed + 1;
+    console.log(`${out}: ${set.episodeLengths.length} successful episodes (${demoSteps(set)} steps) of ${attempts} tried, from ${source.label}`);
+  } finally {
+    source.dispose();
+    env.close();
+  }
+  return 0;
+}
+
+function asUsageError<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+}

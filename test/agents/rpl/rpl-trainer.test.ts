@@ -1,0 +1,114 @@
+import { expect } from "chai";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { selectBackend } from "../../../agents/nn/backend.js";
+import { PushExpert } from "../../../agents/experts/push-expert.js";
+import { collectDemos } from "../../../agents/demos/collect.js";
+import { readDemoFile as readDemoFileForTest, writeDemoFile } from "../../../agents/demos/demo-file.js";
+import { Hac } from "../../../agents/hac/hac.js";
+import { bcTerm } from "../../../agents/rpl/bc-loss.js";
+import { pretrainRelay } from "../../../agents/rpl/relay-pretrain.js";
+import { relayBatch, splitRelayDemos } from "../../../agents/rpl/relay-relabel.js";
+import { levelRows } from "../../../agents/rpl/relay-supervision.js";
+import { RplTrainer } from "../../../agents/rpl/rpl-trainer.js";
+import { SacHerTrainer } from "../../../agents/train/sac-her-trainer.js";
+import { readMetrics, type MetricsRow } from "../../../agents/train/metrics-log.js";
+import { make, Rng } from "../../../sim/index.js";
+
+function comparable(rows: MetricsRow[]): Record<string, unknown>[] {
+  return rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !k.startsWith("time/"))));
+}
+
+describe("relay learning: pretraining, finetuning runs and the BC baseline", function () {
+  let dir: string;
+  let demos: string;
+  before(async () => {
+    await selectBackend();
+    dir = mkdtempSync(join(tmpdir(), "rapier-gym-rpl-"));
+    demos = join(dir, "reach.demos");
+    const env = make("PointMassReach-v0");
+    const expert = new PushExpert();
+    writeDemoFile(demos, collectDemos({ env, envId: "PointMassReach-v0", policy: (o) => expert.act(o), source: "expert", episodes: 10, maxEpLen: 50 }));
+    env.close();
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("pretraining steps lower both levels' BC loss on relay pairs of a tiny demo set", () => {
+    const env = make("PointMassReach-v0");
+    const agent = new Hac(env, { replanInterval: 5, subgoalSpace: "full_positional_state", sac: { hidden: [16, 16] } }, { seed: 1, bufferCapacity: 1 });
+    const { train, validation } = splitRelayDemos(readDemoFileForTest(demos), "full_positional_state");
+    const fixed = relayBatch(train, { replanInterval: 5 }, new Rng(9));
+    const losses = (): number[] => agent.levels.map((l, i) => l.sac.actorTermValue(bcTerm(l.sac.policy, l.sac.actLimit, levelRows(fixed, i), "mse-mean"), 0));
+    const before = losses();
+    const logs: number[] = [];
+    pretrainRelay(agent, train, validation, { steps: 150, replanInterval: 5, loss: "mse", validateEvery: 50, seed: 3 }, (p) => logs.push(p.step));
+    const after = losses();
+    expect(logs).to.deep.equal([50, 100, 150]);
+    expect(after[0]).to.be.below(0.5 * before[0]!);
+    expect(after[1]).to.be.below(0.5 * before[1]!);
+    agent.dispose();
+    env.close();
+  });
+
+  const rpl = {
+    env: "PointMassReach-v0",
+    envKwargs: { maxEpisodeSteps: 20 },
+    algo: "rpl",
+    steps: 120,
+    evalEvery: 60,
+    evalEpisodes: 1,
+    checkpointEvery: 40,
+    relay: { pretrainSteps: 12, validateEvery: 5, numTrajectories: 6, pretrainEvalEpisodes: 2 },
+    hac: { replanInterval: 5, sac: { hidden: [8, 8], batchSize: 16 } },
+  };
+
+  it("resumes to exactly the metrics of an uninterrupted run, killed after or before its first checkpoint", async () => {
+    const full = RplTrainer.start(join(dir, "full"), { ...rpl, demos });
+    await full.run({ progress: false });
+    full.close();
+    const a = comparable(readMetrics(join(dir, "full", "metrics.jsonl")));
+    expect(a.filter((r) => "pretrain/loss_low" in r).map((r) => r["pretrain/step"])).to.deep.equal([5, 10, 12]);
+    expect(a.find((r) => "pretrain/eval/return" in r)).to.include.keys("pretrain/eval/success", "pretrain/eval/reached_once");
+    expect(a.filter((r) => "train/return" in r)).to.have.length(6);
+
+    for (const until of [70, 10]) {
+      const root = join(dir, `stopped-${until}`);
+      const stopped = RplTrainer.start(root, { ...rpl, demos });
+      await stopped.run({ progress: false, until });
+      stopped.close();
+      const resumed = RplTrainer.resume(root);
+      expect(resumed.step).to.equal(until === 70 ? 40 : 0);
+      await resumed.run({ progress: false });
+      resumed.close();
+      expect(comparable(readMetrics(join(root, "metrics.jsonl"))), `stopped at ${until}`).to.deep.equal(a);
+    }
+    expect(existsSync(join(dir, "full", "pretrained.bin"))).to.equal(true);
+  });
+
+  it("refuses demos that do not fit the env, naming the array", () => {
+    expect(() => RplTrainer.start(join(dir, "misfit"), { ...rpl, env: "PointMassPush-v0", demos })).to.throw(/reach\.demos: demos from PointMassReach-v0 have obs of 4 values, but .* has observation of 8/);
+    expect(existsSync(join(dir, "misfit"))).to.equal(false);
+  });
+
+  it("runs the flat 'BC one layer' baseline, resumable like plain SAC + HER", async () => {
+    const config = { env: "PointMassReach-v0", envKwargs: { maxEpisodeSteps: 20 }, algo: "sac", steps: 100, startSteps: 20, evalEvery: 50, evalEpisodes: 1, checkpointEvery: 40, sac: { hidden: [8, 8], batchSize: 16 }, bc: { demos, batchSize: 32 } };
+    const full = SacHerTrainer.start(join(dir, "bc-full"), config);
+    await full.run({ progress: false });
+    full.close();
+    const plain = SacHerTrainer.start(join(dir, "bc-none"), { ...config, bc: undefined });
+    await plain.run({ progress: false });
+    plain.close();
+    const stopped = SacHerTrainer.start(join(dir, "bc-stopped"), config);
+    await stopped.run({ progress: false, until: 70 });
+    stopped.close();
+    const resumed = SacHerTrainer.resume(join(dir, "bc-stopped"));
+    await resumed.run({ progress: false });
+    resumed.close();
+    const a = comparable(readMetrics(join(dir, "bc-full", "metrics.jsonl")));
+    expect(comparable(readMetrics(join(dir, "bc-stopped", "metrics.jsonl")))).to.deep.equal(a);
+    const piLosses = (rows: Record<string, unknown>[]): unknown[] => rows.map((r) => r["loss/pi"]).filter((v) => v !== undefined);
+    expect(piLosses(a)).to.not.deep.equal(piLosses(comparable(readMetrics(join(dir, "bc-none", "metrics.jsonl")))));
+  });
+});
+
