@@ -42,11 +42,12 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
   const steps = a.steps ?? e.steps;
   const runsDir = a.runsDir ?? join(EXPERIMENTS_DIR, "runs", e.id);
   mkdirSync(runsDir, { recursive: true });
+  const demoFiles = await collectDemoSets(e, runsDir);
   const plan: PlannedRun[] = e.conditions.filter((c) => c.runsOf === undefined).flatMap((c) =>
     Array.from({ length: seeds }, (_, seed) => {
       const dir = join(runsDir, `${slug(c.label)}-seed${seed}`);
       const configFile = `${dir}.config.json`;
-      writeFileSync(configFile, JSON.stringify(c.config, null, 2));
+      writeFileSync(configFile, JSON.stringify(withDemoPaths(c.config, demoFiles), null, 2));
       const finished = existsSync(join(dir, "policy", "sac.json")) || existsSync(join(dir, "policy", "hac.json"));
       const started = existsSync(join(dir, "config.json"));
       const args = finished
@@ -60,8 +61,10 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
   const todo = plan.filter((p) => p.args.length > 0);
   const jobs = Math.max(1, a.jobs ?? cpus().length);
   process.stderr.write(`${e.id}: ${plan.length} runs (${plan.length - todo.length} already finished), ${jobs} at a time; logs in ${runsDir}\n`);
-  const bar = new ProgressBar({ total: plan.length * steps, label: e.id });
-  const progress = () => bar.update(plan.reduce((sum, p) => sum + lastStep(p.dir), 0));
+  const done = () => plan.reduce((sum, p) => sum + lastStep(p.dir), 0);
+  // Steps logged by an earlier invocation do not count towards this one's speed.
+  const bar = new ProgressBar({ total: plan.length * steps, label: e.id, startStep: done() });
+  const progress = () => bar.update(done());
   const timer = setInterval(progress, 5000);
   const failures: string[] = [];
   let next = 0;
@@ -94,9 +97,39 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
   return 0;
 }
 
+/** Collects each named demo set the experiment needs, unless an earlier invocation did; returns name -> path. */
+async function collectDemoSets(e: Experiment, runsDir: string): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(e.demos)) {
+    const out = join(runsDir, `demos-${slug(name)}.bin`);
+    files[name] = out;
+    if (existsSync(out)) continue;
+    const args = ["collect", "--env", spec.env ?? e.env, "--source", spec.source, "--steps", String(spec.steps), "--max-ep-len", String(spec.maxEpisodeSteps), "--seed", String(spec.seed), "--out", out];
+    const code = await spawnCli(args, `${out}.log`);
+    if (code !== 0) throw new Error(`collecting the "${name}" demos failed (log: ${out}.log)`);
+  }
+  return files;
+}
+
+/** The config with every "$demos:<name>" string replaced by that demo set's path. */
+function withDemoPaths(value: unknown, files: Record<string, string>): unknown {
+  if (typeof value === "string" && value.startsWith("$demos:")) {
+    const path = files[value.slice("$demos:".length)];
+    if (path === undefined) throw new Error(`config refers to ${value}, but the experiment defines no such demo set`);
+    return path;
+  }
+  if (Array.isArray(value)) return value.map((v) => withDemoPaths(v, files));
+  if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withDemoPaths(v, files)]));
+  return value;
+}
+
 function spawnRun(run: PlannedRun): Promise<number> {
-  const log = openSync(`${run.dir}.log`, "a");
-  const child = spawn(process.execPath, [CLI, ...run.args], { stdio: ["ignore", log, log] });
+  return spawnCli(run.args, `${run.dir}.log`);
+}
+
+function spawnCli(args: string[], logFile: string): Promise<number> {
+  const log = openSync(logFile, "a");
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", log, log] });
   return new Promise((resolve) => child.on("exit", (code) => resolve(code ?? 1)));
 }
 

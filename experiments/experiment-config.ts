@@ -5,6 +5,20 @@
 import { readFileSync, existsSync } from "node:fs";
 import { z } from "zod";
 
+/** Demonstrations an experiment collects before its runs (`rapier-gym collect`). */
+const demoSpecSchema = z
+  .object({
+    /** Collect on another env than the experiment's (e.g. single-block demos for two blocks). */
+    env: z.string().optional(),
+    source: z.literal("expert"),
+    steps: z.number().int().positive(),
+    maxEpisodeSteps: z.number().int().positive().default(100),
+    seed: z.number().int().nonnegative().default(0),
+  })
+  .strict();
+
+export type DemoSpec = z.infer<typeof demoSpecSchema>;
+
 export const experimentSchema = z
   .object({
     id: z.string().regex(/^E\d+$/),
@@ -14,13 +28,18 @@ export const experimentSchema = z
     env: z.string(),
     steps: z.number().int().positive(),
     defaultSeeds: z.number().int().positive().default(3),
+    /**
+     * Named demo sets, collected once into the runs folder; a condition's config refers to one
+     * with the string "$demos:<name>", which the runner replaces with the file's path.
+     */
+    demos: z.record(z.string(), demoSpecSchema).default({}),
     conditions: z
       .array(
         z
           .object({
             label: z.string(),
             /** The training config of this condition, without env, steps and seed (cli/train-command.ts). */
-            config: z.record(z.string(), z.unknown()).refine((c) => c["algo"] === "sac" || c["algo"] === "hac", "config.algo must be sac or hac"),
+            config: z.record(z.string(), z.unknown()).refine((c) => c["algo"] === "sac" || c["algo"] === "hac" || c["algo"] === "rpl", "config.algo must be sac, hac or rpl"),
             /**
              * The return this condition is judged by: training episodes, or the evaluations of a
              * run's shadow learner (E5).

@@ -68,6 +68,15 @@ function renderReport(e: Experiment, r: ExperimentResults, date: string): string
       `| ${c.label} | ${c.seeds.length} | ${fmt(c.meanStepsToMinus100)} | ${c.seeds.map((s) => fmt(s.stepsToMinus100)).join(", ")} | ${mean(c.seeds.map((s) => s.finalReturn)).toFixed(1)} | ${(100 * mean(c.seeds.map((s) => s.finalSuccess))).toFixed(0)}% | ${post.stepsToMinus100 === null ? "never or not given" : fmt(post.stepsToMinus100)} | ${post.text} |`,
     );
   });
+  if (r.conditions.some((c) => c.seeds.some((s) => s.pretrained))) {
+    lines.push("", "Pretrained only (before finetuning), deterministic evaluation:", "", "| condition | mean return | success | episodes that reached the goal at least once |", "|---|---|---|---|");
+    for (const c of r.conditions) {
+      const pre = c.seeds.flatMap((s) => (s.pretrained ? [s.pretrained] : []));
+      if (pre.length === 0) continue;
+      const mean = (f: (p: (typeof pre)[number]) => number) => pre.reduce((a, p) => a + f(p), 0) / pre.length;
+      lines.push(`| ${c.label} | ${mean((p) => p.return).toFixed(1)} | ${(100 * mean((p) => p.success)).toFixed(0)}% | ${(100 * mean((p) => p.reachedOnce)).toFixed(0)}% |`);
+    }
+  }
   const ratios = r.conditions.slice(1).map((c) => {
     const a = r.conditions[0]!.meanStepsToMinus100;
     const b = c.meanStepsToMinus100;

@@ -14,6 +14,8 @@ export interface RunSummary {
   finalSuccess: number;
   /** Env steps the run reached. */
   steps: number;
+  /** A relay run's pretrained-only evaluation, before any finetuning (E6). */
+  pretrained?: { return: number; success: number; reachedOnce: number };
 }
 
 /**
@@ -31,7 +33,9 @@ export function summariseRun(rows: readonly MetricsRow[], seed: number, metric: 
   const avgSuccess = trailingMovingAverage(success, training ? 100 : 5, index);
   const hit = avgReturn.findIndex((v) => v >= threshold);
   const last = episodes.length - 1;
+  const pre = rows.find((r) => typeof r["pretrain/eval/return"] === "number");
   return {
+    ...(pre ? { pretrained: { return: pre["pretrain/eval/return"]!, success: pre["pretrain/eval/success"] ?? NaN, reachedOnce: pre["pretrain/eval/reached_once"] ?? NaN } } : {}),
     seed,
     stepsToMinus100: hit < 0 ? null : episodes[hit]!.step,
     finalReturn: last < 0 ? NaN : avgReturn[last]!,

@@ -9,7 +9,7 @@ import type { MetricsRow } from "../../agents/train/metrics-log.js";
 
 describe("experiments", () => {
   it("loads the post's experiment configs", () => {
-    for (const id of ["E1", "E4", "E5"]) expect(loadExperiment(id).id).to.equal(id);
+    for (const id of ["E1", "E4", "E5", "E6", "E7", "E8"]) expect(loadExperiment(id).id).to.equal(id);
     expect(() => loadExperiment("E99")).to.throw(/no experiment E99/);
   });
 
@@ -55,13 +55,22 @@ describe("experiments", () => {
         conditions: [
           { label: "flat", config: { algo: "sac", startSteps: 100, evalEvery: 300, evalEpisodes: 1, sac: { hidden: [8, 8] } }, post: { text: "-", stepsToMinus100: null } },
           { label: "HAC k=5", config: { algo: "hac", startSteps: 100, evalEvery: 300, evalEpisodes: 1, hac: { sac: { hidden: [8, 8] } } }, post: { text: "-", stepsToMinus100: 1000 } },
+          {
+            label: "relay",
+            config: { algo: "rpl", demos: "$demos:tiny", evalEvery: 300, evalEpisodes: 1, relay: { pretrainSteps: 5, pretrainEvalEpisodes: 2 }, hac: { sac: { hidden: [8, 8] } } },
+            post: { text: "-", stepsToMinus100: null },
+          },
         ],
+        demos: { tiny: { source: "expert", steps: 150, maxEpisodeSteps: 50 } },
         postSummary: "-",
       });
       const args = { id: "E0", experiment, seeds: 1, jobs: 2, runsDir: join(dir, "runs"), resultsDir: join(dir, "results") };
       expect(await runExperiment(args)).to.equal(0);
       const summary = JSON.parse(readFileSync(join(dir, "results", "summary.json"), "utf8"));
-      expect(summary.conditions.map((c: { label: string }) => c.label)).to.deep.equal(["flat", "HAC k=5"]);
+      expect(summary.conditions.map((c: { label: string }) => c.label)).to.deep.equal(["flat", "HAC k=5", "relay"]);
+      // The relay run was pretrained on the collected demos, and its pretrained-only evaluation is reported.
+      expect(summary.conditions[2].seeds[0].pretrained).to.have.keys(["return", "success", "reachedOnce"]);
+      expect(readFileSync(join(dir, "results", "report.md"), "utf8")).to.match(/Pretrained only/);
       expect(summary.conditions[1].seeds[0].steps).to.equal(300);
       expect(readFileSync(join(dir, "results", "report.md"), "utf8")).to.match(/\| HAC k=5 \| 1 \| /);
       statSync(join(dir, "results", "return.png"));
