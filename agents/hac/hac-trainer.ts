@@ -13,7 +13,7 @@
 import { join } from "node:path";
 import { z } from "zod";
 import { make, Rng, type GoalEnv, type GoalObs } from "../../sim/index.js";
-import { loadLatestCheckpoint, saveCheckpoint } from "../train/checkpoint.js";
+import { resumePoint, saveCheckpoint } from "../train/checkpoint.js";
 import { MetricsLog, type MetricsRow } from "../train/metrics-log.js";
 import { ProgressBar } from "../train/progress-bar.js";
 import { createRunDir, readRunConfig, runPaths, type RunPaths } from "../train/run-dir.js";
@@ -150,18 +150,13 @@ export class HacTrainer {
    */
   static resume(root: string, config: HacTrainConfig = parseHacTrainConfig(readRunConfig(root), join(root, "config.json"))): HacTrainer {
     const trainer = new HacTrainer(root, config);
-    const { checkpoint, skipped } = loadLatestCheckpoint(trainer.paths.checkpoints);
-    for (const s of skipped) process.stderr.write(`resume: skipped ${s}\n`);
+    const checkpoint = resumePoint(trainer.paths.checkpoints);
     if (checkpoint === null) {
       trainer.metrics.truncateAfter(-1);
       trainer.obs = trainer.env.reset({ seed: config.seed }).obs;
       return trainer;
     }
-    const blob = (name: string): Uint8Array => {
-      const b = checkpoint.blobs.get(name);
-      if (!b) throw new Error(`checkpoint ${checkpoint.dir} has no "${name}" blob`);
-      return b;
-    };
+    const blob = checkpoint.blob;
     trainer.state = checkpoint.meta as LoopState;
     const levels = trainer.agent.levels.map((l) => l.index);
     trainer.agent.setState({

@@ -161,3 +161,30 @@ function removeTemps(root: string): void {
     if (isTempName(name)) rmSync(join(root, name), { recursive: true, force: true });
   }
 }
+
+/** The checkpoint a resumed run starts from, with its blobs looked up by name. */
+export interface ResumePoint {
+  step: number;
+  meta: unknown;
+  /** The named blob; throws naming the checkpoint when it is missing. */
+  blob(name: string): Uint8Array;
+}
+
+/**
+ * The latest complete checkpoint under `root` for `--resume`, or null when there is none yet;
+ * damaged ones passed over are reported on stderr, so the user knows what was lost.
+ */
+export function resumePoint(root: string): ResumePoint | null {
+  const { checkpoint, skipped } = loadLatestCheckpoint(root);
+  for (const s of skipped) process.stderr.write(`resume: skipped ${s}\n`);
+  if (checkpoint === null) return null;
+  return {
+    step: checkpoint.step,
+    meta: checkpoint.meta,
+    blob(name: string): Uint8Array {
+      const b = checkpoint.blobs.get(name);
+      if (!b) throw new Error(`checkpoint ${checkpoint.dir} has no "${name}" blob`);
+      return b;
+    },
+  };
+}

@@ -10,7 +10,7 @@ import { make, Rng, type GoalEnv, type GoalObs } from "../../sim/index.js";
 import { readDemoFile } from "../demos/demo-file.js";
 import { checkDemosFit } from "../demos/demo-set.js";
 import { flatBcSupervision } from "../rpl/flat-bc.js";
-import { loadLatestCheckpoint, saveCheckpoint } from "./checkpoint.js";
+import { resumePoint, saveCheckpoint } from "./checkpoint.js";
 import { evaluatePolicy } from "./evaluate.js";
 import { HerLearner, emptyLosses, lossFields } from "./her-learner.js";
 import { MetricsLog, type MetricsRow } from "./metrics-log.js";
@@ -79,18 +79,13 @@ export class SacHerTrainer {
   static resume(root: string): SacHerTrainer {
     const config = parseTrainConfig(readRunConfig(root), join(root, "config.json"));
     const trainer = new SacHerTrainer(root, config);
-    const { checkpoint, skipped } = loadLatestCheckpoint(trainer.paths.checkpoints);
-    for (const s of skipped) process.stderr.write(`resume: skipped ${s}\n`);
+    const checkpoint = resumePoint(trainer.paths.checkpoints);
     if (checkpoint === null) {
       trainer.metrics.truncateAfter(-1);
       trainer.obs = trainer.env.reset({ seed: config.seed }).obs;
       return trainer;
     }
-    const blob = (name: string): Uint8Array => {
-      const b = checkpoint.blobs.get(name);
-      if (!b) throw new Error(`checkpoint ${checkpoint.dir} has no "${name}" blob`);
-      return b;
-    };
+    const blob = checkpoint.blob;
     trainer.learner.restoreBlobs("", blob);
     trainer.env.restore(blob("env"));
     trainer.state = checkpoint.meta as LoopState;
