@@ -70,6 +70,8 @@ export async function main(argv: string[]): Promise<number> {
           config: { type: "string" },
           backend: { type: "string" },
           resume: { type: "boolean", default: false },
+          remote: { type: "string" },
+          token: { type: "string" },
           demos: { type: "string" },
         },
         strict: true,
@@ -85,6 +87,8 @@ export async function main(argv: string[]): Promise<number> {
         ...(values.config !== undefined ? { config: values.config } : {}),
         ...(values.backend !== undefined ? { backend: backendName(values.backend) } : {}),
         resume: values.resume,
+        ...(values.remote !== undefined ? { remote: values.remote } : {}),
+        ...(values.token !== undefined ? { token: values.token } : {}),
         ...(values.demos !== undefined ? { demos: values.demos } : {}),
       });
     }

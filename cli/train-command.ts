@@ -4,6 +4,8 @@ import { SacHerTrainer } from "../agents/train/sac-her-trainer.js";
 import { HacTrainer } from "../agents/hac/hac-trainer.js";
 import { RplTrainer } from "../agents/rpl/rpl-trainer.js";
 import { readRunConfig } from "../agents/train/run-dir.js";
+import { make, type EnvMaker } from "../sim/index.js";
+import { BlockingRemoteEnv } from "../server/blocking-remote-env.js";
 import { UsageError } from "./main.js";
 
 /** What the train command needs of a trainer, whichever the algorithm. */
@@ -13,9 +15,9 @@ interface Trainer {
   close(): void;
 }
 
-const TRAINERS: Record<string, { start(root: string, config: unknown): Trainer; resume(root: string): Trainer }> = {
+const TRAINERS: Record<string, { start(root: string, config: unknown, makeEnv: EnvMaker): Trainer; resume(root: string, makeEnv: EnvMaker): Trainer }> = {
   sac: SacHerTrainer,
-  hac: HacTrainer,
+  hac: { start: HacTrainer.start, resume: (root, makeEnv) => HacTrainer.resume(root, undefined, makeEnv) },
   rpl: RplTrainer,
 };
 
@@ -31,23 +33,32 @@ export interface TrainArgs {
   backend?: BackendName;
   /** A demo file: relay learning's demonstrations (rpl), or the BC term's (sac: the "BC one layer" baseline). */
   demos?: string;
+  /** A rapier-gym server (ws://host:port) that steps the training and evaluation envs. */
+  remote?: string;
+  token?: string;
 }
 
 /**
  * `rapier-gym train`: starts a run in `--out`, or with `--resume` continues the one there. A
  * config file gives any field of the training config (agents/train/train-config.ts for sac,
  * agents/hac/hac-trainer.ts for hac, agents/rpl/rpl-config.ts for rpl); flags override it.
- * `--demos FILE` is rpl's `demos`, and for sac turns on the BC term (`bc.demos`).
+ * `--demos FILE` is rpl's `demos`, and for sac turns on the BC term (`bc.demos`). With
+ * `--remote ws://host:port` the envs are stepped on that server (BlockingRemoteEnv); a checkpoint's
+ * env snapshot then restores only on the same server process.
  */
 export async function runTrain(args: TrainArgs): Promise<number> {
   const backend = await selectBackend(args.backend);
   process.stderr.write(`tfjs backend: ${backend}\n`);
+  const { remote, token } = args;
+  const makeEnv: EnvMaker =
+    remote === undefined ? make : (id, kwargs = {}) => BlockingRemoteEnv.make(remote, id, kwargs, token === undefined ? {} : { token });
+  if (remote !== undefined) process.stderr.write(`envs on ${remote}\n`);
   let trainer: Trainer;
   if (args.resume) {
     const { algo } = readRunConfig(args.out) as { algo?: string };
     const kind = TRAINERS[algo ?? ""];
     if (!kind) throw new UsageError(`${args.out}/config.json names no known algo (${String(algo)})`);
-    trainer = kind.resume(args.out);
+    trainer = kind.resume(args.out, makeEnv);
     process.stderr.write(`resuming ${args.out} at step ${trainer.step}\n`);
   } else {
     const fromFile: Record<string, unknown> = args.config ? JSON.parse(readFileSync(args.config, "utf8")) : {};
@@ -70,7 +81,7 @@ export async function runTrain(args: TrainArgs): Promise<number> {
     if (config.steps === undefined) throw new UsageError("train needs --steps (or steps in --config)");
     const kind = TRAINERS[args.algo];
     if (!kind) throw new UsageError(`--algo ${args.algo} is not available (available: ${Object.keys(TRAINERS).join(", ")})`);
-    trainer = kind.start(args.out, config);
+    trainer = kind.start(args.out, config, makeEnv);
   }
   try {
     await trainer.run();

@@ -4,7 +4,7 @@ import "./envs.js";
 export * from "./core.js";
 export { Box, Dict, spaceFromJSON, type Space, type SpaceJSON } from "./spaces.js";
 export { Rng } from "./rng.js";
-export { make, register, envIds, registration, specInfo, type EnvRegistration, type SpecInfo } from "./registry.js";
+export { make, register, envIds, registration, specInfo, type EnvMaker, type EnvRegistration, type SpecInfo } from "./registry.js";
 export { checkEnv } from "./check-env.js";
 export { TimeLimit } from "./wrappers/time-limit.js";
 export { OrderEnforcing } from "./wrappers/order-enforcing.js";

@@ -53,6 +53,9 @@ export function registration(id: string): EnvRegistration {
   return reg;
 }
 
+/** What builds an env by id: `make` here, or an env on a server (`rapier-gym train --remote`). */
+export type EnvMaker = (id: string, kwargs?: Record<string, unknown>) => GoalEnv;
+
 /** Builds a registered env by id, wrapped, with validated kwargs. */
 export function make(id: string, kwargs: Record<string, unknown> = {}): GoalEnv {
   const reg = registration(id);

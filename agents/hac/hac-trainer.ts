@@ -12,7 +12,7 @@
  */
 import { join } from "node:path";
 import { z } from "zod";
-import { make, Rng, type GoalEnv, type GoalObs } from "../../sim/index.js";
+import { make, Rng, type EnvMaker, type GoalEnv, type GoalObs } from "../../sim/index.js";
 import { resumePoint, saveCheckpoint } from "../train/checkpoint.js";
 import { MetricsLog, type MetricsRow } from "../train/metrics-log.js";
 import { ProgressBar } from "../train/progress-bar.js";
@@ -103,10 +103,11 @@ export class HacTrainer {
   private constructor(
     root: string,
     readonly config: HacTrainConfig,
+    makeEnv: EnvMaker,
   ) {
     this.paths = runPaths(root);
-    this.env = make(config.env, config.envKwargs);
-    this.evalEnv = make(config.env, config.envKwargs);
+    this.env = makeEnv(config.env, config.envKwargs);
+    this.evalEnv = makeEnv(config.env, config.envKwargs);
     // No buffer needs more room than the run has env steps (every window holds at least one).
     this.agent = new Hac(this.env, config.hac, { seed: config.seed, bufferCapacity: config.steps });
     this.metrics = new MetricsLog(this.paths.metrics);
@@ -126,10 +127,10 @@ export class HacTrainer {
   }
 
   /** Starts a new run in `root` (which must not hold one). */
-  static start(root: string, config: unknown): HacTrainer {
+  static start(root: string, config: unknown, makeEnv: EnvMaker = make): HacTrainer {
     const parsed = parseHacTrainConfig(config, "train");
     createRunDir(root, parsed);
-    const trainer = new HacTrainer(root, parsed);
+    const trainer = new HacTrainer(root, parsed, makeEnv);
     trainer.obs = trainer.env.reset({ seed: parsed.seed }).obs;
     return trainer;
   }
@@ -138,8 +139,8 @@ export class HacTrainer {
    * A fresh trainer in an existing run directory, whose config.json belongs to a method built on
    * HAC (relay learning writes its own and derives `config` from it).
    */
-  static open(root: string, config: HacTrainConfig): HacTrainer {
-    const trainer = new HacTrainer(root, parseHacTrainConfig(config, join(root, "config.json")));
+  static open(root: string, config: HacTrainConfig, makeEnv: EnvMaker = make): HacTrainer {
+    const trainer = new HacTrainer(root, parseHacTrainConfig(config, join(root, "config.json")), makeEnv);
     trainer.obs = trainer.env.reset({ seed: config.seed }).obs;
     return trainer;
   }
@@ -148,8 +149,8 @@ export class HacTrainer {
    * Continues the run in `root` from its latest complete checkpoint (or from the start). `config`
    * replaces reading config.json, for methods built on HAC (see {@link open}).
    */
-  static resume(root: string, config: HacTrainConfig = parseHacTrainConfig(readRunConfig(root), join(root, "config.json"))): HacTrainer {
-    const trainer = new HacTrainer(root, config);
+  static resume(root: string, config: HacTrainConfig = parseHacTrainConfig(readRunConfig(root), join(root, "config.json")), makeEnv: EnvMaker = make): HacTrainer {
+    const trainer = new HacTrainer(root, config, makeEnv);
     const checkpoint = resumePoint(trainer.paths.checkpoints);
     if (checkpoint === null) {
       trainer.metrics.truncateAfter(-1);

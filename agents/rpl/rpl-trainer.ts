@@ -18,7 +18,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { make } from "../../sim/index.js";
+import { make, type EnvMaker } from "../../sim/index.js";
 import { packArrays, unpackArrays } from "../buffers/array-pack.js";
 import { readDemoFile } from "../demos/demo-file.js";
 import { checkDemosFit, demoKeyOf, type DemoKey } from "../demos/demo-set.js";
@@ -75,18 +75,18 @@ export class RplTrainer {
   }
 
   /** Starts a new run in `root` (which must not hold one); the demo path is stored absolute. */
-  static start(root: string, config: unknown): RplTrainer {
+  static start(root: string, config: unknown, makeEnv: EnvMaker = make): RplTrainer {
     const parsed = parseRplTrainConfig(config, "train");
     const absolute = { ...parsed, demos: resolve(parsed.demos) };
     loadRelayDemos(absolute); // a bad demo file fails before the run directory exists
     createRunDir(root, absolute);
-    return new RplTrainer(root, absolute, HacTrainer.open(root, hacTrainConfigOf(absolute)), false);
+    return new RplTrainer(root, absolute, HacTrainer.open(root, hacTrainConfigOf(absolute), makeEnv), false);
   }
 
   /** Continues the run in `root`: from HAC's latest checkpoint, else from the pretrained agent, else from scratch. */
-  static resume(root: string): RplTrainer {
+  static resume(root: string, makeEnv: EnvMaker = make): RplTrainer {
     const config = parseRplTrainConfig(readRunConfig(root), join(root, "config.json"));
-    const hac = HacTrainer.resume(root, hacTrainConfigOf(config));
+    const hac = HacTrainer.resume(root, hacTrainConfigOf(config), makeEnv);
     // Checkpoints are taken at episode ends, so a checkpoint's step is never 0.
     if (hac.step > 0) return new RplTrainer(root, config, hac, true);
     const trainer = new RplTrainer(root, config, hac, false);

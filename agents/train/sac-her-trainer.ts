@@ -6,7 +6,7 @@
  * resumed run logs the same metrics as one that was never stopped.
  */
 import { join, resolve } from "node:path";
-import { make, Rng, type GoalEnv, type GoalObs } from "../../sim/index.js";
+import { make, Rng, type EnvMaker, type GoalEnv, type GoalObs } from "../../sim/index.js";
 import { readDemoFile } from "../demos/demo-file.js";
 import { checkDemosFit } from "../demos/demo-set.js";
 import { flatBcSupervision } from "../rpl/flat-bc.js";
@@ -49,10 +49,11 @@ export class SacHerTrainer {
   private constructor(
     root: string,
     readonly config: TrainConfig,
+    makeEnv: EnvMaker,
   ) {
     this.paths = runPaths(root);
-    this.env = make(config.env, config.envKwargs);
-    this.evalEnv = make(config.env, config.envKwargs);
+    this.env = makeEnv(config.env, config.envKwargs);
+    this.evalEnv = makeEnv(config.env, config.envKwargs);
     this.learner = new HerLearner(this.env, resolveSacConfig(config), config.her, config.steps, config.seed);
     if (config.bc !== undefined) {
       const demos = readDemoFile(config.bc.demos);
@@ -65,20 +66,20 @@ export class SacHerTrainer {
   }
 
   /** Starts a new run in `root` (which must not hold one). */
-  static start(root: string, config: unknown): SacHerTrainer {
+  static start(root: string, config: unknown, makeEnv: EnvMaker = make): SacHerTrainer {
     const given = parseTrainConfig(config, "train");
     const parsed = given.bc === undefined ? given : { ...given, bc: { ...given.bc, demos: resolve(given.bc.demos) } };
     if (parsed.bc !== undefined) readDemoFile(parsed.bc.demos); // a bad demo file fails before the run directory exists
     createRunDir(root, parsed);
-    const trainer = new SacHerTrainer(root, parsed);
+    const trainer = new SacHerTrainer(root, parsed, makeEnv);
     trainer.obs = trainer.env.reset({ seed: parsed.seed }).obs;
     return trainer;
   }
 
   /** Continues the run in `root` from its latest complete checkpoint (or from the start). */
-  static resume(root: string): SacHerTrainer {
+  static resume(root: string, makeEnv: EnvMaker = make): SacHerTrainer {
     const config = parseTrainConfig(readRunConfig(root), join(root, "config.json"));
-    const trainer = new SacHerTrainer(root, config);
+    const trainer = new SacHerTrainer(root, config, makeEnv);
     const checkpoint = resumePoint(trainer.paths.checkpoints);
     if (checkpoint === null) {
       trainer.metrics.truncateAfter(-1);

@@ -10,17 +10,7 @@ import { make } from "../registry.js";
 import type { Box, Dict } from "../spaces.js";
 import { obsLayout, type VectorEnv, type VectorResetResult, type VectorStepResult } from "./vector-env.js";
 import { SharedLayout, CMD, CTRL } from "./shared-layout.js";
-
-/**
- * Run from TypeScript sources (tsx), a worker does not inherit the loader on Node 20, so the
- * thread starts with a one-line script that loads the worker module through tsx's API.
- */
-function workerEntry(): [string | URL, { eval?: boolean }] {
-  if (!import.meta.url.endsWith(".ts")) return [new URL("./vector-worker.js", import.meta.url), {}];
-  const url = new URL("./vector-worker.ts", import.meta.url).href;
-  const tsx = import.meta.resolve("tsx/esm/api");
-  return [`import(${JSON.stringify(tsx)}).then((tsx) => tsx.tsImport(${JSON.stringify(url)}, ${JSON.stringify(import.meta.url)}))`, { eval: true }];
-}
+import { siblingModule, workerEntry } from "../worker-entry.js";
 
 export class WorkerVectorEnv implements VectorEnv {
   private closed = false;
@@ -49,7 +39,7 @@ export class WorkerVectorEnv implements VectorEnv {
       Math.floor((w * numEnvs) / numWorkers),
       Math.floor(((w + 1) * numEnvs) / numWorkers),
     ]);
-    const [entry, entryOptions] = workerEntry();
+    const [entry, entryOptions] = workerEntry(siblingModule(import.meta.url, "vector-worker"));
     const workers = slices.map(
       ([start, end], w) =>
         new Worker(entry, {
