@@ -7,7 +7,8 @@ import { EnvError, make, Rng } from "../../sim/index.js";
 import { BlockingRemoteEnv } from "../../server/blocking-remote-env.js";
 import { selectBackend } from "../../agents/nn/backend.js";
 import { SacHerTrainer } from "../../agents/train/sac-her-trainer.js";
-import { readMetrics, type MetricsRow } from "../../agents/train/metrics-log.js";
+import { readMetrics } from "../../agents/train/metrics-log.js";
+import { comparable } from "../agents/train/comparable-metrics.js";
 
 /** A server in its own process: a blocking env stops this thread, which must not be the server's. */
 async function startServer(): Promise<{ url: string; child: ChildProcess }> {
@@ -24,10 +25,6 @@ async function startServer(): Promise<{ url: string; child: ChildProcess }> {
     child.once("exit", (code) => reject(new Error(`server exited with ${code}: ${out}`)));
   });
   return { url, child };
-}
-
-function comparable(rows: MetricsRow[]): Record<string, unknown>[] {
-  return rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !k.startsWith("time/"))));
 }
 
 describe("server: BlockingRemoteEnv (a synchronous GoalEnv over the socket)", function () {

@@ -5,13 +5,9 @@ import { join } from "node:path";
 import { selectBackend } from "../../../agents/nn/backend.js";
 import { Hac, type LevelActor } from "../../../agents/hac/hac.js";
 import { HacTrainer } from "../../../agents/hac/hac-trainer.js";
-import { readMetrics, type MetricsRow } from "../../../agents/train/metrics-log.js";
+import { readMetrics } from "../../../agents/train/metrics-log.js";
 import { make } from "../../../sim/index.js";
-
-/** Metrics without wall-clock fields, which differ between any two runs. */
-function comparable(rows: MetricsRow[]): Record<string, unknown>[] {
-  return rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !k.startsWith("time/"))));
-}
+import { comparable } from "../train/comparable-metrics.js";
 
 describe("HAC training runs", function () {
   let dir: string;

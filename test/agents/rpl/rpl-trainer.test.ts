@@ -13,12 +13,9 @@ import { relayBatch, splitRelayDemos } from "../../../agents/rpl/relay-relabel.j
 import { levelRows } from "../../../agents/rpl/relay-supervision.js";
 import { RplTrainer } from "../../../agents/rpl/rpl-trainer.js";
 import { SacHerTrainer } from "../../../agents/train/sac-her-trainer.js";
-import { readMetrics, type MetricsRow } from "../../../agents/train/metrics-log.js";
+import { readMetrics } from "../../../agents/train/metrics-log.js";
 import { make, Rng } from "../../../sim/index.js";
-
-function comparable(rows: MetricsRow[]): Record<string, unknown>[] {
-  return rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !k.startsWith("time/"))));
-}
+import { comparable } from "../train/comparable-metrics.js";
 
 describe("relay learning: pretraining, finetuning runs and the BC baseline", function () {
   let dir: string;

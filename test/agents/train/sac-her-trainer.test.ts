@@ -4,12 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { selectBackend } from "../../../agents/nn/backend.js";
 import { SacHerTrainer } from "../../../agents/train/sac-her-trainer.js";
-import { readMetrics, type MetricsRow } from "../../../agents/train/metrics-log.js";
-
-/** Metrics without wall-clock fields, which differ between any two runs. */
-function comparable(rows: MetricsRow[]): Record<string, unknown>[] {
-  return rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !k.startsWith("time/"))));
-}
+import { readMetrics } from "../../../agents/train/metrics-log.js";
+import { comparable } from "./comparable-metrics.js";
 
 describe("SAC + HER training runs", function () {
   let dir: string;
