@@ -5,7 +5,7 @@
  * Then the results folder (experiments/results/<id>/) is written from the runs' metrics.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { readMetrics, type MetricsRow } from "../agents/train/metrics-log.js";
@@ -25,6 +25,11 @@ export interface ExperimentArgs {
   runsDir?: string;
   /** Where results go. @defaultValue experiments/results/<id> */
   resultsDir?: string;
+  /**
+   * Write the results folder from the runs as they stand, training nothing: an experiment that
+   * spans several sittings can be reported (its unfinished runs marked) between them.
+   */
+  reportOnly?: boolean;
 }
 
 interface PlannedRun {
@@ -42,9 +47,12 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
   const steps = a.steps ?? e.steps;
   const runsDir = a.runsDir ?? join(EXPERIMENTS_DIR, "runs", e.id);
   mkdirSync(runsDir, { recursive: true });
-  const demoFiles = await collectDemoSets(e, runsDir);
-  const plan: PlannedRun[] = e.conditions.filter((c) => c.runsOf === undefined).flatMap((c) =>
-    Array.from({ length: seeds }, (_, seed) => {
+  const demoFiles = a.reportOnly ? demoPaths(e, runsDir) : await collectDemoSets(e, runsDir);
+  // Seed-major: every condition's seed 0 comes before any seed 1, so that a partial experiment
+  // (stopped, or still running across sittings) already compares all its conditions.
+  const trained = e.conditions.filter((c) => c.runsOf === undefined);
+  const plan: PlannedRun[] = Array.from({ length: seeds }, (_, seed) =>
+    trained.map((c) => {
       const dir = join(runsDir, `${slug(c.label)}-seed${seed}`);
       const configFile = `${dir}.config.json`;
       writeFileSync(configFile, JSON.stringify(withDemoPaths(c.config, demoFiles), null, 2));
@@ -57,8 +65,8 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
           : ["train", "--algo", String(c.config["algo"]), "--env", e.env, "--steps", String(steps), "--seed", String(seed), "--config", configFile, "--out", dir];
       return { label: c.label, seed, dir, args };
     }),
-  );
-  const todo = plan.filter((p) => p.args.length > 0);
+  ).flat();
+  const todo = a.reportOnly ? [] : plan.filter((p) => p.args.length > 0);
   const jobs = Math.max(1, a.jobs ?? cpus().length);
   process.stderr.write(`${e.id}: ${plan.length} runs (${plan.length - todo.length} already finished), ${jobs} at a time; logs in ${runsDir}\n`);
   const done = () => plan.reduce((sum, p) => sum + lastStep(p.dir), 0);
@@ -68,11 +76,21 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
   const timer = setInterval(progress, 5000);
   const failures: string[] = [];
   let next = 0;
+  const skipped: string[] = [];
   const worker = async (): Promise<void> => {
     while (next < todo.length) {
       const run = todo[next++]!;
-      const code = await spawnRun(run);
-      if (code !== 0) failures.push(`${run.label} seed ${run.seed} exited with ${code} (log: ${run.dir}.log)`);
+      const release = claimRun(run.dir);
+      if (release === null) {
+        skipped.push(`${run.label} seed ${run.seed}`);
+        continue;
+      }
+      try {
+        const code = await spawnRun(run);
+        if (code !== 0) failures.push(`${run.label} seed ${run.seed} exited with ${code} (log: ${run.dir}.log)`);
+      } finally {
+        release();
+      }
     }
   };
   try {
@@ -86,6 +104,7 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
     process.stderr.write(`${failures.join("\n")}\nrun the command again to resume them\n`);
     return 1;
   }
+  if (skipped.length > 0) process.stderr.write(`left to the other invocation that is training them: ${skipped.join(", ")}\n`);
   const conditions = e.conditions.map((c) => ({
     label: c.label,
     metric: c.metric,
@@ -97,12 +116,16 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
   return 0;
 }
 
+/** Where each named demo set of the experiment lives: name -> path. */
+function demoPaths(e: Experiment, runsDir: string): Record<string, string> {
+  return Object.fromEntries(Object.keys(e.demos).map((name) => [name, join(runsDir, `demos-${slug(name)}.bin`)]));
+}
+
 /** Collects each named demo set the experiment needs, unless an earlier invocation did; returns name -> path. */
 async function collectDemoSets(e: Experiment, runsDir: string): Promise<Record<string, string>> {
-  const files: Record<string, string> = {};
+  const files = demoPaths(e, runsDir);
   for (const [name, spec] of Object.entries(e.demos)) {
-    const out = join(runsDir, `demos-${slug(name)}.bin`);
-    files[name] = out;
+    const out = files[name]!;
     if (existsSync(out)) continue;
     const args = ["collect", "--env", spec.env ?? e.env, "--source", spec.source, "--steps", String(spec.steps), "--max-ep-len", String(spec.maxEpisodeSteps), "--seed", String(spec.seed), "--out", out];
     const code = await spawnCli(args, `${out}.log`);
@@ -121,6 +144,37 @@ function withDemoPaths(value: unknown, files: Record<string, string>): unknown {
   if (Array.isArray(value)) return value.map((v) => withDemoPaths(v, files));
   if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withDemoPaths(v, files)]));
   return value;
+}
+
+/**
+ * Claims a run for this process with `<dir>.lock` (created exclusively, holding the pid), so that
+ * two invocations of the same experiment (one per core, or a second sitting while the first still
+ * runs) never train the same run at once. A lock whose process is gone is taken over. Returns the
+ * release function, or null when a live process holds the run.
+ */
+function claimRun(dir: string): (() => void) | null {
+  const lock = `${dir}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: "wx" });
+      return () => rmSync(lock, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      if (processAlive(Number(readFileSync(lock, "utf8")))) return null;
+      rmSync(lock, { force: true }); // stale: its process died without releasing it
+    }
+  }
+  return null;
+}
+
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 function spawnRun(run: PlannedRun): Promise<number> {

@@ -30,9 +30,10 @@ commands:
         [--max-connections N] [--max-envs N] [--idle-timeout SECONDS]
                                 the Gym-style WebSocket server (docs/protocol.md); any host
                                 but loopback needs --token
-  experiment <id> [--seeds N] [--steps N] [--jobs N]
+  experiment <id> [--seeds N] [--steps N] [--jobs N] [--report]
                                 run an experiment of the post (experiments/<id>.json):
-                                every condition and seed, resumably, then its report
+                                every condition and seed, resumably, then its report;
+                                --report only writes the report from the runs so far
   value-map --run DIR [--seed S] [--steps T] [--out PREFIX]
                                 a HAC run's top-level Q over an 80x80 grid of point-mass
                                 subgoals (JSON, SVG, PNG), as the post's Q-value figure
@@ -161,7 +162,7 @@ export async function main(argv: string[]): Promise<number> {
       const { values, positionals } = parseArgs({
         args: rest,
         allowPositionals: true,
-        options: { seeds: { type: "string" }, steps: { type: "string" }, jobs: { type: "string" } },
+        options: { seeds: { type: "string" }, steps: { type: "string" }, jobs: { type: "string" }, report: { type: "boolean" } },
         strict: true,
       });
       if (positionals[0] === undefined) throw new UsageError("experiment needs an id, e.g. E1");
@@ -171,6 +172,7 @@ export async function main(argv: string[]): Promise<number> {
         ...(values.seeds !== undefined ? { seeds: positiveInt(values.seeds, "--seeds") } : {}),
         ...(values.steps !== undefined ? { steps: positiveInt(values.steps, "--steps") } : {}),
         ...(values.jobs !== undefined ? { jobs: positiveInt(values.jobs, "--jobs") } : {}),
+        reportOnly: values.report === true,
       });
     }
     case "value-map": {

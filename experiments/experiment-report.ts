@@ -61,11 +61,17 @@ function renderReport(e: Experiment, r: ExperimentResults, date: string): string
     "| condition | seeds | steps to -100 (mean) | per seed | final avg return | final success | the post: steps to -100 | the post |",
     "|---|---|---|---|---|---|---|---|",
   ];
+  // A run still short of the budget has not "never" reached -100: it has not yet.
+  const perSeed = (s: RunSummary) => (s.stepsToMinus100 === null && s.steps < r.steps ? `not yet (${Math.round(s.steps / 1000)}k run)` : fmt(s.stepsToMinus100));
+  const unfinished = r.conditions.flatMap((c) => c.seeds.filter((s) => s.steps < r.steps).map((s) => `${c.label} seed ${s.seed} (${Math.round(s.steps / 1000)}k)`));
+  if (unfinished.length > 0) {
+    lines.splice(3, 0, "", `**In progress:** ${unfinished.length} run(s) short of the budget, reported as they stand: ${unfinished.join(", ")}. Run the command again to continue them.`);
+  }
   r.conditions.forEach((c, i) => {
     const post = e.conditions[i]!.post;
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
     lines.push(
-      `| ${c.label} | ${c.seeds.length} | ${fmt(c.meanStepsToMinus100)} | ${c.seeds.map((s) => fmt(s.stepsToMinus100)).join(", ")} | ${mean(c.seeds.map((s) => s.finalReturn)).toFixed(1)} | ${(100 * mean(c.seeds.map((s) => s.finalSuccess))).toFixed(0)}% | ${post.stepsToMinus100 === null ? "never or not given" : fmt(post.stepsToMinus100)} | ${post.text} |`,
+      `| ${c.label} | ${c.seeds.length} | ${fmt(c.meanStepsToMinus100)} | ${c.seeds.map(perSeed).join(", ")} | ${mean(c.seeds.map((s) => s.finalReturn)).toFixed(1)} | ${(100 * mean(c.seeds.map((s) => s.finalSuccess))).toFixed(0)}% | ${post.stepsToMinus100 === null ? "never or not given" : fmt(post.stepsToMinus100)} | ${post.text} |`,
     );
   });
   if (r.conditions.some((c) => c.seeds.some((s) => s.pretrained))) {

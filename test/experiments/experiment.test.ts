@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runExperiment } from "../../cli/experiment-command.js";
@@ -65,7 +65,14 @@ describe("experiments", () => {
         postSummary: "-",
       });
       const args = { id: "E0", experiment, seeds: 1, jobs: 2, runsDir: join(dir, "runs"), resultsDir: join(dir, "results") };
-      expect(await runExperiment(args)).to.equal(0);
+      // --report before anything ran: every run is reported as in progress and nothing is trained.
+      expect(await runExperiment({ ...args, reportOnly: true })).to.equal(0);
+      expect(readFileSync(join(dir, "results", "report.md"), "utf8")).to.match(/In progress:\*\* 3 run\(s\)/).and.match(/not yet \(0k run\)/);
+      expect(existsSync(join(dir, "runs", "flat-seed0.log"))).to.equal(false);
+      // Two invocations at once (a second sitting while the first still runs): each run is
+      // trained by exactly one of them, so neither meets a run directory the other is writing.
+      expect(await Promise.all([runExperiment(args), runExperiment(args)])).to.deep.equal([0, 0]);
+      expect(readdirSync(join(dir, "runs")).filter((f) => f.endsWith(".lock"))).to.deep.equal([]);
       const summary = JSON.parse(readFileSync(join(dir, "results", "summary.json"), "utf8"));
       expect(summary.conditions.map((c: { label: string }) => c.label)).to.deep.equal(["flat", "HAC k=5", "relay"]);
       // The relay run was pretrained on the collected demos, and its pretrained-only evaluation is reported.
