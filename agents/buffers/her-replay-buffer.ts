@@ -59,6 +59,12 @@ export interface HerTransition {
   observation: ArrayLike<number>;
   desiredGoal: ArrayLike<number>;
   action: ArrayLike<number>;
+  /**
+   * The action the relabelled copies carry instead of `action`, when the two differ: HAC's
+   * subgoal-testing variants store the commanded subgoal on the real row while the author's
+   * hindsight copies carry the subgoal actually reached. @defaultValue action
+   */
+  relabelAction?: ArrayLike<number>;
   reward: number;
   nextObservation: ArrayLike<number>;
   nextAchievedGoal: ArrayLike<number>;
@@ -88,6 +94,7 @@ interface Rows {
   desiredGoal: Float32Array;
   nextAchievedGoal: Float32Array;
   action: Float32Array;
+  relabelAction: Float32Array;
   reward: Float32Array;
   terminated: Uint8Array;
 }
@@ -100,6 +107,7 @@ const ROW_FIELDS: readonly RowField[] = [
   "desiredGoal",
   "nextAchievedGoal",
   "action",
+  "relabelAction",
   "reward",
   "terminated",
 ];
@@ -193,6 +201,7 @@ export class HerReplayBuffer {
     expectLength("desiredGoal", t.desiredGoal, this.goalDim);
     expectLength("nextAchievedGoal", t.nextAchievedGoal, this.goalDim);
     expectLength("action", t.action, this.actionDim);
+    if (t.relabelAction !== undefined) expectLength("relabelAction", t.relabelAction, this.actionDim);
     let n = this.stagedCount[env]!;
     if (n === this.capacity) throw new RangeError(`an episode longer than the buffer's capacity (${this.capacity}) cannot be stored whole`);
     if (n === this.staging[env]!.reward.length) this.staging[env] = this.growRows(this.staging[env]!, Math.min(2 * n, this.capacity));
@@ -202,6 +211,7 @@ export class HerReplayBuffer {
     s.desiredGoal.set(t.desiredGoal, n * this.goalDim);
     s.nextAchievedGoal.set(t.nextAchievedGoal, n * this.goalDim);
     s.action.set(t.action, n * this.actionDim);
+    s.relabelAction.set(t.relabelAction ?? t.action, n * this.actionDim);
     s.reward[n] = t.reward;
     // `truncated` ends the episode but is never the done flag: a time-limit cut bootstraps.
     s.terminated[n] = t.terminated ? 1 : 0;
@@ -254,9 +264,9 @@ export class HerReplayBuffer {
       const rowObs = i * obsWidth;
       copyRow(ring.observation, idx * obsDim, batch.obs, rowObs, obsDim);
       copyRow(ring.nextObservation, idx * obsDim, batch.nextObs, rowObs, obsDim);
-      copyRow(ring.action, idx * actDim, batch.act, i * actDim, actDim);
       batch.done[i] = ring.terminated[idx]!;
       if (i < nRelabelled) {
+        copyRow(ring.relabelAction, idx * actDim, batch.act, i * actDim, actDim);
         const goalIdx = this.relabelIndex(idx);
         for (let d = 0; d < goalDim; d++) {
           const g = ring.nextAchievedGoal[goalIdx * goalDim + d]!;
@@ -267,6 +277,7 @@ export class HerReplayBuffer {
         }
         batch.relabelled[i] = 1;
       } else {
+        copyRow(ring.action, idx * actDim, batch.act, i * actDim, actDim);
         copyRow(ring.desiredGoal, idx * goalDim, batch.obs, rowObs + obsDim, goalDim);
         copyRow(ring.desiredGoal, idx * goalDim, batch.nextObs, rowObs + obsDim, goalDim);
         batch.rew[i] = ring.reward[idx]!;
@@ -336,8 +347,11 @@ export class HerReplayBuffer {
     const buffer = new HerReplayBuffer({ ...meta, computeReward, rng });
     const get = (name: string): PackedArray => {
       const a = arrays.get(name);
-      if (!a) throw new Error(`replay buffer bytes lack the array "${name}"`);
-      return a;
+      if (a) return a;
+      // Buffers saved before relabelAction existed: their copies carried the stored action.
+      const relabel = /^(ring|staging\d+)\.relabelAction$/.exec(name);
+      if (relabel) return get(`${relabel[1]}.action`);
+      throw new Error(`replay buffer bytes lack the array "${name}"`);
     };
     const n = meta.size;
     for (const field of ROW_FIELDS) buffer.ring[field].set(get(`ring.${field}`));
@@ -407,6 +421,7 @@ export class HerReplayBuffer {
       desiredGoal: new Float32Array(rows * this.goalDim),
       nextAchievedGoal: new Float32Array(rows * this.goalDim),
       action: new Float32Array(rows * this.actionDim),
+      relabelAction: new Float32Array(rows * this.actionDim),
       reward: new Float32Array(rows),
       terminated: new Uint8Array(rows),
     };

@@ -509,6 +509,9 @@ export class HacRollout {
         observation: plan.startObservation,
         desiredGoal: plan.goal,
         action: storedAction === "hindsight" ? hindsightAction : plan.output,
+        // HER's goal-relabelled copies are hindsight goal transitions, built on the hindsight
+        // action whatever the real row keeps (HAC's paper, and the author's code).
+        relabelAction: config.actionSubstitution ? hindsightAction : plan.output,
         reward,
         // Copies: the transition waits in `pending` until its HER episode ends.
         nextObservation: Float64Array.from(result.obs.observation),

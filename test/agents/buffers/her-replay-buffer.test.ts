@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { HerReplayBuffer, type GoalSelectionStrategy, type HerBatch, type HerReplayBufferOptions } from "../../../agents/buffers/her-replay-buffer.js";
+import { packArrays, unpackArrays } from "../../../agents/buffers/array-pack.js";
 import { Rng } from "../../../sim/rng.js";
 
 /**
@@ -90,6 +91,24 @@ describe("HerReplayBuffer", () => {
     });
     const relabelledRewards = new Set(all.filter((r) => r.relabelled).map((r) => r.rew));
     expect([...relabelledRewards].sort()).to.deep.equal([-1, 0]);
+  });
+
+  it("gives relabelled rows the transition's relabelAction and real rows its action", () => {
+    const buffer = makeBuffer();
+    for (let t = 0; t < 10; t++) {
+      buffer.add({ observation: [t], desiredGoal: [UNREACHED_GOAL_OFFSET], action: [1], relabelAction: [-1], reward: -1, nextObservation: [t + 1], nextAchievedGoal: [t + 1], terminated: false, truncated: t === 9 });
+    }
+    const batch = buffer.sample(50);
+    Array.from(batch.relabelled).forEach((r, i) => expect(batch.act[i]).to.equal(r === 1 ? -1 : 1));
+  });
+
+  it("loads bytes saved before relabelAction existed, their copies carrying the stored action", () => {
+    const buffer = makeBuffer();
+    addEpisode(buffer, 0, 10);
+    const { meta, arrays } = unpackArrays(buffer.toBytes());
+    for (const name of [...arrays.keys()]) if (name.endsWith(".relabelAction")) arrays.delete(name);
+    const old = HerReplayBuffer.fromBytes(packArrays(meta, Object.fromEntries(arrays)), chainReward);
+    expect(Array.from(old.sample(20).act)).to.deep.equal(new Array<number>(20).fill(1));
   });
 
   it("relabels nothing with k = 0", () => {

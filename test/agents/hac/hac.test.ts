@@ -142,6 +142,10 @@ describe("agents/hac Hac: what the buffers store", () => {
         const top = atLevel(trainEpisode(make(env, c.config, { 0: low, 1: subgoals([2, 0]) }), env), 1);
         const hindsight = [[0.5, 0], [1.0, 0], [1.5, 0]];
         top.forEach((s, w) => near(s.transition.action, c.action[w] === "h" ? hindsight[w]! : [2, 0]));
+        // HER's relabelled copies are hindsight goal transitions: the hindsight action whatever the
+        // real row keeps (the commanded subgoal only when substitution is off).
+        const substitutes = !("actionSubstitution" in c.config);
+        top.forEach((s, w) => near(s.transition.relabelAction!, substitutes ? hindsight[w]! : [2, 0]));
         expect(top.map((s) => s.transition.reward)).to.deep.equal(c.reward);
         expect(top.map((s) => s.window!.storedAction)).to.deep.equal(c.action.map((a) => (a === "h" ? "hindsight" : "original")));
         expect(low.calls.slice(0, 5).every((call) => call.deterministic)).to.equal(c.det);
