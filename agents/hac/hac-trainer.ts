@@ -16,6 +16,7 @@ import { make, Rng, type EnvMaker, type GoalEnv, type GoalObs } from "../../sim/
 import { resumePoint, saveCheckpoint } from "../train/checkpoint.js";
 import { MetricsLog, type MetricsRow } from "../train/metrics-log.js";
 import { ProgressBar } from "../train/progress-bar.js";
+import { parseTrainingConfig, runScheduleFields } from "../train/run-schedule.js";
 import { createRunDir, readRunConfig, runPaths, type RunPaths } from "../train/run-dir.js";
 import { writeRunPlots } from "../train/run-plots.js";
 import { sacStateFromBytes, sacStateToBytes } from "../train/sac-state-codec.js";
@@ -29,24 +30,16 @@ const EVAL_SEED_BASE = 1_000_000;
 
 export const hacTrainConfigSchema = z
   .object({
-    env: z.string().describe("registered env id"),
-    envKwargs: z.record(z.string(), z.unknown()).default({}),
+    ...runScheduleFields,
     algo: z.literal("hac"),
     /** The hierarchy (agents/hac/hac-config.ts), SAC presets and HER settings included. */
     hac: hacConfigSchema.prefault({}),
-    steps: z.number().int().positive(),
-    seed: z.number().int().nonnegative().default(0),
     /**
      * Env steps of uniform random env actions at the start, the levels above choosing subgoals
      * all the while (hierarchy.py: 2500). `hac.quirks.skipWarmup` skips them, as the author's
      * code did by mistake.
      */
     startSteps: z.number().int().nonnegative().default(2500),
-    /** Env steps between evaluations of the deterministic hierarchy. */
-    evalEvery: z.number().int().positive().default(10_000),
-    evalEpisodes: z.number().int().positive().default(10),
-    /** Env steps between checkpoints (taken at the next episode end). */
-    checkpointEvery: z.number().int().positive().default(10_000),
     /**
      * Train a shadow learner beside the hierarchy (seed-code-notes §3.7, the post's "benefits
      * beyond exploration"): flat SAC + HER with the bottom level's SAC settings, fed the
@@ -60,13 +53,10 @@ export const hacTrainConfigSchema = z
 export type HacTrainConfig = z.infer<typeof hacTrainConfigSchema>;
 
 export function parseHacTrainConfig(value: unknown, where: string): HacTrainConfig {
-  const parsed = hacTrainConfigSchema.safeParse(value);
-  if (!parsed.success) {
-    throw new Error(`${where}: bad training config: ${parsed.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; ")}`);
-  }
+  const config = parseTrainingConfig(hacTrainConfigSchema, value, where);
   // Cross-field checks (levelSac length, SAC field names), naming the field.
-  parseHacConfig(parsed.data.hac, `${where}: bad training config: hac`);
-  return parsed.data;
+  parseHacConfig(config.hac, `${where}: bad training config: hac`);
+  return config;
 }
 
 interface LoopState {

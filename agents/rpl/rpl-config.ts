@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { hacConfigSchema } from "../hac/hac-config.js";
 import type { HacTrainConfig } from "../hac/hac-trainer.js";
+import { parseTrainingConfig, runScheduleFields } from "../train/run-schedule.js";
 
 /** Where the relay script's defaults differ from HAC's. */
 export const RELAY_HAC_DEFAULTS = {
@@ -42,37 +43,28 @@ export type RelaySettings = z.infer<typeof relaySettingsSchema>;
 
 export const rplTrainConfigSchema = z
   .object({
-    env: z.string().describe("registered env id"),
-    envKwargs: z.record(z.string(), z.unknown()).default({}),
+    ...runScheduleFields,
     algo: z.literal("rpl"),
     /** The demo file (agents/demos/README.md); `train` stores it as an absolute path. */
     demos: z.string(),
     relay: relaySettingsSchema.prefault({}),
     /** The hierarchy: HAC's config over the relay defaults ({@link RELAY_HAC_DEFAULTS}); two levels. */
     hac: z.preprocess((v) => ({ ...RELAY_HAC_DEFAULTS, ...(typeof v === "object" && v !== null ? v : {}) }), hacConfigSchema),
-    steps: z.number().int().positive(),
-    seed: z.number().int().nonnegative().default(0),
     /** Random warm-up env steps: none, the pretrained policies act from the start. */
     startSteps: z.number().int().nonnegative().default(0),
-    evalEvery: z.number().int().positive().default(10_000),
-    evalEpisodes: z.number().int().positive().default(10),
-    checkpointEvery: z.number().int().positive().default(10_000),
   })
   .strict();
 
 export type RplTrainConfig = z.infer<typeof rplTrainConfigSchema>;
 
 export function parseRplTrainConfig(value: unknown, where: string): RplTrainConfig {
-  const parsed = rplTrainConfigSchema.safeParse(value);
-  if (!parsed.success) {
-    throw new Error(`${where}: bad training config: ${parsed.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; ")}`);
-  }
-  if (parsed.data.hac.levels !== 2) throw new Error(`${where}: bad training config: hac.levels: relay learning has two levels, got ${parsed.data.hac.levels}`);
-  const { relay } = parsed.data;
+  const config = parseTrainingConfig(rplTrainConfigSchema, value, where);
+  if (config.hac.levels !== 2) throw new Error(`${where}: bad training config: hac.levels: relay learning has two levels, got ${config.hac.levels}`);
+  const { relay } = config;
   if (!relay.useRlOnHigherLevel && !(relay.useSupervisionWithRl && relay.supervisionWeight > 0)) {
     throw new Error(`${where}: bad training config: relay.useRlOnHigherLevel false needs supervision (useSupervisionWithRl and a positive supervisionWeight), or the high level never learns`);
   }
-  return parsed.data;
+  return config;
 }
 
 /** The HAC run under a relay run: same env, schedule and hierarchy. */

@@ -4,11 +4,11 @@
  */
 import { z } from "zod";
 import { sacPresets, type SacConfig } from "../sac/sac-config.js";
+import { parseTrainingConfig, runScheduleFields } from "./run-schedule.js";
 
 export const trainConfigSchema = z
   .object({
-    env: z.string().describe("registered env id"),
-    envKwargs: z.record(z.string(), z.unknown()).default({}),
+    ...runScheduleFields,
     algo: z.literal("sac"),
     preset: z.enum(["seed", "sb3"]).default("seed"),
     /** Overrides of the preset's SAC hyperparameters (see agents/sac/sac-config.ts). */
@@ -21,15 +21,8 @@ export const trainConfigSchema = z
       })
       .strict()
       .default({ nSampledGoal: 4, strategy: "future", faithful: false }),
-    steps: z.number().int().positive(),
-    seed: z.number().int().nonnegative().default(0),
     /** Env steps of uniform random actions before the policy acts (the seed code: 1000). */
     startSteps: z.number().int().nonnegative().default(1000),
-    /** Env steps between evaluations of the deterministic policy. */
-    evalEvery: z.number().int().positive().default(10_000),
-    evalEpisodes: z.number().int().positive().default(10),
-    /** Env steps between checkpoints (taken at the next episode end). */
-    checkpointEvery: z.number().int().positive().default(10_000),
     /**
      * The "BC one layer" baseline (seed-code-notes §3.4, agents/rpl/flat-bc.ts): every update adds
      * `weight` × a BC loss over `batchSize` demo pairs to the actor loss. Absent: plain SAC + HER.
@@ -50,11 +43,7 @@ export const trainConfigSchema = z
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 
 export function parseTrainConfig(value: unknown, where: string): TrainConfig {
-  const parsed = trainConfigSchema.safeParse(value);
-  if (!parsed.success) {
-    throw new Error(`${where}: bad training config: ${parsed.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; ")}`);
-  }
-  return parsed.data;
+  return parseTrainingConfig(trainConfigSchema, value, where);
 }
 
 /** The preset with the config's overrides, checked against the preset's own fields. */
