@@ -1,34 +1,67 @@
-import { make } from "../sim/index.js";
-import { PushExpert } from "../agents/experts/push-expert.js";
-import { ProgressBar } from "../agents/train/progress-bar.js";
-
 /**
- * `rapier-gym demo` (what `npm start` runs until the viewer lands): the scripted expert on a
- * PointMass env, with a progress line, then its success rate.
+ * `rapier-gym demo` (what `npm start` runs): the server and its viewer, with agents acting live
+ * in it, so that a newcomer opening the printed URL watches something real within seconds. The
+ * agents are the trained policies shipped in the repository's `policies/` (each a run directory:
+ * config.json, metrics.jsonl and policy/; a HAC one shows its subgoal ghosts and value map, and
+ * its learning curve), then the scripted expert on the PointMass tasks, up to four sessions.
+ * Every session takes goals dragged in the viewer.
  */
-export function runDemo(id: string, episodes: number, seed: number): number {
-  const env = make(id);
-  const expert = new PushExpert();
-  const bar = new ProgressBar({ total: episodes, label: `expert on ${id}` });
-  let successes = 0;
-  let returns = 0;
-  for (let ep = 0; ep < episodes; ep++) {
-    let { obs } = env.reset({ seed: seed + ep });
-    let episodeReturn = 0;
-    for (;;) {
-      const r = env.step(expert.act(obs));
-      obs = r.obs;
-      episodeReturn += r.reward;
-      if (r.terminated || r.truncated) {
-        if (r.info.is_success) successes++;
-        break;
-      }
-    }
-    returns += episodeReturn;
-    bar.update(ep + 1, { return: returns / (ep + 1), success: successes / (ep + 1) });
-  }
-  bar.finish();
-  env.close();
-  console.log(`${id}: scripted expert succeeded in ${successes}/${episodes} episodes (${((100 * successes) / episodes).toFixed(1)}%), mean return ${(returns / episodes).toFixed(1)}`);
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { AgentSession, type LiveAgent } from "../server/agent-session.js";
+import type { ServerLimits } from "../server/limits.js";
+import { make, type GoalEnv } from "../sim/index.js";
+import { expertAgent, hacAgent, sacAgent } from "./live-agents.js";
+import { startViewerServer, untilSignal } from "./serve-command.js";
+
+/** The scripted expert's sessions, in order, until four sessions run. */
+const EXPERT_ENVS = ["PointMassPush-v0", "PointMassPush2-v0", "PointMassReach-v0", "PointMassPush-v0"];
+const MAX_SESSIONS = 4;
+
+export interface DemoOptions {
+  host: string;
+  port: number;
+  token?: string;
+  limits: Partial<ServerLimits>;
+  seed: number;
+  /** The folder of shipped policies. @defaultValue "policies" */
+  policies: string;
+  recordings?: string[];
+}
+
+export async function runDemo(options: DemoOptions): Promise<number> {
+  const policyDirs = existsSync(options.policies)
+    ? readdirSync(options.policies)
+        .sort()
+        .map((d) => join(options.policies, d))
+        .filter((d) => existsSync(join(d, "policy")))
+    : [];
+  const server = await startViewerServer({ ...options, runs: policyDirs.length > 0 ? [options.policies, "runs"] : ["runs"] });
+  const agents: { env: GoalEnv; agent: LiveAgent }[] = [];
+  for (const dir of policyDirs.slice(0, MAX_SESSIONS)) agents.push(await loadPolicy(dir));
+  EXPERT_ENVS.slice(0, MAX_SESSIONS - agents.length).forEach((id) => agents.push({ env: make(id), agent: expertAgent() }));
+  const sessions = agents.map(({ env, agent }, i) => new AgentSession(server.live, env, agent, { seed: options.seed + 1000 * i }));
+  console.log(`rapier-gym demo: ${sessions.map((s) => `${s.live.source.env} (${s.live.source.label})`).join(", ")}`);
+  console.log(`rapier-gym demo: open ${server.url.replace(/^ws:/, "http:")}/ in a browser; Ctrl-C stops`);
+  await untilSignal(server, "demo", () => {
+    for (const s of sessions) s.stop();
+  });
   return 0;
+}
+
+/** A shipped policy and a fresh env of its run: a hierarchy (policy/hac.json) or flat SAC. */
+async function loadPolicy(dir: string): Promise<{ env: GoalEnv; agent: LiveAgent }> {
+  const { selectBackend } = await import("../agents/nn/backend.js");
+  const { readRunConfig } = await import("../agents/train/run-dir.js");
+  await selectBackend();
+  const config = readRunConfig(dir) as { env?: unknown; envKwargs?: Record<string, unknown>; algo?: unknown };
+  if (typeof config.env !== "string") throw new Error(`${dir}/config.json names no env`);
+  const env = make(config.env, config.envKwargs ?? {});
+  const policy = join(dir, "policy");
+  if (existsSync(join(policy, "hac.json"))) {
+    const { Hac } = await import("../agents/hac/hac.js");
+    return { env, agent: hacAgent(await Hac.load(policy, env), `${String(config.algo ?? "hac")} policy ${dir}`) };
+  }
+  const { Sac } = await import("../agents/sac/sac.js");
+  return { env, agent: sacAgent(await Sac.load(policy), `${String(config.algo ?? "sac")} policy ${dir}`) };
 }

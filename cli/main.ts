@@ -12,13 +12,17 @@ const USAGE = `usage: rapier-gym <command> [options]
 
 commands:
   envs [--json]                 list the registered envs, their spaces and episode lengths
-  demo [--env ID] [--episodes N] [--seed S]
-                                run the scripted expert and print its success rate (npm start)
+  demo [--host 127.0.0.1] [--port 8765] [--token T] [--seed S] [--policies DIR]
+        [--recordings FILE ...]
+                                the viewer with agents acting live: the shipped policies
+                                (policies/) and the scripted expert; prints the URL (npm start)
   train --env ID --steps N [--algo sac|hac|rpl] [--preset seed|sb3] [--seed S] [--out DIR]
         [--config FILE] [--demos FILE] [--backend node|wasm|cpu] [--resume]
+        [--serve [--port 8765]]
                                 train SAC + HER, HAC or relay learning (rpl, needs --demos);
                                 sac with --demos is the "BC one layer" baseline;
-                                --resume continues the run in --out
+                                --resume continues the run in --out; --serve shows its
+                                evaluation rollouts and curves in the viewer
   collect --env ID --source expert|RUN_DIR (--episodes N | --steps N) --out FILE
         [--max-ep-len 100] [--seed S] [--backend node|wasm|cpu]
                                 demonstrations for relay learning and BC: the successful
@@ -28,7 +32,10 @@ commands:
                                 evaluate a run's final policy deterministically
   serve [--host 127.0.0.1] [--port 8765] [--token T] [--max-message-bytes N]
         [--max-connections N] [--max-envs N] [--idle-timeout SECONDS]
-                                the Gym-style WebSocket server (docs/protocol.md); any host
+        [--runs DIR ...] [--recordings FILE ...]
+                                the Gym-style WebSocket server (docs/protocol.md) and the
+                                viewer at http://host:port/: live sessions, learning curves
+                                of --runs, playback of --recordings (demo files); any host
                                 but loopback needs --token
   experiment <id> [--seeds N] [--steps N] [--jobs N] [--report]
                                 run an experiment of the post (experiments/<id>.json):
@@ -52,11 +59,22 @@ export async function main(argv: string[]): Promise<number> {
     case "demo": {
       const { values } = parseArgs({
         args: rest,
-        options: { env: { type: "string", default: "PointMassPush-v0" }, episodes: { type: "string", default: "100" }, seed: { type: "string", default: "0" } },
+        options: {
+          ...listenOptions,
+          seed: { type: "string", default: "0" },
+          policies: { type: "string", default: "policies" },
+          recordings: { type: "string", multiple: true },
+        },
         strict: true,
       });
       const { runDemo } = await import("./demo-command.js");
-      return runDemo(values.env, positiveInt(values.episodes, "--episodes"), integer(values.seed, "--seed"));
+      return runDemo({
+        ...(await listenArgs(values)),
+        limits: {},
+        seed: integer(values.seed, "--seed"),
+        policies: values.policies,
+        ...(values.recordings !== undefined ? { recordings: values.recordings } : {}),
+      });
     }
     case "train": {
       const { values } = parseArgs({
@@ -136,9 +154,9 @@ export async function main(argv: string[]): Promise<number> {
       const { values } = parseArgs({
         args: rest,
         options: {
-          host: { type: "string", default: "127.0.0.1" },
-          port: { type: "string", default: "8765" },
-          token: { type: "string" },
+          ...listenOptions,
+          runs: { type: "string", multiple: true },
+          recordings: { type: "string", multiple: true },
           "max-message-bytes": { type: "string" },
           "max-connections": { type: "string" },
           "max-envs": { type: "string" },
@@ -146,17 +164,14 @@ export async function main(argv: string[]): Promise<number> {
         },
         strict: true,
       });
-      const port = integer(values.port, "--port");
-      if (port < 0 || port > 65535) throw new UsageError(`--port must be in 0..65535, got ${port}`);
+      const listen = await listenArgs(values);
       const { runServe } = await import("./serve-command.js");
-      const { isLoopback } = await import("../server/server.js");
-      if (!isLoopback(values.host) && values.token === undefined) throw new UsageError(`serve --host ${values.host} exposes the simulator beyond this machine: pass --token`);
       const limits: Partial<ServerLimits> = {};
       if (values["max-message-bytes"] !== undefined) limits.maxMessageBytes = positiveInt(values["max-message-bytes"], "--max-message-bytes");
       if (values["max-connections"] !== undefined) limits.maxConnections = positiveInt(values["max-connections"], "--max-connections");
       if (values["max-envs"] !== undefined) limits.maxEnvsPerConnection = positiveInt(values["max-envs"], "--max-envs");
       if (values["idle-timeout"] !== undefined) limits.idleTimeoutMs = 1000 * positiveInt(values["idle-timeout"], "--idle-timeout");
-      return runServe({ host: values.host, port, ...(values.token !== undefined ? { token: values.token } : {}), limits });
+      return runServe({ ...listen, limits, runs: values.runs ?? [], recordings: values.recordings ?? [] });
     }
     case "experiment": {
       const { values, positionals } = parseArgs({
@@ -200,6 +215,21 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`rapier-gym: unknown command "${command}"\n\n${USAGE}`);
       return 2;
   }
+}
+
+/** The flags of every command that listens: serve, demo, train --serve. */
+const listenOptions = {
+  host: { type: "string", default: "127.0.0.1" },
+  port: { type: "string", default: "8765" },
+  token: { type: "string" },
+} as const;
+
+async function listenArgs(values: { host: string; port: string; token?: string | undefined }): Promise<{ host: string; port: number; token?: string }> {
+  const port = integer(values.port, "--port");
+  if (port < 0 || port > 65535) throw new UsageError(`--port must be in 0..65535, got ${port}`);
+  const { isLoopback } = await import("../server/server.js");
+  if (!isLoopback(values.host) && values.token === undefined) throw new UsageError(`--host ${values.host} exposes the simulator beyond this machine: pass --token`);
+  return { host: values.host, port, ...(values.token !== undefined ? { token: values.token } : {}) };
 }
 
 function integer(text: string, flag: string): number {

@@ -15,6 +15,7 @@ export const PROTOCOL_VERSION = 1;
 /**
  * The first nine are DESIGN.md's; BAD_KWARGS, BAD_OPTIONS and BAD_SNAPSHOT pass the simulator's
  * own EnvError codes through, so that a client can tell a bad make kwarg from a malformed message.
+ * NOT_FOUND names a live session, run or recording the server does not have (the viewer's ops).
  */
 export const ERROR_CODES = [
   "BAD_REQUEST",
@@ -29,6 +30,7 @@ export const ERROR_CODES = [
   "BAD_KWARGS",
   "BAD_OPTIONS",
   "BAD_SNAPSHOT",
+  "NOT_FOUND",
 ] as const;
 export const errorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof errorCode>;
@@ -82,6 +84,23 @@ export const subscribeParams = z.strictObject({
   index: z.int().min(0).optional(),
 });
 
+/** A live session's server-wide id (handles are per connection; sessions are not). */
+export const sessionId = z.int().positive();
+export const watchParams = z.strictObject({ session: sessionId });
+export const setGoalParams = z.strictObject({
+  session: sessionId,
+  /** The goal marker moved: "goal_0", ... (the scene's markers name them). */
+  marker: z.string().max(64),
+  /** Where it goes; an env whose goals are planar uses x and y. */
+  position: z.tuple([z.number(), z.number(), z.number()]),
+});
+export const metricsParams = z.strictObject({
+  run: z.string().max(1024),
+  /** Rows already read: the reply starts at row `from`, so a client polls for what is new. @defaultValue 0 */
+  from: z.int().min(0).optional(),
+});
+export const playbackParams = z.strictObject({ recording: z.string().max(1024), episode: z.int().min(0) });
+
 /** Every request the server understands, keyed by op. */
 export const requestSchemas = {
   hello: helloParams.extend({ id: requestId, op: z.literal("hello") }),
@@ -94,6 +113,12 @@ export const requestSchemas = {
   subscribe: subscribeParams.extend({ id: requestId, op: z.literal("subscribe") }),
   unsubscribe: subscribeParams.extend({ id: requestId, op: z.literal("unsubscribe") }),
   close: handleParams.extend({ id: requestId, op: z.literal("close") }),
+  list: z.strictObject({ id: requestId, op: z.literal("list") }),
+  watch: watchParams.extend({ id: requestId, op: z.literal("watch") }),
+  unwatch: watchParams.extend({ id: requestId, op: z.literal("unwatch") }),
+  setGoal: setGoalParams.extend({ id: requestId, op: z.literal("setGoal") }),
+  metrics: metricsParams.extend({ id: requestId, op: z.literal("metrics") }),
+  playback: playbackParams.extend({ id: requestId, op: z.literal("playback") }),
 };
 export type Op = keyof typeof requestSchemas;
 /** Any valid request, narrowed by its op. */
@@ -108,6 +133,12 @@ export const request = z.discriminatedUnion("op", [
   requestSchemas.subscribe,
   requestSchemas.unsubscribe,
   requestSchemas.close,
+  requestSchemas.list,
+  requestSchemas.watch,
+  requestSchemas.unwatch,
+  requestSchemas.setGoal,
+  requestSchemas.metrics,
+  requestSchemas.playback,
 ]);
 export const OPS = Object.keys(requestSchemas) as Op[];
 export type Request = z.infer<typeof request>;
@@ -160,32 +191,6 @@ export const vectorStepResult = z.object({
     final_obs: z.array(obsJSON.nullable()),
   }),
 });
-export const computeRewardResult = z.object({ reward: z.array(z.number()) });
-export const snapshotResult = z.object({ snapshot: z.base64() });
-export const emptyResult = z.object({});
-
-/** The result schema of each op; reset and step have a single-env and a vector form. */
-export const resultSchemas = {
-  hello: helloResult,
-  make: makeResult,
-  reset: z.union([resetResult, vectorResetResult]),
-  step: z.union([stepResult, vectorStepResult]),
-  computeReward: computeRewardResult,
-  snapshot: snapshotResult,
-  restore: emptyResult,
-  subscribe: emptyResult,
-  unsubscribe: emptyResult,
-  close: emptyResult,
-} satisfies Record<Op, z.ZodType>;
-export type Result<O extends Op> = z.infer<(typeof resultSchemas)[O]>;
-
-// ---- replies and pushes ----------------------------------------------------------------------
-
-export const errorBody = z.object({ code: errorCode, message: z.string() });
-export const okReply = z.object({ id: requestId, ok: z.literal(true), result: z.unknown() });
-export const errorReply = z.object({ id: requestId.nullable(), ok: z.literal(false), error: errorBody });
-export const reply = z.discriminatedUnion("ok", [okReply, errorReply]);
-
 const vec3 = z.tuple([z.number(), z.number(), z.number()]);
 const shapeJSON = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("sphere"), radius: z.number() }),
@@ -212,7 +217,91 @@ export const sceneJSON = z.object({
 });
 export const frameJSON = z.object({ step: z.int(), poses: z.array(z.number()), markers: z.record(z.string(), vec3) });
 
+export const computeRewardResult = z.object({ reward: z.array(z.number()) });
+export const snapshotResult = z.object({ snapshot: z.base64() });
+export const emptyResult = z.object({});
+
+/** A live session: an env some connection steps, an agent the server runs, or a training run's evaluations. */
+export const liveSessionInfo = z.object({
+  session: sessionId,
+  env: z.string(),
+  /** Who steps it, in words: "127.0.0.1:50412 handle 1", "expert", "runs/push-hac". */
+  label: z.string(),
+  source: z.enum(["client", "agent", "run"]),
+  /** Whether setGoal works: only the server's own agents take goals from watchers. */
+  takesGoal: z.boolean(),
+});
+export type LiveSessionInfo = z.infer<typeof liveSessionInfo>;
+export const runInfo = z.object({
+  /** The run directory as the server was given it; the name metrics asks for. */
+  run: z.string(),
+  env: z.string().nullable(),
+  algo: z.string().nullable(),
+});
+export type RunInfo = z.infer<typeof runInfo>;
+export const recordingInfo = z.object({
+  recording: z.string(),
+  env: z.string(),
+  /** What acted: "expert", a run directory, ... */
+  source: z.string(),
+  episodes: z.array(z.object({ seed: z.int(), length: z.int().positive() })),
+});
+export type RecordingInfo = z.infer<typeof recordingInfo>;
+export const listResult = z.object({ sessions: z.array(liveSessionInfo), runs: z.array(runInfo), recordings: z.array(recordingInfo) });
+export type ListResult = z.infer<typeof listResult>;
+/** One metrics.jsonl row cut to the curves' fields (CURVE_FIELDS): step, and whichever of the others it has. */
+export const curvePoint = z.record(z.string(), z.number());
+export type CurvePoint = z.infer<typeof curvePoint>;
+export const metricsResult = z.object({
+  run: z.string(),
+  rows: z.array(curvePoint),
+  /** Pass as `from` to read only what is appended later. */
+  next: z.int().min(0),
+});
+export const playbackResult = z.object({ recording: z.string(), episode: z.int().min(0), scene: sceneJSON, frames: z.array(frameJSON) });
+
+/** The result schema of each op; reset and step have a single-env and a vector form. */
+export const resultSchemas = {
+  hello: helloResult,
+  make: makeResult,
+  reset: z.union([resetResult, vectorResetResult]),
+  step: z.union([stepResult, vectorStepResult]),
+  computeReward: computeRewardResult,
+  snapshot: snapshotResult,
+  restore: emptyResult,
+  subscribe: emptyResult,
+  unsubscribe: emptyResult,
+  close: emptyResult,
+  list: listResult,
+  watch: emptyResult,
+  unwatch: emptyResult,
+  setGoal: emptyResult,
+  metrics: metricsResult,
+  playback: playbackResult,
+} satisfies Record<Op, z.ZodType>;
+export type Result<O extends Op> = z.infer<(typeof resultSchemas)[O]>;
+
+// ---- replies and pushes ----------------------------------------------------------------------
+
+export const errorBody = z.object({ code: errorCode, message: z.string() });
+export const okReply = z.object({ id: requestId, ok: z.literal(true), result: z.unknown() });
+export const errorReply = z.object({ id: requestId.nullable(), ok: z.literal(false), error: errorBody });
+export const reply = z.discriminatedUnion("ok", [okReply, errorReply]);
+
 export const sceneEvent = z.object({ event: z.literal("scene"), handle: envHandle, index: z.int().min(0), scene: sceneJSON });
 export const frameEvent = z.object({ event: z.literal("frame"), handle: envHandle, index: z.int().min(0), frame: frameJSON });
-export const serverEvent = z.discriminatedUnion("event", [sceneEvent, frameEvent]);
+/** The high-level critic's value over a grid of point-mass subgoals (HAC on PointMass), drawn under the scene. */
+export const valueMapJSON = z.object({
+  /** Grid points per side; `q[j * size + i]` is the value at x = -range + 2·range·i/(size-1), y likewise with j. */
+  size: z.int().min(2).max(256),
+  range: z.number().positive(),
+  q: z.array(z.number()),
+});
+export type ValueMapJSON = z.infer<typeof valueMapJSON>;
+export const sessionSceneEvent = z.object({ event: z.literal("sessionScene"), session: sessionId, scene: sceneJSON });
+export const sessionFrameEvent = z.object({ event: z.literal("sessionFrame"), session: sessionId, frame: frameJSON });
+export const valueMapEvent = z.object({ event: z.literal("valueMap"), session: sessionId, map: valueMapJSON });
+/** The session is gone (its env closed, its agent stopped, its connection ended); watching it ended too. */
+export const sessionEndedEvent = z.object({ event: z.literal("sessionEnded"), session: sessionId });
+export const serverEvent = z.discriminatedUnion("event", [sceneEvent, frameEvent, sessionSceneEvent, sessionFrameEvent, valueMapEvent, sessionEndedEvent]);
 export type ServerEvent = z.infer<typeof serverEvent>;

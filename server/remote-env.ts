@@ -70,7 +70,7 @@ export class RemoteEnv implements AsyncGoalEnv {
   /** Receives the scene once, then a frame after every reset and step of this env. */
   async subscribe(listener: (event: ServerEvent) => void): Promise<void> {
     this.client.onEvent((e) => {
-      if (e.handle === this.handle) listener(e);
+      if ((e.event === "scene" || e.event === "frame") && e.handle === this.handle) listener(e);
     });
     await this.client.request("subscribe", { handle: this.handle });
   }

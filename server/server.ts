@@ -1,5 +1,5 @@
 /**
- * `rapier-gym serve`: one port for HTTP (/health; later the viewer's files) and for the WebSocket
+ * `rapier-gym serve`: one port for HTTP (/health and the viewer's files) and for the WebSocket
  * protocol. The sockets and limits live here; what a message means lives in Session.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -10,6 +10,10 @@ import { DEFAULT_LIMITS, type ServerLimits } from "./limits.js";
 import { PROTOCOL_VERSION } from "./protocol.js";
 import { CLOSE_POLICY, Session } from "./session.js";
 import { SnapshotSeal } from "./snapshot-seal.js";
+import { LiveSessions } from "./live-sessions.js";
+import { NO_RECORDINGS, type RecordingLibrary } from "./recording-library.js";
+import { RunLibrary } from "./run-library.js";
+import { viewerAsset } from "./viewer-assets.js";
 
 export interface ServerOptions {
   /** @defaultValue "127.0.0.1"; any non-loopback address needs `token`. */
@@ -20,6 +24,10 @@ export interface ServerOptions {
   token?: string;
   limits?: Partial<ServerLimits>;
   catalog?: EnvCatalog;
+  /** Run directories (or folders of them) whose learning curves the viewer may show. */
+  runs?: readonly string[];
+  /** Recorded episodes the viewer may play back. @defaultValue none */
+  recordings?: RecordingLibrary;
   /** Where connection events and internal errors go. @defaultValue stderr */
   log?: (line: string) => void;
 }
@@ -39,6 +47,8 @@ export function isLoopback(host: string): boolean {
 
 export class RapierGymServer {
   private readonly sessions = new Map<WebSocket, Session>();
+  /** Every live session; the server's own agents (demo, training replays) add theirs here. */
+  readonly live = new LiveSessions();
   private closing: Promise<void> | null = null;
 
   private constructor(
@@ -60,6 +70,8 @@ export class RapierGymServer {
     const catalog = options.catalog ?? registryCatalog;
     const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
     const seal = new SnapshotSeal();
+    const runs = new RunLibrary(options.runs ?? []);
+    const recordings = options.recordings ?? NO_RECORDINGS;
 
     const headerTimeout = Math.min(limits.idleTimeoutMs, 60_000);
     const http = createServer({ headersTimeout: headerTimeout, requestTimeout: headerTimeout, connectionsCheckingInterval: Math.min(headerTimeout, 30_000) });
@@ -72,8 +84,23 @@ export class RapierGymServer {
         res.end(JSON.stringify({ status: "ok", protocol: PROTOCOL_VERSION, server: SERVER_NAME, ...server!.stats() }));
         return;
       }
-      res.writeHead(404, { "content-type": "text/plain" });
-      res.end(`not found: ${req.url ?? ""} (this server answers /health and WebSocket upgrades; the viewer is not served yet)\n`);
+      const path = new URL(req.url ?? "/", "http://localhost").pathname;
+      viewerAsset(path).then(
+        (asset) => {
+          if (asset === null) {
+            res.writeHead(404, { "content-type": "text/plain" });
+            res.end(`not found: ${path} (this server answers /, /health and WebSocket upgrades)\n`);
+            return;
+          }
+          res.writeHead(200, { "content-type": asset.contentType, "cache-control": "no-cache" });
+          res.end(asset.body);
+        },
+        (e: unknown) => {
+          log(`rapier-gym serve: could not serve ${path}: ${e instanceof Error ? e.message : String(e)}`);
+          res.writeHead(500, { "content-type": "text/plain" });
+          res.end(`the viewer could not be built: ${e instanceof Error ? e.message : String(e)}\n`);
+        },
+      );
     });
 
     http.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) => {
@@ -88,6 +115,8 @@ export class RapierGymServer {
           catalog,
           limits,
           seal,
+          runs,
+          recordings,
           // A bearer header authenticates the connection only if it is right; else hello must carry the token.
           requiredToken: token !== null && bearer !== token ? token : null,
           log,
@@ -143,7 +172,16 @@ export class RapierGymServer {
 
   private accept(
     ws: WebSocket,
-    options: { catalog: EnvCatalog; limits: ServerLimits; seal: SnapshotSeal; requiredToken: string | null; log: (line: string) => void; remote: string },
+    options: {
+      catalog: EnvCatalog;
+      limits: ServerLimits;
+      seal: SnapshotSeal;
+      runs: RunLibrary;
+      recordings: RecordingLibrary;
+      requiredToken: string | null;
+      log: (line: string) => void;
+      remote: string;
+    },
   ): void {
     const { limits, log } = options;
     let idle: NodeJS.Timeout | undefined;
@@ -157,6 +195,7 @@ export class RapierGymServer {
     };
     const session = new Session({
       ...options,
+      live: this.live,
       serverName: SERVER_NAME,
       send: (text) => {
         if (ws.readyState !== ws.OPEN) return;

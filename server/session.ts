@@ -14,6 +14,10 @@ import type { ServerLimits } from "./limits.js";
 import { PROTOCOL_VERSION, OPS, request, requestEnvelope, requestId, type ErrorCode, type Request, type RequestId, type ServerEvent } from "./protocol.js";
 import { ProtocolError, describeIssues } from "./protocol-error.js";
 import type { SnapshotSeal } from "./snapshot-seal.js";
+import type { LiveSession, LiveSessions, Watcher } from "./live-sessions.js";
+import type { RecordingLibrary } from "./recording-library.js";
+import type { RunLibrary } from "./run-library.js";
+import { wireFrame } from "./wire-frame.js";
 
 export interface SessionOptions {
   catalog: EnvCatalog;
@@ -23,6 +27,12 @@ export interface SessionOptions {
   requiredToken: string | null;
   /** The name hello reports. */
   serverName: string;
+  /** Where this connection's envs are listed, and the sessions it can watch. */
+  live: LiveSessions;
+  runs: RunLibrary;
+  recordings: RecordingLibrary;
+  /** How the connection is named in the session list ("127.0.0.1:50412"). */
+  remote: string;
   send(text: string): void;
   /** Ends the connection (after what was sent so far). */
   end(code: number, reason: string): void;
@@ -33,8 +43,10 @@ export interface SessionOptions {
 /** The WebSocket close code for a policy violation (RFC 6455). */
 export const CLOSE_POLICY = 1008;
 
-export class Session {
+export class Session implements Watcher {
   private readonly envs = new Map<number, HostedEnv>();
+  /** handle -> the live session of each of its envs, for watchers on other connections. */
+  private readonly published = new Map<number, LiveSession[]>();
   /** handle -> indices of its envs whose frames this connection receives. */
   private readonly subscriptions = new Map<number, Set<number>>();
   private readonly pushes: ServerEvent[] = [];
@@ -42,6 +54,8 @@ export class Session {
   private heldEnvs = 0;
   private authenticated: boolean;
   private closed = false;
+  /** Between reading a request and sending its reply: pushes then wait for the reply. */
+  private dispatching = false;
 
   constructor(private readonly options: SessionOptions) {
     this.authenticated = options.requiredToken === null;
@@ -70,14 +84,24 @@ export class Session {
         const code = op === "step" && parsed.error.issues.every((i) => i.path[0] === "action") ? "BAD_ACTION" : "BAD_REQUEST";
         throw new ProtocolError(code, `bad ${op} request: ${describeIssues(parsed.error.issues)}`);
       }
+      this.dispatching = true;
       const result = this.dispatch(parsed.data);
+      this.dispatching = false;
       this.options.send(JSON.stringify({ id: parsed.data.id, ok: true, result }));
       for (const push of this.pushes) this.options.send(JSON.stringify(push));
     } catch (e) {
       this.sendError(id, e);
     } finally {
+      this.dispatching = false;
       this.pushes.length = 0;
     }
+  }
+
+  /** A watched session's event: sent now, or after the reply of the request under way. */
+  deliver(event: ServerEvent): void {
+    if (this.closed) return;
+    if (this.dispatching) this.pushes.push(event);
+    else this.options.send(JSON.stringify(event));
   }
 
   /** Answers a frame the session cannot read at all (binary, or refused by the server). */
@@ -89,6 +113,9 @@ export class Session {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.options.live.forget(this);
+    for (const sessions of this.published.values()) for (const s of sessions) s.end();
+    this.published.clear();
     for (const env of this.envs.values()) env.close();
     this.envs.clear();
     this.subscriptions.clear();
@@ -126,6 +153,18 @@ export class Session {
         const handle = this.nextHandle++;
         this.envs.set(handle, env);
         this.heldEnvs += numEnvs;
+        this.published.set(
+          handle,
+          Array.from({ length: numEnvs }, (_, index) =>
+            this.options.live.add({
+              env: req.env,
+              label: `${this.options.remote} handle ${handle}${numEnvs > 1 ? ` env ${index}` : ""}`,
+              source: "client",
+              scene: () => env.scene(index),
+              frame: () => env.frame(index),
+            }),
+          ),
+        );
         return { handle, observationSpace: env.observationSpace.toJSON(), actionSpace: env.actionSpace.toJSON(), spec: env.spec, numEnvs };
       }
       case "reset": {
@@ -172,8 +211,35 @@ export class Session {
         env.close();
         this.envs.delete(req.handle);
         this.subscriptions.delete(req.handle);
+        for (const s of this.published.get(req.handle) ?? []) s.end();
+        this.published.delete(req.handle);
         this.heldEnvs -= env.numEnvs;
         return {};
+      }
+      case "list":
+        return { sessions: this.options.live.list(), runs: this.options.runs.list(), recordings: this.options.recordings.list() };
+      case "watch":
+        this.options.live.get(req.session).addWatcher(this);
+        return {};
+      case "unwatch":
+        this.options.live.get(req.session).removeWatcher(this);
+        return {};
+      case "setGoal": {
+        const { source } = this.options.live.get(req.session);
+        if (!source.setGoal) throw new ProtocolError("BAD_REQUEST", `session ${req.session} (${source.label}) does not take goals: only the server's own agents do (list shows takesGoal)`);
+        source.setGoal(req.marker, req.position);
+        return {};
+      }
+      case "metrics":
+        return { run: req.run, ...this.options.runs.metrics(req.run, req.from ?? 0) };
+      case "playback": {
+        const { recordings } = this.options;
+        const known = recordings.list();
+        const recording = known.find((r) => r.recording === req.recording);
+        if (!recording) throw new ProtocolError("NOT_FOUND", `no recording "${req.recording.slice(0, 200)}" on this server (recordings: ${known.map((r) => r.recording).join(", ") || "none"})`);
+        if (req.episode >= recording.episodes.length) throw new ProtocolError("NOT_FOUND", `${req.recording} has ${recording.episodes.length} episodes (0..${recording.episodes.length - 1}), not episode ${req.episode}`);
+        const { scene, frames } = recordings.episode(req.recording, req.episode);
+        return { recording: req.recording, episode: req.episode, scene, frames: frames.map(wireFrame) };
       }
     }
   }
@@ -184,11 +250,18 @@ export class Session {
     return env;
   }
 
+  /** A frame for each env of `handle` that this connection subscribes to or another watches, computed once. */
   private queueFrames(handle: number): void {
-    const watched = this.subscriptions.get(handle);
-    if (!watched) return;
+    const subscribed = this.subscriptions.get(handle);
+    const published = this.published.get(handle)!;
     const env = this.envs.get(handle)!;
-    for (const index of watched) this.pushes.push({ event: "frame", handle, index, frame: env.frame(index) });
+    published.forEach((live, index) => {
+      const mine = subscribed?.has(index) ?? false;
+      if (!mine && !live.watched) return;
+      const frame = env.frame(index);
+      if (mine) this.pushes.push({ event: "frame", handle, index, frame: wireFrame(frame) });
+      live.publish(frame);
+    });
   }
 
   private sendError(id: RequestId | null, e: unknown): void {
