@@ -1,0 +1,120 @@
+/**
+ * Forward kinematics and the geometric Jacobian of a serial chain cut out of a robot
+ * description: pure functions of the joint positions, with no physics engine in sight, so that
+ * tests can hold them to the DH table and IK can run them many times per env step.
+ */
+import { joint as findJoint, validateRobot, type JointDescription, type RobotDescription } from "./robot-description.js";
+import { compose, fromXyzRpy, identity, rotation, translation, type Transform } from "./transform.js";
+
+interface ChainJoint {
+  desc: JointDescription;
+  origin: Transform;
+  /** Index into q, or -1 for a fixed joint. */
+  index: number;
+}
+
+export class KinematicChain {
+  /** The movable joints from base to tip, in q order. */
+  readonly jointNames: string[];
+  readonly lower: Float64Array;
+  readonly upper: Float64Array;
+  private readonly chain: ChainJoint[];
+  private readonly scratch = { motion: identity(), frame: identity(), next: identity() };
+  /** Per movable joint: the joint frame in the base frame after the last fk call. */
+  private readonly jointFrames: Transform[];
+
+  /** The joints from `base` down to `tip`; mimic joints are not part of a chain. */
+  constructor(
+    readonly robot: RobotDescription,
+    readonly base: string,
+    readonly tip: string,
+  ) {
+    validateRobot(robot);
+    const path: JointDescription[] = [];
+    for (let at = tip; at !== base; ) {
+      const j = robot.joints.find((x) => x.child === at);
+      if (!j) throw new Error(`${robot.name}: link "${tip}" does not descend from "${base}"`);
+      path.unshift(j);
+      at = j.parent;
+    }
+    let n = 0;
+    this.chain = path.map((desc) => {
+      if (desc.mimic) throw new Error(`${robot.name}: joint "${desc.name}" mimics another and cannot be in a kinematic chain`);
+      return { desc, origin: fromXyzRpy(desc.origin.xyz, desc.origin.rpy), index: desc.type === "fixed" ? -1 : n++ };
+    });
+    const movable = this.chain.filter((c) => c.index >= 0).map((c) => c.desc);
+    this.jointNames = movable.map((d) => d.name);
+    this.lower = Float64Array.from(movable, (d) => (d.type === "continuous" ? -Infinity : d.limits!.lower));
+    this.upper = Float64Array.from(movable, (d) => (d.type === "continuous" ? Infinity : d.limits!.upper));
+    this.jointFrames = movable.map(() => identity());
+  }
+
+  get dof(): number {
+    return this.jointNames.length;
+  }
+
+  /** The tip frame in the base frame at joint positions `q`. */
+  fk(q: ArrayLike<number>, out: Transform = identity()): Transform {
+    if (q.length !== this.dof) throw new RangeError(`${this.robot.name} ${this.base}->${this.tip}: q must have ${this.dof} values, got ${q.length}`);
+    const { motion, next } = this.scratch;
+    const frame = this.scratch.frame;
+    frame.set(identity());
+    for (const c of this.chain) {
+      compose(frame, c.origin, next);
+      if (c.index < 0) {
+        frame.set(next);
+        continue;
+      }
+      this.jointFrames[c.index]!.set(next);
+      const qi = q[c.index]!;
+      if (c.desc.type === "prismatic") translation([c.desc.axis[0] * qi, c.desc.axis[1] * qi, c.desc.axis[2] * qi], motion);
+      else rotation(c.desc.axis, qi, motion);
+      compose(next, motion, frame);
+    }
+    out.set(frame);
+    return out;
+  }
+
+  /**
+   * The geometric Jacobian of the tip at `q`: 6 rows (linear velocity, then angular velocity, in
+   * the base frame) by dof columns, row-major into `out`. Also returns the tip frame.
+   */
+  jacobian(q: ArrayLike<number>, out: Float64Array = new Float64Array(6 * this.dof), tipOut: Transform = identity()): Transform {
+    const tip = this.fk(q, tipOut);
+    const n = this.dof;
+    for (const c of this.chain) {
+      if (c.index < 0) continue;
+      const f = this.jointFrames[c.index]!;
+      const a = c.desc.axis;
+      // The joint axis in the base frame: the joint frame's rotation applied to the local axis.
+      const zx = f[0]! * a[0] + f[1]! * a[1] + f[2]! * a[2];
+      const zy = f[3]! * a[0] + f[4]! * a[1] + f[5]! * a[2];
+      const zz = f[6]! * a[0] + f[7]! * a[1] + f[8]! * a[2];
+      const k = c.index;
+      if (c.desc.type === "prismatic") {
+        out[k] = zx;
+        out[n + k] = zy;
+        out[2 * n + k] = zz;
+        out[3 * n + k] = out[4 * n + k] = out[5 * n + k] = 0;
+        continue;
+      }
+      const rx = tip[9]! - f[9]!;
+      const ry = tip[10]! - f[10]!;
+      const rz = tip[11]! - f[11]!;
+      out[k] = zy * rz - zz * ry;
+      out[n + k] = zz * rx - zx * rz;
+      out[2 * n + k] = zx * ry - zy * rx;
+      out[3 * n + k] = zx;
+      out[4 * n + k] = zy;
+      out[5 * n + k] = zz;
+    }
+    return tip;
+  }
+}
+
+/** The limits of a named joint, for joints outside any chain (a gripper's fingers). */
+export function jointLimits(robot: RobotDescription, name: string): { lower: number; upper: number } {
+  const j = findJoint(robot, name);
+  if (!j.limits) throw new Error(`${robot.name}: joint "${name}" has no limits`);
+  return { lower: j.limits.lower, upper: j.limits.upper };
+}
