@@ -14,19 +14,16 @@ import { join } from "node:path";
 import { z } from "zod";
 import { make, Rng, type EnvMaker, type GoalEnv, type GoalObs } from "../../sim/index.js";
 import { resumePoint, saveCheckpoint } from "../train/checkpoint.js";
-import { MetricsLog, type MetricsRow } from "../train/metrics-log.js";
-import { ProgressBar } from "../train/progress-bar.js";
+import { MetricsLog } from "../train/metrics-log.js";
 import { parseTrainingConfig, runScheduleFields } from "../train/run-schedule.js";
 import { createRunDir, readRunConfig, runPaths, type RunPaths } from "../train/run-dir.js";
 import { writeRunPlots } from "../train/run-plots.js";
 import { sacStateFromBytes, sacStateToBytes } from "../train/sac-state-codec.js";
 import { evaluatePolicy } from "../train/evaluate.js";
 import { HerLearner, emptyLosses, lossFields, type LossTotals } from "../train/her-learner.js";
+import { TrainingLoop, initialCounters, type LoopCounters, type RunOptions, type TrainingLoopHooks } from "../train/training-loop.js";
 import { Hac, evaluateHac, type HacRollout, type LevelLosses } from "./hac.js";
 import { hacConfigSchema, levelSacConfigs, parseHacConfig } from "./hac-config.js";
-
-/** Evaluation episodes are seeded from here on, apart from any training seed (as the flat trainer). */
-const EVAL_SEED_BASE = 1_000_000;
 
 export const hacTrainConfigSchema = z
   .object({
@@ -59,21 +56,12 @@ export function parseHacTrainConfig(value: unknown, where: string): HacTrainConf
   return config;
 }
 
-interface LoopState {
-  step: number;
-  episode: number;
-  nextEval: number;
-  nextCheckpoint: number;
+interface LoopState extends LoopCounters {
   /** Draws the random warm-up actions. */
   actionRng: [number, number, number, number];
   /** The agent's variant-d generator and subgoal-test clocks. */
   agentRng: [number, number, number, number];
   windowCounters: number[];
-}
-
-export interface HacTrainerOptions {
-  /** Show a progress bar (default: when stderr is a TTY, else plain lines). */
-  progress?: boolean;
 }
 
 export class HacTrainer {
@@ -82,13 +70,14 @@ export class HacTrainer {
   private readonly env: GoalEnv;
   private readonly evalEnv: GoalEnv;
   private readonly metrics: MetricsLog;
+  private readonly loop: TrainingLoop;
   private readonly actionRng = new Rng(0);
   private readonly warmupSteps: number;
   private state: LoopState;
   private obs: GoalObs | null = null;
   private readonly shadow: HerLearner | null;
   /** The training episode under way, kept across `run` calls. */
-  private episode: { rollout: HacRollout; return: number; windows: number; reached: number; losses: LevelLosses[]; shadowLosses: LossTotals } | null = null;
+  private episode: { rollout: HacRollout; windows: number; reached: number; losses: LevelLosses[]; shadowLosses: LossTotals } | null = null;
 
   private constructor(
     root: string,
@@ -106,14 +95,12 @@ export class HacTrainer {
     this.actionRng.reseed(config.seed + 2);
     this.warmupSteps = config.hac.quirks.skipWarmup ? 0 : config.startSteps;
     this.state = {
-      step: 0,
-      episode: 0,
-      nextEval: config.evalEvery,
-      nextCheckpoint: config.checkpointEvery,
+      ...initialCounters(config),
       actionRng: this.actionRng.state,
       agentRng: this.agent.rng.state,
       windowCounters: [...this.agent.windowCounters],
     };
+    this.loop = new TrainingLoop(config, this.metrics, this.hooks(), `hac ${config.env}`);
   }
 
   /** Starts a new run in `root` (which must not hold one). */
@@ -173,72 +160,8 @@ export class HacTrainer {
    * Trains until `config.steps` env steps (or `until`, to stop early as a kill would), logging
    * each episode, evaluating every `evalEvery` steps and checkpointing every `checkpointEvery`.
    */
-  async run(options: HacTrainerOptions & { until?: number } = {}): Promise<void> {
-    const { config, agent } = this;
-    const until = Math.min(options.until ?? config.steps, config.steps);
-    const bar = options.progress === false ? null : new ProgressBar({ total: config.steps, startStep: this.state.step, label: `hac ${config.env}` });
-    const freshLosses = (): LevelLosses[] => agent.levels.map(() => ({ qf: 0, pi: 0, alpha: 0, updates: 0 }));
-    let obs = this.obs!;
-    const ep = (this.episode ??= { rollout: agent.rollout(obs, "train"), return: 0, windows: 0, reached: 0, losses: freshLosses(), shadowLosses: emptyLosses() });
-    let lastEval: { return: number; success: number } | null = null;
-    const t0 = performance.now();
-    const step0 = this.state.step;
-    while (this.state.step < until) {
-      const warmup = this.state.step < this.warmupSteps ? this.env.actionSpace.sample(this.actionRng) : undefined;
-      const action = ep.rollout.act(obs, warmup);
-      const r = this.env.step(action);
-      const events = ep.rollout.step(action, r);
-      this.shadow?.observe(obs, action, r);
-      this.shadow?.learn(ep.shadowLosses);
-      for (const w of events.closed) if (w.level === 1) [ep.windows, ep.reached] = [ep.windows + 1, ep.reached + (w.reached ? 1 : 0)];
-      ep.return += r.reward;
-      obs = r.obs;
-      this.state.step++;
-      agent.learn(events.stored, ep.losses);
-      if (this.state.step >= this.state.nextEval) {
-        const e = evaluateHac(agent, this.evalEnv, config.evalEpisodes, EVAL_SEED_BASE + this.state.nextEval);
-        lastEval = { return: e.meanReturn, success: e.successRate };
-        this.metrics.append({
-          step: this.state.step,
-          episode: this.state.episode,
-          "eval/return": e.meanReturn,
-          "eval/success": e.successRate,
-          "eval/subgoal_reached": e.subgoalReached,
-          ...(this.shadow ? this.evaluateShadow(this.shadow) : {}),
-        });
-        this.state.nextEval += config.evalEvery;
-      }
-      if (r.terminated || r.truncated) {
-        this.state.episode++;
-        const row: MetricsRow = {
-          step: this.state.step,
-          episode: this.state.episode,
-          "train/return": ep.return,
-          "train/success": r.info.is_success ? 1 : 0,
-          "hac/windows": ep.windows,
-          "hac/subgoal_reached": ep.windows > 0 ? ep.reached / ep.windows : 0,
-          "time/steps_per_s": ((this.state.step - step0) * 1000) / (performance.now() - t0),
-        };
-        Object.assign(row, lossFields(ep.shadowLosses, "shadow/"));
-        ep.losses.forEach((l, i) => {
-          if (l.updates > 0) Object.assign(row, { [`loss/qf_l${i}`]: l.qf / l.updates, [`loss/pi_l${i}`]: l.pi / l.updates, [`alpha_l${i}`]: l.alpha / l.updates });
-        });
-        this.metrics.append(row);
-        bar?.update(this.state.step, { return: ep.return, success: lastEval?.success ?? (r.info.is_success ? 1 : 0) });
-        if (this.state.step >= this.state.nextCheckpoint) {
-          while (this.state.nextCheckpoint <= this.state.step) this.state.nextCheckpoint += config.checkpointEvery;
-          this.checkpoint();
-        }
-        obs = this.env.reset().obs;
-        Object.assign(ep, { rollout: agent.rollout(obs, "train"), return: 0, windows: 0, reached: 0, losses: freshLosses(), shadowLosses: emptyLosses() });
-      }
-    }
-    this.obs = obs;
-    bar?.finish();
-    if (this.state.step >= config.steps) {
-      await agent.save(join(this.paths.root, "policy"));
-      writeRunPlots(this.paths.root, `HAC (${config.hac.levels} levels, k=${config.hac.replanInterval}) on ${config.env} (seed ${config.seed})`);
-    }
+  run(options: RunOptions = {}): Promise<void> {
+    return this.loop.run(options);
   }
 
   close(): void {
@@ -248,9 +171,63 @@ export class HacTrainer {
     this.shadow?.dispose();
   }
 
+  private hooks(): TrainingLoopHooks {
+    const { config, agent } = this;
+    const freshLosses = (): LevelLosses[] => agent.levels.map(() => ({ qf: 0, pi: 0, alpha: 0, updates: 0 }));
+    const episode = (): NonNullable<HacTrainer["episode"]> =>
+      (this.episode ??= { rollout: agent.rollout(this.obs!, "train"), windows: 0, reached: 0, losses: freshLosses(), shadowLosses: emptyLosses() });
+    return {
+      counters: () => this.state,
+      envStep: () => {
+        const ep = episode();
+        const obs = this.obs!;
+        const warmup = this.state.step < this.warmupSteps ? this.env.actionSpace.sample(this.actionRng) : undefined;
+        const action = ep.rollout.act(obs, warmup);
+        const r = this.env.step(action);
+        const events = ep.rollout.step(action, r);
+        this.shadow?.observe(obs, action, r);
+        this.shadow?.learn(ep.shadowLosses);
+        for (const w of events.closed) if (w.level === 1) [ep.windows, ep.reached] = [ep.windows + 1, ep.reached + (w.reached ? 1 : 0)];
+        this.obs = r.obs;
+        agent.learn(events.stored, ep.losses);
+        return { reward: r.reward, done: r.terminated || r.truncated, success: r.info.is_success === true };
+      },
+      evaluate: (evalSeed) => {
+        const e = evaluateHac(agent, this.evalEnv, config.evalEpisodes, evalSeed);
+        return {
+          "eval/return": e.meanReturn,
+          "eval/success": e.successRate,
+          "eval/subgoal_reached": e.subgoalReached,
+          ...(this.shadow ? this.evaluateShadow(this.shadow, evalSeed) : {}),
+        };
+      },
+      episodeFields: () => {
+        const ep = episode();
+        const fields: Record<string, number> = {
+          "hac/windows": ep.windows,
+          "hac/subgoal_reached": ep.windows > 0 ? ep.reached / ep.windows : 0,
+          ...lossFields(ep.shadowLosses, "shadow/"),
+        };
+        ep.losses.forEach((l, i) => {
+          if (l.updates > 0) Object.assign(fields, { [`loss/qf_l${i}`]: l.qf / l.updates, [`loss/pi_l${i}`]: l.pi / l.updates, [`alpha_l${i}`]: l.alpha / l.updates });
+        });
+        return fields;
+      },
+      checkpoint: () => this.checkpoint(),
+      nextEpisode: () => {
+        this.obs = this.env.reset().obs;
+        this.episode = null;
+      },
+      finish: async () => {
+        await agent.save(join(this.paths.root, "policy"));
+        writeRunPlots(this.paths.root, `HAC (${config.hac.levels} levels, k=${config.hac.replanInterval}) on ${config.env} (seed ${config.seed})`);
+      },
+    };
+  }
+
   /** The shadow learner on the same seeded episodes as the hierarchy's evaluation. */
-  private evaluateShadow(shadow: HerLearner): Record<string, number> {
-    const e = evaluatePolicy(this.evalEnv, (o) => shadow.act(o, true), this.config.evalEpisodes, EVAL_SEED_BASE + this.state.nextEval);
+  private evaluateShadow(shadow: HerLearner, evalSeed: number): Record<string, number> {
+    const e = evaluatePolicy(this.evalEnv, (o) => shadow.act(o, true), this.config.evalEpisodes, evalSeed);
     return { "shadow/eval/return": e.meanReturn, "shadow/eval/success": e.successRate };
   }
 

@@ -12,28 +12,16 @@ import { checkDemosFit } from "../demos/demo-set.js";
 import { flatBcSupervision } from "../rpl/flat-bc.js";
 import { resumePoint, saveCheckpoint } from "./checkpoint.js";
 import { evaluatePolicy } from "./evaluate.js";
-import { HerLearner, emptyLosses, lossFields } from "./her-learner.js";
-import { MetricsLog, type MetricsRow } from "./metrics-log.js";
-import { ProgressBar } from "./progress-bar.js";
+import { HerLearner, emptyLosses, lossFields, type LossTotals } from "./her-learner.js";
+import { MetricsLog } from "./metrics-log.js";
 import { createRunDir, readRunConfig, runPaths, type RunPaths } from "./run-dir.js";
 import { writeRunPlots } from "./run-plots.js";
 import { parseTrainConfig, resolveSacConfig, type TrainConfig } from "./train-config.js";
+import { TrainingLoop, initialCounters, type LoopCounters, type RunOptions, type TrainingLoopHooks } from "./training-loop.js";
 
-/** Evaluation episodes are seeded from here on, apart from any training seed. */
-const EVAL_SEED_BASE = 1_000_000;
-
-interface LoopState {
-  step: number;
-  episode: number;
-  nextEval: number;
-  nextCheckpoint: number;
+interface LoopState extends LoopCounters {
   /** Draws the random warm-up actions. */
   actionRng: [number, number, number, number];
-}
-
-export interface TrainerOptions {
-  /** Show a progress bar (default: when stderr is a TTY, else plain lines). */
-  progress?: boolean;
 }
 
 export class SacHerTrainer {
@@ -42,9 +30,12 @@ export class SacHerTrainer {
   private readonly evalEnv: GoalEnv;
   private readonly learner: HerLearner;
   private readonly metrics: MetricsLog;
+  private readonly loop: TrainingLoop;
   private readonly actionRng = new Rng(0);
   private state: LoopState;
   private obs: GoalObs | null = null;
+  /** Loss sums of the episode under way. */
+  private losses: LossTotals = emptyLosses();
 
   private constructor(
     root: string,
@@ -62,7 +53,8 @@ export class SacHerTrainer {
     }
     this.metrics = new MetricsLog(this.paths.metrics);
     this.actionRng.reseed(config.seed + 2);
-    this.state = { step: 0, episode: 0, nextEval: config.evalEvery, nextCheckpoint: config.checkpointEvery, actionRng: this.actionRng.state };
+    this.state = { ...initialCounters(config), actionRng: this.actionRng.state };
+    this.loop = new TrainingLoop(config, this.metrics, this.hooks(), `${config.algo} ${config.env}`);
   }
 
   /** Starts a new run in `root` (which must not hold one). */
@@ -105,58 +97,8 @@ export class SacHerTrainer {
    * Trains until `config.steps` env steps (or `until`, to stop early as a kill would), logging
    * each episode, evaluating every `evalEvery` steps and checkpointing every `checkpointEvery`.
    */
-  async run(options: TrainerOptions & { until?: number } = {}): Promise<void> {
-    const { config } = this;
-    const until = Math.min(options.until ?? config.steps, config.steps);
-    const bar = options.progress === false ? null : new ProgressBar({ total: config.steps, startStep: this.state.step, label: `${config.algo} ${config.env}` });
-    let obs = this.obs!;
-    let episodeReturn = 0;
-    let losses = emptyLosses();
-    let lastEval: { return: number; success: number } | null = null;
-    const t0 = performance.now();
-    const step0 = this.state.step;
-    while (this.state.step < until) {
-      const action =
-        this.state.step < config.startSteps ? this.env.actionSpace.sample(this.actionRng) : Float64Array.from(this.learner.act(obs, false));
-      const r = this.env.step(action);
-      this.learner.observe(obs, action, r);
-      episodeReturn += r.reward;
-      obs = r.obs;
-      this.state.step++;
-      this.learner.learn(losses);
-      if (this.state.step >= this.state.nextEval) {
-        const e = evaluatePolicy(this.evalEnv, (o) => this.learner.act(o, true), config.evalEpisodes, EVAL_SEED_BASE + this.state.nextEval);
-        lastEval = { return: e.meanReturn, success: e.successRate };
-        this.metrics.append({ step: this.state.step, episode: this.state.episode, "eval/return": e.meanReturn, "eval/success": e.successRate });
-        this.state.nextEval += config.evalEvery;
-      }
-      if (r.terminated || r.truncated) {
-        this.state.episode++;
-        const row: MetricsRow = {
-          step: this.state.step,
-          episode: this.state.episode,
-          "train/return": episodeReturn,
-          "train/success": r.info.is_success ? 1 : 0,
-          "time/steps_per_s": ((this.state.step - step0) * 1000) / (performance.now() - t0),
-          ...lossFields(losses),
-        };
-        this.metrics.append(row);
-        bar?.update(this.state.step, { return: episodeReturn, success: lastEval?.success ?? (r.info.is_success ? 1 : 0) });
-        episodeReturn = 0;
-        losses = emptyLosses();
-        if (this.state.step >= this.state.nextCheckpoint) {
-          while (this.state.nextCheckpoint <= this.state.step) this.state.nextCheckpoint += config.checkpointEvery;
-          this.checkpoint();
-        }
-        obs = this.env.reset().obs;
-      }
-    }
-    this.obs = obs;
-    bar?.finish();
-    if (this.state.step >= config.steps) {
-      await this.learner.agent.save(join(this.paths.root, "policy"));
-      writeRunPlots(this.paths.root, `${config.algo} + HER on ${config.env} (seed ${config.seed})`);
-    }
+  run(options: RunOptions = {}): Promise<void> {
+    return this.loop.run(options);
   }
 
   close(): void {
@@ -165,13 +107,43 @@ export class SacHerTrainer {
     this.learner.dispose();
   }
 
-  private checkpoint(): void {
-    this.state.actionRng = this.actionRng.state;
-    saveCheckpoint(this.paths.checkpoints, {
-      step: this.state.step,
-      meta: this.state,
-      blobs: { ...this.learner.toBlobs(""), env: this.env.snapshot() },
-    });
+  private hooks(): TrainingLoopHooks {
+    const { config, learner } = this;
+    return {
+      counters: () => this.state,
+      envStep: () => {
+        const obs = this.obs!;
+        const action = this.state.step < config.startSteps ? this.env.actionSpace.sample(this.actionRng) : Float64Array.from(learner.act(obs, false));
+        const r = this.env.step(action);
+        learner.observe(obs, action, r);
+        this.obs = r.obs;
+        learner.learn(this.losses);
+        return { reward: r.reward, done: r.terminated || r.truncated, success: r.info.is_success === true };
+      },
+      evaluate: (evalSeed) => {
+        const e = evaluatePolicy(this.evalEnv, (o) => learner.act(o, true), config.evalEpisodes, evalSeed);
+        return { "eval/return": e.meanReturn, "eval/success": e.successRate };
+      },
+      episodeFields: () => {
+        const fields = lossFields(this.losses);
+        this.losses = emptyLosses();
+        return fields;
+      },
+      checkpoint: () => {
+        this.state.actionRng = this.actionRng.state;
+        saveCheckpoint(this.paths.checkpoints, {
+          step: this.state.step,
+          meta: this.state,
+          blobs: { ...learner.toBlobs(""), env: this.env.snapshot() },
+        });
+      },
+      nextEpisode: () => {
+        this.obs = this.env.reset().obs;
+      },
+      finish: async () => {
+        await learner.agent.save(join(this.paths.root, "policy"));
+        writeRunPlots(this.paths.root, `${config.algo} + HER on ${config.env} (seed ${config.seed})`);
+      },
+    };
   }
 }
-

@@ -1,0 +1,112 @@
+/**
+ * The episode loop the flat and the hierarchical trainers share: step the env until the budget,
+ * evaluate every `evalEvery` env steps, log one metrics row per episode, checkpoint at the first
+ * episode end past each `checkpointEvery`, and save the policy and plots once the budget is spent.
+ * What a step stores and learns, and what a row and a checkpoint hold, is the trainer's: it comes
+ * in through {@link TrainingLoopHooks}.
+ */
+import { MetricsLog } from "./metrics-log.js";
+import { ProgressBar } from "./progress-bar.js";
+
+/** Evaluation episodes are seeded from here on, apart from any training seed. */
+export const EVAL_SEED_BASE = 1_000_000;
+
+/** The loop's place in the run; part of every trainer's checkpointed state. */
+export interface LoopCounters {
+  step: number;
+  episode: number;
+  nextEval: number;
+  nextCheckpoint: number;
+}
+
+export interface LoopSchedule {
+  steps: number;
+  evalEvery: number;
+  checkpointEvery: number;
+}
+
+export interface StepOutcome {
+  reward: number;
+  /** The step ended the episode (terminated or truncated). */
+  done: boolean;
+  success: boolean;
+}
+
+export interface TrainingLoopHooks {
+  /** The counters as they stand (a resumed trainer replaces its state object). */
+  counters(): LoopCounters;
+  /** One env step and the learning it brings. */
+  envStep(): StepOutcome;
+  /** A deterministic evaluation on episodes seeded from `evalSeed`: its row's fields. */
+  evaluate(evalSeed: number): { "eval/return": number; "eval/success": number } & Record<string, number>;
+  /** The ended episode's own fields (losses, window counts), its accumulators then cleared. */
+  episodeFields(): Record<string, number>;
+  checkpoint(): void;
+  /** Resets the env for the next episode. */
+  nextEpisode(): void;
+  /** Once the budget is spent: the final policy and the plots. */
+  finish(): Promise<void>;
+}
+
+export interface RunOptions {
+  /** Show a progress bar (default: when stderr is a TTY, else plain lines). */
+  progress?: boolean;
+  /** Stop at this env step, as a kill would (tests, chunked runs). */
+  until?: number;
+}
+
+export function initialCounters(schedule: LoopSchedule): LoopCounters {
+  return { step: 0, episode: 0, nextEval: schedule.evalEvery, nextCheckpoint: schedule.checkpointEvery };
+}
+
+export class TrainingLoop {
+  /** The episode under way, kept across {@link run} calls that stop mid-episode. */
+  private episodeReturn = 0;
+  private lastEvalSuccess: number | null = null;
+
+  constructor(
+    private readonly schedule: LoopSchedule,
+    private readonly metrics: MetricsLog,
+    private readonly hooks: TrainingLoopHooks,
+    private readonly label: string,
+  ) {}
+
+  async run(options: RunOptions = {}): Promise<void> {
+    const { schedule, hooks } = this;
+    const c = hooks.counters();
+    const until = Math.min(options.until ?? schedule.steps, schedule.steps);
+    const bar = options.progress === false ? null : new ProgressBar({ total: schedule.steps, startStep: c.step, label: this.label });
+    const t0 = performance.now();
+    const step0 = c.step;
+    while (c.step < until) {
+      const outcome = hooks.envStep();
+      this.episodeReturn += outcome.reward;
+      c.step++;
+      if (c.step >= c.nextEval) {
+        const row = hooks.evaluate(EVAL_SEED_BASE + c.nextEval);
+        this.lastEvalSuccess = row["eval/success"];
+        this.metrics.append({ step: c.step, episode: c.episode, ...row });
+        c.nextEval += schedule.evalEvery;
+      }
+      if (!outcome.done) continue;
+      c.episode++;
+      this.metrics.append({
+        step: c.step,
+        episode: c.episode,
+        "train/return": this.episodeReturn,
+        "train/success": outcome.success ? 1 : 0,
+        "time/steps_per_s": ((c.step - step0) * 1000) / (performance.now() - t0),
+        ...hooks.episodeFields(),
+      });
+      bar?.update(c.step, { return: this.episodeReturn, success: this.lastEvalSuccess ?? (outcome.success ? 1 : 0) });
+      this.episodeReturn = 0;
+      if (c.step >= c.nextCheckpoint) {
+        while (c.nextCheckpoint <= c.step) c.nextCheckpoint += schedule.checkpointEvery;
+        hooks.checkpoint();
+      }
+      hooks.nextEpisode();
+    }
+    bar?.finish();
+    if (c.step >= schedule.steps) await hooks.finish();
+  }
+}
