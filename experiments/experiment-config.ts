@@ -21,7 +21,7 @@ export type DemoSpec = z.infer<typeof demoSpecSchema>;
 
 export const experimentSchema = z
   .object({
-    id: z.string().regex(/^E\d+$/),
+    id: z.string().regex(/^E\d+[a-z]?$/),
     title: z.string(),
     /** The post's figure this reproduces (reference/figures/). */
     figure: z.string().optional(),
