@@ -92,6 +92,8 @@ export async function main(argv: string[]): Promise<number> {
           remote: { type: "string" },
           token: { type: "string" },
           demos: { type: "string" },
+          serve: { type: "boolean", default: false },
+          port: { type: "string", default: "8765" },
         },
         strict: true,
       });
@@ -109,6 +111,7 @@ export async function main(argv: string[]): Promise<number> {
         ...(values.remote !== undefined ? { remote: values.remote } : {}),
         ...(values.token !== undefined ? { token: values.token } : {}),
         ...(values.demos !== undefined ? { demos: values.demos } : {}),
+        ...(values.serve ? { servePort: (await listenArgs({ host: "127.0.0.1", port: values.port })).port } : {}),
       });
     }
     case "collect": {

@@ -7,6 +7,7 @@ import { readRunConfig } from "../agents/train/run-dir.js";
 import { make, type EnvMaker } from "../sim/index.js";
 import { BlockingRemoteEnv } from "../server/blocking-remote-env.js";
 import { UsageError } from "./main.js";
+import { TrainingStream } from "./train-serve.js";
 
 /** What the train command needs of a trainer, whichever the algorithm. */
 interface Trainer {
@@ -36,6 +37,8 @@ export interface TrainArgs {
   /** A rapier-gym server (ws://host:port) that steps the training and evaluation envs. */
   remote?: string;
   token?: string;
+  /** Serve the viewer on 127.0.0.1 at this port (0: any free one) while training: `--serve [--port P]`. */
+  servePort?: number;
 }
 
 /**
@@ -53,6 +56,17 @@ export async function runTrain(args: TrainArgs): Promise<number> {
   const makeEnv: EnvMaker =
     remote === undefined ? make : (id, kwargs = {}) => BlockingRemoteEnv.make(remote, id, kwargs, token === undefined ? {} : { token });
   if (remote !== undefined) process.stderr.write(`envs on ${remote}\n`);
+  if (args.servePort !== undefined && remote !== undefined) throw new UsageError("--serve records the evaluation env in process: it cannot be combined with --remote");
+  const stream = args.servePort === undefined ? null : await TrainingStream.start({ host: "127.0.0.1", port: args.servePort, run: args.out });
+  if (stream) process.stderr.write(`viewer at ${stream.url.replace(/^ws:/, "http:")}/ (evaluation episodes and learning curves of ${args.out})\n`);
+  try {
+    return await train(args, stream?.makeEnv ?? makeEnv, stream);
+  } finally {
+    await stream?.close();
+  }
+}
+
+async function train(args: TrainArgs, makeEnv: EnvMaker, stream: TrainingStream | null): Promise<number> {
   let trainer: Trainer;
   if (args.resume) {
     const { algo } = readRunConfig(args.out) as { algo?: string };
@@ -83,6 +97,7 @@ export async function runTrain(args: TrainArgs): Promise<number> {
     if (!kind) throw new UsageError(`--algo ${args.algo} is not available (available: ${Object.keys(TRAINERS).join(", ")})`);
     trainer = kind.start(args.out, config, makeEnv);
   }
+  if (stream && trainer instanceof HacTrainer) stream.hac = trainer.agent;
   try {
     await trainer.run();
   } finally {
