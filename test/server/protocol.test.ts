@@ -1,11 +1,18 @@
 import { expect } from "chai";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DemoFileRecordings } from "../../cli/demo-recordings.js";
+import { expertAgent } from "../../cli/live-agents.js";
+import { AgentSession } from "../../server/agent-session.js";
 import { envIds, make, Rng, type GoalEnv } from "../../sim/index.js";
 import { registryCatalog } from "../../server/env-catalog.js";
 import { SingleHostedEnv } from "../../server/hosted-env.js";
-import { ERROR_CODES, OPS, resultSchemas, sceneEvent, frameEvent, reply as replySchema, type Op } from "../../server/protocol.js";
+import { ERROR_CODES, OPS, resultSchemas, sceneEvent, frameEvent, sessionEndedEvent, sessionFrameEvent, sessionSceneEvent, reply as replySchema, type Op } from "../../server/protocol.js";
 import { RapierGymServer } from "../../server/server.js";
 import { RawClient, type ErrorReplyShape } from "./raw-client.js";
 import { waitFor } from "./wait-for.js";
+import { writeExpertDemoFile, writeRunDir } from "./viewer-fixtures.js";
 
 /** A hosted env with a bug: the only way to make the server answer INTERNAL on purpose. */
 class ExplodingEnv extends SingleHostedEnv {
@@ -21,10 +28,16 @@ describe("server: protocol ops and error codes", () => {
   const seenOps = new Set<Op>();
   const internalErrors: unknown[] = [];
   let nextId = 1;
+  const dir = mkdtempSync(join(tmpdir(), "rapier-gym-protocol-"));
+  let agent: AgentSession;
 
   before(async () => {
+    writeRunDir(join(dir, "runs", "push-sac"));
+    writeExpertDemoFile(join(dir, "expert.demos"), 2, 15);
     server = await RapierGymServer.start({
       port: 0,
+      runs: [join(dir, "runs")],
+      recordings: new DemoFileRecordings([join(dir, "expert.demos")]),
       limits: { maxEnvsPerConnection: 8 },
       catalog: {
         ids: () => [...registryCatalog.ids(), "Exploding-v0"],
@@ -32,6 +45,7 @@ describe("server: protocol ops and error codes", () => {
       },
       log: (line) => internalErrors.push(line),
     });
+    agent = new AgentSession(server.live, make("PointMassPush-v0"), expertAgent(), { seed: 3 });
   });
   beforeEach(async () => {
     client = await RawClient.open(server.url);
@@ -40,7 +54,9 @@ describe("server: protocol ops and error codes", () => {
     await client.close();
   });
   after(async () => {
+    agent.stop();
     await server.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   /** A request that must succeed; its result must parse with the op's result schema. */
@@ -341,6 +357,92 @@ describe("server: protocol ops and error codes", () => {
     expect(await fails("INTERNAL", { id: 31, op: "step", handle, action: [0, 0] })).to.equal("internal error: a bug inside the env");
     expect(String(internalErrors.at(-1))).to.match(/TypeError: a bug inside the env/);
     await ok("reset", { handle });
+  });
+
+  it("list shows every live session (a connection's envs, the server's agents), the runs and the recordings", async () => {
+    const handle = await makeEnv("PointMassReach-v0", { numEnvs: 2 });
+    const r = (await ok("list")) as { sessions: { session: number; env: string; label: string; source: string; takesGoal: boolean }[]; runs: unknown[]; recordings: unknown[] };
+    expect(r.sessions.find((s) => s.session === agent.live.id)).to.deep.include({ env: "PointMassPush-v0", label: "scripted expert", source: "agent", takesGoal: true });
+    const mine = r.sessions.filter((s) => s.source === "client" && s.env === "PointMassReach-v0" && s.label.includes(`handle ${handle}`));
+    expect(mine.map((s) => s.label.replace(/^.* handle/, "handle"))).to.deep.equal([`handle ${handle} env 0`, `handle ${handle} env 1`]);
+    expect(mine.every((s) => !s.takesGoal)).to.equal(true);
+    expect(r.runs).to.deep.equal([{ run: join(dir, "runs", "push-sac"), env: "PointMassPush-v0", algo: "sac" }]);
+    expect(r.recordings).to.deep.equal([{ recording: "expert.demos", env: "PointMassPush-v0", source: "expert", episodes: [{ seed: 0, length: 15 }, { seed: 1, length: 15 }] }]);
+    await ok("close", { handle });
+    const after = (await ok("list")) as { sessions: { label: string }[] };
+    expect(after.sessions.some((s) => s.label.includes(`handle ${handle} `))).to.equal(false);
+  });
+
+  it("watch sends another connection's env: scene, its frame now, then a frame per step, until unwatch or close", async () => {
+    const other = await RawClient.open(server.url);
+    const { handle } = await other.ok<{ handle: number }>({ id: 1, op: "make", env: "PointMassPush-v0" });
+    await other.ok({ id: 2, op: "reset", handle, seed: 4 });
+    const listed = (await ok("list")) as { sessions: { session: number; label: string }[] };
+    const session = listed.sessions.find((s) => s.label.endsWith(`handle ${handle}`))!.session;
+    await ok("watch", { session });
+    expect(sessionSceneEvent.parse(await client.next()).scene.env).to.equal("PointMassPush-v0");
+    expect(sessionFrameEvent.parse(await client.next()).frame.step).to.equal(0);
+    await other.ok({ id: 3, op: "step", handle, action: [1, 0] });
+    const frame = sessionFrameEvent.parse(await client.next());
+    expect(frame).to.deep.include({ session });
+    expect(frame.frame.step).to.equal(1);
+    // Frames travel rounded to a millimetre: a PointMassPush frame stays within 200 bytes.
+    expect(JSON.stringify(frame).length).to.be.at.most(200);
+    expect(frame.frame.poses.every((v) => Math.round(v * 1000) / 1000 === v)).to.equal(true);
+    await ok("unwatch", { session });
+    await other.ok({ id: 4, op: "step", handle, action: [1, 0] });
+    await ok("watch", { session });
+    sessionSceneEvent.parse(await client.next());
+    expect(sessionFrameEvent.parse(await client.next()).frame.step).to.equal(2);
+    await other.ok({ id: 5, op: "close", handle });
+    expect(sessionEndedEvent.parse(await client.next())).to.deep.equal({ event: "sessionEnded", session });
+    expect(await fails("NOT_FOUND", { id: 32, op: "watch", session })).to.match(new RegExp(`no live session ${session}`));
+    await other.close();
+  });
+
+  it("setGoal moves a server agent's goal and leaves the mass and block where they were; other sessions refuse it", async () => {
+    await ok("watch", { session: agent.live.id });
+    sessionSceneEvent.parse(await client.next());
+    const before = sessionFrameEvent.parse(await client.next()).frame;
+    await ok("setGoal", { session: agent.live.id, marker: "goal_0", position: [-1.5, 1.25, 0.1] });
+    // The agent steps on its own clock: a frame of the old episode may come before the new one's first.
+    let after = sessionFrameEvent.parse(await client.next()).frame;
+    for (let i = 0; i < 3 && after.step !== 0; i++) after = sessionFrameEvent.parse(await client.next()).frame;
+    expect(after.markers["goal_0"]).to.deep.equal([-1.5, 1.25, 0.1]);
+    expect(after.step).to.equal(0);
+    // The mass and the block start the new episode where they stood (x, y of each pose), give or take a step.
+    for (const o of [0, 7]) for (const d of [0, 1]) expect(after.poses[o + d]).to.be.closeTo(before.poses[o + d]!, 0.35);
+    expect(await fails("BAD_REQUEST", { id: 33, op: "setGoal", session: agent.live.id, marker: "agent", position: [0, 0, 0] })).to.match(/"agent" is not a goal marker of PointMassPush-v0 \(goal markers: goal_0\)/);
+    expect(await fails("BAD_OPTIONS", { id: 34, op: "setGoal", session: agent.live.id, marker: "goal_0", position: [9, 0, 0] })).to.match(/goal/);
+    const handle = await makeEnv();
+    const listed = (await ok("list")) as { sessions: { session: number; label: string }[] };
+    const clientSession = listed.sessions.find((s) => s.label.endsWith(`handle ${handle}`))!.session;
+    expect(await fails("BAD_REQUEST", { id: 35, op: "setGoal", session: clientSession, marker: "goal_0", position: [0, 0, 0] })).to.match(/does not take goals/);
+    await ok("unwatch", { session: agent.live.id });
+  });
+
+  it("metrics reads a listed run's curve fields from row `from` on; other names are NOT_FOUND", async () => {
+    const run = join(dir, "runs", "push-sac");
+    const all = (await ok("metrics", { run })) as { rows: Record<string, number>[]; next: number };
+    expect(all.next).to.equal(16);
+    expect(all.rows[0]).to.deep.equal({ step: 800, "train/return": -181.25, "train/success": 0 });
+    expect(all.rows[1]).to.deep.equal({ step: 1000, "eval/return": -177.5, "eval/success": 0.125 });
+    const tail = (await ok("metrics", { run, from: 14 })) as { rows: unknown[]; next: number };
+    expect(tail.rows).to.deep.equal(all.rows.slice(14));
+    expect(tail.next).to.equal(16);
+    expect(await fails("NOT_FOUND", { id: 36, op: "metrics", run: "/etc" })).to.match(/no run "\/etc" on this server/);
+  });
+
+  it("playback replays a recorded episode through the simulator: one frame after the reset and one per step", async () => {
+    const r = (await ok("playback", { recording: "expert.demos", episode: 1 })) as { scene: { env: string }; frames: { step: number; markers: Record<string, number[]> }[] };
+    expect(r.scene.env).to.equal("PointMassPush-v0");
+    expect(r.frames.map((f) => f.step)).to.deep.equal(Array.from({ length: 16 }, (_, i) => i));
+    const env = make("PointMassPush-v0");
+    const goal = Array.from(env.reset({ seed: 1 }).obs.desired_goal, (v) => Math.round(v * 1000) / 1000);
+    expect(r.frames[0]!.markers["goal_0"]!.slice(0, 2)).to.deep.equal(goal);
+    env.close();
+    expect(await fails("NOT_FOUND", { id: 37, op: "playback", recording: "expert.demos", episode: 2 })).to.match(/has 2 episodes \(0\.\.1\), not episode 2/);
+    expect(await fails("NOT_FOUND", { id: 38, op: "playback", recording: "nope.demos", episode: 0 })).to.match(/no recording "nope.demos"/);
   });
 
   it("covered every op and every error code", () => {
