@@ -282,8 +282,16 @@ function unwatch(session: number): void {
 }
 
 /** Redraws the lists from `list` (or from what is known, when null). */
-function renderLists(list: ListResult | null): void {
-  if (list) sessions = list.sessions;
+let lastList: ListResult = { sessions: [], runs: [], recordings: [] };
+let shownList = "";
+function renderLists(fresh: ListResult | null): void {
+  const list = fresh ?? lastList;
+  // Rebuilt only when something changed: a rebuild under the pointer would swallow a click.
+  const key = JSON.stringify([list, [...tiles.keys()]]);
+  if (key === shownList) return;
+  shownList = key;
+  lastList = list;
+  sessions = list.sessions;
   const ul = $("sessions");
   ul.replaceChildren();
   for (const s of sessions) {
@@ -291,7 +299,6 @@ function renderLists(list: ListResult | null): void {
     item(ul, checkbox(`${s.env} · ${s.label}${s.takesGoal ? " (drag its goal)" : ""}`, watched, (on) => (on ? watch(s.session) : unwatch(s.session))));
   }
   if (sessions.length === 0) item(ul, "none yet").className = "empty";
-  if (!list) return;
   const runList = $("runs");
   runList.replaceChildren();
   list.runs.forEach((r) => {
