@@ -60,7 +60,7 @@ export async function runTrain(args: TrainArgs): Promise<number> {
   const stream = args.servePort === undefined ? null : await TrainingStream.start({ host: "127.0.0.1", port: args.servePort, run: args.out });
   if (stream) process.stderr.write(`viewer at ${stream.url.replace(/^ws:/, "http:")}/ (evaluation episodes and learning curves of ${args.out})\n`);
   try {
-    return await train(args, stream?.makeEnv ?? makeEnv, stream);
+    return await train(args, makeEnv, stream);
   } finally {
     await stream?.close();
   }
@@ -97,7 +97,7 @@ async function train(args: TrainArgs, makeEnv: EnvMaker, stream: TrainingStream 
     if (!kind) throw new UsageError(`--algo ${args.algo} is not available (available: ${Object.keys(TRAINERS).join(", ")})`);
     trainer = kind.start(args.out, config, makeEnv);
   }
-  if (stream && trainer instanceof HacTrainer) stream.hac = trainer.agent;
+  if (stream) watchEvaluations(trainer, stream);
   try {
     await trainer.run();
   } finally {
@@ -105,4 +105,15 @@ async function train(args: TrainArgs, makeEnv: EnvMaker, stream: TrainingStream 
   }
   process.stderr.write(`run saved in ${args.out}: metrics.jsonl, plots/, policy/\n`);
   return 0;
+}
+
+/** Hands the stream every evaluation episode of the run; a hierarchy's subgoals and value maps too. */
+function watchEvaluations(trainer: Trainer, stream: TrainingStream): void {
+  const hac = trainer instanceof HacTrainer ? trainer : trainer instanceof RplTrainer ? trainer.hac : null;
+  if (hac) {
+    hac.evalObserver = stream;
+    stream.hac = hac.agent;
+  } else if (trainer instanceof SacHerTrainer) {
+    trainer.evalObserver = stream;
+  }
 }

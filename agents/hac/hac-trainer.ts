@@ -20,6 +20,7 @@ import { createRunDir, readRunConfig, runPaths, type RunPaths } from "../train/r
 import { writeRunPlots } from "../train/run-plots.js";
 import { sacStateFromBytes, sacStateToBytes } from "../train/sac-state-codec.js";
 import { evaluatePolicy } from "../train/evaluate.js";
+import type { EvalObserver } from "../train/eval-observer.js";
 import { HerLearner, emptyLosses, lossFields, type LossTotals } from "../train/her-learner.js";
 import { TrainingLoop, initialCounters, type LoopCounters, type RunOptions, type TrainingLoopHooks } from "../train/training-loop.js";
 import { Hac, evaluateHac, type HacRollout, type LevelLosses } from "./hac.js";
@@ -66,6 +67,8 @@ interface LoopState extends LoopCounters {
 
 export class HacTrainer {
   readonly agent: Hac;
+  /** Sees every evaluation episode of the hierarchy (train --serve shows them in the viewer). */
+  evalObserver: EvalObserver | null = null;
   private readonly paths: RunPaths;
   private readonly env: GoalEnv;
   private readonly evalEnv: GoalEnv;
@@ -193,7 +196,7 @@ export class HacTrainer {
         return { reward: r.reward, done: r.terminated || r.truncated, success: r.info.is_success === true };
       },
       evaluate: (evalSeed) => {
-        const e = evaluateHac(agent, this.evalEnv, config.evalEpisodes, evalSeed);
+        const e = evaluateHac(agent, this.evalEnv, config.evalEpisodes, evalSeed, this.evalObserver ?? undefined);
         return {
           "eval/return": e.meanReturn,
           "eval/success": e.successRate,

@@ -26,6 +26,7 @@ import { Sac, type SacMetrics, type SacState, type SupervisedTerm } from "../sac
 import type { SacConfig } from "../sac/sac-config.js";
 import { writeFileAtomic } from "../train/atomic-write.js";
 import { policyInput, type EvalResult } from "../train/evaluate.js";
+import type { EvalObserver } from "../train/eval-observer.js";
 import { levelSacConfigs, parseHacConfig, subgoalPenalty, type HacConfig } from "./hac-config.js";
 
 /** What chooses a level's actions: its SAC policy, or a scripted stand-in (tests, experts). */
@@ -567,7 +568,7 @@ export interface HacEvalResult extends EvalResult {
  * Runs `episodes` deterministic episodes, seeding episode i with `seed + i` (as
  * `evaluatePolicy`). Success is `info.is_success` at the last step.
  */
-export function evaluateHac(agent: Hac, env: GoalEnv, episodes: number, seed: number): HacEvalResult {
+export function evaluateHac(agent: Hac, env: GoalEnv, episodes: number, seed: number, observer?: EvalObserver): HacEvalResult {
   let returns = 0;
   let successes = 0;
   let windows = 0;
@@ -575,18 +576,23 @@ export function evaluateHac(agent: Hac, env: GoalEnv, episodes: number, seed: nu
   for (let ep = 0; ep < episodes; ep++) {
     let { obs } = env.reset({ seed: seed + ep });
     const rollout = agent.rollout(obs, "eval");
+    observer?.onReset(env, obs, seed + ep);
     for (;;) {
       const action = rollout.act(obs);
+      // The subgoal this action pursued, read before step() may close its window.
+      const subgoal = observer ? rollout.subgoal(1) : null;
       const r = env.step(action);
       const events = rollout.step(action, r);
       for (const w of events.closed) if (w.level === 1) [windows, reached] = [windows + 1, reached + (w.reached ? 1 : 0)];
       returns += r.reward;
       obs = r.obs;
+      observer?.onStep(env, obs, subgoal);
       if (r.terminated || r.truncated) {
         if (r.info.is_success) successes++;
         break;
       }
     }
+    observer?.onEpisodeEnd();
   }
   return { meanReturn: returns / episodes, successRate: successes / episodes, episodes, subgoalReached: windows > 0 ? reached / windows : 0 };
 }

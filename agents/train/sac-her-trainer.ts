@@ -12,6 +12,7 @@ import { checkDemosFit } from "../demos/demo-set.js";
 import { flatBcSupervision } from "../rpl/flat-bc.js";
 import { resumePoint, saveCheckpoint } from "./checkpoint.js";
 import { evaluatePolicy } from "./evaluate.js";
+import type { EvalObserver } from "./eval-observer.js";
 import { HerLearner, emptyLosses, lossFields, type LossTotals } from "./her-learner.js";
 import { MetricsLog } from "./metrics-log.js";
 import { createRunDir, readRunConfig, runPaths, type RunPaths } from "./run-dir.js";
@@ -25,6 +26,8 @@ interface LoopState extends LoopCounters {
 }
 
 export class SacHerTrainer {
+  /** Sees every evaluation episode (train --serve shows them in the viewer). */
+  evalObserver: EvalObserver | null = null;
   private readonly paths: RunPaths;
   private readonly env: GoalEnv;
   private readonly evalEnv: GoalEnv;
@@ -121,7 +124,7 @@ export class SacHerTrainer {
         return { reward: r.reward, done: r.terminated || r.truncated, success: r.info.is_success === true };
       },
       evaluate: (evalSeed) => {
-        const e = evaluatePolicy(this.evalEnv, (o) => learner.act(o, true), config.evalEpisodes, evalSeed);
+        const e = evaluatePolicy(this.evalEnv, (o) => learner.act(o, true), config.evalEpisodes, evalSeed, this.evalObserver ?? undefined);
         return { "eval/return": e.meanReturn, "eval/success": e.successRate };
       },
       episodeFields: () => {

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { main, UsageError } from "../../cli/main.js";
 import { envIds } from "../../sim/index.js";
+import { RawClient } from "../server/raw-client.js";
 
 /** Runs the CLI in process and returns what it printed. */
 async function run(argv: string[]): Promise<{ code: number; out: string }> {
@@ -28,21 +29,42 @@ describe("rapier-gym command", () => {
     expect(push.actionSpace.shape).to.deep.equal([2]);
   });
 
-  it("demo runs the expert and reports its success rate", async () => {
-    const { code, out } = await run(["demo", "--episodes", "2"]);
-    expect(code).to.equal(0);
-    expect(out).to.match(/PointMassPush-v0: scripted expert succeeded in \d\/2 episodes/);
+  it("demo serves the viewer with four live expert sessions, prints the URL and stops on SIGINT", async () => {
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (...args: unknown[]) => lines.push(args.join(" "));
+    try {
+      const done = main(["demo", "--port", "0", "--policies", "no-such-folder"]);
+      let url: string | undefined;
+      for (let i = 0; i < 200 && url === undefined; i++) {
+        url = lines.map((l) => /open (http:\/\/[^ ]+\/) in a browser/.exec(l)?.[1]).find((u) => u !== undefined);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(url, lines.join("\n")).to.be.a("string");
+      const page = await fetch(url!);
+      expect(page.status).to.equal(200);
+      expect(await page.text()).to.match(/<script type="module" src="viewer.js">/);
+      const client = await RawClient.open(url!.replace(/^http:/, "ws:").replace(/\/$/, ""));
+      const { sessions } = await client.ok<{ sessions: { env: string; label: string; takesGoal: boolean }[] }>({ id: 1, op: "list" });
+      expect(sessions.map((s) => s.env)).to.deep.equal(["PointMassPush-v0", "PointMassPush2-v0", "PointMassReach-v0", "PointMassPush-v0"]);
+      expect(sessions.every((s) => s.label === "scripted expert" && s.takesGoal)).to.equal(true);
+      await client.close();
+      process.emit("SIGINT", "SIGINT");
+      expect(await done).to.equal(0);
+    } finally {
+      console.log = log;
+    }
   });
 
   it("names bad flags and unknown commands", async () => {
     let error: unknown;
     try {
-      await run(["demo", "--episodes", "zero"]);
+      await run(["demo", "--seed", "zero"]);
     } catch (e) {
       error = e;
     }
     expect(error).to.be.instanceOf(UsageError);
-    expect((error as Error).message).to.equal('--episodes must be an integer, got "zero"');
+    expect((error as Error).message).to.equal('--seed must be an integer, got "zero"');
     expect((await run(["frobnicate"])).code).to.equal(2);
   });
 });
