@@ -5,6 +5,7 @@ const SUITES: Record<string, () => Promise<BenchResult>> = {
   sim: async () => (await import("../bench/sim.js")).benchSim(),
   learn: async () => (await import("../bench/learn.js")).benchLearn(),
   server: async () => (await import("../bench/server.js")).benchServer(),
+  viewer: async () => (await import("../bench/viewer.js")).benchViewer(),
 };
 
 /** `rapier-gym bench <suite>`; `all` runs every suite, each ending with its JSON line. */

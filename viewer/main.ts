@@ -20,7 +20,7 @@ const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) 
 const canvas = $<HTMLCanvasElement>("scene");
 const view = $<HTMLDivElement>("view");
 const status = $<HTMLSpanElement>("status");
-const renderer = new WebGLRenderer({ canvas, antialias: true });
+const renderer = new WebGLRenderer({ canvas, antialias: false });
 renderer.setScissorTest(true);
 
 const tiles = new Map<string, Tile>();

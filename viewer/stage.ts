@@ -3,6 +3,8 @@
  * shapes, colours; z up), its markers (goals solid-ish, subgoal ghosts translucent), an optional
  * value map laid on the floor, and a camera rig. It draws only what it is sent: the pose of each
  * moving body per frame, blended by whoever feeds it (the live interpolator or the scrubber).
+ * Lambert materials and no antialiasing (main.ts): a viewer on a machine without a GPU renders in
+ * software, and four tiles must still hold 30 frames/s there.
  */
 import {
   AmbientLight,
@@ -17,7 +19,7 @@ import {
   HemisphereLight,
   Mesh,
   MeshBasicMaterial,
-  MeshStandardMaterial,
+  MeshLambertMaterial,
   PlaneGeometry,
   Raycaster,
   RGBAFormat,
@@ -54,7 +56,7 @@ export class Stage {
     let extent = 1;
     let floorTop = 0;
     for (const body of description.bodies) {
-      const mesh = new Mesh(geometry(body.shape), new MeshStandardMaterial({ color: body.color, roughness: 0.8 }));
+      const mesh = new Mesh(geometry(body.shape), new MeshLambertMaterial({ color: body.color }));
       mesh.position.set(...body.position);
       mesh.quaternion.set(...body.rotation);
       this.scene.add(mesh);
@@ -66,7 +68,7 @@ export class Stage {
     this.floorTop = floorTop;
     for (const m of description.markers) {
       const ghost = m.name.startsWith("subgoal");
-      const material = new MeshStandardMaterial({ color: m.color, transparent: true, opacity: m.opacity, depthWrite: !ghost, emissive: m.color, emissiveIntensity: ghost ? 0.3 : 0.15 });
+      const material = new MeshLambertMaterial({ color: m.color, transparent: true, opacity: m.opacity, depthWrite: !ghost, emissive: m.color, emissiveIntensity: ghost ? 0.3 : 0.15 });
       const mesh = new Mesh(geometry(m.shape), material);
       mesh.name = m.name;
       mesh.visible = false;
@@ -151,7 +153,7 @@ export class Stage {
     this.scene.traverse((o) => {
       if (o instanceof Mesh) {
         (o.geometry as BufferGeometry).dispose();
-        const material = o.material as MeshStandardMaterial;
+        const material = o.material as MeshLambertMaterial;
         material.map?.dispose();
         material.dispose();
       }
