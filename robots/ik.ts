@@ -10,7 +10,7 @@ import { rotationError, type Transform } from "./transform.js";
 
 export interface IkTarget {
   /** Tip position in the chain's base frame. */
-  position: readonly number[];
+  position: ArrayLike<number>;
   /** Tip orientation (a transform whose rotation part counts); omitted: position only. */
   orientation?: Transform;
 }

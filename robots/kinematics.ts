@@ -3,7 +3,7 @@
  * description: pure functions of the joint positions, with no physics engine in sight, so that
  * tests can hold them to the DH table and IK can run them many times per env step.
  */
-import { joint as findJoint, validateRobot, type JointDescription, type RobotDescription } from "./robot-description.js";
+import { validateRobot, type JointDescription, type RobotDescription } from "./robot-description.js";
 import { compose, fromXyzRpy, identity, rotation, translation, type Transform } from "./transform.js";
 
 interface ChainJoint {
@@ -112,9 +112,28 @@ export class KinematicChain {
   }
 }
 
-/** The limits of a named joint, for joints outside any chain (a gripper's fingers). */
-export function jointLimits(robot: RobotDescription, name: string): { lower: number; upper: number } {
-  const j = findJoint(robot, name);
-  if (!j.limits) throw new Error(`${robot.name}: joint "${name}" has no limits`);
-  return { lower: j.limits.lower, upper: j.limits.upper };
+/**
+ * Every link's frame in the root frame, for joint positions given by name (missing ones are 0;
+ * a mimic joint follows its leader). What a simulator needs to place the bodies of a robot.
+ */
+export function linkFrames(robot: RobotDescription, positions: Readonly<Record<string, number>> = {}): Map<string, Transform> {
+  const root = validateRobot(robot);
+  const frames = new Map<string, Transform>([[root, identity()]]);
+  const value = (j: JointDescription): number => {
+    if (j.mimic) return j.mimic.multiplier * (positions[j.mimic.joint] ?? 0) + j.mimic.offset;
+    return positions[j.name] ?? 0;
+  };
+  // Joints may be listed in any order: sweep until every child is placed (a tree: at most depth sweeps).
+  for (let placed = true; placed; ) {
+    placed = false;
+    for (const j of robot.joints) {
+      const parent = frames.get(j.parent);
+      if (!parent || frames.has(j.child)) continue;
+      const q = value(j);
+      const motion = j.type === "prismatic" ? translation(j.axis.map((a) => a * q)) : j.type === "fixed" ? identity() : rotation(j.axis, q);
+      frames.set(j.child, compose(compose(parent, fromXyzRpy(j.origin.xyz, j.origin.rpy)), motion));
+      placed = true;
+    }
+  }
+  return frames;
 }

@@ -41,6 +41,10 @@
  */
 import { register } from "./registry.js";
 import { PointMassEnv, pointMassKwargs, type PointMassVariant } from "./point-mass-env.js";
+import { PandaEnv, pandaKwargs, type PandaVariant } from "./panda-env.js";
+import { ReachTask } from "./tasks/panda/reach-task.js";
+import { ObjectTask, PICK_AND_PLACE, PUSH, SLIDE } from "./tasks/panda/object-task.js";
+import { StackTask } from "./tasks/panda/stack-task.js";
 
 const POINT_MASS_VARIANTS: (PointMassVariant & { maxEpisodeSteps: number; summary: string })[] = [
   { id: "PointMassReach", numBlocks: 0, maze: false, maxEpisodeSteps: 100, summary: "move the point mass to the goal" },
@@ -62,5 +66,81 @@ for (const v of POINT_MASS_VARIANTS) {
       maxEpisodeSteps: v.maxEpisodeSteps,
       summary: `${v.summary}${rewardType === "dense" ? ", dense reward" : ""}`,
     });
+  }
+}
+
+/**
+ * ## Panda family (panda-gym's tasks on a Franka-Panda-style arm, robots/panda.ts)
+ *
+ * **Description.** A 7-joint arm with a two-finger hand stands at (-0.6, 0, 0) on a table whose
+ * top is z = 0 (1.1 × 0.7 m, centred at x = -0.3; Slide's is 1.4 m long, centred at x = -0.1),
+ * with a floor at z = -0.4. Revolute impulse joints with position motors capped at Franka's
+ * torques; the arm is gravity-compensated, as Franka's controller is. Tasks:
+ * - Reach: move the tool centre point (between the fingertips) to the goal.
+ * - Push: push a 4 cm cube (0.2 kg, friction 1) to a goal on the table; fingers closed.
+ * - Slide: strike a puck (radius 3 cm, 1 kg, friction 0.04) to a goal 0.25–0.55 m beyond the
+ *   table centre, out of reach; fingers closed.
+ * - PickAndPlace: put the cube on a goal up to 0.2 m above the table (on it 3 times in 10).
+ * - Stack: put one cube on a goal on the table and the other on top of it.
+ * 10 physics steps of 1/250 s per env step (25 Hz).
+ *
+ * **Action** `Box(-1, 1, (n,))`. `controlType: "ee"` (ids without Joints): n = 3 (+1): the tool
+ * target moves by 0.05·a[0:3] m from where the tool is, kept at z ≥ 0, reached through DLS IK
+ * with the tool pointing down. `controlType: "joints"` (Joints ids): n = 7 (+1): each joint
+ * target moves by 0.05·a[i] rad. The gripper entry (PickAndPlace, Stack) changes the finger
+ * opening by 0.2·a[-1] m; Reach, Push and Slide have none and keep the fingers closed.
+ *
+ * **Observation** (Dict; k objects: 0 for Reach, 1, 2 for Stack):
+ * | key | layout | size |
+ * |---|---|---|
+ * | observation | tool x, y, z, vx, vy, vz [, finger opening], then per object x, y, z, roll, pitch, yaw, vx, vy, vz, wx, wy, wz | 6 or 7, + 12k |
+ * | achieved_goal | tool position (Reach) or each object's position | 3·max(k,1) |
+ * | desired_goal | the goal positions | 3·max(k,1) |
+ * | controllable_achieved_goal | tool x, y, z, finger opening | 4 |
+ * | full_positional_state | tool x, y, z, finger opening, then each object's position | 4 + 3k |
+ *
+ * **Reward.** One distance d between the whole achieved and desired goal vectors (Stack: six
+ * numbers). Sparse: -1 if d > `distanceThreshold` (0.05; Stack 0.1, as panda-gym) else 0; Dense
+ * ids: -d. `info.is_success`: d < threshold.
+ *
+ * **Start state.** The arm at panda-gym's neutral pose (0, 0.41, 0, -1.85, 0, 2.26, 0.79).
+ * Reach goals uniform in [-0.15, 0.15]² × [0, 0.3]. Objects uniform in ±0.15 (x, y) on the
+ * table. Push goals on the table in ±0.15; Slide goals at x ∈ 0.4 ± 0.15; PickAndPlace goals up
+ * to 0.2 above the table; Stack goals on the table, the second cube's 4 cm above the first's;
+ * Stack starts at least 0.1 apart.
+ *
+ * **Reset options.** `goal` (3 or 6 numbers) and `objectStarts` [[x, y, z], ...] fix what would
+ * otherwise be sampled.
+ *
+ * **Episode end.** Truncated after `maxEpisodeSteps` (50; Stack 100). Never terminated unless
+ * `terminateOnSuccess`.
+ *
+ * **Kwargs.** rewardType, distanceMetric (euclidean | l1), distanceThreshold,
+ * terminateOnSuccess, controlType (ee | joints), maxEpisodeSteps.
+ *
+ * **Version history.** v0: panda-gym v3's tasks on Rapier 0.21.
+ */
+const PANDA_VARIANTS: (Omit<PandaVariant, "id"> & { name: string; maxEpisodeSteps: number; summary: string })[] = [
+  { name: "PandaReach", makeTask: () => new ReachTask(), blockGripper: true, defaultThreshold: 0.05, maxEpisodeSteps: 50, summary: "move the Panda's tool to the goal" },
+  { name: "PandaPush", makeTask: () => new ObjectTask(PUSH), blockGripper: true, defaultThreshold: 0.05, maxEpisodeSteps: 50, summary: "push the cube to the goal, fingers closed" },
+  { name: "PandaSlide", makeTask: () => new ObjectTask(SLIDE), blockGripper: true, defaultThreshold: 0.05, maxEpisodeSteps: 50, summary: "strike the puck to a goal out of reach" },
+  { name: "PandaPickAndPlace", makeTask: () => new ObjectTask(PICK_AND_PLACE), blockGripper: false, defaultThreshold: 0.05, maxEpisodeSteps: 50, summary: "pick the cube and place it on the goal, often in the air" },
+  { name: "PandaStack", makeTask: () => new StackTask(), blockGripper: false, defaultThreshold: 0.1, maxEpisodeSteps: 100, summary: "stack two cubes on the goal" },
+];
+
+for (const v of PANDA_VARIANTS) {
+  for (const controlType of ["ee", "joints"] as const) {
+    for (const rewardType of ["sparse", "dense"] as const) {
+      const id = `${v.name}${controlType === "joints" ? "Joints" : ""}${rewardType === "dense" ? "Dense" : ""}-v0`;
+      const variant: PandaVariant = { id, makeTask: v.makeTask, blockGripper: v.blockGripper, defaultThreshold: v.defaultThreshold };
+      register({
+        id,
+        entryPoint: (kwargs) => new PandaEnv(variant, kwargs),
+        kwargs: pandaKwargs,
+        defaults: { rewardType, controlType },
+        maxEpisodeSteps: v.maxEpisodeSteps,
+        summary: `${v.summary}${controlType === "joints" ? ", joint control" : ""}${rewardType === "dense" ? ", dense reward" : ""}`,
+      });
+    }
   }
 }

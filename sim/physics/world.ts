@@ -26,6 +26,49 @@ export interface BodyOptions {
   /** A body with no collider: a massless-looking carriage for joint chains. */
   noCollider?: boolean;
   lockRotations?: boolean;
+  /** Multiplies gravity on this body: 0 for an arm whose controller compensates gravity. */
+  gravityScale?: number;
+  /** kg·m² added about every axis through the centre of mass, on top of the collider's. */
+  extraInertia?: number;
+}
+
+/** A joint's frame on one body: anchor point and orientation in the body's local frame. */
+export interface LocalFrame {
+  anchor: Vec3;
+  rotation: Quat;
+}
+
+/**
+ * A position motor. `acceleration` scales stiffness and damping by the joint's effective mass,
+ * so one gain suits light and heavy links alike; `force` treats them as N/m and N·s/m.
+ */
+export interface MotorOptions {
+  stiffness: number;
+  damping: number;
+  /** Newtons (or N·m for a revolute joint): the motor's impulse is capped at this times dt. */
+  maxForce: number;
+  model?: "force" | "acceleration";
+}
+
+export interface RevoluteOptions {
+  parent: string;
+  child: string;
+  /**
+   * The joint frame on each body; the joint turns about the frames' x axis, and its angle is
+   * zero when the two frames coincide. Setting both frames (rather than one axis) is what makes
+   * Rapier's angle, which it never reports, equal the angle the env reads from the bodies.
+   */
+  frameParent: LocalFrame;
+  frameChild: LocalFrame;
+  limits?: [number, number];
+  motor?: MotorOptions;
+}
+
+export interface FixedOptions {
+  parent: string;
+  child: string;
+  frameParent: LocalFrame;
+  frameChild: LocalFrame;
 }
 
 export interface PrismaticOptions {
@@ -35,14 +78,15 @@ export interface PrismaticOptions {
   axis: Vec3;
   anchorParent?: Vec3;
   anchorChild?: Vec3;
-  /** Position motor: force-based, capped at `maxForce` newtons. */
-  motor?: { stiffness: number; damping: number; maxForce: number };
+  /** Position motor: force-based unless it says otherwise, capped at `maxForce` newtons. */
+  motor?: MotorOptions;
+  limits?: [number, number];
 }
 
 interface JointRecord {
   name: string;
   handle: number;
-  motor?: { stiffness: number; damping: number; maxForce: number };
+  motor?: MotorOptions;
 }
 
 export class PhysicsWorld {
@@ -73,6 +117,11 @@ export class PhysicsWorld {
     if (o.angularDamping !== undefined) desc.setAngularDamping(o.angularDamping);
     if (o.lockRotations) desc.lockRotations();
     if (o.noCollider && o.mass !== undefined) desc.setAdditionalMass(o.mass);
+    if (o.gravityScale !== undefined) desc.setGravityScale(o.gravityScale);
+    if (o.extraInertia !== undefined) {
+      const i = o.extraInertia;
+      desc.setAdditionalMassProperties(0, { x: 0, y: 0, z: 0 }, { x: i, y: i, z: i }, { x: 0, y: 0, z: 0, w: 1 });
+    }
     const body = this.world.createRigidBody(desc);
     if (!o.noCollider) {
       const cd = colliderDesc(o.shape);
@@ -95,20 +144,44 @@ export class PhysicsWorld {
     const a1 = o.anchorParent ?? [0, 0, 0];
     const a2 = o.anchorChild ?? [0, 0, 0];
     const data = RAPIER.JointData.prismatic({ x: a1[0], y: a1[1], z: a1[2] }, { x: a2[0], y: a2[1], z: a2[2] }, axis);
-    const joint = this.world.createImpulseJoint(data, this.body(o.parent), this.body(o.child), true) as RAPIER.PrismaticImpulseJoint;
-    if (o.motor) {
-      joint.configureMotorModel(RAPIER.MotorModel.ForceBased);
-      joint.setMotorMaxForce(o.motor.maxForce);
-      joint.configureMotorPosition(0, o.motor.stiffness, o.motor.damping);
-    }
-    this.joints.set(name, { name, handle: joint.handle, ...(o.motor ? { motor: o.motor } : {}) });
+    const joint = this.createJoint(name, data, o.parent, o.child) as RAPIER.PrismaticImpulseJoint;
+    this.configureUnitJoint(name, joint, o.limits, o.motor);
   }
 
-  /** Sets a position motor's target (metres along the joint axis). */
+  addRevolute(name: string, o: RevoluteOptions): void {
+    const data = RAPIER.JointData.revolute(vec(o.frameParent.anchor), vec(o.frameChild.anchor), { x: 1, y: 0, z: 0 });
+    const joint = this.createJoint(name, data, o.parent, o.child) as RAPIER.RevoluteImpulseJoint;
+    joint.setLocalFrame1(vec(o.frameParent.anchor), quat(o.frameParent.rotation));
+    joint.setLocalFrame2(vec(o.frameChild.anchor), quat(o.frameChild.rotation));
+    this.configureUnitJoint(name, joint, o.limits, o.motor);
+  }
+
+  addFixed(name: string, o: FixedOptions): void {
+    const data = RAPIER.JointData.fixed(vec(o.frameParent.anchor), quat(o.frameParent.rotation), vec(o.frameChild.anchor), quat(o.frameChild.rotation));
+    const joint = this.createJoint(name, data, o.parent, o.child);
+    this.joints.set(name, { name, handle: joint.handle });
+  }
+
+  private createJoint(name: string, data: RAPIER.JointData, parent: string, child: string): RAPIER.ImpulseJoint {
+    if (this.joints.has(name)) throw new Error(`joint "${name}" already exists`);
+    return this.world.createImpulseJoint(data, this.body(parent), this.body(child), true);
+  }
+
+  private configureUnitJoint(name: string, joint: RAPIER.UnitImpulseJoint, limits: [number, number] | undefined, motor: MotorOptions | undefined): void {
+    if (limits) joint.setLimits(limits[0], limits[1]);
+    if (motor) {
+      joint.configureMotorModel(motor.model === "acceleration" ? RAPIER.MotorModel.AccelerationBased : RAPIER.MotorModel.ForceBased);
+      joint.setMotorMaxForce(motor.maxForce);
+      joint.configureMotorPosition(0, motor.stiffness, motor.damping);
+    }
+    this.joints.set(name, { name, handle: joint.handle, ...(motor ? { motor } : {}) });
+  }
+
+  /** Sets a position motor's target (metres along a prismatic axis, radians about a revolute one). */
   setMotorTarget(joint: string, target: number): void {
     const rec = this.joints.get(joint);
     if (!rec?.motor) throw new Error(`joint "${joint}" has no motor`);
-    const j = this.world.getImpulseJoint(rec.handle) as RAPIER.PrismaticImpulseJoint;
+    const j = this.world.getImpulseJoint(rec.handle) as RAPIER.UnitImpulseJoint;
     j.configureMotorPosition(target, rec.motor.stiffness, rec.motor.damping);
   }
 
@@ -181,6 +254,14 @@ export class PhysicsWorld {
   get isFreed(): boolean {
     return this.freed;
   }
+}
+
+function vec(v: Vec3): RAPIER.Vector3 {
+  return { x: v[0], y: v[1], z: v[2] };
+}
+
+function quat(q: Quat): RAPIER.Quaternion {
+  return { x: q[0], y: q[1], z: q[2], w: q[3] };
 }
 
 function colliderDesc(shape: Shape): RAPIER.ColliderDesc {

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { EnvError, Rng, checkEnv, envIds, make, type GoalEnv, type GoalObs } from "../../sim/index.js";
+import { EnvError, Rng, checkEnv, envIds, make, specInfo, type GoalEnv, type GoalObs } from "../../sim/index.js";
 
 /** Concatenated bytes of every observation key: equal bytes mean bit-identical states. */
 function obsBytes(obs: GoalObs): string {
@@ -80,19 +80,22 @@ describe("env contract, over every registered id", () => {
         env.close();
       });
 
+      // Bad actions are built from the id's own action size n (2 for a point mass, 3 to 8 for the arm).
+      const n = specInfo(id).actionSpace.size;
+      const zeros = (k: number): number[] => Array.from({ length: k }, () => 0);
       const badActions: [string, unknown, RegExp][] = [
-        ["NaN", [Number.NaN, 0], /action\[0\] must be a finite number, got NaN/],
-        ["Infinity", [0, Number.POSITIVE_INFINITY], /action\[1\] must be a finite number, got Infinity/],
-        ["too short", [0.5], /action must have length 2, got 1/],
-        ["too long", [0, 0, 0], /action must have length 2, got 3/],
-        ["a string entry", [0, "1"], /action\[1\] must be a finite number/],
-        ["null", null, /action must be an array of 2 numbers/],
+        ["NaN", [Number.NaN, ...zeros(n - 1)], /action\[0\] must be a finite number, got NaN/],
+        ["Infinity", [0, Number.POSITIVE_INFINITY, ...zeros(n - 2)], /action\[1\] must be a finite number, got Infinity/],
+        ["too short", zeros(n - 1), new RegExp(`action must have length ${n}, got ${n - 1}`)],
+        ["too long", zeros(n + 1), new RegExp(`action must have length ${n}, got ${n + 1}`)],
+        ["a string entry", [0, "1", ...zeros(n - 2)], /action\[1\] must be a finite number/],
+        ["null", null, new RegExp(`action must be an array of ${n} numbers`)],
       ];
       for (const [what, action, message] of badActions) {
         it(`rejects a bad action (${what}) with a clear error and no change of state`, () => {
           const env = make(id);
           env.reset({ seed: 1 });
-          env.step([0.3, -0.2]);
+          env.step([0.3, -0.2, ...zeros(n - 2)]);
           const before = env.snapshot();
           let error: unknown;
           try {
@@ -110,11 +113,11 @@ describe("env contract, over every registered id", () => {
 
       it("refuses step before reset and after close, and closes twice without error", () => {
         const env = make(id);
-        expect(() => env.step([0, 0])).to.throw(EnvError, /before reset/);
+        expect(() => env.step(zeros(n))).to.throw(EnvError, /before reset/);
         env.reset({ seed: 0 });
         env.close();
         expect(() => env.close()).not.to.throw();
-        expect(() => env.step([0, 0])).to.throw(EnvError, /closed/);
+        expect(() => env.step(zeros(n))).to.throw(EnvError, /closed/);
       });
 
       it("truncates, and never terminates by default, at maxEpisodeSteps", () => {

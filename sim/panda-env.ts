@@ -1,0 +1,210 @@
+/**
+ * The Panda envs: one Panda arm and one task sharing one Rapier world, as panda-gym composes a
+ * robot and a task. Registered in envs.ts, documented there per id.
+ */
+import { z } from "zod";
+import { EnvError, type EnvSpec, type GoalEnv, type GoalObs, type Info, type ResetArgs, type ResetResult, type StepResult } from "./core.js";
+import { Box, Dict } from "./spaces.js";
+import { Rng } from "./rng.js";
+import { PhysicsWorld } from "./physics/world.js";
+import type { Frame, SceneDescription } from "./physics/scene.js";
+import { packSnapshot, unpackSnapshot } from "./snapshot-codec.js";
+import { validateAction } from "./point-mass-env.js";
+import { PandaArm, type ControlType } from "./robots/panda-arm.js";
+import { buildTable } from "./tasks/panda/table.js";
+import type { PandaResetOverrides, PandaTask } from "./tasks/panda/panda-task.js";
+import { pandaReward, pandaSuccess, type PandaRewardConfig } from "./tasks/panda/panda-reward.js";
+
+/** 10 physics steps of 1/250 s per env step: 25 Hz control, as panda-gym's 20 × 1/500 s. */
+export const PANDA_SUBSTEPS = 10;
+export const PANDA_TIMESTEP = 1 / 250;
+/** panda-gym puts the arm's base here, on the table's near end. */
+export const PANDA_BASE: [number, number, number] = [-0.6, 0, 0];
+/** Positions in the observation keys stay in this box (the floor is 4 m square at z = -0.4). */
+const POSITION_LOW = [-2, -2, -0.5];
+const POSITION_HIGH = [2, 2, 1.5];
+
+export const pandaKwargs = z
+  .object({
+    rewardType: z.enum(["sparse", "dense"]).default("sparse").describe("sparse: -1 until the goal is within the threshold, then 0; dense: minus the distance"),
+    distanceMetric: z.enum(["euclidean", "l1"]).default("euclidean").describe("the distance between achieved and desired goals (panda-gym: euclidean)"),
+    distanceThreshold: z.number().positive().finite().optional().describe("success radius: 0.05 m (Stack: 0.1, as panda-gym)"),
+    terminateOnSuccess: z.boolean().default(false).describe("end the episode (terminated) on success; panda-gym never does"),
+    controlType: z.enum(["ee", "joints"]).default("ee").describe("ee: 0.05 m tool displacement through IK; joints: 0.05 rad per joint"),
+  })
+  .strict();
+
+export type PandaKwargs = z.input<typeof pandaKwargs>;
+
+export interface PandaVariant {
+  id: string;
+  makeTask: () => PandaTask;
+  /** Reach, Push and Slide keep the fingers closed and give no gripper action. */
+  blockGripper: boolean;
+  defaultThreshold: number;
+}
+
+export class PandaEnv implements GoalEnv {
+  readonly observationSpace: Dict;
+  readonly actionSpace: Box;
+  spec: EnvSpec | null = null;
+  readonly npRandom = new Rng(0);
+
+  /** Public for benchmarks, which time the bare physics inside a step. */
+  readonly world = new PhysicsWorld([0, 0, -9.81], PANDA_TIMESTEP);
+  readonly arm: PandaArm;
+  private readonly task: PandaTask;
+  private readonly reward: PandaRewardConfig;
+  private readonly terminateOnSuccess: boolean;
+  private readonly pristine: Uint8Array;
+  private readonly robotDim: number;
+  private readonly obsDim: number;
+  private readonly tcp = new Float64Array(3);
+  private elapsedSteps = 0;
+  private needsReset = true;
+  private closed = false;
+
+  constructor(
+    readonly variant: PandaVariant,
+    kwargs: PandaKwargs = {},
+  ) {
+    const k = pandaKwargs.parse(kwargs);
+    this.reward = { rewardType: k.rewardType, distanceMetric: k.distanceMetric, distanceThreshold: k.distanceThreshold ?? variant.defaultThreshold };
+    this.terminateOnSuccess = k.terminateOnSuccess;
+    this.task = variant.makeTask();
+    buildTable(this.world, this.task.table);
+    this.arm = new PandaArm(this.world, { base: PANDA_BASE, controlType: k.controlType as ControlType, blockGripper: variant.blockGripper });
+    this.arm.build();
+    this.arm.holdBuildPose();
+    this.task.build(this.world);
+    this.pristine = this.world.snapshot();
+    this.robotDim = this.arm.observationSize;
+    this.obsDim = this.robotDim + 12 * this.task.numObjects;
+    this.actionSpace = new Box(-1, 1, [this.arm.actionSize], "float64");
+    const positions = (n: number) => new Box(repeat(POSITION_LOW, n), repeat(POSITION_HIGH, n));
+    const g = this.task.goalDim;
+    this.observationSpace = new Dict({
+      observation: new Box(-Infinity, Infinity, [this.obsDim]),
+      achieved_goal: positions(g / 3),
+      desired_goal: positions(g / 3),
+      controllable_achieved_goal: new Box([...POSITION_LOW, -0.01], [...POSITION_HIGH, 0.1]),
+      full_positional_state: new Box([...POSITION_LOW, -0.01, ...repeat(POSITION_LOW, this.task.numObjects)], [...POSITION_HIGH, 0.1, ...repeat(POSITION_HIGH, this.task.numObjects)]),
+    });
+  }
+
+  get unwrapped(): PandaEnv {
+    return this;
+  }
+
+  reset(args: ResetArgs = {}): ResetResult<GoalObs> {
+    this.assertOpen();
+    const overrides = this.parseResetOptions(args.options);
+    if (args.seed !== undefined) this.npRandom.reseed(args.seed);
+    this.world.restore(this.pristine);
+    this.task.reset(this.world, this.npRandom, overrides);
+    this.elapsedSteps = 0;
+    this.needsReset = false;
+    const obs = this.observe();
+    return { obs, info: { is_success: pandaSuccess(obs.achieved_goal, obs.desired_goal, this.reward) } };
+  }
+
+  step(action: ArrayLike<number>): StepResult<GoalObs> {
+    this.assertOpen();
+    if (this.needsReset) throw new EnvError("RESET_NEEDED", `${this.variant.id}: call reset() before step()`);
+    validateAction(action, this.actionSpace.size, this.variant.id);
+    this.arm.setAction(action);
+    this.world.step(PANDA_SUBSTEPS);
+    this.elapsedSteps++;
+    const obs = this.observe();
+    const reward = pandaReward(obs.achieved_goal, obs.desired_goal, this.task.goalDim, this.reward)[0]!;
+    const success = pandaSuccess(obs.achieved_goal, obs.desired_goal, this.reward);
+    return { obs, reward, terminated: this.terminateOnSuccess && success, truncated: false, info: { is_success: success } };
+  }
+
+  computeReward(achieved: Float64Array, desired: Float64Array, _info?: Info, goalDim: number = this.task.goalDim): Float64Array {
+    return pandaReward(achieved, desired, goalDim, this.reward);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.world.free();
+  }
+
+  snapshot(): Uint8Array {
+    this.assertOpen();
+    const header = { env: this.variant.id, elapsedSteps: this.elapsedSteps, needsReset: this.needsReset, goal: Array.from(this.task.goal), rng: this.npRandom.state };
+    return packSnapshot(header, this.world.snapshot());
+  }
+
+  restore(bytes: Uint8Array): void {
+    this.assertOpen();
+    const { header, body } = unpackSnapshot(bytes);
+    const goal = header["goal"];
+    if (header["env"] !== this.variant.id) throw new EnvError("BAD_SNAPSHOT", `snapshot is of ${String(header["env"])}, not ${this.variant.id}`);
+    if (!Array.isArray(goal) || goal.length !== this.task.goalDim || !goal.every((v) => typeof v === "number")) {
+      throw new EnvError("BAD_SNAPSHOT", `snapshot goal must be ${this.task.goalDim} numbers`);
+    }
+    const rng = header["rng"];
+    if (!Array.isArray(rng)) throw new EnvError("BAD_SNAPSHOT", "snapshot has no generator state");
+    this.npRandom.state = rng as number[];
+    this.world.restore(body);
+    this.task.goal.set(goal as number[]);
+    this.elapsedSteps = Number(header["elapsedSteps"]);
+    this.needsReset = header["needsReset"] === true;
+  }
+
+  scene(): SceneDescription {
+    return { env: this.variant.id, up: "z", bodies: this.world.sceneBodiesDescription(), markers: this.task.markers(), dt: PANDA_SUBSTEPS * PANDA_TIMESTEP };
+  }
+
+  frame(): Frame {
+    return this.world.frame(this.elapsedSteps, this.task.markerPositions());
+  }
+
+  toString(): string {
+    return this.variant.id;
+  }
+
+  private observe(): GoalObs {
+    const observation = new Float64Array(this.obsDim);
+    this.arm.observation(observation, 0);
+    this.task.observation(this.world, observation, this.robotDim);
+    this.tcp.set(observation.subarray(0, 3));
+    const achieved_goal = new Float64Array(this.task.goalDim);
+    this.task.achievedGoal(this.world, this.tcp, achieved_goal);
+    const controllable_achieved_goal = Float64Array.of(this.tcp[0]!, this.tcp[1]!, this.tcp[2]!, this.arm.fingerWidth());
+    const n = this.task.numObjects;
+    const full_positional_state = new Float64Array(4 + 3 * n);
+    full_positional_state.set(controllable_achieved_goal);
+    for (let i = 0; i < n; i++) full_positional_state.set(observation.subarray(this.robotDim + 12 * i, this.robotDim + 12 * i + 3), 4 + 3 * i);
+    return { observation, achieved_goal, desired_goal: Float64Array.from(this.task.goal), controllable_achieved_goal, full_positional_state };
+  }
+
+  /** Checks reset options before anything changes, so a bad option leaves the env as it was. */
+  private parseResetOptions(options: Record<string, unknown> | undefined): PandaResetOverrides {
+    if (options === undefined) return {};
+    const coordinate = (i: number) => z.number().min(POSITION_LOW[i % 3]!).max(POSITION_HIGH[i % 3]!);
+    const xyz = z.tuple([coordinate(0), coordinate(1), coordinate(2)]);
+    const schema = z
+      .object({
+        goal: z.tuple(Array.from({ length: this.task.goalDim }, (_, i) => coordinate(i)) as [z.ZodNumber, ...z.ZodNumber[]]).optional(),
+        objectStarts: z.array(xyz).length(this.task.numObjects).optional(),
+      })
+      .strict();
+    const parsed = schema.safeParse(options);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "options"}: ${i.message}`).join("; ");
+      throw new EnvError("BAD_OPTIONS", `${this.variant.id}: bad reset options: ${problems}`);
+    }
+    return parsed.data as PandaResetOverrides;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new EnvError("CLOSED", `${this.variant.id} is closed`);
+  }
+}
+
+function repeat(xs: number[], n: number): number[] {
+  return Array.from({ length: n }, () => xs).flat();
+}
