@@ -28,8 +28,9 @@ commands:
                                 demonstrations for relay learning and BC: the successful
                                 episodes of the expert or of a flat run's policy
                                 (agents/demos/README.md)
-  eval --run DIR [--episodes N] [--seed S]
-                                evaluate a run's final policy deterministically
+  eval --run DIR [--episodes N] [--seed S] [--record FILE]
+                                evaluate a run's final policy deterministically; --record
+                                writes the episodes as a demo file for the viewer's playback
   serve [--host 127.0.0.1] [--port 8765] [--token T] [--max-message-bytes N]
         [--max-connections N] [--max-envs N] [--idle-timeout SECONDS]
         [--runs DIR ...] [--recordings FILE ...]
@@ -146,12 +147,18 @@ export async function main(argv: string[]): Promise<number> {
     case "eval": {
       const { values } = parseArgs({
         args: rest,
-        options: { run: { type: "string" }, episodes: { type: "string", default: "100" }, seed: { type: "string", default: "0" }, backend: { type: "string" } },
+        options: { run: { type: "string" }, episodes: { type: "string", default: "100" }, seed: { type: "string", default: "0" }, backend: { type: "string" }, record: { type: "string" } },
         strict: true,
       });
       if (values.run === undefined) throw new UsageError("eval needs --run DIR");
       const { runEval } = await import("./eval-command.js");
-      return runEval(values.run, positiveInt(values.episodes, "--episodes"), integer(values.seed, "--seed"), values.backend === undefined ? undefined : backendName(values.backend));
+      return runEval(
+        values.run,
+        positiveInt(values.episodes, "--episodes"),
+        integer(values.seed, "--seed"),
+        values.backend === undefined ? undefined : backendName(values.backend),
+        values.record,
+      );
     }
     case "serve": {
       const { values } = parseArgs({
