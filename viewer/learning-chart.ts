@@ -38,11 +38,16 @@ export function drawLearningCurves(canvas: HTMLCanvasElement, runs: readonly Run
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, width, height);
   ctx.font = "11px system-ui, sans-serif";
+  if (runs.every((r) => r.rows.length === 0)) {
+    ctx.fillStyle = "#888";
+    ctx.fillText("learning curves: tick a run (rapier-gym serve --runs DIR, or train --serve)", 12, 20);
+    return 0;
+  }
   const maxStep = Math.max(1, ...runs.flatMap((r) => r.rows.map((p) => p["step"] ?? 0)));
   let drawn = 0;
   const panelWidth = width / PANELS.length;
   PANELS.forEach((panel, k) => {
-    const box = { x: k * panelWidth + 44, y: 18, w: panelWidth - 56, h: height - 40 };
+    const box = { x: k * panelWidth + 50, y: 18, w: panelWidth - 62, h: height - 40 };
     const series = runs.map((r) => ({
       evals: r.rows.filter((p) => p[panel.evalKey] !== undefined).map((p) => [p["step"]!, p[panel.evalKey]!] as const),
       train: movingAverage(r.rows.filter((p) => p[panel.trainKey] !== undefined).map((p) => [p["step"]!, p[panel.trainKey]!] as const)),
@@ -106,5 +111,5 @@ function format(v: number): string {
   const a = Math.abs(v);
   if (a >= 1e6) return `${(v / 1e6).toFixed(1)}M`;
   if (a >= 1e3) return `${(v / 1e3).toFixed(a >= 1e4 ? 0 : 1)}k`;
-  return Number.isInteger(v) ? String(v) : v.toFixed(2);
+  return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(3)));
 }

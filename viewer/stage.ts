@@ -78,9 +78,11 @@ export class Stage {
     this.rig = new CameraRig(extent);
   }
 
-  /** The first moving body: what follow mode follows (the point mass; the arm's first link). */
+  /** What follow mode follows: the point mass ("agent"), else the arm's hand, else the first moving body. */
   get agentPosition(): Vector3 | null {
-    return this.moving[0]?.position ?? null;
+    const names = this.description.bodies.filter((b) => b.kind !== "fixed").map((b) => b.name);
+    const i = [names.indexOf("agent"), names.findIndex((n) => /hand|gripper/.test(n)), 0].find((k) => k >= 0)!;
+    return this.moving[i]?.position ?? null;
   }
 
   apply(blend: Blend): void {
