@@ -77,7 +77,7 @@ for (const v of POINT_MASS_VARIANTS) {
  * with a floor at z = -0.4. Revolute impulse joints with position motors capped at Franka's
  * torques; the arm is gravity-compensated, as Franka's controller is. Tasks:
  * - Reach: move the tool centre point (between the fingertips) to the goal.
- * - Push: push a 4 cm cube (0.2 kg, friction 1) to a goal on the table; fingers closed.
+ * - Push: push a 4 cm cube (1 kg, friction 1, as panda-gym) to a goal on the table; fingers closed.
  * - Slide: strike a puck (radius 3 cm, 1 kg, friction 0.04) to a goal 0.25–0.55 m beyond the
  *   table centre, out of reach; fingers closed.
  * - PickAndPlace: put the cube on a goal up to 0.2 m above the table (on it 3 times in 10).

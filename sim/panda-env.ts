@@ -18,6 +18,8 @@ import { pandaReward, pandaSuccess, type PandaRewardConfig } from "./tasks/panda
 /** 10 physics steps of 1/250 s per env step: 25 Hz control, as panda-gym's 20 × 1/500 s. */
 export const PANDA_SUBSTEPS = 10;
 export const PANDA_TIMESTEP = 1 / 250;
+/** Stiff contacts (Rapier's default is 30 Hz): the fingers hold a cube without sinking into it. */
+export const PANDA_CONTACT_FREQUENCY = 300;
 /** panda-gym puts the arm's base here, on the table's near end. */
 export const PANDA_BASE: [number, number, number] = [-0.6, 0, 0];
 /** Positions in the observation keys stay in this box (the floor is 4 m square at z = -0.4). */
@@ -51,7 +53,7 @@ export class PandaEnv implements GoalEnv {
   readonly npRandom = new Rng(0);
 
   /** Public for benchmarks, which time the bare physics inside a step. */
-  readonly world = new PhysicsWorld([0, 0, -9.81], PANDA_TIMESTEP);
+  readonly world = new PhysicsWorld([0, 0, -9.81], PANDA_TIMESTEP, PANDA_CONTACT_FREQUENCY);
   readonly arm: PandaArm;
   private readonly task: PandaTask;
   private readonly reward: PandaRewardConfig;

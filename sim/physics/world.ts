@@ -102,9 +102,21 @@ export class PhysicsWorld {
   constructor(
     readonly gravity: Vec3 = [0, 0, -9.81],
     readonly timestep: number = 1 / 240,
+    /**
+     * Hz of Rapier's soft contacts (its default is 30). A contact's stiffness scales with the
+     * mass it holds, so a 15 g finger squeezing a cube needs a stiffer contact than the default
+     * or it sinks into it.
+     */
+    readonly contactNaturalFrequency?: number,
   ) {
     this.world = new RAPIER.World({ x: gravity[0], y: gravity[1], z: gravity[2] });
-    this.world.timestep = timestep;
+    this.applyParameters();
+  }
+
+  /** The solver parameters are the facade's, set again on every world restored from bytes. */
+  private applyParameters(): void {
+    this.world.timestep = this.timestep;
+    if (this.contactNaturalFrequency !== undefined) this.world.integrationParameters.contact_natural_frequency = this.contactNaturalFrequency;
   }
 
   addBody(name: string, o: BodyOptions): RAPIER.RigidBody {
@@ -216,6 +228,7 @@ export class PhysicsWorld {
     if (!restored) throw new Error("Rapier could not restore the world from these bytes");
     this.world.free();
     this.world = restored;
+    this.applyParameters();
     this.bodies = new Map([...this.bodyHandles].map(([name, h]) => [name, restored.getRigidBody(h)]));
     const moving = new Set(this.sceneBodies.filter((b) => b.kind !== "fixed").map((b) => b.name));
     this.moving = [...moving].map((n) => this.body(n));

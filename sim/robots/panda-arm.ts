@@ -48,6 +48,14 @@ export const ARM_CONTROL = {
   /** Finger motors, force-based: 40 N on a cube 2 cm inside the commanded opening. */
   fingerStiffness: 2000,
   fingerDamping: 10,
+  /**
+   * kg·m² added to each finger, the drive's reflected inertia as the armature above. A bare
+   * 15 g finger turns so easily on its prismatic joint that a squeezed cube twists it aside
+   * and slips out.
+   */
+  fingerArmature: 0.001,
+  /** Finger pads grip: friction 1.5 (rubber on the cube's 1, averaged by Rapier). */
+  fingerFriction: 1.5,
   /** Motor targets stay this far inside the joint limits, so no motor leans on a limit. */
   limitMargin: 0.005,
 } as const;
@@ -135,9 +143,9 @@ export class PandaArm {
         position: [pose[9]!, pose[10]!, pose[11]!],
         rotation: toQuat(pose),
         ...(link.inertial ? { mass: link.inertial.mass } : {}),
-        friction: isFinger ? 1.5 : 0.5,
+        friction: isFinger ? ARM_CONTROL.fingerFriction : 0.5,
         gravityScale: 0,
-        ...(isFinger || isBase ? {} : { extraInertia: ARM_CONTROL.armature }),
+        ...(isBase ? {} : { extraInertia: isFinger ? ARM_CONTROL.fingerArmature : ARM_CONTROL.armature }),
         color: isFinger ? "#3d3d3d" : link.name === PANDA_LINKS.hand ? "#d9d9d9" : "#f1f1f1",
         collisionGroups: isFinger
           ? interactionGroups(PANDA_GROUP.finger, PANDA_GROUP.object | PANDA_GROUP.table)

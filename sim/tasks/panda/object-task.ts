@@ -11,8 +11,8 @@ import type { ObjectSpec, PandaResetOverrides, PandaTask } from "./panda-task.js
 import { OBJECT_COLORS, addObject, goalMarkerPositions, goalMarkers, objectState } from "./panda-task.js";
 import { SLIDE_TABLE, TABLE, type TableLayout } from "./table.js";
 
-/** panda-gym's cube: 4 cm. Mass and friction are chosen so that the closed gripper lifts it. */
-export const CUBE: ObjectSpec = { shape: { kind: "box", halfExtents: [0.02, 0.02, 0.02] }, restHeight: 0.02, rotation: [0, 0, 0, 1], mass: 0.2, friction: 1 };
+/** panda-gym's cube: 4 cm, 1 kg, friction 1; the closed gripper lifts it (test/sim/panda-arm.test.ts). */
+export const CUBE: ObjectSpec = { shape: { kind: "box", halfExtents: [0.02, 0.02, 0.02] }, restHeight: 0.02, rotation: [0, 0, 0, 1], mass: 1, friction: 1 };
 /** Slide's puck: 3 cm radius, 3 cm high, and nearly frictionless (0.04). */
 export const PUCK: ObjectSpec = { shape: { kind: "cylinder", halfHeight: 0.015, radius: 0.03 }, restHeight: 0.015, rotation: [Math.SQRT1_2, 0, 0, Math.SQRT1_2], mass: 1, friction: 0.04 };
 

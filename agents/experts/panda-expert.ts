@@ -1,0 +1,139 @@
+/**
+ * Scripted experts for the Panda tasks with ee control (PandaReach, PandaPush, PandaPickAndPlace,
+ * PandaStack): each reads only the observation and keeps no memory, so it drives local and
+ * remote envs alike and needs no reset between episodes, as the point-mass PushExpert. They are
+ * the demo sources for relay learning and the physics oracle of the tests.
+ *
+ * Every expert steers the tool by a proportional action toward a waypoint; the waypoint is
+ * chosen from where the tool, the fingers and the objects are:
+ * - Reach: the goal.
+ * - Push: above a point behind the cube (on the far side from the goal), down to the table, then
+ *   through the cube toward the goal, rising to go round again when the cube turns off line.
+ * - PickAndPlace: above the cube with the fingers open, down, close, then carry it to the goal.
+ * - Stack: pick and place the first cube on its goal, release it and rise, then the second.
+ */
+import type { GoalObs } from "../../sim/core.js";
+
+export type PandaTaskName = "reach" | "push" | "pickAndPlace" | "stack";
+
+/** Action per metre of error: saturates (±1, about 5 cm of travel) beyond 6.7 cm. */
+const GAIN = 15;
+/** Cube half-size, and the tool's height when its fingertips skim the table (TCP z). */
+const HALF = 0.02;
+const LOW = 0.02;
+/** Height at which the tool travels over cubes without touching them. */
+const TRAVEL = 0.09;
+/** Push: how far behind the cube's centre the tool lines up, and the tolerances. */
+const BEHIND = 0.06;
+const LINE_TOLERANCE = 0.012;
+/** A cube this close to its goal (xy) is left alone. */
+const PLACED = 0.02;
+
+type Vec3 = [number, number, number];
+
+function steer(tool: ArrayLike<number>, target: Vec3, gain = GAIN): number[] {
+  return [0, 1, 2].map((i) => Math.max(-1, Math.min(1, (target[i]! - tool[i]!) * gain)));
+}
+
+function xyDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  return Math.hypot(a[0]! - b[0]!, a[1]! - b[1]!);
+}
+
+function vec(a: ArrayLike<number>, offset = 0): Vec3 {
+  return [a[offset]!, a[offset + 1]!, a[offset + 2]!];
+}
+
+/** Reach: straight to the goal. */
+export function reachExpert(obs: GoalObs): Float64Array {
+  return Float64Array.from(steer(obs.observation, vec(obs.desired_goal)));
+}
+
+/** Push (fingers closed): line up behind the cube, then drive it to the goal. */
+export function pushExpert(obs: GoalObs): Float64Array {
+  const o = obs.observation;
+  const tool = vec(o);
+  const cube = vec(o, 6);
+  const goal = vec(obs.desired_goal);
+  const dx = goal[0] - cube[0];
+  const dy = goal[1] - cube[1];
+  const dist = Math.hypot(dx, dy);
+  if (dist < PLACED) return Float64Array.from(steer(tool, [tool[0], tool[1], TRAVEL]).map((v, i) => (i < 2 ? 0 : v)));
+  const [ux, uy] = [dx / dist, dy / dist];
+  // Where the tool is relative to the cube: along the push line (negative: behind) and across it.
+  const rx = tool[0] - cube[0];
+  const ry = tool[1] - cube[1];
+  const along = rx * ux + ry * uy;
+  const across = Math.abs(-rx * uy + ry * ux);
+  const lined = along < -(HALF + 0.005) && across < LINE_TOLERANCE;
+  if (lined && tool[2] < LOW + 0.015) {
+    // Push: aim the tool at the point behind the goal where the cube's far face would sit on it,
+    // steering across the line so that the cube stays centred.
+    const target: Vec3 = [goal[0] - ux * (BEHIND - 0.025), goal[1] - uy * (BEHIND - 0.025), LOW];
+    return Float64Array.from(steer(tool, target));
+  }
+  const behind: Vec3 = [cube[0] - ux * BEHIND, cube[1] - uy * BEHIND, LOW];
+  if (xyDistance(tool, behind) < LINE_TOLERANCE) return Float64Array.from(steer(tool, behind));
+  // Go round: rise first if low near the cube, then travel above the point behind it.
+  const near = xyDistance(tool, cube) < 0.08;
+  if (near && tool[2] < TRAVEL - 0.02) return Float64Array.from(steer(tool, [tool[0], tool[1], TRAVEL]));
+  const above: Vec3 = [behind[0], behind[1], xyDistance(tool, behind) < 0.03 ? LOW : TRAVEL];
+  return Float64Array.from(steer(tool, above));
+}
+
+/**
+ * One cube from where it is to `goal`, gripper in the last action entry: approach above it with
+ * the fingers open, descend, close, carry. `release` opens the fingers once the cube is there.
+ */
+function pickAndPlace(tool: Vec3, width: number, cube: Vec3, goal: Vec3, release: boolean): number[] {
+  const held = width < 2 * HALF + 0.004 && width > 2 * HALF - 0.01 && Math.hypot(tool[0] - cube[0], tool[1] - cube[1], tool[2] - cube[2]) < 0.02;
+  if (held) {
+    const there = Math.hypot(goal[0] - cube[0], goal[1] - cube[1], goal[2] - cube[2]) < 0.01;
+    if (there && release) return [...steer(tool, [tool[0], tool[1], tool[2]]), 1];
+    // Lift before travelling, so a cube carried low does not drag through the other one.
+    const target: Vec3 = xyDistance(cube, goal) > 0.03 ? [goal[0], goal[1], Math.max(goal[2], TRAVEL - 0.02)] : goal;
+    return [...steer(tool, target), -1];
+  }
+  const overCube = xyDistance(tool, cube) < 0.008;
+  const open = width > 2 * HALF + 0.02;
+  if (overCube && Math.abs(tool[2] - cube[2]) < 0.006) return [...steer(tool, cube), open || width > 2 * HALF - 0.01 ? -1 : 1];
+  if (!open) {
+    // Fingers closed on nothing (or on the cube from a bad angle): rise and open.
+    return [...steer(tool, [tool[0], tool[1], Math.max(tool[2], cube[2] + 0.05)]), 1];
+  }
+  if (overCube) return [...steer(tool, cube), 1];
+  const far = xyDistance(tool, cube) > 0.02;
+  return [...steer(tool, [cube[0], cube[1], far ? Math.max(cube[2] + 0.05, TRAVEL - 0.03) : cube[2] + 0.03]), 1];
+}
+
+/** PickAndPlace: grasp the cube and hold it on the goal. */
+export function pickAndPlaceExpert(obs: GoalObs): Float64Array {
+  const o = obs.observation;
+  return Float64Array.from(pickAndPlace(vec(o), o[6]!, vec(o, 7), vec(obs.desired_goal), false));
+}
+
+/** Stack: the first cube onto its goal, released; then the second onto the first. */
+export function stackExpert(obs: GoalObs): Float64Array {
+  const o = obs.observation;
+  const tool = vec(o);
+  const width = o[6]!;
+  const first = vec(o, 7);
+  const second = vec(o, 19);
+  const g = obs.desired_goal;
+  const goal0 = vec(g);
+  const goal1 = vec(g, 3);
+  const firstPlaced = Math.hypot(first[0] - goal0[0], first[1] - goal0[1], first[2] - goal0[2]) < 0.01;
+  const holdingFirst = width < 2 * HALF + 0.004 && Math.hypot(tool[0] - first[0], tool[1] - first[1], tool[2] - first[2]) < 0.02;
+  if (!firstPlaced || (holdingFirst && !firstPlaced)) return Float64Array.from(pickAndPlace(tool, width, first, goal0, true));
+  // Leaving the first cube: open and rise clear of it before turning to the second.
+  if (xyDistance(tool, first) < 0.03 && tool[2] < first[2] + 0.05 && xyDistance(second, first) > 0.03) return Float64Array.from([...steer(tool, [tool[0], tool[1], TRAVEL]), 1]);
+  // Carry the second cube above the goal before lowering it, so it lands on top.
+  const onTop = xyDistance(second, goal1) < 0.01;
+  return Float64Array.from(pickAndPlace(tool, width, second, onTop ? goal1 : [goal1[0], goal1[1], goal1[2] + 0.02], onTop));
+}
+
+/** The expert of a Panda ee-control env id, or undefined for an id with none (Slide, Joints ids). */
+export function pandaExpertFor(id: string): ((obs: GoalObs) => Float64Array) | undefined {
+  const m = /^Panda(Reach|Push|PickAndPlace|Stack)(Dense)?-v\d+$/.exec(id);
+  if (!m) return undefined;
+  return { Reach: reachExpert, Push: pushExpert, PickAndPlace: pickAndPlaceExpert, Stack: stackExpert }[m[1] as "Reach" | "Push" | "PickAndPlace" | "Stack"];
+}
