@@ -70,7 +70,7 @@ export async function main(argv: string[]): Promise<number> {
       });
       const { runDemo } = await import("./demo-command.js");
       return runDemo({
-        ...(await listenArgs(values)),
+        ...(await listenArgs("demo", values)),
         limits: {},
         seed: integer(values.seed, "--seed"),
         policies: values.policies,
@@ -112,7 +112,7 @@ export async function main(argv: string[]): Promise<number> {
         ...(values.remote !== undefined ? { remote: values.remote } : {}),
         ...(values.token !== undefined ? { token: values.token } : {}),
         ...(values.demos !== undefined ? { demos: values.demos } : {}),
-        ...(values.serve ? { servePort: (await listenArgs({ host: "127.0.0.1", port: values.port })).port } : {}),
+        ...(values.serve ? { servePort: (await listenArgs("train --serve", { host: "127.0.0.1", port: values.port })).port } : {}),
       });
     }
     case "collect": {
@@ -174,7 +174,7 @@ export async function main(argv: string[]): Promise<number> {
         },
         strict: true,
       });
-      const listen = await listenArgs(values);
+      const listen = await listenArgs("serve", values);
       const { runServe } = await import("./serve-command.js");
       const limits: Partial<ServerLimits> = {};
       if (values["max-message-bytes"] !== undefined) limits.maxMessageBytes = positiveInt(values["max-message-bytes"], "--max-message-bytes");
@@ -234,11 +234,11 @@ const listenOptions = {
   token: { type: "string" },
 } as const;
 
-async function listenArgs(values: { host: string; port: string; token?: string | undefined }): Promise<{ host: string; port: number; token?: string }> {
+async function listenArgs(command: string, values: { host: string; port: string; token?: string | undefined }): Promise<{ host: string; port: number; token?: string }> {
   const port = integer(values.port, "--port");
   if (port < 0 || port > 65535) throw new UsageError(`--port must be in 0..65535, got ${port}`);
   const { isLoopback } = await import("../server/server.js");
-  if (!isLoopback(values.host) && values.token === undefined) throw new UsageError(`--host ${values.host} exposes the simulator beyond this machine: pass --token`);
+  if (!isLoopback(values.host) && values.token === undefined) throw new UsageError(`${command} --host ${values.host} exposes the simulator beyond this machine: pass --token`);
   return { host: values.host, port, ...(values.token !== undefined ? { token: values.token } : {}) };
 }
 

@@ -10,13 +10,21 @@ import { waitFor } from "./wait-for.js";
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 describe("server: sockets, limits and shutdown", () => {
-  it("serves /health and 404s everything else on the WebSocket's port", async () => {
+  it("serves /health, the viewer's page, style and bundle (built from viewer/), and 404s everything else on the WebSocket's port", async () => {
     const server = await RapierGymServer.start({ port: 0 });
     try {
       const base = server.url.replace("ws:", "http:");
       const health = await fetch(`${base}/health`);
       expect(health.status).to.equal(200);
       expect(await health.json()).to.deep.include({ status: "ok", protocol: 1, connections: 0, envs: 0 });
+      const page = await fetch(`${base}/?token=ignored`);
+      expect(page.headers.get("content-type")).to.match(/^text\/html/);
+      expect(await page.text()).to.match(/<canvas id="scene">/);
+      expect((await fetch(`${base}/style.css`)).headers.get("content-type")).to.match(/^text\/css/);
+      const bundle = await fetch(`${base}/viewer.js`);
+      expect(bundle.headers.get("content-type")).to.match(/^text\/javascript/);
+      // three.js and the protocol's schemas are inside: the page needs nothing else.
+      expect(await bundle.text()).to.match(/WebGLRenderer|sessionFrame/);
       const other = await fetch(`${base}/viewer/index.html`);
       expect(other.status).to.equal(404);
       expect(await other.text()).to.match(/not found: \/viewer\/index.html/);
