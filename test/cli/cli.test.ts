@@ -2,6 +2,11 @@ import { expect } from "chai";
 import { main, UsageError } from "../../cli/main.js";
 import { envIds } from "../../sim/index.js";
 import { RawClient } from "../server/raw-client.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { HacTrainer } from "../../agents/hac/hac-trainer.js";
+import { selectBackend } from "../../agents/nn/backend.js";
 
 /** Runs the CLI in process and returns what it printed. */
 async function run(argv: string[]): Promise<{ code: number; out: string }> {
@@ -53,6 +58,36 @@ describe("rapier-gym command", () => {
       expect(await done).to.equal(0);
     } finally {
       console.log = log;
+    }
+  });
+
+  it("demo picks up a shipped policy directory: a HAC policy acts first, with its curve among the runs", async function () {
+    this.timeout(60_000);
+    const dir = mkdtempSync(join(tmpdir(), "rapier-gym-demo-"));
+    const lines: string[] = [];
+    const log = console.log;
+    try {
+      await selectBackend();
+      const trainer = HacTrainer.start(join(dir, "policies", "push-hac"), { env: "PointMassPush-v0", algo: "hac", steps: 60, startSteps: 30, evalEvery: 60, evalEpisodes: 1, envKwargs: { maxEpisodeSteps: 20 } });
+      await trainer.run({ progress: false });
+      trainer.close();
+      console.log = (...args: unknown[]) => lines.push(args.join(" "));
+      const done = main(["demo", "--port", "0", "--policies", join(dir, "policies")]);
+      let url: string | undefined;
+      for (let i = 0; i < 400 && url === undefined; i++) {
+        url = lines.map((l) => /open (http:\/\/[^ ]+\/) in a browser/.exec(l)?.[1]).find((u) => u !== undefined);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const client = await RawClient.open(url!.replace(/^http:/, "ws:").replace(/\/$/, ""));
+      const list = await client.ok<{ sessions: { env: string; label: string }[]; runs: { run: string; algo: string }[] }>({ id: 1, op: "list" });
+      expect(list.sessions.map((s) => s.label)).to.deep.equal([`hac policy ${join(dir, "policies", "push-hac")}`, "scripted expert", "scripted expert", "scripted expert"]);
+      expect(list.runs).to.deep.include({ run: join(dir, "policies", "push-hac"), env: "PointMassPush-v0", algo: "hac" });
+      await client.close();
+      process.emit("SIGINT", "SIGINT");
+      expect(await done).to.equal(0);
+    } finally {
+      console.log = log;
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
