@@ -81,7 +81,20 @@ export class AgentSession {
     return obs;
   }
 
+  /**
+   * One control step. An agent that throws (a broken policy file, a bug) is stopped and reported,
+   * so that the server and the other sessions go on; its watchers get sessionEnded.
+   */
   private tick(): void {
+    try {
+      this.advance();
+    } catch (e) {
+      process.stderr.write(`rapier-gym: the live agent "${this.agent.name}" on ${this.scene.env} failed and was stopped: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      this.stop();
+    }
+  }
+
+  private advance(): void {
     if (performance.now() < this.pausedUntil) return;
     if (this.pausedUntil > 0) {
       this.pausedUntil = 0;

@@ -234,6 +234,7 @@ $<HTMLInputElement>("show-value-map").addEventListener("change", (e) => {
   showValueMap = (e.target as HTMLInputElement).checked;
   for (const tile of tiles.values()) tile.stage.setValueMapVisible(showValueMap);
 });
+$("close-playback").addEventListener("click", () => removeTile("playback"));
 $("play").addEventListener("click", () => {
   const tile = [...tiles.values()].find((t) => t.feed.kind === "playback");
   if (tile?.feed.kind !== "playback") return;
@@ -271,6 +272,8 @@ function checkbox(text: string, checked: boolean, onChange: (checked: boolean) =
 function watch(session: number): void {
   if (tiles.size >= MAX_TILES) {
     setStatus(`at most ${MAX_TILES} tiles: untick one first`, true);
+    shownList = ""; // untick the box that was just ticked
+    renderLists(null);
     return;
   }
   client.request("watch", { session }).catch((err: Error) => setStatus(err.message, true));
