@@ -102,8 +102,10 @@ export const hacConfigSchema = z
     relativeSubgoals: z.boolean().default(false),
     /**
      * Action bound of the levels that emit subgoals (their tanh output is scaled by it), and the
-     * clip of every subgoal. `"auto"`: per dimension, the subgoal space's Box bound clipped to
-     * ±2.5 (the author's `ENVIRONMENT_BOUNDS`; the PointMass boxes are ±2.75, so 2.5).
+     * clip of every subgoal. `"auto"`: per dimension, half the subgoal space's Box width, at most
+     * 2.5 (the author's `ENVIRONMENT_BOUNDS`; the PointMass boxes are ±2.75, so 2.5), about the
+     * Box's centre (0 on PointMass; an arm's workspace sits above its table). A number: that
+     * bound about 0.
      * @defaultValue "auto"
      */
     subgoalLimit: z.union([z.number().positive(), z.literal("auto")]).default("auto"),

@@ -128,6 +128,12 @@ export class Hac {
   readonly subgoalDim: number;
   /** Bound of every subgoal and of the subgoal-emitting levels' outputs, per dimension. */
   readonly subgoalLimit: Float64Array;
+  /**
+   * Middle of the subgoal space, per dimension: an absolute subgoal is `subgoalCenter + output`, so
+   * a level's tanh range covers a space that is not centred on 0 (an arm's workspace above its
+   * table). 0 for the PointMass spaces and for a numeric `subgoalLimit`.
+   */
+  readonly subgoalCenter: Float64Array;
   readonly penalty: number;
   /** Called with every transition a buffer receives. */
   onStore: ((stored: StoredTransition) => void) | null = null;
@@ -156,11 +162,15 @@ export class Hac {
     this.observationDim = boxOf(env, "observation").size;
     const subgoalBox = boxOf(env, subgoalSpace);
     this.subgoalDim = subgoalBox.size;
-    // The author's ENVIRONMENT_BOUNDS: 2.5, or the space's own bound where that is tighter.
+    // The author's ENVIRONMENT_BOUNDS: 2.5 about the space's centre, or the space's own half-width
+    // where that is tighter.
+    const limit = this.config.subgoalLimit;
+    this.subgoalCenter = limit === "auto" ? Float64Array.from(subgoalBox.high, (high, d) => (high + subgoalBox.low[d]!) / 2) : new Float64Array(this.subgoalDim);
     this.subgoalLimit =
-      this.config.subgoalLimit === "auto"
-        ? Float64Array.from(subgoalBox.high, (high, d) => Math.min(high, -subgoalBox.low[d]!, 2.5))
-        : new Float64Array(this.subgoalDim).fill(this.config.subgoalLimit);
+      limit === "auto" ? Float64Array.from(subgoalBox.high, (high, d) => Math.min((high - subgoalBox.low[d]!) / 2, 2.5)) : new Float64Array(this.subgoalDim).fill(limit);
+    if (this.subgoalCenter.some((c) => !Number.isFinite(c))) {
+      throw new Error(`Hac: the ${subgoalSpace} space is unbounded; give subgoalLimit a number`);
+    }
     this.penalty = subgoalPenalty(this.config);
     const envGoalDim = boxOf(env, "desired_goal").size;
     const sacConfigs = levelSacConfigs(this.config);
@@ -441,7 +451,7 @@ export class HacRollout {
     const output = clip(Float64Array.from(raw), actLimit);
     const startSubgoalState = subgoalState(obs, agent);
     // A relative subgoal is an offset from where the window starts, fixed for the window.
-    const subgoal = config.relativeSubgoals ? clip(add(startSubgoalState, output), agent.subgoalLimit) : output;
+    const subgoal = config.relativeSubgoals ? clipAbout(add(startSubgoalState, output), agent.subgoalCenter, agent.subgoalLimit) : add(agent.subgoalCenter, output);
     let tested = false;
     let keepOriginal = false;
     if (this.mode === "train") {
@@ -481,7 +491,7 @@ export class HacRollout {
     const actLimit = agent.levels[level]!.actLimit;
     // Hindsight action: the subgoal the level below actually reached, as this level would have
     // had to output it (an offset from the window's start when subgoals are relative).
-    const hindsightAction = clip(config.relativeSubgoals ? sub(nextState, plan.startSubgoalState) : Float64Array.from(nextState), actLimit);
+    const hindsightAction = clip(sub(nextState, config.relativeSubgoals ? plan.startSubgoalState : agent.subgoalCenter), actLimit);
     let storedAction: StoredAction = config.actionSubstitution ? "hindsight" : "original";
     let reward = config.highLevelReward === "last" ? lastReward : plan.rewardSum;
     let penalised = false;
@@ -610,6 +620,12 @@ function boxOf(env: GoalEnv, key: string): Box {
 
 function clip(v: Float64Array, limit: Float64Array): Float64Array {
   for (let d = 0; d < v.length; d++) v[d] = Math.min(limit[d]!, Math.max(-limit[d]!, v[d]!));
+  return v;
+}
+
+/** `v` clipped to `center ± limit`, per dimension. */
+function clipAbout(v: Float64Array, center: Float64Array, limit: Float64Array): Float64Array {
+  for (let d = 0; d < v.length; d++) v[d] = Math.min(center[d]! + limit[d]!, Math.max(center[d]! - limit[d]!, v[d]!));
   return v;
 }
 

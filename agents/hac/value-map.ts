@@ -42,7 +42,7 @@ export function highLevelValueMap(hac: Hac, obs: GoalObs, size = 80, range = 2.5
       const subgoal = Float64Array.from(current);
       subgoal[0] = xs[i]!;
       subgoal[1] = xs[j]!;
-      for (let d = 0; d < actDim; d++) actions[row * actDim + d] = relativeSubgoals ? subgoal[d]! - current[d]! : subgoal[d]!;
+      for (let d = 0; d < actDim; d++) actions[row * actDim + d] = subgoal[d]! - (relativeSubgoals ? current[d]! : hac.subgoalCenter[d]!);
     }
   }
   const { qf1 } = top.sac.qValues(inputs, actions);

@@ -31,12 +31,13 @@ export interface PretrainLog {
 export function pretrainRelay(agent: Hac, train: RelayDemos, validation: RelayDemos, options: PretrainOptions, onLog?: (log: PretrainLog) => void): void {
   if (agent.numLevels !== 2) throw new Error(`relay pretraining needs a two-level hierarchy, got ${agent.numLevels} levels`);
   const every = options.validateEvery ?? 50;
+  const relay = { ...options, subgoalCenter: agent.subgoalCenter };
   const rng = new Rng(options.seed);
   const validRng = new Rng(options.seed + 1);
   const sums = [0, 0];
   let count = 0;
   for (let step = 1; step <= options.steps; step++) {
-    const batch = relayBatch(train, options, rng);
+    const batch = relayBatch(train, relay, rng);
     agent.levels.forEach((level, i) => {
       sums[i]! += level.sac.actorStep(bcTerm(level.sac.policy, level.sac.actLimit, levelRows(batch, i), options.loss));
     });
@@ -44,7 +45,7 @@ export function pretrainRelay(agent: Hac, train: RelayDemos, validation: RelayDe
     if (step % every === 0 || step === options.steps) {
       const log: PretrainLog = { step, lossLow: sums[0]! / count, lossHigh: sums[1]! / count };
       if (validation.episodes.length > 0) {
-        const valid = relayBatch(validation, options, validRng);
+        const valid = relayBatch(validation, relay, validRng);
         const seed = validRng.nextUint32();
         const [low, high] = agent.levels.map((level, i) => level.sac.actorTermValue(bcTerm(level.sac.policy, level.sac.actLimit, levelRows(valid, i), options.loss), seed));
         Object.assign(log, { validLossLow: low, validLossHigh: high });

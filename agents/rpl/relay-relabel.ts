@@ -10,7 +10,8 @@
  *    achieved goal (its last step, not e); target = the subgoal-space state at t_j+1, or
  *    state[t_j+1] - state[t_j] with relative subgoals;
  * 5. low-level pairs, one per window: index i = max(0, t_j+1 - r), r uniform in {0, ..., n-1};
- *    input = obs[i] ‖ that window's high-level target; target = the demo action at i. (One index
+ *    input = obs[i] ‖ that window's subgoal (the high-level target; the state itself when targets
+ *    are offsets from the hierarchy's subgoal centre); target = the demo action at i. (One index
  *    per window, not every step of it, as the post's wording suggests.)
  *
  * Draws, in the author's order: the 80 episodes, the 80 starts, the 80 ends, then each episode's
@@ -26,6 +27,11 @@ export interface RelayOptions {
   replanInterval: number;
   /** Targets as offsets from the subgoal-space state at t_j (`--relative`). @defaultValue false */
   relative?: boolean;
+  /**
+   * What absolute targets are offsets from: the hierarchy's {@link Hac.subgoalCenter}, so that a
+   * target is the high level's own output for that subgoal. @defaultValue all zeros
+   */
+  subgoalCenter?: ArrayLike<number>;
   /** @defaultValue 80 */
   numTrajectories?: number;
 }
@@ -88,17 +94,20 @@ export function relayBatch(demos: RelayDemos, options: RelayOptions, rng: Rng): 
     const grid: number[] = [];
     for (let t = starts[k]!; t < ends[k]!; t += n) grid.push(t);
     const finalGoal = row(ags, goalDim, e, lengths[k]! - 1);
-    const targets: Float32Array[] = [];
+    const lowGoals: Float32Array[] = [];
     for (let j = 0; j + 1 < grid.length; j++) {
       const next = row(states, sgDim, e, grid[j + 1]!);
-      const target = options.relative ? next.map((v, d) => v - row(states, sgDim, e, grid[j]!)[d]!) : Float32Array.from(next);
+      const origin = options.relative ? row(states, sgDim, e, grid[j]!) : options.subgoalCenter;
+      const target = origin === undefined ? Float32Array.from(next) : next.map((v, d) => v - origin[d]!);
       highIn.push(...row(obs, obsDim, e, grid[j]!), ...finalGoal);
       highOut.push(...target);
-      targets.push(target);
+      // The low level is given the subgoal itself, as HAC gives it at run time: the state, not
+      // the high level's centred output (with relative subgoals the author gave it the offset).
+      lowGoals.push(options.relative ? target : Float32Array.from(next));
     }
     for (let j = 0; j + 1 < grid.length; j++) {
       const i = Math.max(0, grid[j + 1]! - rng.integer(n));
-      lowIn.push(...row(obs, obsDim, e, i), ...targets[j]!);
+      lowIn.push(...row(obs, obsDim, e, i), ...lowGoals[j]!);
       lowOut.push(...row(acts, actDim, e, i));
     }
   });

@@ -33,11 +33,12 @@ export interface RelaySupervisionOptions extends RelayOptions {
 export function relaySupervision(agent: Hac, demos: RelayDemos, options: RelaySupervisionOptions): (level: number) => SupervisedTerm {
   const salts = [0, 1].map((level) => new Rng(options.seed * 2 + level).nextUint32());
   const rng = new Rng(0);
+  const relay = { ...options, subgoalCenter: agent.subgoalCenter };
   return (level) => {
     const { sac } = agent.levels[level]!;
     // splitmix-seeded from the two words: the update count (high) and the level's salt (low).
     rng.reseed(sac.updates * 2 ** 32 + salts[level]!);
-    const rows = levelRows(relayBatch(demos, options, rng), level);
+    const rows = levelRows(relayBatch(demos, relay, rng), level);
     return { term: bcTerm(sac.policy, sac.actLimit, rows, options.loss), weight: options.weight, rl: !(level >= 1 && options.bcOnlyAbove) };
   };
 }

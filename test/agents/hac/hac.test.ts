@@ -177,6 +177,17 @@ describe("agents/hac Hac: what the buffers store", () => {
     near(top[1]!.window!.output, [0.3, 0]);
   });
 
+  it("centres absolute subgoals on a subgoal space that is not centred on 0 (auto: half its width)", () => {
+    const env = pointEnv(4, [0, 0], [2, 2], [0, 2]);
+    const agent = make(env, {}, { 0: greedy(), 1: subgoals([-0.5, -0.8]) });
+    near(agent.subgoalCenter, [1, 1]);
+    near(agent.subgoalLimit, [1, 1]);
+    const [w] = atLevel(trainEpisode(agent, env), 1);
+    near(w!.window!.subgoal, [0.5, 0.2]); // centre + output
+    // Four greedy steps of at most 0.1 per axis reach (0.4, 0.2); stored as the output that names it.
+    near(w!.transition.action, [-0.6, -0.8]);
+  });
+
   it("clips subgoals to the limit (auto: the space's bound, at most 2.5)", () => {
     const env = pointEnv(5);
     const agent = make(env, { subgoalTesting: "b" }, { 0: greedy(), 1: subgoals([4, -4]) });

@@ -11,22 +11,26 @@ export const STEP = 0.1;
 export const THRESHOLD = 0.15;
 
 export class PointEnv implements GoalEnv {
-  readonly observationSpace = new Dict({
-    observation: new Box(-5, 5, [2]),
-    achieved_goal: new Box(-5, 5, [2]),
-    desired_goal: new Box(-5, 5, [2]),
-    controllable_achieved_goal: new Box(-5, 5, [2]),
-    full_positional_state: new Box(-5, 5, [4]),
-  });
+  readonly observationSpace: Dict;
   readonly actionSpace = new Box(-1, 1, [2]);
   spec = null;
   readonly npRandom = new Rng(0);
   private p = new Float64Array(2);
 
+  /** `controllableBounds`: the declared bounds of `controllable_achieved_goal` (an arm's workspace is not centred on 0). */
   constructor(
     private readonly start: readonly [number, number] = [0, 0],
     private goal: readonly [number, number] = [2, 2],
-  ) {}
+    controllableBounds: readonly [number, number] = [-5, 5],
+  ) {
+    this.observationSpace = new Dict({
+      observation: new Box(-5, 5, [2]),
+      achieved_goal: new Box(-5, 5, [2]),
+      desired_goal: new Box(-5, 5, [2]),
+      controllable_achieved_goal: new Box(controllableBounds[0], controllableBounds[1], [2]),
+      full_positional_state: new Box(-5, 5, [4]),
+    });
+  }
 
   get unwrapped(): GoalEnv {
     return this;
@@ -90,8 +94,8 @@ export class PointEnv implements GoalEnv {
 }
 
 /** The point env under a time limit, as `make` would wrap it. */
-export function pointEnv(maxEpisodeSteps: number, start?: [number, number], goal?: [number, number]): GoalEnv {
-  const env = new TimeLimit<GoalObs>(new PointEnv(start, goal), maxEpisodeSteps);
+export function pointEnv(maxEpisodeSteps: number, start?: [number, number], goal?: [number, number], controllableBounds?: [number, number]): GoalEnv {
+  const env = new TimeLimit<GoalObs>(new PointEnv(start, goal, controllableBounds), maxEpisodeSteps);
   if (!isGoalEnv(env)) throw new Error("the wrapped point env lost computeReward");
   return env;
 }

@@ -84,6 +84,14 @@ describe("relay relabelling (seed-code-notes §3.6)", () => {
     for (let r = 0; r < batch.low.target.length; r++) expect(batch.low.input[3 * r + 2]).to.equal(3);
   });
 
+  it("takes absolute targets as offsets from the hierarchy's subgoal centre", () => {
+    const plain = relayBatch(demos, { replanInterval: 3, numTrajectories: 4 }, new Rng(1));
+    const centred = relayBatch(demos, { replanInterval: 3, numTrajectories: 4, subgoalCenter: [100] }, new Rng(1));
+    expect([...centred.high.target]).to.deep.equal([...plain.high.target].map((v) => v - 100));
+    // The low level is still given the subgoal state itself, as HAC gives it at run time.
+    expect([...centred.low.input]).to.deep.equal([...plain.low.input]);
+  });
+
   it("splits by episode, the first 80 % for training", () => {
     const many = buildDemoSet(
       { env: "test", envKwargs: {}, source: "test" },
