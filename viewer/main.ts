@@ -136,7 +136,7 @@ function render(now: number): void {
   }
   const playback = [...tiles.values()].find((t) => t.feed.kind === "playback");
   if (playback?.feed.kind === "playback") {
-    $<HTMLInputElement>("scrubber").value = String(playback.duration > 0 ? playback.feed.time / playback.duration : 0);
+    $<HTMLInputElement>("scrubber").value = String(playback.duration > 0 ? playback.shownTime / playback.duration : 0);
     $("playback-label").textContent = `step ${playback.stage.lastStep} of ${playback.feed.frames.length - 1}`;
   }
   renders++;

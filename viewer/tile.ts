@@ -13,6 +13,9 @@ export interface Viewport {
   height: number;
 }
 
+/** A played-back episode rests on its last frame this long before it starts again. */
+const END_HOLD_S = 1;
+
 interface LiveFeed {
   kind: "live";
   session: number;
@@ -75,12 +78,21 @@ export class Tile {
     } else {
       const f = this.feed;
       const last = (f.frames.length - 1) * this.stage.description.dt;
-      if (f.playing) f.time = f.time + elapsed >= last ? (f.time >= last ? 0 : last) : f.time + elapsed;
-      const x = f.time / this.stage.description.dt;
+      if (f.playing) {
+        f.time += elapsed;
+        // Hold the last frame a moment, then play the episode again.
+        if (f.time > last + END_HOLD_S) f.time = 0;
+      }
+      const x = Math.min(f.time, last) / this.stage.description.dt;
       const i = Math.min(f.frames.length - 1, Math.floor(x));
       b = blend(f.frames[i]!, f.frames[Math.min(f.frames.length - 1, i + 1)]!, x - i);
     }
     if (b) this.stage.apply(b);
+  }
+
+  /** Seconds shown: the time of the last frame at most (the scrubber's range). */
+  get shownTime(): number {
+    return this.feed.kind === "playback" ? Math.min(this.feed.time, this.duration) : 0;
   }
 
   get duration(): number {

@@ -44,6 +44,9 @@ describe("train --serve: evaluation episodes and curves from a worker-thread ser
       const live = list.sessions.find((s) => s.source === "run")!;
       expect(live).to.deep.include({ env: "PointMassPush-v0", label: `evaluations of ${run}`, takesGoal: false });
       expect(list.runs.map((r) => r.run)).to.deep.equal([run]);
+      // Before watching: once watched, the replay's frames arrive between replies.
+      const metrics = metricsResult.parse(await client.ok({ id: 3, op: "metrics", run }));
+      expect(metrics.rows.filter((r) => r["eval/success"] !== undefined).map((r) => r["step"])).to.deep.equal([60, 120]);
       await client.ok({ id: 2, op: "watch", session: live.session });
       const scene = sessionSceneEvent.parse(await client.next()).scene;
       expect(scene.markers.map((m) => m.name)).to.deep.equal(["goal_0", "subgoal_0"]);
@@ -56,8 +59,6 @@ describe("train --serve: evaluation episodes and curves from a worker-thread ser
       }
       expect(sawGhost, "a frame with the subgoal ghost").to.equal(true);
       expect(sawMap, "the value map").to.equal(true);
-      const metrics = metricsResult.parse(await client.ok({ id: 3, op: "metrics", run }));
-      expect(metrics.rows.filter((r) => r["eval/success"] !== undefined).map((r) => r["step"])).to.deep.equal([60, 120]);
     } finally {
       await client.close();
       await stream.close();
