@@ -21,6 +21,16 @@ async function run(argv: string[]): Promise<{ code: number; out: string }> {
   }
 }
 
+/** The URL `rapier-gym demo` prints once it serves, read from the captured console lines. */
+async function printedUrl(lines: readonly string[]): Promise<string> {
+  for (let i = 0; i < 400; i++) {
+    const url = lines.map((l) => /open (http:\/\/[^ ]+\/) in a browser/.exec(l)?.[1]).find((u) => u !== undefined);
+    if (url !== undefined) return url;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`demo printed no URL: ${lines.join("\n")}`);
+}
+
 describe("rapier-gym command", () => {
   it("envs --json lists every id with its spaces and episode length", async () => {
     const { code, out } = await run(["envs", "--json"]);
@@ -40,16 +50,11 @@ describe("rapier-gym command", () => {
     console.log = (...args: unknown[]) => lines.push(args.join(" "));
     try {
       const done = main(["demo", "--port", "0", "--policies", "no-such-folder"]);
-      let url: string | undefined;
-      for (let i = 0; i < 200 && url === undefined; i++) {
-        url = lines.map((l) => /open (http:\/\/[^ ]+\/) in a browser/.exec(l)?.[1]).find((u) => u !== undefined);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      expect(url, lines.join("\n")).to.be.a("string");
-      const page = await fetch(url!);
+      const url = await printedUrl(lines);
+      const page = await fetch(url);
       expect(page.status).to.equal(200);
       expect(await page.text()).to.match(/<script type="module" src="viewer.js">/);
-      const client = await RawClient.open(url!.replace(/^http:/, "ws:").replace(/\/$/, ""));
+      const client = await RawClient.open(url.replace(/^http:/, "ws:").replace(/\/$/, ""));
       const { sessions } = await client.ok<{ sessions: { env: string; label: string; takesGoal: boolean }[] }>({ id: 1, op: "list" });
       expect(sessions.map((s) => s.env)).to.deep.equal(["PointMassPush-v0", "PointMassPush2-v0", "PointMassReach-v0", "PointMassPush-v0"]);
       expect(sessions.every((s) => s.label === "scripted expert" && s.takesGoal)).to.equal(true);
@@ -73,12 +78,8 @@ describe("rapier-gym command", () => {
       trainer.close();
       console.log = (...args: unknown[]) => lines.push(args.join(" "));
       const done = main(["demo", "--port", "0", "--policies", join(dir, "policies")]);
-      let url: string | undefined;
-      for (let i = 0; i < 400 && url === undefined; i++) {
-        url = lines.map((l) => /open (http:\/\/[^ ]+\/) in a browser/.exec(l)?.[1]).find((u) => u !== undefined);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      const client = await RawClient.open(url!.replace(/^http:/, "ws:").replace(/\/$/, ""));
+      const url = await printedUrl(lines);
+      const client = await RawClient.open(url.replace(/^http:/, "ws:").replace(/\/$/, ""));
       const list = await client.ok<{ sessions: { env: string; label: string }[]; runs: { run: string; algo: string }[] }>({ id: 1, op: "list" });
       expect(list.sessions.map((s) => s.label)).to.deep.equal([`hac policy ${join(dir, "policies", "push-hac")}`, "scripted expert", "scripted expert", "scripted expert"]);
       expect(list.runs).to.deep.include({ run: join(dir, "policies", "push-hac"), env: "PointMassPush-v0", algo: "hac" });
