@@ -85,9 +85,9 @@ for (const v of POINT_MASS_VARIANTS) {
  * 10 physics steps of 1/250 s per env step (25 Hz).
  *
  * **Action** `Box(-1, 1, (n,))`. `controlType: "ee"` (ids without Joints): n = 3 (+1): the tool
- * target moves by 0.05·a[0:3] m from where the tool is, kept at z ≥ 0, reached through DLS IK
- * with the tool pointing down. `controlType: "joints"` (Joints ids): n = 7 (+1): each joint
- * target moves by 0.05·a[i] rad. The gripper entry (PickAndPlace, Stack) changes the finger
+ * target moves by 0.05·a[0:3] m from where the tool is, kept at z ≥ 0.01 so that the fingertips
+ * skim the table, reached through DLS IK with the tool pointing down. `controlType: "joints"`
+ * (Joints ids): n = 7 (+1): each joint target moves by 0.05·a[i] rad. The gripper entry (PickAndPlace, Stack) changes the finger
  * opening by 0.2·a[-1] m; Reach, Push and Slide have none and keep the fingers closed.
  *
  * **Observation** (Dict; k objects: 0 for Reach, 1, 2 for Stack):

@@ -135,7 +135,13 @@ export class PandaEnv implements GoalEnv {
 
   snapshot(): Uint8Array {
     this.assertOpen();
-    const header = { env: this.variant.id, elapsedSteps: this.elapsedSteps, needsReset: this.needsReset, goal: Array.from(this.task.goal), rng: this.npRandom.state };
+    const header = {
+      env: this.variant.id,
+      elapsedSteps: this.elapsedSteps,
+      needsReset: this.needsReset,
+      goal: Array.from(this.task.goal),
+      rng: this.npRandom.state,
+    };
     return packSnapshot(header, this.world.snapshot());
   }
 

@@ -23,9 +23,12 @@ const HALF = 0.02;
 const LOW = 0.02;
 /** Height at which the tool travels over cubes without touching them. */
 const TRAVEL = 0.09;
-/** Push: how far behind the cube's centre the tool lines up, and the tolerances. */
+/** Push: how far behind the cube's centre the tool lines up. */
 const BEHIND = 0.06;
-const LINE_TOLERANCE = 0.012;
+/** Push: how far off the line through the cube the tool may be and still push. */
+const PUSH_CORRIDOR = 0.02;
+/** Push: the largest action while pushing (about 2.5 cm per step). */
+const PUSH_SPEED = 0.5;
 /** A cube this close to its goal (xy) is left alone. */
 const PLACED = 0.02;
 
@@ -57,27 +60,37 @@ export function pushExpert(obs: GoalObs): Float64Array {
   const dx = goal[0] - cube[0];
   const dy = goal[1] - cube[1];
   const dist = Math.hypot(dx, dy);
-  if (dist < PLACED) return Float64Array.from(steer(tool, [tool[0], tool[1], TRAVEL]).map((v, i) => (i < 2 ? 0 : v)));
+  // Placed: back off upward so that the tool's momentum does not knock it on.
+  if (dist < PLACED) return Float64Array.of(0, 0, tool[2] < TRAVEL ? 0.5 : 0);
   const [ux, uy] = [dx / dist, dy / dist];
   // Where the tool is relative to the cube: along the push line (negative: behind) and across it.
   const rx = tool[0] - cube[0];
   const ry = tool[1] - cube[1];
   const along = rx * ux + ry * uy;
   const across = Math.abs(-rx * uy + ry * ux);
-  const lined = along < -(HALF + 0.005) && across < LINE_TOLERANCE;
-  if (lined && tool[2] < LOW + 0.015) {
-    // Push: aim the tool at the point behind the goal where the cube's far face would sit on it,
-    // steering across the line so that the cube stays centred.
-    const target: Vec3 = [goal[0] - ux * (BEHIND - 0.025), goal[1] - uy * (BEHIND - 0.025), LOW];
-    return Float64Array.from(steer(tool, target));
+  if (along < -HALF && along > -BEHIND - 0.02 && across < PUSH_CORRIDOR && tool[2] < LOW + 0.02) {
+    // Pushing: aim just past the contact point behind the cube, re-centred on the line every
+    // step (so a cube that turns is steered back), at a speed that tapers near the goal so the
+    // 1 kg cube does not slide on past it.
+    const advance = Math.min(dist, 0.03);
+    const target: Vec3 = [cube[0] - ux * (HALF + 0.01 - advance), cube[1] - uy * (HALF + 0.01 - advance), LOW];
+    const a = steer(tool, target, GAIN);
+    const speed = Math.min(PUSH_SPEED, Math.max(0.15, dist * 6));
+    const norm = Math.hypot(a[0]!, a[1]!);
+    return Float64Array.of((a[0]! / Math.max(norm, 1e-9)) * Math.min(norm, speed), (a[1]! / Math.max(norm, 1e-9)) * Math.min(norm, speed), a[2]!);
   }
   const behind: Vec3 = [cube[0] - ux * BEHIND, cube[1] - uy * BEHIND, LOW];
-  if (xyDistance(tool, behind) < LINE_TOLERANCE) return Float64Array.from(steer(tool, behind));
+  const toBehind = xyDistance(tool, behind);
+  // Over the point behind the cube: drop to the table.
+  if (toBehind < 0.015 || (toBehind < 0.03 && tool[2] < TRAVEL - 0.03)) return Float64Array.from(steer(tool, behind));
   // Go round: rise first if low near the cube, then travel above the point behind it.
-  const near = xyDistance(tool, cube) < 0.08;
-  if (near && tool[2] < TRAVEL - 0.02) return Float64Array.from(steer(tool, [tool[0], tool[1], TRAVEL]));
-  const above: Vec3 = [behind[0], behind[1], xyDistance(tool, behind) < 0.03 ? LOW : TRAVEL];
-  return Float64Array.from(steer(tool, above));
+  const fromCube = xyDistance(tool, cube);
+  if (fromCube < BEHIND - 0.015 && tool[2] < TRAVEL - 0.03) {
+    // Rise while backing away from the cube, so that rising does not drag it along.
+    const k = 0.02 / Math.max(fromCube, 1e-6);
+    return Float64Array.from(steer(tool, [tool[0] + rx * k, tool[1] + ry * k, TRAVEL]));
+  }
+  return Float64Array.from(steer(tool, [behind[0], behind[1], TRAVEL]));
 }
 
 /**

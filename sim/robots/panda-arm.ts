@@ -56,9 +56,20 @@ export const ARM_CONTROL = {
   fingerArmature: 0.001,
   /** Finger pads grip: friction 1.5 (rubber on the cube's 1, averaged by Rapier). */
   fingerFriction: 1.5,
-  /** Motor targets stay this far inside the joint limits, so no motor leans on a limit. */
-  limitMargin: 0.005,
+  /**
+   * The simulated stops sit this far inside Franka's limits (Rapier's limits are soft and a
+   * joint driven into one overshoots it by a milliradian or two), and motor targets twice as far
+   * in, so no motor leans on a stop.
+   */
+  limitMargin: 0.01,
 } as const;
+
+/**
+ * The ee target's lowest height: the fingertips reach 9 mm below the tool centre point, so at
+ * 1 cm they skim the table top instead of being driven into it (panda-gym clips at z = 0,
+ * where its fingertips end).
+ */
+const MIN_TOOL_HEIGHT = 0.01;
 
 /** panda-gym's ee orientation: the tool's z pointing down (a half turn about x). */
 const DOWN = rotation([1, 0, 0], Math.PI);
@@ -127,7 +138,7 @@ export class PandaArm {
   /** Creates the bodies at the neutral pose, fingers closed when blocked, else open. */
   build(): void {
     const positions: Record<string, number> = Object.fromEntries(PANDA_NEUTRAL.map((v, i) => [`panda_joint${i + 1}`, v]));
-    positions[PANDA_FINGER_JOINTS[0]] = this.config.blockGripper ? 0 : PANDA_GRIPPER.maxOpening;
+    positions[PANDA_FINGER_JOINTS[0]] = this.buildOpening;
     const frames = linkFrames(this.robot, positions);
     for (const link of this.robot.links) {
       if (link.collisions.length === 0) continue;
@@ -236,7 +247,7 @@ export class PandaArm {
       child: j.child,
       frameParent: localFrame(compose(inParent, X_TO_Z)),
       frameChild: localFrame(compose(inChild, X_TO_Z)),
-      limits: [limits.lower, limits.upper],
+      limits: [limits.lower + ARM_CONTROL.limitMargin, limits.upper - ARM_CONTROL.limitMargin],
       motor: { stiffness: inertia * w * w, damping: 2 * ARM_CONTROL.dampingRatio * inertia * w, maxForce: limits.effort, model: "force" },
     });
     this.joints.push(arm);
@@ -245,8 +256,12 @@ export class PandaArm {
   /** Sets the motor targets to hold the pose the arm was built in. */
   holdBuildPose(): void {
     PANDA_NEUTRAL.forEach((v, i) => this.world.setMotorTarget(this.joints[i]!.desc.name, v));
-    const opening = this.config.blockGripper ? 0 : PANDA_GRIPPER.maxOpening;
-    for (const f of this.fingers) this.world.setMotorTarget(f.desc.name, opening);
+    for (const f of this.fingers) this.world.setMotorTarget(f.desc.name, this.buildOpening);
+  }
+
+  /** Each finger's position at build: closed when blocked, else open. */
+  private get buildOpening(): number {
+    return this.config.blockGripper ? 0 : PANDA_GRIPPER.maxOpening;
   }
 
   /** The link frame of a body, in the world, into `out`. */
@@ -326,7 +341,7 @@ export class PandaArm {
 
   /**
    * Applies an action (already validated): ee control moves the TCP target by 0.05·a through IK
-   * with the tool pointing down (the target kept above the table top, z ≥ 0); joints control
+   * with the tool pointing down (the fingertips kept above the table top); joints control
    * moves each joint target by 0.05·a. The gripper entry changes the opening by 0.2·a.
    */
   setAction(action: ArrayLike<number>): void {
@@ -335,15 +350,17 @@ export class PandaArm {
     if (this.config.controlType === "ee") {
       const p = new Float64Array(3);
       this.tcpPosition(p, 0);
+      // From where the tool is, as panda-gym: the target carries no memory between steps.
       const s = ARM_CONTROL.eeStep;
-      const goal = [p[0]! + s * clip(action[0]!) - this.config.base[0], p[1]! + s * clip(action[1]!) - this.config.base[1], Math.max(0, p[2]! + s * clip(action[2]!)) - this.config.base[2]];
+      const next = [p[0]! + s * clip(action[0]!), p[1]! + s * clip(action[1]!), Math.max(MIN_TOOL_HEIGHT, p[2]! + s * clip(action[2]!))];
+      const goal = [next[0]! - this.config.base[0], next[1]! - this.config.base[1], next[2]! - this.config.base[2]];
       target = solveIk(this.chain, { position: goal, orientation: DOWN }, q, { rest: PANDA_NEUTRAL, maxIterations: 30 }).q;
     } else {
       target = Float64Array.from(q, (v, i) => v + ARM_CONTROL.jointStep * clip(action[i]!));
     }
     for (let i = 0; i < 7; i++) {
       const j = this.joints[i]!;
-      const m = ARM_CONTROL.limitMargin;
+      const m = 2 * ARM_CONTROL.limitMargin;
       this.world.setMotorTarget(j.desc.name, Math.min(j.upper - m, Math.max(j.lower + m, target[i]!)));
     }
     const opening = this.config.blockGripper ? 0 : (this.fingerWidth() + ARM_CONTROL.fingerStep * clip(action[this.actionSize - 1]!)) / 2;

@@ -1,0 +1,50 @@
+import { expect } from "chai";
+import { make } from "../../../sim/index.js";
+import { pandaExpertFor } from "../../../agents/experts/panda-expert.js";
+
+/** Seeds 0..99, as the acceptance asks: ≥ 90% success each. */
+const EPISODES = 100;
+const MIN_SUCCESS = 0.9;
+
+/** Runs the expert for one full episode per seed; returns the seeds not solved at the last step. */
+function failingSeeds(id: string, episodes: number): number[] {
+  const env = make(id);
+  const expert = pandaExpertFor(id)!;
+  const failures: number[] = [];
+  for (let seed = 0; seed < episodes; seed++) {
+    let { obs } = env.reset({ seed });
+    let success = false;
+    for (let done = false; !done; ) {
+      const r = env.step(expert(obs));
+      obs = r.obs;
+      success = r.info.is_success === true;
+      done = r.terminated || r.truncated;
+    }
+    if (!success) failures.push(seed);
+  }
+  env.close();
+  return failures;
+}
+
+describe("Panda scripted experts (ee control)", () => {
+  const cases = [
+    { id: "PandaReach-v0", what: "moves the tool to the goal" },
+    { id: "PandaPush-v0", what: "lines up behind the cube and pushes it onto the goal" },
+    { id: "PandaPickAndPlace-v0", what: "grasps the cube and holds it on the goal, in the air or on the table" },
+  ];
+  for (const { id, what } of cases) {
+    it(`${id}: ${what} in ≥ ${MIN_SUCCESS * 100}% of seeds 0..${EPISODES - 1}`, function (this: Mocha.Context) {
+      const failures = failingSeeds(id, EPISODES);
+      const rate = 1 - failures.length / EPISODES;
+      this.test!.title += ` (measured ${(rate * 100).toFixed(0)}%)`;
+      expect(rate, `${id} failed on seeds ${failures.join(", ")}`).to.be.at.least(MIN_SUCCESS);
+    });
+  }
+
+  it("has an expert for the ee ids with one (dense too) and none for Slide or joint control", () => {
+    expect(pandaExpertFor("PandaPushDense-v0")).to.be.a("function");
+    expect(pandaExpertFor("PandaStack-v0")).to.be.a("function");
+    expect(pandaExpertFor("PandaSlide-v0")).to.equal(undefined);
+    expect(pandaExpertFor("PandaPushJoints-v0")).to.equal(undefined);
+  });
+});
