@@ -96,10 +96,7 @@ export class SacHerTrainer {
     return this.state.step;
   }
 
-  /**
-   * Trains until `config.steps` env steps (or `until`, to stop early as a kill would), logging
-   * each episode, evaluating every `evalEvery` steps and checkpointing every `checkpointEvery`.
-   */
+  /** Trains on to the budget or `until`: see {@link TrainingLoop.run}. */
   run(options: RunOptions = {}): Promise<void> {
     return this.loop.run(options);
   }

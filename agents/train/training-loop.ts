@@ -71,6 +71,10 @@ export class TrainingLoop {
     private readonly label: string,
   ) {}
 
+  /**
+   * Trains until `steps` env steps (or `until`, to stop early as a kill would), logging each
+   * episode, evaluating every `evalEvery` steps and checkpointing every `checkpointEvery`.
+   */
   async run(options: RunOptions = {}): Promise<void> {
     const { schedule, hooks } = this;
     const c = hooks.counters();
