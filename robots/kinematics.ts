@@ -6,6 +6,8 @@
 import { validateRobot, type JointDescription, type RobotDescription } from "./robot-description.js";
 import { compose, fromXyzRpy, identity, rotation, translation, type Transform } from "./transform.js";
 
+const IDENTITY = identity();
+
 interface ChainJoint {
   desc: JointDescription;
   origin: Transform;
@@ -58,7 +60,7 @@ export class KinematicChain {
     if (q.length !== this.dof) throw new RangeError(`${this.robot.name} ${this.base}->${this.tip}: q must have ${this.dof} values, got ${q.length}`);
     const { motion, next } = this.scratch;
     const frame = this.scratch.frame;
-    frame.set(identity());
+    frame.set(IDENTITY);
     for (const c of this.chain) {
       compose(frame, c.origin, next);
       if (c.index < 0) {

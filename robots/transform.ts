@@ -115,13 +115,15 @@ export function toRpy(t: Transform): Vec3 {
   return [0, pitch, Math.atan2(-t[1]!, t[4]!)];
 }
 
+const ERROR_SCRATCH = new Float64Array(9);
+
 /**
  * The rotation error that takes `current` to `target`, as an axis·angle vector in the base frame
  * (the log of target·currentᵀ): what IK drives to zero.
  */
 export function rotationError(current: Transform, target: Transform, out: Float64Array, offset: number): void {
   // E = Rt · Rcᵀ
-  const e = new Float64Array(9);
+  const e = ERROR_SCRATCH;
   for (let i = 0; i < 3; i++) {
     for (let j = 0; j < 3; j++) e[3 * i + j] = target[3 * i]! * current[3 * j]! + target[3 * i + 1]! * current[3 * j + 1]! + target[3 * i + 2]! * current[3 * j + 2]!;
   }

@@ -181,7 +181,9 @@ export class PandaEnv implements GoalEnv {
     this.tcp.set(observation.subarray(0, 3));
     const achieved_goal = new Float64Array(this.task.goalDim);
     this.task.achievedGoal(this.world, this.tcp, achieved_goal);
-    const controllable_achieved_goal = Float64Array.of(this.tcp[0]!, this.tcp[1]!, this.tcp[2]!, this.arm.fingerWidth());
+    // The opening is in the observation when the gripper is not blocked; read it once either way.
+    const width = this.variant.blockGripper ? this.arm.fingerWidth() : observation[6]!;
+    const controllable_achieved_goal = Float64Array.of(this.tcp[0]!, this.tcp[1]!, this.tcp[2]!, width);
     const n = this.task.numObjects;
     const full_positional_state = new Float64Array(4 + 3 * n);
     full_positional_state.set(controllable_achieved_goal);

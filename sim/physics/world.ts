@@ -30,6 +30,8 @@ export interface BodyOptions {
   gravityScale?: number;
   /** kg·m² added about every axis through the centre of mass, on top of the collider's. */
   extraInertia?: number;
+  /** false keeps the body awake: Rapier would put a slowly settling motor-driven link to sleep. */
+  canSleep?: boolean;
 }
 
 /** A joint's frame on one body: anchor point and orientation in the body's local frame. */
@@ -130,6 +132,7 @@ export class PhysicsWorld {
     if (o.lockRotations) desc.lockRotations();
     if (o.noCollider && o.mass !== undefined) desc.setAdditionalMass(o.mass);
     if (o.gravityScale !== undefined) desc.setGravityScale(o.gravityScale);
+    if (o.canSleep !== undefined) desc.setCanSleep(o.canSleep);
     if (o.extraInertia !== undefined) {
       const i = o.extraInertia;
       desc.setAdditionalMassProperties(0, { x: 0, y: 0, z: 0 }, { x: i, y: i, z: i }, { x: 0, y: 0, z: 0, w: 1 });

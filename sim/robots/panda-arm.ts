@@ -71,6 +71,12 @@ export const ARM_CONTROL = {
  */
 const MIN_TOOL_HEIGHT = 0.01;
 
+/**
+ * IK stops within half a millimetre and 5 mrad of the target: finer than the arm tracks in one
+ * step (the next step re-targets from where the tool is), and it keeps IK to a few iterations.
+ */
+const IK_TOLERANCE = { position: 5e-4, orientation: 5e-3 };
+
 /** panda-gym's ee orientation: the tool's z pointing down (a half turn about x). */
 const DOWN = rotation([1, 0, 0], Math.PI);
 /** Rapier turns a revolute joint about its frame's x axis: this maps x onto the joint's z. */
@@ -113,7 +119,7 @@ export class PandaArm {
   /** The hand body's frame to the tool centre point, constant. */
   private readonly handToTcp: Transform;
   private readonly q = new Float64Array(7);
-  private readonly scratch = { a: identity(), b: identity(), c: identity() };
+  private readonly scratch = { a: identity(), b: identity(), c: identity(), d: identity() };
 
   constructor(
     private readonly world: PhysicsWorld,
@@ -156,6 +162,8 @@ export class PandaArm {
         ...(link.inertial ? { mass: link.inertial.mass } : {}),
         friction: isFinger ? ARM_CONTROL.fingerFriction : 0.5,
         gravityScale: 0,
+        // Asleep, a link would freeze a few milliradians short of its motor's target.
+        canSleep: false,
         ...(isBase ? {} : { extraInertia: isFinger ? ARM_CONTROL.fingerArmature : ARM_CONTROL.armature }),
         color: isFinger ? "#3d3d3d" : link.name === PANDA_LINKS.hand ? "#d9d9d9" : "#f1f1f1",
         collisionGroups: isFinger
@@ -278,7 +286,7 @@ export class PandaArm {
   private jointPosition(j: ArmJoint): number {
     const { a, b } = this.scratch;
     this.linkPose(j.parent, a);
-    const jointFrame = compose(a, j.origin);
+    const jointFrame = compose(a, j.origin, this.scratch.d);
     this.linkPose(j.child, b);
     // rel = jointFrameᵀ · child: a rotation about z by the angle, or a slide along the axis.
     if (j.desc.type === "prismatic") {
@@ -354,7 +362,7 @@ export class PandaArm {
       const s = ARM_CONTROL.eeStep;
       const next = [p[0]! + s * clip(action[0]!), p[1]! + s * clip(action[1]!), Math.max(MIN_TOOL_HEIGHT, p[2]! + s * clip(action[2]!))];
       const goal = [next[0]! - this.config.base[0], next[1]! - this.config.base[1], next[2]! - this.config.base[2]];
-      target = solveIk(this.chain, { position: goal, orientation: DOWN }, q, { rest: PANDA_NEUTRAL, maxIterations: 30 }).q;
+      target = solveIk(this.chain, { position: goal, orientation: DOWN }, q, { rest: PANDA_NEUTRAL, maxIterations: 30, positionTolerance: IK_TOLERANCE.position, orientationTolerance: IK_TOLERANCE.orientation }).q;
     } else {
       target = Float64Array.from(q, (v, i) => v + ARM_CONTROL.jointStep * clip(action[i]!));
     }
