@@ -12,6 +12,7 @@ const USAGE = `usage: rapier-gym <command> [options]
 
 commands:
   envs [--json]                 list the registered envs, their spaces and episode lengths
+  robot panda [--fk q1,...,q7]  a robot's joints and limits; with --fk the flange pose
   demo [--host 127.0.0.1] [--port 8765] [--token T] [--seed S] [--policies DIR]
         [--recordings FILE ...]
                                 the viewer with agents acting live: the shipped policies
@@ -209,6 +210,11 @@ export async function main(argv: string[]): Promise<number> {
       if (values.run === undefined) throw new UsageError("value-map needs --run DIR (a HAC run)");
       const { runValueMap } = await import("./value-map-command.js");
       return runValueMap(values.run, integer(values.seed, "--seed"), integer(values.steps, "--steps"), values.out);
+    }
+    case "robot": {
+      const { values, positionals } = parseArgs({ args: rest, options: { fk: { type: "string" } }, allowPositionals: true, strict: true });
+      const { runRobot } = await import("./robot-command.js");
+      return runRobot(positionals[0], values.fk);
     }
     case "bench": {
       const { positionals } = parseArgs({ args: rest, allowPositionals: true, strict: true });
