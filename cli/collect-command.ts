@@ -4,7 +4,8 @@ import { selectBackend, type BackendName } from "../agents/nn/backend.js";
 import { collectDemos } from "../agents/demos/collect.js";
 import { writeDemoFile } from "../agents/demos/demo-file.js";
 import { demoSteps } from "../agents/demos/demo-set.js";
-import { openDemoSource } from "../agents/demos/demo-source.js";
+import { openDemoSource, type DemoSource } from "../agents/demos/demo-source.js";
+import { pandaExpertFor } from "../agents/experts/panda-expert.js";
 import { ProgressBar } from "../agents/train/progress-bar.js";
 import { UsageError } from "./main.js";
 
@@ -28,7 +29,9 @@ export async function runCollect(args: CollectArgs): Promise<number> {
   if (args.source !== "expert") process.stderr.write(`tfjs backend: ${await selectBackend(args.backend)}\n`);
   const env = make(args.env);
   // A source that is not one, or that never succeeds, is the user's to fix: one line, no stack.
-  const source = await openDemoSource(args.source, env).catch((e: unknown) => {
+  // The Panda ids with a scripted expert use it; every other source is opened as for PointMass.
+  const pandaExpert = args.source === "expert" ? pandaExpertFor(args.env) : undefined;
+  const source: DemoSource = pandaExpert ? { policy: pandaExpert, label: "expert", dispose: () => {} } : await openDemoSource(args.source, env).catch((e: unknown) => {
     env.close();
     throw new UsageError(e instanceof Error ? e.message : String(e));
   });
