@@ -8,7 +8,7 @@ import { Box, Dict } from "./spaces.js";
 import { Rng } from "./rng.js";
 import { PhysicsWorld } from "./physics/world.js";
 import type { Frame, SceneDescription } from "./physics/scene.js";
-import { packSnapshot, unpackSnapshot } from "./snapshot-codec.js";
+import { packEnvSnapshot, unpackEnvSnapshot } from "./snapshot-codec.js";
 import { validateAction } from "./point-mass-env.js";
 import { PandaArm, type ControlType } from "./robots/panda-arm.js";
 import { buildTable } from "./tasks/panda/table.js";
@@ -135,31 +135,18 @@ export class PandaEnv implements GoalEnv {
 
   snapshot(): Uint8Array {
     this.assertOpen();
-    const header = {
-      env: this.variant.id,
-      elapsedSteps: this.elapsedSteps,
-      needsReset: this.needsReset,
-      goal: Array.from(this.task.goal),
-      rng: this.npRandom.state,
-    };
-    return packSnapshot(header, this.world.snapshot());
+    const state = { elapsedSteps: this.elapsedSteps, needsReset: this.needsReset, goal: Array.from(this.task.goal), rng: this.npRandom.state };
+    return packEnvSnapshot(this.variant.id, state, this.world.snapshot());
   }
 
   restore(bytes: Uint8Array): void {
     this.assertOpen();
-    const { header, body } = unpackSnapshot(bytes);
-    const goal = header["goal"];
-    if (header["env"] !== this.variant.id) throw new EnvError("BAD_SNAPSHOT", `snapshot is of ${String(header["env"])}, not ${this.variant.id}`);
-    if (!Array.isArray(goal) || goal.length !== this.task.goalDim || !goal.every((v) => typeof v === "number")) {
-      throw new EnvError("BAD_SNAPSHOT", `snapshot goal must be ${this.task.goalDim} numbers`);
-    }
-    const rng = header["rng"];
-    if (!Array.isArray(rng)) throw new EnvError("BAD_SNAPSHOT", "snapshot has no generator state");
-    this.npRandom.state = rng as number[];
-    this.world.restore(body);
-    this.task.goal.set(goal as number[]);
-    this.elapsedSteps = Number(header["elapsedSteps"]);
-    this.needsReset = header["needsReset"] === true;
+    const { state, world } = unpackEnvSnapshot(bytes, this.variant.id, this.task.goalDim);
+    this.npRandom.state = state.rng;
+    this.world.restore(world);
+    this.task.goal.set(state.goal);
+    this.elapsedSteps = state.elapsedSteps;
+    this.needsReset = state.needsReset;
   }
 
   scene(): SceneDescription {

@@ -33,3 +33,28 @@ export function unpackSnapshot(bytes: Uint8Array): { header: Record<string, unkn
   if (typeof header !== "object" || header === null) throw new EnvError("BAD_SNAPSHOT", "snapshot header is not an object");
   return { header: header as Record<string, unknown>, body: bytes.subarray(8 + len) };
 }
+
+/** The small state a goal env snapshots beside its Rapier world: counters, goal, generator. */
+export interface EnvSnapshotState {
+  elapsedSteps: number;
+  needsReset: boolean;
+  goal: number[];
+  rng: number[];
+}
+
+export function packEnvSnapshot(env: string, state: EnvSnapshotState, world: Uint8Array): Uint8Array {
+  return packSnapshot({ env, ...state }, world);
+}
+
+/** Unpacks and checks a snapshot taken by the env `env` whose goals have `goalDim` numbers. */
+export function unpackEnvSnapshot(bytes: Uint8Array, env: string, goalDim: number): { state: EnvSnapshotState; world: Uint8Array } {
+  const { header, body } = unpackSnapshot(bytes);
+  const goal = header["goal"];
+  if (header["env"] !== env) throw new EnvError("BAD_SNAPSHOT", `snapshot is of ${String(header["env"])}, not ${env}`);
+  if (!Array.isArray(goal) || goal.length !== goalDim || !goal.every((v) => typeof v === "number")) {
+    throw new EnvError("BAD_SNAPSHOT", `snapshot goal must be ${goalDim} numbers`);
+  }
+  const rng = header["rng"];
+  if (!Array.isArray(rng)) throw new EnvError("BAD_SNAPSHOT", "snapshot has no generator state");
+  return { state: { elapsedSteps: Number(header["elapsedSteps"]), needsReset: header["needsReset"] === true, goal: goal as number[], rng: rng as number[] }, world: body };
+}

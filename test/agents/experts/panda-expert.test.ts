@@ -1,30 +1,10 @@
 import { expect } from "chai";
-import { make } from "../../../sim/index.js";
 import { pandaExpertFor } from "../../../agents/experts/panda-expert.js";
+import { failingSeeds } from "./expert-episodes.js";
 
 /** Seeds 0..99, as the acceptance asks: ≥ 90% success each. */
 const EPISODES = 100;
 const MIN_SUCCESS = 0.9;
-
-/** Runs the expert for one full episode per seed; returns the seeds not solved at the last step. */
-function failingSeeds(id: string, episodes: number): number[] {
-  const env = make(id);
-  const expert = pandaExpertFor(id)!;
-  const failures: number[] = [];
-  for (let seed = 0; seed < episodes; seed++) {
-    let { obs } = env.reset({ seed });
-    let success = false;
-    for (let done = false; !done; ) {
-      const r = env.step(expert(obs));
-      obs = r.obs;
-      success = r.info.is_success === true;
-      done = r.terminated || r.truncated;
-    }
-    if (!success) failures.push(seed);
-  }
-  env.close();
-  return failures;
-}
 
 describe("Panda scripted experts (ee control)", () => {
   const cases = [
@@ -34,7 +14,7 @@ describe("Panda scripted experts (ee control)", () => {
   ];
   for (const { id, what } of cases) {
     it(`${id}: ${what} in ≥ ${MIN_SUCCESS * 100}% of seeds 0..${EPISODES - 1}`, function (this: Mocha.Context) {
-      const failures = failingSeeds(id, EPISODES);
+      const failures = failingSeeds(id, EPISODES, pandaExpertFor(id)!);
       const rate = 1 - failures.length / EPISODES;
       this.test!.title += ` (measured ${(rate * 100).toFixed(0)}%)`;
       expect(rate, `${id} failed on seeds ${failures.join(", ")}`).to.be.at.least(MIN_SUCCESS);
