@@ -102,9 +102,11 @@ function pickAndPlace(tool: Vec3, width: number, cube: Vec3, goal: Vec3, release
   if (held) {
     const there = Math.hypot(goal[0] - cube[0], goal[1] - cube[1], goal[2] - cube[2]) < 0.01;
     if (there && release) return [...steer(tool, [tool[0], tool[1], tool[2]]), 1];
-    // Lift before travelling, so a cube carried low does not drag through the other one.
-    const target: Vec3 = xyDistance(cube, goal) > 0.03 ? [goal[0], goal[1], Math.max(goal[2], TRAVEL - 0.02)] : goal;
-    return [...steer(tool, target), -1];
+    // Lift straight up before travelling, so a cube carried low does not sweep into the other.
+    const far = xyDistance(cube, goal) > 0.03;
+    const carry = Math.max(goal[2], TRAVEL - 0.02);
+    if (far && tool[2] < carry - 0.02) return [...steer(tool, [tool[0], tool[1], carry]), -1];
+    return [...steer(tool, far ? [goal[0], goal[1], carry] : goal), -1];
   }
   const overCube = xyDistance(tool, cube) < 0.008;
   const open = width > 2 * HALF + 0.02;
