@@ -72,20 +72,6 @@ export interface RobotDescription {
   joints: JointDescription[];
 }
 
-/** Finds a link by name or says which ones exist. */
-export function link(robot: RobotDescription, name: string): LinkDescription {
-  const l = robot.links.find((x) => x.name === name);
-  if (!l) throw new Error(`${robot.name} has no link "${name}" (links: ${robot.links.map((x) => x.name).join(", ")})`);
-  return l;
-}
-
-/** Finds a joint by name or says which ones exist. */
-export function joint(robot: RobotDescription, name: string): JointDescription {
-  const j = robot.joints.find((x) => x.name === name);
-  if (!j) throw new Error(`${robot.name} has no joint "${name}" (joints: ${robot.joints.map((x) => x.name).join(", ")})`);
-  return j;
-}
-
 /**
  * Checks the description is a tree: every joint joins known links, each link has at most one
  * parent, exactly one link (the root) has none, and movable joints have limits and a unit axis.

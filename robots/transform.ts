@@ -71,10 +71,6 @@ export function translation(v: readonly number[], out: Transform = identity()): 
   return out;
 }
 
-export function position(t: Transform): Vec3 {
-  return [t[9]!, t[10]!, t[11]!];
-}
-
 /** The rotation part as a unit quaternion [x, y, z, w] (Shepperd's method: stable for every angle). */
 export function toQuat(t: Transform): Quat {
   const [m00, m01, m02, m10, m11, m12, m20, m21, m22] = [t[0]!, t[1]!, t[2]!, t[3]!, t[4]!, t[5]!, t[6]!, t[7]!, t[8]!];
@@ -94,17 +90,6 @@ export function toQuat(t: Transform): Quat {
     q = [(m02 + m20) / s, (m12 + m21) / s, s / 4, (m10 - m01) / s];
   }
   return q;
-}
-
-/** A transform from a translation and a unit quaternion [x, y, z, w]. */
-export function fromQuat(p: readonly number[], q: readonly number[]): Transform {
-  const [x, y, z, w] = [q[0]!, q[1]!, q[2]!, q[3]!];
-  return Float64Array.of(
-    1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w),
-    2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w),
-    2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y),
-    p[0]!, p[1]!, p[2]!,
-  );
 }
 
 /** Roll, pitch, yaw of the rotation part (the inverse of {@link fromXyzRpy}'s rotation). */
