@@ -5,7 +5,7 @@
  * runs itself (the demo), or a training run's evaluations. A source publishes frames; the hub
  * fans them out to the connections watching, and to nobody (at no cost) when none is.
  */
-import type { Frame, SceneDescription } from "../sim/physics/scene.js";
+import type { Frame, SceneDescription, SceneMarker } from "../sim/physics/scene.js";
 import type { LiveSessionInfo, ServerEvent, ValueMapJSON } from "./protocol.js";
 import { ProtocolError } from "./protocol-error.js";
 import { wireFrame } from "./wire-frame.js";
@@ -19,7 +19,10 @@ export interface LiveSource {
   readonly env: string;
   readonly label: string;
   readonly source: LiveSessionInfo["source"];
-  /** The scene as it stands, sent to each new watcher. */
+  /**
+   * The scene as it stands, sent to each new watcher. When it changes, the source calls
+   * publishScene before its next frame: frames travel aligned with the scene's markers.
+   */
   scene(): SceneDescription;
   /** The state now, sent to each new watcher so that a paused session shows at once. */
   frame(): Frame;
@@ -30,6 +33,8 @@ export interface LiveSource {
 export class LiveSession {
   private readonly watchers = new Set<Watcher>();
   private valueMap: ValueMapJSON | null = null;
+  /** The markers of the scene last sent to watchers: frames travel aligned with them (wire-frame.ts). */
+  private markers: readonly SceneMarker[] = [];
   private ended = false;
 
   constructor(
@@ -49,7 +54,7 @@ export class LiveSession {
 
   publish(frame: Frame): void {
     if (this.watchers.size === 0) return;
-    this.deliver({ event: "sessionFrame", session: this.id, frame: wireFrame(frame) });
+    this.deliver({ event: "sessionFrame", session: this.id, frame: wireFrame(frame, this.markers) });
   }
 
   /** A new value map (kept, and sent to later watchers too). */
@@ -60,7 +65,7 @@ export class LiveSession {
 
   /** The scene changed (a replay moved on to another env's episode): every watcher gets it anew. */
   publishScene(): void {
-    this.deliver({ event: "sessionScene", session: this.id, scene: this.source.scene() });
+    this.deliver({ event: "sessionScene", session: this.id, scene: this.sceneToSend() });
   }
 
   /** Idempotent: tells every watcher the session is over and leaves the hub. */
@@ -74,13 +79,20 @@ export class LiveSession {
 
   addWatcher(watcher: Watcher): void {
     this.watchers.add(watcher);
-    watcher.deliver({ event: "sessionScene", session: this.id, scene: this.source.scene() });
-    watcher.deliver({ event: "sessionFrame", session: this.id, frame: wireFrame(this.source.frame()) });
+    watcher.deliver({ event: "sessionScene", session: this.id, scene: this.sceneToSend() });
+    watcher.deliver({ event: "sessionFrame", session: this.id, frame: wireFrame(this.source.frame(), this.markers) });
     if (this.valueMap) watcher.deliver({ event: "valueMap", session: this.id, map: this.valueMap });
   }
 
   removeWatcher(watcher: Watcher): void {
     this.watchers.delete(watcher);
+  }
+
+  /** The source's scene, whose markers later frames are aligned with. */
+  private sceneToSend(): SceneDescription {
+    const scene = this.source.scene();
+    this.markers = scene.markers;
+    return scene;
   }
 
   private deliver(event: ServerEvent): void {

@@ -215,7 +215,12 @@ export const sceneJSON = z.object({
   markers: z.array(z.object({ name: z.string(), shape: shapeJSON, color: z.string(), opacity: z.number() })),
   dt: z.number(),
 });
-export const frameJSON = z.object({ step: z.int(), poses: z.array(z.number()), markers: z.record(z.string(), vec3) });
+/**
+ * sim/physics/scene.ts's Frame as it travels (server/wire-frame.ts): `markers` is aligned with the
+ * markers of the scene the receiver last got, null where a marker has no position this frame.
+ */
+export const frameJSON = z.object({ step: z.int(), poses: z.array(z.number()), markers: z.array(vec3.nullable()) });
+export type FrameJSON = z.infer<typeof frameJSON>;
 
 export const computeRewardResult = z.object({ reward: z.array(z.number()) });
 export const snapshotResult = z.object({ snapshot: z.base64() });

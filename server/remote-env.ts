@@ -67,7 +67,11 @@ export class RemoteEnv implements AsyncGoalEnv {
     await this.client.request("restore", { handle: this.handle, snapshot: Buffer.from(bytes).toString("base64") });
   }
 
-  /** Receives the scene once, then a frame after every reset and step of this env. */
+  /**
+   * Receives the scene once, then a frame after every reset and step of this env. Frames come in
+   * wire form, markers aligned with the scene's: `frameFromWire(e.frame, scene.markers)`
+   * (server/wire-frame.ts) names them.
+   */
   async subscribe(listener: (event: ServerEvent) => void): Promise<void> {
     this.client.onEvent((e) => {
       if ((e.event === "scene" || e.event === "frame") && e.handle === this.handle) listener(e);

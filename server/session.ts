@@ -8,6 +8,7 @@
  */
 import { timingSafeEqual } from "node:crypto";
 import { EnvError } from "../sim/core.js";
+import type { SceneMarker } from "../sim/physics/scene.js";
 import type { EnvCatalog } from "./env-catalog.js";
 import { envErrorCode, type HostedEnv } from "./hosted-env.js";
 import type { ServerLimits } from "./limits.js";
@@ -47,8 +48,8 @@ export class Session implements Watcher {
   private readonly envs = new Map<number, HostedEnv>();
   /** handle -> the live session of each of its envs, for watchers on other connections. */
   private readonly published = new Map<number, LiveSession[]>();
-  /** handle -> indices of its envs whose frames this connection receives. */
-  private readonly subscriptions = new Map<number, Set<number>>();
+  /** handle -> index of each of its envs whose frames this connection receives -> the markers of the scene it was sent. */
+  private readonly subscriptions = new Map<number, Map<number, readonly SceneMarker[]>>();
   private readonly pushes: ServerEvent[] = [];
   private nextHandle = 1;
   private heldEnvs = 0;
@@ -196,9 +197,10 @@ export class Session implements Watcher {
       case "subscribe": {
         const env = this.env(req.handle);
         const index = req.index ?? 0;
-        this.pushes.push({ event: "scene", handle: req.handle, index, scene: env.scene(index) });
-        const watched = this.subscriptions.get(req.handle) ?? new Set<number>();
-        watched.add(index);
+        const scene = env.scene(index);
+        this.pushes.push({ event: "scene", handle: req.handle, index, scene });
+        const watched = this.subscriptions.get(req.handle) ?? new Map<number, readonly SceneMarker[]>();
+        watched.set(index, scene.markers);
         this.subscriptions.set(req.handle, watched);
         return {};
       }
@@ -239,7 +241,7 @@ export class Session implements Watcher {
         if (!recording) throw new ProtocolError("NOT_FOUND", `no recording "${req.recording.slice(0, 200)}" on this server (recordings: ${known.map((r) => r.recording).join(", ") || "none"})`);
         if (req.episode >= recording.episodes.length) throw new ProtocolError("NOT_FOUND", `${req.recording} has ${recording.episodes.length} episodes (0..${recording.episodes.length - 1}), not episode ${req.episode}`);
         const { scene, frames } = recordings.episode(req.recording, req.episode);
-        return { recording: req.recording, episode: req.episode, scene, frames: frames.map(wireFrame) };
+        return { recording: req.recording, episode: req.episode, scene, frames: frames.map((f) => wireFrame(f, scene.markers)) };
       }
     }
   }
@@ -256,10 +258,10 @@ export class Session implements Watcher {
     const published = this.published.get(handle)!;
     const env = this.envs.get(handle)!;
     published.forEach((live, index) => {
-      const mine = subscribed?.has(index) ?? false;
-      if (!mine && !live.watched) return;
+      const markers = subscribed?.get(index);
+      if (!markers && !live.watched) return;
       const frame = env.frame(index);
-      if (mine) this.pushes.push({ event: "frame", handle, index, frame: wireFrame(frame) });
+      if (markers) this.pushes.push({ event: "frame", handle, index, frame: wireFrame(frame, markers) });
       live.publish(frame);
     });
   }

@@ -7,6 +7,7 @@
  */
 import { Vector2, Vector3, WebGLRenderer } from "three";
 import type { CurvePoint, LiveSessionInfo, ListResult, ServerEvent } from "../server/protocol.js";
+import { frameFromWire } from "../server/wire-frame.js";
 import type { CameraMode } from "./camera-rig.js";
 import { drawLearningCurves, RUN_COLORS } from "./learning-chart.js";
 import { Tile } from "./tile.js";
@@ -54,7 +55,7 @@ function onEvent(event: ServerEvent): void {
     }
     case "sessionFrame": {
       const tile = tiles.get(`session-${event.session}`);
-      if (tile?.feed.kind === "live") tile.feed.interpolator.push(event.frame, now);
+      if (tile?.feed.kind === "live") tile.feed.interpolator.push(frameFromWire(event.frame, tile.stage.description.markers), now);
       return;
     }
     case "valueMap":
@@ -324,7 +325,7 @@ function renderLists(fresh: ListResult | null): void {
       const b = document.createElement("button");
       b.textContent = `${i}`;
       b.title = `seed ${ep.seed}, ${ep.length} steps`;
-      b.addEventListener("click", () => void play(rec.recording, i));
+      b.addEventListener("click", () => play(rec.recording, i).catch((err: Error) => setStatus(err.message, true)));
       episodes.appendChild(b);
     });
     li.appendChild(episodes);
@@ -336,7 +337,8 @@ async function play(recording: string, episode: number): Promise<void> {
   const r = await client.request("playback", { recording, episode });
   for (const t of [...tiles.values()]) if (t.feed.kind === "playback") removeTile(t.key);
   if (tiles.size >= MAX_TILES) removeTile([...tiles.keys()][0]!);
-  addTile(Tile.playback(`playback`, r.scene, r.frames, `${r.scene.env} · ${recording} episode ${episode}`));
+  const frames = r.frames.map((f) => frameFromWire(f, r.scene.markers));
+  addTile(Tile.playback(`playback`, r.scene, frames, `${r.scene.env} · ${recording} episode ${episode}`));
   $("playback").hidden = false;
   $("play").textContent = "pause";
 }

@@ -12,6 +12,7 @@ import { HacTrainer } from "../../agents/hac/hac-trainer.js";
 import { selectBackend } from "../../agents/nn/backend.js";
 import { TrainingStream } from "../../cli/train-serve.js";
 import { metricsResult, listResult, sessionFrameEvent, sessionSceneEvent, valueMapEvent } from "../../server/protocol.js";
+import { frameFromWire } from "../../server/wire-frame.js";
 import { RawClient } from "../server/raw-client.js";
 
 describe("train --serve: evaluation episodes and curves from a worker-thread server", function () {
@@ -55,7 +56,7 @@ describe("train --serve: evaluation episodes and curves from a worker-thread ser
       for (let i = 0; i < 30 && !(sawGhost && sawMap); i++) {
         const event = (await client.next()) as { event: string };
         if (event.event === "valueMap") sawMap = valueMapEvent.parse(event).map.q.length === 80 * 80;
-        else if (sessionFrameEvent.parse(event).frame.markers["subgoal_0"]) sawGhost = true;
+        else if (frameFromWire(sessionFrameEvent.parse(event).frame, scene.markers).markers["subgoal_0"]) sawGhost = true;
       }
       expect(sawGhost, "a frame with the subgoal ghost").to.equal(true);
       expect(sawMap, "the value map").to.equal(true);

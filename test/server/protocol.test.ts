@@ -5,11 +5,14 @@ import { join } from "node:path";
 import { DemoFileRecordings } from "../../cli/demo-recordings.js";
 import { expertAgent } from "../../cli/live-agents.js";
 import { AgentSession } from "../../server/agent-session.js";
-import { envIds, make, Rng, type GoalEnv } from "../../sim/index.js";
+import { envIds, make, Rng, type GoalEnv, type GoalObs } from "../../sim/index.js";
 import { registryCatalog } from "../../server/env-catalog.js";
 import { SingleHostedEnv } from "../../server/hosted-env.js";
 import { ERROR_CODES, OPS, resultSchemas, sceneEvent, frameEvent, sessionEndedEvent, sessionFrameEvent, sessionSceneEvent, reply as replySchema, type Op } from "../../server/protocol.js";
 import { RapierGymServer } from "../../server/server.js";
+import { subgoalGhosts, type SubgoalGhosts } from "../../server/subgoal-ghosts.js";
+import type { SceneDescription } from "../../sim/physics/scene.js";
+import { frameFromWire, wireFrame } from "../../server/wire-frame.js";
 import { RawClient, type ErrorReplyShape } from "./raw-client.js";
 import { waitFor } from "./wait-for.js";
 import { writeExpertDemoFile, writeRunDir } from "./viewer-fixtures.js";
@@ -400,17 +403,85 @@ describe("server: protocol ops and error codes", () => {
     await other.close();
   });
 
+  it("PointMassPush frame messages are at most 200 bytes, plain and with a hierarchy's two full-state subgoal ghosts", async () => {
+    // HAC with full-state subgoals without its networks (cli/live-agents.ts's hacAgent draws the
+    // same ghosts): the expert acts, and the subgoal is the state mirrored through the arena's
+    // centre, real positions with a minus sign wherever the state has none (the longest numbers).
+    const expert = expertAgent();
+    let ghosts: SubgoalGhosts | null = null;
+    let subgoal: number[] = [];
+    const mirror = (obs: GoalObs) => Array.from(obs["full_positional_state"]!, (v) => -v);
+    const hierarchy = new AgentSession(
+      server.live,
+      make("PointMassPush-v0"),
+      {
+        ...expert,
+        name: "full-state ghosts",
+        markers: (scene) => (ghosts = subgoalGhosts(scene, "full_positional_state", 4)).markers,
+        begin: (obs) => void (subgoal = mirror(obs)),
+        observe: (_action, result) => void (subgoal = mirror(result.obs)),
+        markerPositions: () => ghosts!.positions(subgoal),
+      },
+      { seed: 5 },
+    );
+    const watcher = await RawClient.open(server.url);
+    /** session -> the byte length of each frame message, as it came off the socket. */
+    const bytes = new Map<number, number[]>([[agent.live.id, []], [hierarchy.live.id, []]]);
+    let ghostScene: SceneDescription | null = null;
+    let lastGhostFrame = "";
+    watcher.ws.on("message", (data: Buffer) => {
+      const text = data.toString();
+      const scene = sessionSceneEvent.safeParse(JSON.parse(text));
+      if (scene.success && scene.data.session === hierarchy.live.id) ghostScene = scene.data.scene;
+      const m = /^\{"event":"sessionFrame","session":(\d+)/.exec(text);
+      if (!m) return;
+      bytes.get(Number(m[1]))?.push(data.length);
+      if (Number(m[1]) === hierarchy.live.id) lastGhostFrame = text;
+    });
+    try {
+      // Two sessions' pushes interleave with the replies: read everything off the socket above.
+      watcher.send({ id: 1, op: "watch", session: hierarchy.live.id });
+      watcher.send({ id: 2, op: "watch", session: agent.live.id });
+      await waitFor(() => [...bytes.values()].every((b) => b.length >= 24));
+      const plain = Math.max(...bytes.get(agent.live.id)!);
+      const withGhosts = Math.max(...bytes.get(hierarchy.live.id)!);
+      expect(plain, "a plain PointMassPush frame message").to.be.at.most(200);
+      expect(withGhosts, "a PointMassPush frame message with two subgoal ghosts").to.be.at.most(200);
+      // Nothing drawn was lost: the goal and both ghosts, by name, once the scene says the names.
+      const { markers } = ghostScene!;
+      expect(markers.map((m) => m.name)).to.deep.equal(["goal_0", "subgoal_0", "subgoal_1"]);
+      const frame = frameFromWire(sessionFrameEvent.parse(JSON.parse(lastGhostFrame)).frame, markers);
+      expect(Object.keys(frame.markers)).to.deep.equal(["goal_0", "subgoal_0", "subgoal_1"]);
+      expect(lastGhostFrame).to.not.include("subgoal_");
+    } finally {
+      await watcher.close();
+      hierarchy.stop();
+    }
+  });
+
+  it("frames carry markers in the scene's order, null where one has no position; a frame that does not fit its scene is refused", () => {
+    const shape = { kind: "sphere" as const, radius: 0.1 };
+    const markers = ["goal_0", "subgoal_0"].map((name) => ({ name, shape, color: "#000", opacity: 1 }));
+    const wire = wireFrame({ step: 3, poses: [0.12345, -0.0001, 1, 0, 0, 0, 1], markers: { goal_0: [1.23456, -2, 0.1] } }, markers);
+    expect(wire).to.deep.equal({ step: 3, poses: [0.123, 0, 1, 0, 0, 0, 1], markers: [[1.235, -2, 0.1], null] });
+    expect(frameFromWire(wire, markers)).to.deep.equal({ step: 3, poses: [0.123, 0, 1, 0, 0, 0, 1], markers: { goal_0: [1.235, -2, 0.1] } });
+    expect(() => wireFrame({ step: 4, poses: [], markers: { subgoal_9: [0, 0, 0] } }, markers)).to.throw(/frame 4 has markers the scene does not name: subgoal_9 \(scene markers: goal_0, subgoal_0\)/);
+    expect(() => frameFromWire({ step: 5, poses: [], markers: [null] }, markers)).to.throw(/frame 5 has 1 marker positions, but its scene has 2 markers \(goal_0, subgoal_0\)/);
+    expect(sessionFrameEvent.safeParse({ event: "sessionFrame", session: 1, frame: { step: 0, poses: [], markers: { goal_0: [0, 0, 0] } } }).success).to.equal(false);
+  });
+
   it("setGoal moves a server agent's goal and leaves the mass and block where they were; other sessions refuse it", async () => {
     // Frames come on another connection: the agent steps on its own clock, and its frames would
     // otherwise arrive between this connection's replies.
     const watcher = await RawClient.open(server.url);
     await watcher.ok({ id: 1, op: "watch", session: agent.live.id });
-    sessionSceneEvent.parse(await watcher.next());
-    const before = sessionFrameEvent.parse(await watcher.next()).frame;
+    const { markers } = sessionSceneEvent.parse(await watcher.next()).scene;
+    const nextFrame = async () => frameFromWire(sessionFrameEvent.parse(await watcher.next()).frame, markers);
+    const before = await nextFrame();
     await ok("setGoal", { session: agent.live.id, marker: "goal_0", position: [-1.5, 1.25, 0.1] });
     // Frames of the old episode may come before the new one's first.
-    let after = sessionFrameEvent.parse(await watcher.next()).frame;
-    for (let i = 0; i < 20 && after.markers["goal_0"]![0] !== -1.5; i++) after = sessionFrameEvent.parse(await watcher.next()).frame;
+    let after = await nextFrame();
+    for (let i = 0; i < 20 && after.markers["goal_0"]![0] !== -1.5; i++) after = await nextFrame();
     expect(after.markers["goal_0"]).to.deep.equal([-1.5, 1.25, 0.1]);
     expect(after.step).to.equal(0);
     // The mass and the block start the new episode where they stood (x, y of each pose), give or take a few steps.
@@ -437,12 +508,12 @@ describe("server: protocol ops and error codes", () => {
   });
 
   it("playback replays a recorded episode through the simulator: one frame after the reset and one per step", async () => {
-    const r = (await ok("playback", { recording: "expert.demos", episode: 1 })) as { scene: { env: string }; frames: { step: number; markers: Record<string, number[]> }[] };
+    const r = resultSchemas.playback.parse(await ok("playback", { recording: "expert.demos", episode: 1 }));
     expect(r.scene.env).to.equal("PointMassPush-v0");
     expect(r.frames.map((f) => f.step)).to.deep.equal(Array.from({ length: 16 }, (_, i) => i));
     const env = make("PointMassPush-v0");
     const goal = Array.from(env.reset({ seed: 1 }).obs.desired_goal, (v) => Math.round(v * 1000) / 1000);
-    expect(r.frames[0]!.markers["goal_0"]!.slice(0, 2)).to.deep.equal(goal);
+    expect(frameFromWire(r.frames[0]!, r.scene.markers).markers["goal_0"]!.slice(0, 2)).to.deep.equal(goal);
     env.close();
     expect(await fails("NOT_FOUND", { id: 37, op: "playback", recording: "expert.demos", episode: 2 })).to.match(/has 2 episodes \(0\.\.1\), not episode 2/);
     expect(await fails("NOT_FOUND", { id: 38, op: "playback", recording: "nope.demos", episode: 0 })).to.match(/no recording "nope.demos"/);

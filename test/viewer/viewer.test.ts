@@ -14,8 +14,9 @@ import { Hac } from "../../agents/hac/hac.js";
 import { DemoFileRecordings } from "../../cli/demo-recordings.js";
 import { expertAgent, hacAgent } from "../../cli/live-agents.js";
 import { AgentSession } from "../../server/agent-session.js";
-import { sessionFrameEvent } from "../../server/protocol.js";
+import { sessionFrameEvent, sessionSceneEvent } from "../../server/protocol.js";
 import { RapierGymServer } from "../../server/server.js";
+import { frameFromWire } from "../../server/wire-frame.js";
 import { make } from "../../sim/index.js";
 import { RawClient } from "../server/raw-client.js";
 import { writeExpertDemoFile, writeRunDir } from "../server/viewer-fixtures.js";
@@ -136,6 +137,7 @@ describe("viewer: the page in headless chromium", function () {
     // Drag toward the arena's centre line, far enough to be unmistakable.
     const to = { x: from.x + (before[0] > 0 ? -120 : 120), y: from.y };
     await watcher.ok({ id: 1, op: "watch", session: expert.live.id });
+    const { scene } = sessionSceneEvent.parse(await watcher.next());
     await page.mouse.move(from.x, from.y);
     await page.mouse.down();
     await page.mouse.move((from.x + to.x) / 2, to.y, { steps: 4 });
@@ -145,7 +147,7 @@ describe("viewer: the page in headless chromium", function () {
     for (let i = 0; i < 100 && Math.abs(goal[0] - before[0]) < 0.5; i++) {
       const event = await watcher.next();
       const frame = sessionFrameEvent.safeParse(event);
-      if (frame.success) goal = frame.data.frame.markers["goal_0"]!;
+      if (frame.success) goal = frameFromWire(frame.data.frame, scene.markers).markers["goal_0"]!;
     }
     expect(Math.sign(goal[0] - before[0])).to.equal(before[0] > 0 ? -1 : 1);
     expect(Math.abs(goal[0] - before[0])).to.be.greaterThan(0.5);
