@@ -29,6 +29,12 @@ export const experimentSchema = z
     steps: z.number().int().positive(),
     defaultSeeds: z.number().int().positive().default(3),
     /**
+     * The 100-episode average return whose first crossing the report gives per run: the post's
+     * -100 on PointMass (200-step episodes of -1 per step); a Panda task's 50-step episodes need
+     * their own. @defaultValue -100
+     */
+    threshold: z.number().max(0).default(-100),
+    /**
      * Named demo sets, collected once into the runs folder; a condition's config refers to one
      * with the string "$demos:<name>", which the runner replaces with the file's path.
      */
@@ -47,8 +53,8 @@ export const experimentSchema = z
             metric: z.enum(["train/return", "shadow/eval/return"]).default("train/return"),
             /** Reads the runs of the condition with this label instead of training its own (E5's shadow learner). */
             runsOf: z.string().optional(),
-            /** The post's figures for this condition, in words and, where it gave one, the step of -100. */
-            post: z.object({ text: z.string(), stepsToMinus100: z.number().nullable() }).strict(),
+            /** The post's figures for this condition, in words and, where it gave one, the step its return reached the threshold. */
+            post: z.object({ text: z.string(), stepsToThreshold: z.number().nullable() }).strict(),
           })
           .strict(),
       )

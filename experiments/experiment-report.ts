@@ -1,5 +1,5 @@
 /**
- * An experiment's results folder: summary.json (per condition and seed: steps to -100, final
+ * An experiment's results folder: summary.json (per condition and seed: steps to the threshold return (-100), final
  * average return and success), the post's kind of figure (mean with a band across seeds, 100-episode
  * moving average, env steps on x) as SVG and PNG, and report.md setting our numbers beside the post's.
  */
@@ -11,7 +11,7 @@ import { renderLinePlotSvg } from "../agents/train/plot-svg.js";
 import { comparisonPlot } from "../agents/train/run-plots.js";
 import { svgToPng } from "../agents/train/svg-to-png.js";
 import type { Experiment } from "./experiment-config.js";
-import { meanStepsToMinus100, summariseRun, type RunSummary } from "./experiment-summary.js";
+import { meanStepsToThreshold, summariseRun, type RunSummary } from "./experiment-summary.js";
 
 export interface ConditionRuns {
   label: string;
@@ -23,7 +23,9 @@ export interface ConditionRuns {
 export interface ExperimentResults {
   id: string;
   steps: number;
-  conditions: { label: string; seeds: RunSummary[]; meanStepsToMinus100: number | null }[];
+  /** The return whose first crossing `stepsToThreshold` gives. */
+  threshold: number;
+  conditions: { label: string; seeds: RunSummary[]; meanStepsToThreshold: number | null }[];
 }
 
 export function writeExperimentResults(dir: string, experiment: Experiment, steps: number, conditions: ConditionRuns[], date: string): ExperimentResults {
@@ -31,9 +33,10 @@ export function writeExperimentResults(dir: string, experiment: Experiment, step
   const results: ExperimentResults = {
     id: experiment.id,
     steps,
+    threshold: experiment.threshold,
     conditions: conditions.map((c) => {
-      const seeds = c.runs.map((r) => summariseRun(r.rows, r.seed, c.metric));
-      return { label: c.label, seeds, meanStepsToMinus100: meanStepsToMinus100(seeds) };
+      const seeds = c.runs.map((r) => summariseRun(r.rows, r.seed, c.metric, experiment.threshold));
+      return { label: c.label, seeds, meanStepsToThreshold: meanStepsToThreshold(seeds) };
     }),
   };
   writeFileAtomic(join(dir, "summary.json"), `${JSON.stringify(results, null, 2)}\n`);
@@ -58,11 +61,11 @@ function renderReport(e: Experiment, r: ExperimentResults, date: string): string
     "",
     "![return](return.png)",
     "",
-    "| condition | seeds | steps to -100 (mean) | per seed | final avg return | final success | the post: steps to -100 | the post |",
+    `| condition | seeds | steps to ${r.threshold} (mean) | per seed | final avg return | final success | the post: steps to ${r.threshold} | the post |`,
     "|---|---|---|---|---|---|---|---|",
   ];
-  // A run still short of the budget has not "never" reached -100: it has not yet.
-  const perSeed = (s: RunSummary) => (s.stepsToMinus100 === null && s.steps < r.steps ? `not yet (${Math.round(s.steps / 1000)}k run)` : fmt(s.stepsToMinus100));
+  // A run still short of the budget has not "never" reached the threshold: it has not yet.
+  const perSeed = (s: RunSummary) => (s.stepsToThreshold === null && s.steps < r.steps ? `not yet (${Math.round(s.steps / 1000)}k run)` : fmt(s.stepsToThreshold));
   const unfinished = r.conditions.flatMap((c) => c.seeds.filter((s) => s.steps < r.steps).map((s) => `${c.label} seed ${s.seed} (${Math.round(s.steps / 1000)}k)`));
   if (unfinished.length > 0) {
     lines.splice(3, 0, "", `**In progress:** ${unfinished.length} run(s) short of the budget, reported as they stand: ${unfinished.join(", ")}. Run the command again to continue them.`);
@@ -71,7 +74,7 @@ function renderReport(e: Experiment, r: ExperimentResults, date: string): string
     const post = e.conditions[i]!.post;
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
     lines.push(
-      `| ${c.label} | ${c.seeds.length} | ${fmt(c.meanStepsToMinus100)} | ${c.seeds.map(perSeed).join(", ")} | ${mean(c.seeds.map((s) => s.finalReturn)).toFixed(1)} | ${(100 * mean(c.seeds.map((s) => s.finalSuccess))).toFixed(0)}% | ${post.stepsToMinus100 === null ? "never or not given" : fmt(post.stepsToMinus100)} | ${post.text} |`,
+      `| ${c.label} | ${c.seeds.length} | ${fmt(c.meanStepsToThreshold)} | ${c.seeds.map(perSeed).join(", ")} | ${mean(c.seeds.map((s) => s.finalReturn)).toFixed(1)} | ${(100 * mean(c.seeds.map((s) => s.finalSuccess))).toFixed(0)}% | ${post.stepsToThreshold === null ? "never or not given" : fmt(post.stepsToThreshold)} | ${post.text} |`,
     );
   });
   if (r.conditions.some((c) => c.seeds.some((s) => s.pretrained))) {
@@ -84,11 +87,11 @@ function renderReport(e: Experiment, r: ExperimentResults, date: string): string
     }
   }
   const ratios = r.conditions.slice(1).map((c) => {
-    const a = r.conditions[0]!.meanStepsToMinus100;
-    const b = c.meanStepsToMinus100;
+    const a = r.conditions[0]!.meanStepsToThreshold;
+    const b = c.meanStepsToThreshold;
     return a !== null && b !== null
-      ? `${r.conditions[0]!.label} reached -100 in ${(b / a).toFixed(2)}× fewer env steps than ${c.label}`
-      : `${r.conditions[0]!.label} against ${c.label}: no ratio, a condition never reached -100`;
+      ? `${r.conditions[0]!.label} reached ${r.threshold} in ${(b / a).toFixed(2)}× fewer env steps than ${c.label}`
+      : `${r.conditions[0]!.label} against ${c.label}: no ratio, a condition never reached ${r.threshold}`;
   });
   lines.push("", ...ratios.map((x) => `- ${x}`), "", `The post: ${e.postSummary}`, "");
   return lines.join("\n");

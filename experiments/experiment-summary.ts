@@ -7,8 +7,8 @@ import { trailingMovingAverage } from "../agents/train/moving-average.js";
 
 export interface RunSummary {
   seed: number;
-  /** Env steps at which the 100-episode average return first reached -100; null if never. */
-  stepsToMinus100: number | null;
+  /** Env steps at which the 100-episode average return first reached the threshold (-100 by default); null if never. */
+  stepsToThreshold: number | null;
   /** Average return and success over the last 100 training episodes. */
   finalReturn: number;
   finalSuccess: number;
@@ -37,15 +37,15 @@ export function summariseRun(rows: readonly MetricsRow[], seed: number, metric: 
   return {
     ...(pre ? { pretrained: { return: pre["pretrain/eval/return"]!, success: pre["pretrain/eval/success"] ?? NaN, reachedOnce: pre["pretrain/eval/reached_once"] ?? NaN } } : {}),
     seed,
-    stepsToMinus100: hit < 0 ? null : episodes[hit]!.step,
+    stepsToThreshold: hit < 0 ? null : episodes[hit]!.step,
     finalReturn: last < 0 ? NaN : avgReturn[last]!,
     finalSuccess: last < 0 ? NaN : avgSuccess[last]!,
     steps: rows.length === 0 ? 0 : rows[rows.length - 1]!.step,
   };
 }
 
-/** Mean of the seeds' steps to -100, or null when any seed never got there. */
-export function meanStepsToMinus100(runs: readonly RunSummary[]): number | null {
-  if (runs.length === 0 || runs.some((r) => r.stepsToMinus100 === null)) return null;
-  return runs.reduce((a, r) => a + r.stepsToMinus100!, 0) / runs.length;
+/** Mean of the seeds' steps to the threshold, or null when any seed never got there. */
+export function meanStepsToThreshold(runs: readonly RunSummary[]): number | null {
+  if (runs.length === 0 || runs.some((r) => r.stepsToThreshold === null)) return null;
+  return runs.reduce((a, r) => a + r.stepsToThreshold!, 0) / runs.length;
 }

@@ -23,23 +23,23 @@ describe("experiments", () => {
       "train/success": i < 150 ? 0 : 1,
     }));
     const s = summariseRun(rows, 0);
-    expect(s.stepsToMinus100).to.equal(200 * 217);
+    expect(s.stepsToThreshold).to.equal(200 * 217);
     expect(s.finalReturn).to.equal(-50);
     expect(s.finalSuccess).to.equal(1);
-    expect(summariseRun(rows.slice(0, 150), 0).stepsToMinus100).to.equal(null);
+    expect(summariseRun(rows.slice(0, 150), 0).stepsToThreshold).to.equal(null);
   });
 
   it("judges a shadow learner by its evaluations, averaged over the last 5", () => {
     const rows: MetricsRow[] = Array.from({ length: 10 }, (_, i) => ({ step: 10_000 * (i + 1), episode: 50 * (i + 1), "shadow/eval/return": i < 5 ? -200 : -40, "shadow/eval/success": i < 5 ? 0 : 1 }));
     const s = summariseRun(rows, 1, "shadow/eval/return");
     // Trailing means of 5: the 4th -40 makes (-200 + 4 * -40) / 5 = -72, the first at or above -100.
-    expect(s.stepsToMinus100).to.equal(90_000);
+    expect(s.stepsToThreshold).to.equal(90_000);
     expect(s.finalReturn).to.equal(-40);
     expect(s.finalSuccess).to.equal(1);
   });
 
   it("refuses a runsOf that names no training condition", () => {
-    const bad = { id: "E0", title: "t", env: "PointMassReach-v0", steps: 10, postSummary: "-", conditions: [{ label: "a", config: { algo: "sac" }, runsOf: "b", post: { text: "-", stepsToMinus100: null } }] };
+    const bad = { id: "E0", title: "t", env: "PointMassReach-v0", steps: 10, postSummary: "-", conditions: [{ label: "a", config: { algo: "sac" }, runsOf: "b", post: { text: "-", stepsToThreshold: null } }] };
     expect(experimentSchema.safeParse(bad).success).to.equal(false);
   });
 
@@ -53,12 +53,12 @@ describe("experiments", () => {
         env: "PointMassReach-v0",
         steps: 300,
         conditions: [
-          { label: "flat", config: { algo: "sac", startSteps: 100, evalEvery: 300, evalEpisodes: 1, sac: { hidden: [8, 8] } }, post: { text: "-", stepsToMinus100: null } },
-          { label: "HAC k=5", config: { algo: "hac", startSteps: 100, evalEvery: 300, evalEpisodes: 1, hac: { sac: { hidden: [8, 8] } } }, post: { text: "-", stepsToMinus100: 1000 } },
+          { label: "flat", config: { algo: "sac", startSteps: 100, evalEvery: 300, evalEpisodes: 1, sac: { hidden: [8, 8] } }, post: { text: "-", stepsToThreshold: null } },
+          { label: "HAC k=5", config: { algo: "hac", startSteps: 100, evalEvery: 300, evalEpisodes: 1, hac: { sac: { hidden: [8, 8] } } }, post: { text: "-", stepsToThreshold: 1000 } },
           {
             label: "relay",
             config: { algo: "rpl", demos: "$demos:tiny", evalEvery: 300, evalEpisodes: 1, relay: { pretrainSteps: 5, pretrainEvalEpisodes: 2 }, hac: { sac: { hidden: [8, 8] } } },
-            post: { text: "-", stepsToMinus100: null },
+            post: { text: "-", stepsToThreshold: null },
           },
         ],
         demos: { tiny: { source: "expert", steps: 150, maxEpisodeSteps: 50 } },
@@ -75,6 +75,7 @@ describe("experiments", () => {
       expect(readdirSync(join(dir, "runs")).filter((f) => f.endsWith(".lock"))).to.deep.equal([]);
       const summary = JSON.parse(readFileSync(join(dir, "results", "summary.json"), "utf8"));
       expect(summary.conditions.map((c: { label: string }) => c.label)).to.deep.equal(["flat", "HAC k=5", "relay"]);
+      expect(summary.threshold).to.equal(-100); // the post's, unless the experiment names its own
       // The relay run was pretrained on the collected demos, and its pretrained-only evaluation is reported.
       expect(summary.conditions[2].seeds[0].pretrained).to.have.keys(["return", "success", "reachedOnce"]);
       expect(readFileSync(join(dir, "results", "report.md"), "utf8")).to.match(/Pretrained only/);
