@@ -3,13 +3,10 @@
  * robot and a task. Registered in envs.ts, documented there per id.
  */
 import { z } from "zod";
-import { EnvError, type EnvSpec, type GoalEnv, type GoalObs, type Info, type ResetArgs, type ResetResult, type StepResult } from "./core.js";
+import { EnvError, type GoalObs, type Info, type ResetArgs, type ResetResult, type StepResult } from "./core.js";
 import { Box, Dict } from "./spaces.js";
-import { Rng } from "./rng.js";
 import { PhysicsWorld } from "./physics/world.js";
-import type { Frame, SceneDescription } from "./physics/scene.js";
-import { packEnvSnapshot, unpackEnvSnapshot } from "./snapshot-codec.js";
-import { validateAction } from "./point-mass-env.js";
+import { WorldGoalEnv } from "./world-goal-env.js";
 import { PandaArm, type ControlType } from "./robots/panda-arm.js";
 import { buildTable } from "./tasks/panda/table.js";
 import type { PandaResetOverrides, PandaTask } from "./tasks/panda/panda-task.js";
@@ -46,14 +43,9 @@ export interface PandaVariant {
   defaultThreshold: number;
 }
 
-export class PandaEnv implements GoalEnv {
+export class PandaEnv extends WorldGoalEnv {
   readonly observationSpace: Dict;
   readonly actionSpace: Box;
-  spec: EnvSpec | null = null;
-  readonly npRandom = new Rng(0);
-
-  /** Public for benchmarks, which time the bare physics inside a step. */
-  readonly world = new PhysicsWorld([0, 0, -9.81], PANDA_TIMESTEP, PANDA_CONTACT_FREQUENCY);
   readonly arm: PandaArm;
   private readonly task: PandaTask;
   private readonly reward: PandaRewardConfig;
@@ -62,14 +54,12 @@ export class PandaEnv implements GoalEnv {
   private readonly robotDim: number;
   private readonly obsDim: number;
   private readonly tcp = new Float64Array(3);
-  private elapsedSteps = 0;
-  private needsReset = true;
-  private closed = false;
 
   constructor(
     readonly variant: PandaVariant,
     kwargs: PandaKwargs = {},
   ) {
+    super(variant.id, new PhysicsWorld([0, 0, -9.81], PANDA_TIMESTEP, PANDA_CONTACT_FREQUENCY), PANDA_SUBSTEPS * PANDA_TIMESTEP);
     const k = pandaKwargs.parse(kwargs);
     this.reward = { rewardType: k.rewardType, distanceMetric: k.distanceMetric, distanceThreshold: k.distanceThreshold ?? variant.defaultThreshold };
     this.terminateOnSuccess = k.terminateOnSuccess;
@@ -94,10 +84,6 @@ export class PandaEnv implements GoalEnv {
     });
   }
 
-  get unwrapped(): PandaEnv {
-    return this;
-  }
-
   reset(args: ResetArgs = {}): ResetResult<GoalObs> {
     this.assertOpen();
     const overrides = this.parseResetOptions(args.options);
@@ -111,9 +97,7 @@ export class PandaEnv implements GoalEnv {
   }
 
   step(action: ArrayLike<number>): StepResult<GoalObs> {
-    this.assertOpen();
-    if (this.needsReset) throw new EnvError("RESET_NEEDED", `${this.variant.id}: call reset() before step()`);
-    validateAction(action, this.actionSpace.size, this.variant.id);
+    this.checkStep(action);
     this.arm.setAction(action);
     this.world.step(PANDA_SUBSTEPS);
     this.elapsedSteps++;
@@ -123,42 +107,12 @@ export class PandaEnv implements GoalEnv {
     return { obs, reward, terminated: this.terminateOnSuccess && success, truncated: false, info: { is_success: success } };
   }
 
+  protected get goalTask(): PandaTask {
+    return this.task;
+  }
+
   computeReward(achieved: Float64Array, desired: Float64Array, _info?: Info, goalDim: number = this.task.goalDim): Float64Array {
     return pandaReward(achieved, desired, goalDim, this.reward);
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.world.free();
-  }
-
-  snapshot(): Uint8Array {
-    this.assertOpen();
-    const state = { elapsedSteps: this.elapsedSteps, needsReset: this.needsReset, goal: Array.from(this.task.goal), rng: this.npRandom.state };
-    return packEnvSnapshot(this.variant.id, state, this.world.snapshot());
-  }
-
-  restore(bytes: Uint8Array): void {
-    this.assertOpen();
-    const { state, world } = unpackEnvSnapshot(bytes, this.variant.id, this.task.goalDim);
-    this.npRandom.state = state.rng;
-    this.world.restore(world);
-    this.task.goal.set(state.goal);
-    this.elapsedSteps = state.elapsedSteps;
-    this.needsReset = state.needsReset;
-  }
-
-  scene(): SceneDescription {
-    return { env: this.variant.id, up: "z", bodies: this.world.sceneBodiesDescription(), markers: this.task.markers(), dt: PANDA_SUBSTEPS * PANDA_TIMESTEP };
-  }
-
-  frame(): Frame {
-    return this.world.frame(this.elapsedSteps, this.task.markerPositions());
-  }
-
-  toString(): string {
-    return this.variant.id;
   }
 
   private observe(): GoalObs {
@@ -195,10 +149,6 @@ export class PandaEnv implements GoalEnv {
       throw new EnvError("BAD_OPTIONS", `${this.variant.id}: bad reset options: ${problems}`);
     }
     return parsed.data as PandaResetOverrides;
-  }
-
-  private assertOpen(): void {
-    if (this.closed) throw new EnvError("CLOSED", `${this.variant.id} is closed`);
   }
 }
 

@@ -3,12 +3,10 @@
  * panda-gym composes a robot and a task. Registered in envs.ts, documented there per id.
  */
 import { z } from "zod";
-import { EnvError, type EnvSpec, type GoalEnv, type GoalObs, type Info, type ResetArgs, type ResetResult, type StepResult } from "./core.js";
+import { EnvError, type GoalObs, type Info, type ResetArgs, type ResetResult, type StepResult } from "./core.js";
 import { Box, Dict } from "./spaces.js";
-import { Rng } from "./rng.js";
 import { PhysicsWorld } from "./physics/world.js";
-import type { Frame, SceneDescription } from "./physics/scene.js";
-import { packEnvSnapshot, unpackEnvSnapshot } from "./snapshot-codec.js";
+import { WorldGoalEnv } from "./world-goal-env.js";
 import { PointMassRobot } from "./robots/point-mass.js";
 import { buildArena } from "./tasks/pointmass/arena.js";
 import { PushTask, type ResetOverrides } from "./tasks/pointmass/push-task.js";
@@ -38,14 +36,9 @@ export interface PointMassVariant {
   maze: boolean;
 }
 
-export class PointMassEnv implements GoalEnv {
+export class PointMassEnv extends WorldGoalEnv {
   readonly observationSpace: Dict;
   readonly actionSpace = new Box(-1, 1, [2], "float64");
-  spec: EnvSpec | null = null;
-  readonly npRandom = new Rng(0);
-
-  /** Public for benchmarks, which time the bare physics inside a step. */
-  readonly world = new PhysicsWorld([0, 0, -9.81], TIMESTEP);
   private readonly robot: PointMassRobot;
   private readonly task: PushTask;
   private readonly reward: GoalRewardConfig;
@@ -53,14 +46,12 @@ export class PointMassEnv implements GoalEnv {
   /** The world as built, restored at every reset so that a reset never depends on history. */
   private readonly pristine: Uint8Array;
   private readonly obsDim: number;
-  private elapsedSteps = 0;
-  private needsReset = true;
-  private closed = false;
 
   constructor(
     readonly variant: PointMassVariant,
     kwargs: PointMassKwargs = {},
   ) {
+    super(variant.id, new PhysicsWorld([0, 0, -9.81], TIMESTEP), SUBSTEPS * TIMESTEP);
     const k = pointMassKwargs.parse(kwargs);
     this.reward = { rewardType: k.rewardType, distanceMetric: k.distanceMetric, distanceThreshold: k.distanceThreshold };
     this.terminateOnSuccess = k.terminateOnSuccess;
@@ -83,10 +74,6 @@ export class PointMassEnv implements GoalEnv {
     });
   }
 
-  get unwrapped(): PointMassEnv {
-    return this;
-  }
-
   reset(args: ResetArgs = {}): ResetResult<GoalObs> {
     this.assertOpen();
     const overrides = this.parseResetOptions(args.options);
@@ -101,9 +88,7 @@ export class PointMassEnv implements GoalEnv {
   }
 
   step(action: ArrayLike<number>): StepResult<GoalObs> {
-    this.assertOpen();
-    if (this.needsReset) throw new EnvError("RESET_NEEDED", `${this.variant.id}: call reset() before step()`);
-    validateAction(action, this.actionSpace.size, this.variant.id);
+    this.checkStep(action);
     this.robot.setAction(action);
     this.world.step(SUBSTEPS);
     this.elapsedSteps++;
@@ -114,42 +99,12 @@ export class PointMassEnv implements GoalEnv {
     return { obs, reward, terminated, truncated: false, info: { is_success: success } };
   }
 
+  protected get goalTask(): PushTask {
+    return this.task;
+  }
+
   computeReward(achieved: Float64Array, desired: Float64Array, _info?: Info, goalDim: number = this.task.goalDim): Float64Array {
     return goalReward(achieved, desired, goalDim, this.reward);
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.world.free();
-  }
-
-  snapshot(): Uint8Array {
-    this.assertOpen();
-    const state = { elapsedSteps: this.elapsedSteps, needsReset: this.needsReset, goal: Array.from(this.task.goal), rng: this.npRandom.state };
-    return packEnvSnapshot(this.variant.id, state, this.world.snapshot());
-  }
-
-  restore(bytes: Uint8Array): void {
-    this.assertOpen();
-    const { state, world } = unpackEnvSnapshot(bytes, this.variant.id, this.task.goalDim);
-    this.npRandom.state = state.rng;
-    this.world.restore(world);
-    this.task.goal.set(state.goal);
-    this.elapsedSteps = state.elapsedSteps;
-    this.needsReset = state.needsReset;
-  }
-
-  scene(): SceneDescription {
-    return { env: this.variant.id, up: "z", bodies: this.world.sceneBodiesDescription(), markers: this.task.markers(), dt: SUBSTEPS * TIMESTEP };
-  }
-
-  frame(): Frame {
-    return this.world.frame(this.elapsedSteps, this.task.markerPositions());
-  }
-
-  toString(): string {
-    return this.variant.id;
   }
 
   private observe(): GoalObs {
@@ -194,21 +149,5 @@ export class PointMassEnv implements GoalEnv {
       throw new EnvError("BAD_OPTIONS", `${this.variant.id}: bad reset options: ${problems}`);
     }
     return parsed.data;
-  }
-
-  private assertOpen(): void {
-    if (this.closed) throw new EnvError("CLOSED", `${this.variant.id} is closed`);
-  }
-}
-
-/** Rejects, before anything changes, an action that is not `size` finite numbers. */
-export function validateAction(action: ArrayLike<number>, size: number, id: string): void {
-  if (action === null || typeof action !== "object" || typeof action.length !== "number") {
-    throw new EnvError("BAD_ACTION", `${id}: action must be an array of ${size} numbers, got ${action === null ? "null" : typeof action}`);
-  }
-  if (action.length !== size) throw new EnvError("BAD_ACTION", `${id}: action must have length ${size}, got ${action.length}`);
-  for (let i = 0; i < size; i++) {
-    const v = action[i];
-    if (typeof v !== "number" || !Number.isFinite(v)) throw new EnvError("BAD_ACTION", `${id}: action[${i}] must be a finite number, got ${String(v)}`);
   }
 }

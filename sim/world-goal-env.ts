@@ -1,0 +1,104 @@
+/**
+ * What every goal env built on one Rapier world shares, whatever its robot and task: the
+ * open/reset/step bookkeeping, close, snapshot and restore (the world's bytes plus counters, goal
+ * and generator), and the scene and frames the viewer draws. PointMassEnv and PandaEnv extend it
+ * and bring their own spaces, reset, step and reward.
+ */
+import { EnvError, type EnvSpec, type GoalEnv, type GoalObs, type Info, type ResetArgs, type ResetResult, type StepResult } from "./core.js";
+import type { Box, Dict } from "./spaces.js";
+import { Rng } from "./rng.js";
+import type { PhysicsWorld } from "./physics/world.js";
+import type { Frame, SceneDescription, SceneMarker } from "./physics/scene.js";
+import { packEnvSnapshot, unpackEnvSnapshot } from "./snapshot-codec.js";
+
+/** The part of a task the shared code needs: its goal and its markers. */
+export interface GoalTaskView {
+  readonly goal: Float64Array;
+  readonly goalDim: number;
+  markers(): SceneMarker[];
+  markerPositions(): Record<string, [number, number, number]>;
+}
+
+export abstract class WorldGoalEnv implements GoalEnv {
+  abstract readonly observationSpace: Dict;
+  abstract readonly actionSpace: Box;
+  spec: EnvSpec | null = null;
+  readonly npRandom = new Rng(0);
+  protected elapsedSteps = 0;
+  protected needsReset = true;
+  private closed = false;
+
+  constructor(
+    readonly id: string,
+    /** Public for benchmarks, which time the bare physics inside a step. */
+    readonly world: PhysicsWorld,
+    /** Simulated seconds per env step: the rate at which frames are meant to play. */
+    private readonly stepSeconds: number,
+  ) {}
+
+  protected abstract get goalTask(): GoalTaskView;
+  abstract reset(args?: ResetArgs): ResetResult<GoalObs>;
+  abstract step(action: ArrayLike<number>): StepResult<GoalObs>;
+  abstract computeReward(achieved: Float64Array, desired: Float64Array, info?: Info, goalDim?: number): Float64Array;
+
+  get unwrapped(): this {
+    return this;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.world.free();
+  }
+
+  snapshot(): Uint8Array {
+    this.assertOpen();
+    const state = { elapsedSteps: this.elapsedSteps, needsReset: this.needsReset, goal: Array.from(this.goalTask.goal), rng: this.npRandom.state };
+    return packEnvSnapshot(this.id, state, this.world.snapshot());
+  }
+
+  restore(bytes: Uint8Array): void {
+    this.assertOpen();
+    const { state, world } = unpackEnvSnapshot(bytes, this.id, this.goalTask.goalDim);
+    this.npRandom.state = state.rng;
+    this.world.restore(world);
+    this.goalTask.goal.set(state.goal);
+    this.elapsedSteps = state.elapsedSteps;
+    this.needsReset = state.needsReset;
+  }
+
+  scene(): SceneDescription {
+    return { env: this.id, up: "z", bodies: this.world.sceneBodiesDescription(), markers: this.goalTask.markers(), dt: this.stepSeconds };
+  }
+
+  frame(): Frame {
+    return this.world.frame(this.elapsedSteps, this.goalTask.markerPositions());
+  }
+
+  toString(): string {
+    return this.id;
+  }
+
+  protected assertOpen(): void {
+    if (this.closed) throw new EnvError("CLOSED", `${this.id} is closed`);
+  }
+
+  /** What must hold before a step changes anything: open, reset, and a valid action. */
+  protected checkStep(action: ArrayLike<number>): void {
+    this.assertOpen();
+    if (this.needsReset) throw new EnvError("RESET_NEEDED", `${this.id}: call reset() before step()`);
+    validateAction(action, this.actionSpace.size, this.id);
+  }
+}
+
+/** Rejects, before anything changes, an action that is not `size` finite numbers. */
+export function validateAction(action: ArrayLike<number>, size: number, id: string): void {
+  if (action === null || typeof action !== "object" || typeof action.length !== "number") {
+    throw new EnvError("BAD_ACTION", `${id}: action must be an array of ${size} numbers, got ${action === null ? "null" : typeof action}`);
+  }
+  if (action.length !== size) throw new EnvError("BAD_ACTION", `${id}: action must have length ${size}, got ${action.length}`);
+  for (let i = 0; i < size; i++) {
+    const v = action[i];
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new EnvError("BAD_ACTION", `${id}: action[${i}] must be a finite number, got ${String(v)}`);
+  }
+}
