@@ -9,7 +9,7 @@ import type { MetricsRow } from "../../agents/train/metrics-log.js";
 
 describe("experiments", () => {
   it("loads the post's experiment configs", () => {
-    for (const id of ["E1", "E1b", "E4", "E5", "E6", "E7", "E8"]) expect(loadExperiment(id).id).to.equal(id);
+    for (const id of ["E1", "E1b", "E4", "E5", "E6", "E7", "E8", "E9"]) expect(loadExperiment(id).id).to.equal(id);
     expect(() => loadExperiment("E99")).to.throw(/no experiment E99/);
   });
 
