@@ -41,15 +41,14 @@ export interface LocalFrame {
 }
 
 /**
- * A position motor. `acceleration` scales stiffness and damping by the joint's effective mass,
- * so one gain suits light and heavy links alike; `force` treats them as N/m and N·s/m.
+ * A force-based position motor: stiffness and damping in N/m and N·s/m (N·m/rad and N·m·s/rad
+ * for a revolute joint).
  */
 export interface MotorOptions {
   stiffness: number;
   damping: number;
   /** Newtons (or N·m for a revolute joint): the motor's impulse is capped at this times dt. */
   maxForce: number;
-  model?: "force" | "acceleration";
 }
 
 export interface RevoluteOptions {
@@ -80,7 +79,7 @@ export interface PrismaticOptions {
   axis: Vec3;
   anchorParent?: Vec3;
   anchorChild?: Vec3;
-  /** Position motor: force-based unless it says otherwise, capped at `maxForce` newtons. */
+  /** Position motor: force-based, capped at `maxForce` newtons. */
   motor?: MotorOptions;
   limits?: [number, number];
 }
@@ -185,7 +184,7 @@ export class PhysicsWorld {
   private configureUnitJoint(name: string, joint: RAPIER.UnitImpulseJoint, limits: [number, number] | undefined, motor: MotorOptions | undefined): void {
     if (limits) joint.setLimits(limits[0], limits[1]);
     if (motor) {
-      joint.configureMotorModel(motor.model === "acceleration" ? RAPIER.MotorModel.AccelerationBased : RAPIER.MotorModel.ForceBased);
+      joint.configureMotorModel(RAPIER.MotorModel.ForceBased);
       joint.setMotorMaxForce(motor.maxForce);
       joint.configureMotorPosition(0, motor.stiffness, motor.damping);
     }

@@ -1,6 +1,6 @@
 /**
  * The Panda in Rapier, built from its description (robots/panda.ts): one dynamic body per link
- * with a collider, revolute impulse joints with acceleration-based position motors capped at
+ * with a collider, revolute impulse joints with force-based position motors capped at
  * Franka's torques, a hand on a fixed joint and two prismatic fingers driven to one opening (the
  * real hand's mechanical coupling, the description's mimic joint). Rapier joints report no
  * angles, so the arm reads them from the bodies' relative rotations; and each revolute joint's
@@ -177,8 +177,8 @@ export class PandaArm {
 
   /**
    * The moment of inertia about a joint's axis of every body beyond it, at the build pose:
-   * each body's own inertia about its centre (Rapier's, from its collider and mass) projected on
-   * the axis, plus its mass times its squared distance from the axis.
+   * each body's mass times its squared distance from the axis, plus its own inertia (Rapier's,
+   * from its collider, mass and armature).
    */
   private inertiaAbout(j: JointDescription, jointInRoot: Transform): number {
     const world = compose(this.baseTransform, jointInRoot);
@@ -196,6 +196,7 @@ export class PandaArm {
       const r = [c.x - world[9]!, c.y - world[10]!, c.z - world[11]!];
       const along = r[0]! * axis[0]! + r[1]! * axis[1]! + r[2]! * axis[2]!;
       const perp2 = r[0]! ** 2 + r[1]! ** 2 + r[2]! ** 2 - along * along;
+      // A body's own inertia about the axis is at most its largest principal one: a safe bound.
       const own = body.principalInertia();
       total += body.mass() * perp2 + Math.max(own.x, own.y, own.z);
     }
@@ -243,7 +244,7 @@ export class PandaArm {
         anchorParent: [inParent[9]!, inParent[10]!, inParent[11]!],
         anchorChild: [inChild[9]!, inChild[10]!, inChild[11]!],
         limits: [limits.lower, limits.upper],
-        motor: { stiffness: ARM_CONTROL.fingerStiffness, damping: ARM_CONTROL.fingerDamping, maxForce: limits.effort, model: "force" },
+        motor: { stiffness: ARM_CONTROL.fingerStiffness, damping: ARM_CONTROL.fingerDamping, maxForce: limits.effort },
       });
       this.fingers.push(arm);
       return;
@@ -256,7 +257,7 @@ export class PandaArm {
       frameParent: localFrame(compose(inParent, X_TO_Z)),
       frameChild: localFrame(compose(inChild, X_TO_Z)),
       limits: [limits.lower + ARM_CONTROL.limitMargin, limits.upper - ARM_CONTROL.limitMargin],
-      motor: { stiffness: inertia * w * w, damping: 2 * ARM_CONTROL.dampingRatio * inertia * w, maxForce: limits.effort, model: "force" },
+      motor: { stiffness: inertia * w * w, damping: 2 * ARM_CONTROL.dampingRatio * inertia * w, maxForce: limits.effort },
     });
     this.joints.push(arm);
   }
@@ -290,13 +291,11 @@ export class PandaArm {
     this.linkPose(j.child, b);
     // rel = jointFrameᵀ · child: a rotation about z by the angle, or a slide along the axis.
     if (j.desc.type === "prismatic") {
-      const dx = b[9]! - jointFrame[9]!;
-      const dy = b[10]! - jointFrame[10]!;
-      const dz = b[11]! - jointFrame[11]!;
+      // The slide: the child's offset from the joint frame, along the axis in the world (the
+      // joint frame's rotation applied to the local axis).
       const ax = j.desc.axis;
-      // The axis in the world: the joint frame's rotation applied to the local axis.
       let s = 0;
-      for (let i = 0; i < 3; i++) s += (jointFrame[3 * i]! * ax[0] + jointFrame[3 * i + 1]! * ax[1] + jointFrame[3 * i + 2]! * ax[2]) * [dx, dy, dz][i]!;
+      for (let i = 0; i < 3; i++) s += (jointFrame[3 * i]! * ax[0] + jointFrame[3 * i + 1]! * ax[1] + jointFrame[3 * i + 2]! * ax[2]) * (b[9 + i]! - jointFrame[9 + i]!);
       return s;
     }
     // Entries (0,0), (1,0), (0,1), (1,1) of jointFrameᵀ·child.
