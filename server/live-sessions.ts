@@ -54,7 +54,7 @@ export class LiveSession {
 
   publish(frame: Frame): void {
     if (this.watchers.size === 0) return;
-    this.deliver({ event: "sessionFrame", session: this.id, frame: wireFrame(frame, this.markers) });
+    this.deliver({ event: "sessionFrame", session: this.id, ...wireFrame(frame, this.markers) });
   }
 
   /** A new value map (kept, and sent to later watchers too). */
@@ -80,7 +80,7 @@ export class LiveSession {
   addWatcher(watcher: Watcher): void {
     this.watchers.add(watcher);
     watcher.deliver({ event: "sessionScene", session: this.id, scene: this.sceneToSend() });
-    watcher.deliver({ event: "sessionFrame", session: this.id, frame: wireFrame(this.source.frame(), this.markers) });
+    watcher.deliver({ event: "sessionFrame", session: this.id, ...wireFrame(this.source.frame(), this.markers) });
     if (this.valueMap) watcher.deliver({ event: "valueMap", session: this.id, map: this.valueMap });
   }
 

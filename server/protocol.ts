@@ -216,10 +216,18 @@ export const sceneJSON = z.object({
   dt: z.number(),
 });
 /**
- * sim/physics/scene.ts's Frame as it travels (server/wire-frame.ts): `markers` is aligned with the
+ * sim/physics/scene.ts's Frame as it travels (server/wire-frame.ts): integers, positions in
+ * millimetres and quaternion components in thousandths (qw ≥ 0); `markers` is aligned with the
  * markers of the scene the receiver last got, null where a marker has no position this frame.
+ * Frame events carry these fields themselves, not wrapped in a `frame` object: the wrapper's
+ * ten bytes were a twentieth of a PointMassPush frame message's 200-byte budget.
  */
-export const frameJSON = z.object({ step: z.int(), poses: z.array(z.number()), markers: z.array(vec3.nullable()) });
+const frameFields = {
+  step: z.int().min(0),
+  poses: z.array(z.int()),
+  markers: z.array(z.tuple([z.int(), z.int(), z.int()]).nullable()),
+};
+export const frameJSON = z.object(frameFields);
 export type FrameJSON = z.infer<typeof frameJSON>;
 
 export const computeRewardResult = z.object({ reward: z.array(z.number()) });
@@ -294,7 +302,7 @@ export const errorReply = z.object({ id: requestId.nullable(), ok: z.literal(fal
 export const reply = z.discriminatedUnion("ok", [okReply, errorReply]);
 
 export const sceneEvent = z.object({ event: z.literal("scene"), handle: envHandle, index: z.int().min(0), scene: sceneJSON });
-export const frameEvent = z.object({ event: z.literal("frame"), handle: envHandle, index: z.int().min(0), frame: frameJSON });
+export const frameEvent = z.object({ event: z.literal("frame"), handle: envHandle, index: z.int().min(0), ...frameFields });
 /** The high-level critic's value over a grid of point-mass subgoals (HAC on PointMass), drawn under the scene. */
 export const valueMapJSON = z.object({
   /** Grid points per side; `q[j * size + i]` is the value at x = -range + 2·range·i/(size-1), y likewise with j. */
@@ -304,7 +312,7 @@ export const valueMapJSON = z.object({
 });
 export type ValueMapJSON = z.infer<typeof valueMapJSON>;
 export const sessionSceneEvent = z.object({ event: z.literal("sessionScene"), session: sessionId, scene: sceneJSON });
-export const sessionFrameEvent = z.object({ event: z.literal("sessionFrame"), session: sessionId, frame: frameJSON });
+export const sessionFrameEvent = z.object({ event: z.literal("sessionFrame"), session: sessionId, ...frameFields });
 export const valueMapEvent = z.object({ event: z.literal("valueMap"), session: sessionId, map: valueMapJSON });
 /** The session is gone (its env closed, its agent stopped, its connection ended); watching it ended too. */
 export const sessionEndedEvent = z.object({ event: z.literal("sessionEnded"), session: sessionId });

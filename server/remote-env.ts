@@ -69,8 +69,8 @@ export class RemoteEnv implements AsyncGoalEnv {
 
   /**
    * Receives the scene once, then a frame after every reset and step of this env. Frames come in
-   * wire form, markers aligned with the scene's: `frameFromWire(e.frame, scene.markers)`
-   * (server/wire-frame.ts) names them.
+   * wire form (integer millimetres and thousandths, markers aligned with the scene's):
+   * `frameFromWire(e, scene.markers)` (server/wire-frame.ts) turns one back into metres and names.
    */
   async subscribe(listener: (event: ServerEvent) => void): Promise<void> {
     this.client.onEvent((e) => {

@@ -261,7 +261,7 @@ export class Session implements Watcher {
       const markers = subscribed?.get(index);
       if (!markers && !live.watched) return;
       const frame = env.frame(index);
-      if (markers) this.pushes.push({ event: "frame", handle, index, frame: wireFrame(frame, markers) });
+      if (markers) this.pushes.push({ event: "frame", handle, index, ...wireFrame(frame, markers) });
       live.publish(frame);
     });
   }

@@ -55,7 +55,7 @@ function onEvent(event: ServerEvent): void {
     }
     case "sessionFrame": {
       const tile = tiles.get(`session-${event.session}`);
-      if (tile?.feed.kind === "live") tile.feed.interpolator.push(frameFromWire(event.frame, tile.stage.description.markers), now);
+      if (tile?.feed.kind === "live") tile.feed.interpolator.push(frameFromWire(event, tile.stage.description.markers), now);
       return;
     }
     case "valueMap":

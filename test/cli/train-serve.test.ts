@@ -56,7 +56,7 @@ describe("train --serve: evaluation episodes and curves from a worker-thread ser
       for (let i = 0; i < 30 && !(sawGhost && sawMap); i++) {
         const event = (await client.next()) as { event: string };
         if (event.event === "valueMap") sawMap = valueMapEvent.parse(event).map.q.length === 80 * 80;
-        else if (frameFromWire(sessionFrameEvent.parse(event).frame, scene.markers).markers["subgoal_0"]) sawGhost = true;
+        else if (frameFromWire(sessionFrameEvent.parse(event), scene.markers).markers["subgoal_0"]) sawGhost = true;
       }
       expect(sawGhost, "a frame with the subgoal ghost").to.equal(true);
       expect(sawMap, "the value map").to.equal(true);

@@ -31,7 +31,7 @@ describe("server: live agent sessions", () => {
           expect(sessionEndedEvent.parse(event).session).to.equal(failing.live.id);
           break;
         }
-        steps.push(sessionFrameEvent.parse(event).frame.step);
+        steps.push(sessionFrameEvent.parse(event).step);
       }
       // The frame as it stood when watched, then one per good step, until the ninth act returned null.
       expect(steps.at(-1)).to.equal(8);

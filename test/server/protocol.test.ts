@@ -209,12 +209,12 @@ describe("server: protocol ops and error codes", () => {
     expect(scene).to.deep.include({ event: "scene", handle, index: 0 });
     expect(scene.scene.env).to.equal("PointMassPush-v0");
     await ok("reset", { handle, seed: 0 });
-    expect(frameEvent.parse(await client.next()).frame.step).to.equal(0);
+    expect(frameEvent.parse(await client.next()).step).to.equal(0);
     for (let t = 1; t <= 3; t++) {
       await ok("step", { handle, action: [1, 0] });
       const frame = frameEvent.parse(await client.next());
-      expect(frame.frame.step).to.equal(t);
-      expect(frame.frame.poses.length % 7).to.equal(0);
+      expect(frame.step).to.equal(t);
+      expect(frame.poses.length % 7).to.equal(0);
     }
     await ok("unsubscribe", { handle });
     await ok("step", { handle, action: [1, 0] });
@@ -384,19 +384,18 @@ describe("server: protocol ops and error codes", () => {
     const session = listed.sessions.find((s) => s.label.endsWith(`handle ${handle}`))!.session;
     await ok("watch", { session });
     expect(sessionSceneEvent.parse(await client.next()).scene.env).to.equal("PointMassPush-v0");
-    expect(sessionFrameEvent.parse(await client.next()).frame.step).to.equal(0);
+    expect(sessionFrameEvent.parse(await client.next()).step).to.equal(0);
     await other.ok({ id: 3, op: "step", handle, action: [1, 0] });
     const frame = sessionFrameEvent.parse(await client.next());
     expect(frame).to.deep.include({ session });
-    expect(frame.frame.step).to.equal(1);
-    // Frames travel rounded to a millimetre: a PointMassPush frame stays within 200 bytes.
+    expect(frame.step).to.equal(1);
+    // Frames travel as integer millimetres and thousandths (the schema refuses any other number).
     expect(JSON.stringify(frame).length).to.be.at.most(200);
-    expect(frame.frame.poses.every((v) => Math.round(v * 1000) / 1000 === v)).to.equal(true);
     await ok("unwatch", { session });
     await other.ok({ id: 4, op: "step", handle, action: [1, 0] });
     await ok("watch", { session });
     sessionSceneEvent.parse(await client.next());
-    expect(sessionFrameEvent.parse(await client.next()).frame.step).to.equal(2);
+    expect(sessionFrameEvent.parse(await client.next()).step).to.equal(2);
     await other.ok({ id: 5, op: "close", handle });
     expect(sessionEndedEvent.parse(await client.next())).to.deep.equal({ event: "sessionEnded", session });
     expect(await fails("NOT_FOUND", { id: 32, op: "watch", session })).to.match(new RegExp(`no live session ${session}`));
@@ -450,7 +449,7 @@ describe("server: protocol ops and error codes", () => {
       // Nothing drawn was lost: the goal and both ghosts, by name, once the scene says the names.
       const { markers } = ghostScene!;
       expect(markers.map((m) => m.name)).to.deep.equal(["goal_0", "subgoal_0", "subgoal_1"]);
-      const frame = frameFromWire(sessionFrameEvent.parse(JSON.parse(lastGhostFrame)).frame, markers);
+      const frame = frameFromWire(sessionFrameEvent.parse(JSON.parse(lastGhostFrame)), markers);
       expect(Object.keys(frame.markers)).to.deep.equal(["goal_0", "subgoal_0", "subgoal_1"]);
       expect(lastGhostFrame).to.not.include("subgoal_");
     } finally {
@@ -459,15 +458,26 @@ describe("server: protocol ops and error codes", () => {
     }
   });
 
-  it("frames carry markers in the scene's order, null where one has no position; a frame that does not fit its scene is refused", () => {
+  it("frames travel as integer millimetres and thousandths (qw ≥ 0), markers in the scene's order, null where one has no position; a frame that does not fit is refused", () => {
     const shape = { kind: "sphere" as const, radius: 0.1 };
     const markers = ["goal_0", "subgoal_0"].map((name) => ({ name, shape, color: "#000", opacity: 1 }));
-    const wire = wireFrame({ step: 3, poses: [0.12345, -0.0001, 1, 0, 0, 0, 1], markers: { goal_0: [1.23456, -2, 0.1] } }, markers);
-    expect(wire).to.deep.equal({ step: 3, poses: [0.123, 0, 1, 0, 0, 0, 1], markers: [[1.235, -2, 0.1], null] });
-    expect(frameFromWire(wire, markers)).to.deep.equal({ step: 3, poses: [0.123, 0, 1, 0, 0, 0, 1], markers: { goal_0: [1.235, -2, 0.1] } });
+    // The second body's quaternion has qw < 0: it travels as -q, the same rotation.
+    const poses = [0.12345, -0.0001, 1, 0, 0, 0, 1, -2.5, 0.25, 0.099, 0.5, -0.5, 0.5, -0.5];
+    const wire = wireFrame({ step: 3, poses, markers: { goal_0: [1.23456, -2, 0.1] } }, markers);
+    expect(wire).to.deep.equal({ step: 3, poses: [123, 0, 1000, 0, 0, 0, 1000, -2500, 250, 99, -500, 500, -500, 500], markers: [[1235, -2000, 100], null] });
+    expect(frameFromWire(wire, markers)).to.deep.equal({
+      step: 3,
+      poses: [0.123, 0, 1, 0, 0, 0, 1, -2.5, 0.25, 0.099, -0.5, 0.5, -0.5, 0.5],
+      markers: { goal_0: [1.235, -2, 0.1] },
+    });
     expect(() => wireFrame({ step: 4, poses: [], markers: { subgoal_9: [0, 0, 0] } }, markers)).to.throw(/frame 4 has markers the scene does not name: subgoal_9 \(scene markers: goal_0, subgoal_0\)/);
+    expect(() => wireFrame({ step: 6, poses: [0, 0, 0], markers: {} }, markers)).to.throw(/frame 6 has 3 pose numbers, not 7 per body/);
     expect(() => frameFromWire({ step: 5, poses: [], markers: [null] }, markers)).to.throw(/frame 5 has 1 marker positions, but its scene has 2 markers \(goal_0, subgoal_0\)/);
-    expect(sessionFrameEvent.safeParse({ event: "sessionFrame", session: 1, frame: { step: 0, poses: [], markers: { goal_0: [0, 0, 0] } } }).success).to.equal(false);
+    // The forms frames had before: name-keyed markers, metres as decimals, a `frame` wrapper.
+    const refused = (event: unknown) => sessionFrameEvent.safeParse(event).error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    expect(refused({ event: "sessionFrame", session: 1, step: 0, poses: [], markers: { goal_0: [0, 0, 0] } })).to.deep.equal(["markers: Invalid input: expected array, received object"]);
+    expect(refused({ event: "sessionFrame", session: 1, step: 0, poses: [0.123], markers: [] })).to.deep.equal(["poses.0: Invalid input: expected int, received number"]);
+    expect(refused({ event: "sessionFrame", session: 1, frame: { step: 0, poses: [], markers: [] } })).to.have.length(3);
   });
 
   it("setGoal moves a server agent's goal and leaves the mass and block where they were; other sessions refuse it", async () => {
@@ -476,7 +486,7 @@ describe("server: protocol ops and error codes", () => {
     const watcher = await RawClient.open(server.url);
     await watcher.ok({ id: 1, op: "watch", session: agent.live.id });
     const { markers } = sessionSceneEvent.parse(await watcher.next()).scene;
-    const nextFrame = async () => frameFromWire(sessionFrameEvent.parse(await watcher.next()).frame, markers);
+    const nextFrame = async () => frameFromWire(sessionFrameEvent.parse(await watcher.next()), markers);
     const before = await nextFrame();
     await ok("setGoal", { session: agent.live.id, marker: "goal_0", position: [-1.5, 1.25, 0.1] });
     // Frames of the old episode may come before the new one's first.

@@ -147,7 +147,7 @@ describe("viewer: the page in headless chromium", function () {
     for (let i = 0; i < 100 && Math.abs(goal[0] - before[0]) < 0.5; i++) {
       const event = await watcher.next();
       const frame = sessionFrameEvent.safeParse(event);
-      if (frame.success) goal = frameFromWire(frame.data.frame, scene.markers).markers["goal_0"]!;
+      if (frame.success) goal = frameFromWire(frame.data, scene.markers).markers["goal_0"]!;
     }
     expect(Math.sign(goal[0] - before[0])).to.equal(before[0] > 0 ? -1 : 1);
     expect(Math.abs(goal[0] - before[0])).to.be.greaterThan(0.5);
