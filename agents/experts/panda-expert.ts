@@ -137,8 +137,7 @@ export function stackExpert(obs: GoalObs): Float64Array {
   const goal0 = vec(g);
   const goal1 = vec(g, 3);
   const firstPlaced = Math.hypot(first[0] - goal0[0], first[1] - goal0[1], first[2] - goal0[2]) < 0.01;
-  const holdingFirst = width < 2 * HALF + 0.004 && Math.hypot(tool[0] - first[0], tool[1] - first[1], tool[2] - first[2]) < 0.02;
-  if (!firstPlaced || (holdingFirst && !firstPlaced)) return Float64Array.from(pickAndPlace(tool, width, first, goal0, true));
+  if (!firstPlaced) return Float64Array.from(pickAndPlace(tool, width, first, goal0, true));
   // Leaving the first cube: open and rise clear of it before turning to the second.
   if (xyDistance(tool, first) < 0.03 && tool[2] < first[2] + 0.05 && xyDistance(second, first) > 0.03) return Float64Array.from([...steer(tool, [tool[0], tool[1], TRAVEL]), 1]);
   // Carry the second cube above the goal before lowering it, so it lands on top.
