@@ -117,7 +117,11 @@ function pickAndPlace(tool: Vec3, width: number, cube: Vec3, goal: Vec3, release
   }
   if (overCube) return [...steer(tool, cube), 1];
   const far = xyDistance(tool, cube) > 0.02;
-  return [...steer(tool, [cube[0], cube[1], far ? Math.max(cube[2] + 0.05, TRAVEL - 0.03) : cube[2] + 0.03]), 1];
+  const travel = Math.max(cube[2] + 0.05, TRAVEL - 0.03);
+  // Low and far from the cube (just after letting another go): rise straight up first, so the
+  // open fingers do not drag through what they left.
+  if (far && tool[2] < travel - 0.02) return [...steer(tool, [tool[0], tool[1], travel]), 1];
+  return [...steer(tool, [cube[0], cube[1], far ? travel : cube[2] + 0.03]), 1];
 }
 
 /** PickAndPlace: grasp the cube and hold it on the goal. */
