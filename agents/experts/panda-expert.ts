@@ -29,6 +29,8 @@ const BEHIND = 0.06;
 const PUSH_CORRIDOR = 0.02;
 /** Push: the largest action while pushing (about 2.5 cm per step). */
 const PUSH_SPEED = 0.5;
+/** Stack: the first cube this close (xy) to its goal counts as placed. */
+const PLACED_FOR_STACK = 0.03;
 /** A cube this close to its goal (xy) is left alone. */
 const PLACED = 0.02;
 
@@ -140,13 +142,16 @@ export function stackExpert(obs: GoalObs): Float64Array {
   const g = obs.desired_goal;
   const goal0 = vec(g);
   const goal1 = vec(g, 3);
-  const firstPlaced = Math.hypot(first[0] - goal0[0], first[1] - goal0[1], first[2] - goal0[2]) < 0.01;
+  // Near enough: Stack's success radius (0.1 over both cubes) leaves room, and the second cube
+  // goes onto the first where it is rather than onto its own goal.
+  const firstPlaced = xyDistance(first, goal0) < PLACED_FOR_STACK && first[2] < HALF + 0.005;
   if (!firstPlaced) return Float64Array.from(pickAndPlace(tool, width, first, goal0, true));
   // Leaving the first cube: open and rise clear of it before turning to the second.
   if (xyDistance(tool, first) < 0.03 && tool[2] < first[2] + 0.05 && xyDistance(second, first) > 0.03) return Float64Array.from([...steer(tool, [tool[0], tool[1], TRAVEL]), 1]);
-  // Carry the second cube above the goal before lowering it, so it lands on top.
-  const onTop = xyDistance(second, goal1) < 0.01;
-  return Float64Array.from(pickAndPlace(tool, width, second, onTop ? goal1 : [goal1[0], goal1[1], goal1[2] + 0.02], onTop));
+  // Carry the second cube above the first before lowering it, so it lands on top.
+  const top: Vec3 = [first[0], first[1], first[2] + 2 * HALF];
+  const onTop = xyDistance(second, top) < 0.01;
+  return Float64Array.from(pickAndPlace(tool, width, second, onTop ? top : [top[0], top[1], top[2] + 0.02], onTop));
 }
 
 /** The expert of a Panda ee-control env id, or undefined for an id with none (Slide, Joints ids). */
