@@ -9,8 +9,8 @@
 import { z } from "zod";
 import type { SpaceJSON } from "../sim/spaces.js";
 
-/** Bumped on any change a version-1 client could not read. */
-export const PROTOCOL_VERSION = 1;
+/** Bumped on any change an older client could not read (2: frames as integers, markers as an array, no wrapper). */
+export const PROTOCOL_VERSION = 2;
 
 /**
  * The first nine are DESIGN.md's; BAD_KWARGS, BAD_OPTIONS and BAD_SNAPSHOT pass the simulator's

@@ -124,7 +124,7 @@ function generate(rng: Rng, n: number, h: Handles): Case {
     case 18: // binary frames
       return { bytes: Buffer.from(Array.from({ length: 1 + rng.integer(100) }, () => rng.integer(256))), binary: true, id: null };
     default: // unsupported protocol versions, subscribe out of range, bad tokens on an open server
-      return { text: base(...pick(rng, [["hello", { protocol: 2 + rng.integer(100) }], ["subscribe", { handle: h.ready, index: 1 + rng.integer(10) }], ["hello", { token: 5 }]] as [string, Record<string, unknown>][])), id };
+      return { text: base(...pick(rng, [["hello", { protocol: 3 + rng.integer(100) }], ["subscribe", { handle: h.ready, index: 1 + rng.integer(10) }], ["hello", { token: 5 }]] as [string, Record<string, unknown>][])), id };
   }
 }
 

@@ -89,10 +89,10 @@ describe("server: protocol ops and error codes", () => {
   }
 
   it("hello answers the protocol version, the server and every env id", async () => {
-    const r = await ok("hello", { protocol: 1 });
-    expect(r).to.deep.include({ protocol: 1 });
+    const r = await ok("hello", { protocol: 2 });
+    expect(r).to.deep.include({ protocol: 2 });
     expect(r["envs"]).to.deep.equal([...envIds(), "Exploding-v0"]);
-    expect(await fails("BAD_REQUEST", { id: 7, op: "hello", protocol: 2 })).to.match(/speaks protocol 1, not 2/);
+    expect(await fails("BAD_REQUEST", { id: 7, op: "hello", protocol: 1 })).to.match(/speaks protocol 2, not 1/);
   });
 
   it("make returns a handle, the spaces in wire form and the spec", async () => {

@@ -16,7 +16,7 @@ describe("server: sockets, limits and shutdown", () => {
       const base = server.url.replace("ws:", "http:");
       const health = await fetch(`${base}/health`);
       expect(health.status).to.equal(200);
-      expect(await health.json()).to.deep.include({ status: "ok", protocol: 1, connections: 0, envs: 0 });
+      expect(await health.json()).to.deep.include({ status: "ok", protocol: 2, connections: 0, envs: 0 });
       const page = await fetch(`${base}/?token=ignored`);
       expect(page.headers.get("content-type")).to.match(/^text\/html/);
       expect(await page.text()).to.match(/<canvas id="scene">/);

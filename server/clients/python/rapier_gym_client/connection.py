@@ -12,7 +12,7 @@ from collections import deque
 
 import websockets
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 
 
 class RemoteError(Exception):

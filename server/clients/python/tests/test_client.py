@@ -124,7 +124,7 @@ class ConnectionTest(unittest.TestCase):
     def test_hello_lists_the_envs(self):
         connection = Connection(URL)
         try:
-            self.assertEqual(connection.hello["protocol"], 1)
+            self.assertEqual(connection.hello["protocol"], 2)
             self.assertIn("PointMassPush-v0", connection.hello["envs"])
             with self.assertRaises(RemoteError) as caught:
                 connection.request("teleport")
