@@ -75,6 +75,8 @@ describe("the Panda in Rapier", () => {
   });
 
   it("lifts a cube 10 cm with the closed gripper and holds it there for 2 s", () => {
+    // The tool is asked 11 cm up: the 1 kg cube hangs a few millimetres below the tool centre.
+    const LIFT_TO = 0.13;
     const { env } = bare("PandaPickAndPlace-v0");
     let { obs } = env.reset({ seed: 0, options: { objectStarts: [[0.05, -0.05, 0.02]] } });
     const tool = () => obs.observation.subarray(0, 3);
@@ -89,17 +91,17 @@ describe("the Panda in Rapier", () => {
     moveTo([0.05, -0.05, 0.02], 1, 8);
     moveTo([0.05, -0.05, 0.02], -1, 6);
     expect(obs.observation[6], "finger opening on the 4 cm cube").to.be.closeTo(0.04, 0.003);
-    moveTo([0.05, -0.05, 0.12], -1, 12);
+    moveTo([0.05, -0.05, LIFT_TO], -1, 20);
     const lifted = cube()[2]!;
-    expect(lifted - 0.02, "cube raised from the table").to.be.at.least(0.08);
+    expect(lifted - 0.02, "cube raised from the table").to.be.at.least(0.1);
     // 2 s at 25 Hz: the cube stays in the hand, within a centimetre of where it was lifted to.
     const heights: number[] = [];
-    moveTo([0.05, -0.05, 0.12], -1, 0);
+    moveTo([0.05, -0.05, LIFT_TO], -1, 0);
     for (let t = 0; t < 50; t++) {
-      moveTo([0.05, -0.05, 0.12], -1, 1);
+      moveTo([0.05, -0.05, LIFT_TO], -1, 1);
       heights.push(cube()[2]!);
     }
-    expect(Math.min(...heights) - 0.02, "lowest height above its start during the hold").to.be.at.least(0.08);
+    expect(Math.min(...heights) - 0.02, "lowest height above its start during the hold").to.be.at.least(0.1);
     expect(Math.max(...heights) - Math.min(...heights)).to.be.below(0.01);
     expect(Math.hypot(tool()[0]! - cube()[0]!, tool()[1]! - cube()[1]!)).to.be.below(0.01);
     env.close();
