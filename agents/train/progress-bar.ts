@@ -50,8 +50,8 @@ export class ProgressBar {
   private readonly stream: ProgressStream;
   private readonly now: () => number;
   private readonly tty: boolean;
-  private readonly startMs: number;
-  private readonly startStep: number;
+  private startMs: number;
+  private startStep: number;
   private readonly logEveryMs: number;
   private lastDrawMs = -Infinity;
   /** Whether the state changed since it was last drawn: a plain log then ends without a repeat. */
@@ -71,6 +71,9 @@ export class ProgressBar {
   /** Records progress; draws only when the last draw is old enough. */
   update(step: number, stats: ProgressStats = {}): void {
     const t = this.now();
+    // Work can lose counted steps (an experiment's run resumed from its last checkpoint drops the
+    // steps it had logged since): the rate then counts from there, never below zero.
+    if (step < this.startStep) [this.startStep, this.startMs] = [step, t];
     const elapsedSec = (t - this.startMs) / 1000;
     const stepsPerSec = elapsedSec > 0 ? (step - this.startStep) / elapsedSec : NaN;
     this.state = {

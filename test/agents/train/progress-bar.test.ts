@@ -37,6 +37,16 @@ describe("ProgressBar", () => {
     expect(written[2]).to.equal("\n");
   });
 
+  it("counts its rate from where the work fell back to when counted steps are lost", () => {
+    const { stream, written, clock } = fakeOutput(false);
+    const bar = new ProgressBar({ total: 10_000, stream, now: () => clock.ms, startStep: 1600, logEveryMs: 0 });
+    clock.ms = 1000;
+    bar.update(200); // a run restarted from its checkpoint at 0: 1,400 logged steps are gone
+    clock.ms = 3000;
+    bar.update(400);
+    expect(written[1]).to.include("400/10000").and.include(" 100 steps/s");
+  });
+
   it("formats durations and leaves out what it does not know", () => {
     expect([5, 75, 3700, NaN].map(formatDuration)).to.deep.equal(["5s", "1m15s", "1h01m", "-"]);
     const line = formatProgress({ label: "", step: 0, total: 10, stepsPerSec: NaN, etaSec: NaN }, 0);
