@@ -68,7 +68,11 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
   ).flat();
   const todo = a.reportOnly ? [] : plan.filter((p) => p.args.length > 0);
   const jobs = Math.max(1, a.jobs ?? cpus().length);
-  process.stderr.write(`${e.id}: ${plan.length} runs (${plan.length - todo.length} already finished), ${jobs} at a time; logs in ${runsDir}\n`);
+  process.stderr.write(
+    a.reportOnly
+      ? `${e.id}: reporting ${plan.length} runs as they stand; logs in ${runsDir}\n`
+      : `${e.id}: ${plan.length} runs (${plan.length - todo.length} already finished), ${jobs} at a time; logs in ${runsDir}\n`,
+  );
   const done = () => plan.reduce((sum, p) => sum + lastStep(p.dir), 0);
   // Steps logged by an earlier invocation do not count towards this one's speed.
   const bar = new ProgressBar({ total: plan.length * steps, label: e.id, startStep: done() });

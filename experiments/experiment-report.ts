@@ -72,9 +72,13 @@ function renderReport(e: Experiment, r: ExperimentResults, date: string): string
   }
   r.conditions.forEach((c, i) => {
     const post = e.conditions[i]!.post;
-    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
+    // Over the seeds that have finished an episode; "–" while none has.
+    const mean = (xs: number[], digits: number, scale = 1, unit = "") => {
+      const done = xs.filter((x) => Number.isFinite(x));
+      return done.length === 0 ? "–" : `${((scale * done.reduce((a, b) => a + b, 0)) / done.length).toFixed(digits)}${unit}`;
+    };
     lines.push(
-      `| ${c.label} | ${c.seeds.length} | ${fmt(c.meanStepsToThreshold)} | ${c.seeds.map(perSeed).join(", ")} | ${mean(c.seeds.map((s) => s.finalReturn)).toFixed(1)} | ${(100 * mean(c.seeds.map((s) => s.finalSuccess))).toFixed(0)}% | ${post.stepsToThreshold === null ? "never or not given" : fmt(post.stepsToThreshold)} | ${post.text} |`,
+      `| ${c.label} | ${c.seeds.length} | ${c.meanStepsToThreshold === null && c.seeds.some((s) => s.steps < r.steps) ? "not yet" : fmt(c.meanStepsToThreshold)} | ${c.seeds.map(perSeed).join(", ")} | ${mean(c.seeds.map((s) => s.finalReturn), 1)} | ${mean(c.seeds.map((s) => s.finalSuccess), 0, 100, "%")} | ${post.stepsToThreshold === null ? "never or not given" : fmt(post.stepsToThreshold)} | ${post.text} |`,
     );
   });
   if (r.conditions.some((c) => c.seeds.some((s) => s.pretrained))) {

@@ -67,7 +67,7 @@ describe("experiments", () => {
       const args = { id: "E0", experiment, seeds: 1, jobs: 2, runsDir: join(dir, "runs"), resultsDir: join(dir, "results") };
       // --report before anything ran: every run is reported as in progress and nothing is trained.
       expect(await runExperiment({ ...args, reportOnly: true })).to.equal(0);
-      expect(readFileSync(join(dir, "results", "report.md"), "utf8")).to.match(/In progress:\*\* 3 run\(s\)/).and.match(/not yet \(0k run\)/);
+      expect(readFileSync(join(dir, "results", "report.md"), "utf8")).to.match(/In progress:\*\* 3 run\(s\)/).and.match(/not yet \(0k run\) \| – \| – \|/);
       expect(existsSync(join(dir, "runs", "flat-seed0.log"))).to.equal(false);
       // Two invocations at once (a second sitting while the first still runs): each run is
       // trained by exactly one of them, so neither meets a run directory the other is writing.
