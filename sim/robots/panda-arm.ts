@@ -17,11 +17,10 @@ import type { Geometry, GeometryElement, JointDescription, RobotDescription } fr
 import { compose, fromXyzRpy, identity, invert, rotation, toQuat, type Transform, type Vec3 } from "../../robots/transform.js";
 import { interactionGroups, type PhysicsWorld } from "../physics/world.js";
 import type { Shape } from "../physics/scene.js";
+import { PANDA_GROUP } from "../panda-collision-groups.js";
 
 export type ControlType = "ee" | "joints";
 
-/** Collision groups of the Panda worlds: the arm ignores itself and the table it stands on. */
-export const PANDA_GROUP = { table: 1, arm: 2, finger: 4, object: 8 } as const;
 
 export const ARM_CONTROL = {
   /** Metres of end-effector displacement per unit of action (ee control). */

@@ -7,7 +7,7 @@ import type { Rng } from "../../rng.js";
 import type { SceneMarker } from "../../physics/scene.js";
 import type { PhysicsWorld } from "../../physics/world.js";
 import { interactionGroups } from "../../physics/world.js";
-import { PANDA_GROUP } from "../../robots/panda-arm.js";
+import { PANDA_GROUP } from "../../panda-collision-groups.js";
 import type { Shape } from "../../physics/scene.js";
 import type { TableLayout } from "./table.js";
 

@@ -4,7 +4,7 @@
  */
 import type { PhysicsWorld } from "../../physics/world.js";
 import { interactionGroups } from "../../physics/world.js";
-import { PANDA_GROUP } from "../../robots/panda-arm.js";
+import { PANDA_GROUP } from "../../panda-collision-groups.js";
 
 export interface TableLayout {
   /** Along x, m. @defaultValue 1.1 (1.4 for Slide) */
