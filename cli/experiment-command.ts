@@ -10,6 +10,7 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { readMetrics, type MetricsRow } from "../agents/train/metrics-log.js";
 import { ProgressBar } from "../agents/train/progress-bar.js";
+import { readRunConfig } from "../agents/train/run-dir.js";
 import { EXPERIMENTS_DIR, loadExperiment, slug, type Experiment } from "../experiments/experiment-config.js";
 import { writeExperimentResults } from "../experiments/experiment-report.js";
 
@@ -56,12 +57,15 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
       const dir = join(runsDir, `${slug(c.label)}-seed${seed}`);
       const configFile = `${dir}.config.json`;
       writeFileSync(configFile, JSON.stringify(withDemoPaths(c.config, demoFiles), null, 2));
-      const finished = existsSync(join(dir, "policy", "sac.json")) || existsSync(join(dir, "policy", "hac.json"));
       const started = existsSync(join(dir, "config.json"));
+      // A run started with a smaller budget is extended to this one (train --resume --steps).
+      const budget = started ? runBudget(dir) : steps;
+      const extend = budget < steps ? ["--steps", String(steps)] : [];
+      const finished = extend.length === 0 && (existsSync(join(dir, "policy", "sac.json")) || existsSync(join(dir, "policy", "hac.json")));
       const args = finished
         ? []
         : started
-          ? ["train", "--resume", "--out", dir]
+          ? ["train", "--resume", "--out", dir, ...extend]
           : ["train", "--algo", String(c.config["algo"]), "--env", e.env, "--steps", String(steps), "--seed", String(seed), "--config", configFile, "--out", dir];
       return { label: c.label, seed, dir, args };
     }),
@@ -202,4 +206,11 @@ function lastStep(dir: string): number {
   } catch {
     return 0; // a line torn mid-write: the next poll reads it whole
   }
+}
+
+/** The env-step budget a started run has (its config.json's `steps`). */
+function runBudget(dir: string): number {
+  const { steps } = readRunConfig(dir) as { steps?: unknown };
+  if (typeof steps !== "number") throw new Error(`${dir}/config.json has no numeric steps`);
+  return steps;
 }

@@ -22,7 +22,8 @@ commands:
         [--serve [--port 8765]]
                                 train SAC + HER, HAC or relay learning (rpl, needs --demos);
                                 sac with --demos is the "BC one layer" baseline;
-                                --resume continues the run in --out; --serve shows its
+                                --resume continues the run in --out (with --steps, to
+                                a larger budget); --serve shows its
                                 evaluation rollouts and curves in the viewer
   collect --env ID --source expert|RUN_DIR (--episodes N | --steps N) --out FILE
         [--max-ep-len 100] [--seed S] [--backend node|wasm|cpu]

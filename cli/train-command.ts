@@ -3,7 +3,7 @@ import { selectBackend, type BackendName } from "../agents/nn/backend.js";
 import { SacHerTrainer } from "../agents/train/sac-her-trainer.js";
 import { HacTrainer } from "../agents/hac/hac-trainer.js";
 import { RplTrainer } from "../agents/rpl/rpl-trainer.js";
-import { readRunConfig } from "../agents/train/run-dir.js";
+import { extendRunBudget, readRunConfig } from "../agents/train/run-dir.js";
 import { make, type EnvMaker } from "../sim/index.js";
 import { BlockingRemoteEnv } from "../server/blocking-remote-env.js";
 import { UsageError } from "./main.js";
@@ -72,6 +72,7 @@ async function train(args: TrainArgs, makeEnv: EnvMaker, stream: TrainingStream 
     const { algo } = readRunConfig(args.out) as { algo?: string };
     const kind = TRAINERS[algo ?? ""];
     if (!kind) throw new UsageError(`${args.out}/config.json names no known algo (${String(algo)})`);
+    if (args.steps !== undefined) extendRunBudget(args.out, args.steps);
     trainer = kind.resume(args.out, makeEnv);
     process.stderr.write(`resuming ${args.out} at step ${trainer.step}\n`);
   } else {

@@ -337,14 +337,20 @@ export class HerReplayBuffer {
     return packArrays(meta, arrays);
   }
 
-  /** Rebuilds a buffer saved by {@link toBytes}; functions do not serialise, so pass the reward again. */
-  static fromBytes(bytes: Uint8Array, computeReward: GoalRewardFn): HerReplayBuffer {
+  /**
+   * Rebuilds a buffer saved by {@link toBytes}; functions do not serialise, so pass the reward
+   * again. A larger `capacity` lets a run's budget be extended: the stored episodes sit oldest
+   * first from row 0 either way, so until the ring wraps the buffer samples exactly as one that was
+   * built with the larger capacity from the start.
+   */
+  static fromBytes(bytes: Uint8Array, computeReward: GoalRewardFn, capacity?: number): HerReplayBuffer {
     const { meta: rawMeta, arrays } = unpackArrays(bytes);
     const meta = metaSchema.parse(rawMeta);
     if (meta.size > meta.capacity || meta.staged.length !== meta.numEnvs) throw new Error("replay buffer bytes are inconsistent: size or staging does not fit");
+    if (capacity !== undefined && capacity < meta.size) throw new RangeError(`cannot restore ${meta.size} stored transitions into a buffer of capacity ${capacity}`);
     const rng = new Rng();
     rng.state = meta.rngState;
-    const buffer = new HerReplayBuffer({ ...meta, computeReward, rng });
+    const buffer = new HerReplayBuffer({ ...meta, capacity: capacity ?? meta.capacity, computeReward, rng });
     const get = (name: string): PackedArray => {
       const a = arrays.get(name);
       if (a) return a;
@@ -358,7 +364,7 @@ export class HerReplayBuffer {
     buffer.episodeOffset.set(get("ring.episodeOffset"));
     buffer.episodeLength.set(get("ring.episodeLength"));
     buffer.validCount = n;
-    buffer.pos = n % meta.capacity;
+    buffer.pos = n % buffer.capacity;
     meta.staged.forEach((count, env) => {
       let rows = buffer.staging[env]!;
       if (count > rows.reward.length) rows = buffer.staging[env] = buffer.growRows(rows, count);

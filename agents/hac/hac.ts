@@ -264,7 +264,7 @@ export class Hac {
     if (bytes.length !== this.levels.length) throw new Error(`Hac.restoreBuffers: ${bytes.length} buffers for ${this.levels.length} levels`);
     this.levels.forEach((l, i) => {
       const level = l as { buffer: HerReplayBuffer };
-      level.buffer = HerReplayBuffer.fromBytes(bytes[i]!, l.computeReward);
+      level.buffer = HerReplayBuffer.fromBytes(bytes[i]!, l.computeReward, level.buffer.capacity);
       this.batches[i] = level.buffer.createBatch(l.sacConfig.batchSize);
     });
   }

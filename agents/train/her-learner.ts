@@ -95,7 +95,7 @@ export class HerLearner {
 
   restoreBlobs(prefix: string, blob: (name: string) => Uint8Array): void {
     this.agent.setWeights(sacStateFromBytes(blob(`${prefix}sac`)));
-    this.buffer = HerReplayBuffer.fromBytes(blob(`${prefix}buffer`), goalEnvReward(this.env));
+    this.buffer = HerReplayBuffer.fromBytes(blob(`${prefix}buffer`), goalEnvReward(this.env), this.buffer.capacity);
   }
 
   dispose(): void {

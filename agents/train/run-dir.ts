@@ -44,3 +44,21 @@ export function readRunConfig(root: string): unknown {
   if (!existsSync(config)) throw new Error(`${root} is not a run directory: no config.json`);
   return JSON.parse(readFileSync(config, "utf8"));
 }
+
+/**
+ * Raises a run's budget to `steps` env steps before it is resumed (`train --resume --steps N`),
+ * so a run that stopped short of its mark goes on instead of starting over. The buffers grow to
+ * the new budget when the checkpoint loads; until a ring wraps the extended run equals a run
+ * started with the larger budget. A budget is never lowered: a shorter run is an earlier
+ * checkpoint of this one.
+ */
+export function extendRunBudget(root: string, steps: number): void {
+  const config = readRunConfig(root);
+  if (typeof config !== "object" || config === null || typeof (config as { steps?: unknown }).steps !== "number") {
+    throw new Error(`${root}/config.json has no numeric steps to extend`);
+  }
+  const current = (config as { steps: number }).steps;
+  if (!Number.isInteger(steps) || steps < current) throw new Error(`--steps ${steps} cannot extend ${root}: its budget is already ${current} env steps (a budget only grows)`);
+  if (steps === current) return;
+  writeFileAtomic(runPaths(root).config, `${JSON.stringify({ ...config, steps }, null, 2)}\n`);
+}

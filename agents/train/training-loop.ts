@@ -73,7 +73,7 @@ export class TrainingLoop {
 
   /**
    * Trains until `steps` env steps (or `until`, to stop early as a kill would), logging each
-   * episode, evaluating every `evalEvery` steps and checkpointing every `checkpointEvery`.
+   * episode, evaluating every `evalEvery` steps and checkpointing every `checkpointEvery` and at the end.
    */
   async run(options: RunOptions = {}): Promise<void> {
     const { schedule, hooks } = this;
@@ -104,7 +104,8 @@ export class TrainingLoop {
       });
       bar?.update(c.step, { return: this.episodeReturn, success: this.lastEvalSuccess ?? (outcome.success ? 1 : 0) });
       this.episodeReturn = 0;
-      if (c.step >= c.nextCheckpoint) {
+      // The budget's last episode is checkpointed too, so that the run can be extended from it.
+      if (c.step >= c.nextCheckpoint || c.step >= schedule.steps) {
         while (c.nextCheckpoint <= c.step) c.nextCheckpoint += schedule.checkpointEvery;
         hooks.checkpoint();
       }

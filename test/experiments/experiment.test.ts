@@ -43,7 +43,7 @@ describe("experiments", () => {
     expect(experimentSchema.safeParse(bad).success).to.equal(false);
   });
 
-  it("runs every condition and seed as its own process, writes the report, and keeps finished runs", async function () {
+  it("runs every condition and seed as its own process, writes the report, keeps finished runs and extends them", async function () {
     this.timeout(300_000);
     const dir = mkdtempSync(join(tmpdir(), "rapier-gym-exp-"));
     try {
@@ -87,6 +87,11 @@ describe("experiments", () => {
       const before = statSync(log).size;
       expect(await runExperiment(args)).to.equal(0);
       expect(statSync(log).size).to.equal(before);
+      // A larger --steps extends every finished run from its checkpoint instead of starting over.
+      expect(await runExperiment({ ...args, steps: 400 })).to.equal(0);
+      const extended = JSON.parse(readFileSync(join(dir, "results", "summary.json"), "utf8"));
+      expect(extended.conditions.map((c: { seeds: { steps: number }[] }) => c.seeds[0]!.steps)).to.deep.equal([400, 400, 400]);
+      expect(readFileSync(log, "utf8").slice(before)).to.match(/resuming .* at step 300/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { selectBackend } from "../../../agents/nn/backend.js";
 import { SacHerTrainer } from "../../../agents/train/sac-her-trainer.js";
 import { readMetrics } from "../../../agents/train/metrics-log.js";
-import { runPaths } from "../../../agents/train/run-dir.js";
+import { extendRunBudget, runPaths } from "../../../agents/train/run-dir.js";
 
 /**
  * The learner's real check: the seed preset (the post's hyperparameters) with correct HER on the
@@ -15,7 +15,8 @@ import { runPaths } from "../../../agents/train/run-dir.js";
  * them; the learning curve must reach the mark, and training on past it proves nothing more.
  *
  * Set RAPIER_GYM_SLOW_DIR to keep the run directory: an interrupted test then resumes from its
- * last checkpoint instead of starting over (a 300k run can take more than one sitting).
+ * last checkpoint instead of starting over (a 300k run can take more than one sitting), and a
+ * larger RAPIER_GYM_SLOW_STEPS extends a kept run's budget.
  */
 describe("@slow SAC + HER on PointMassPush-v0", function () {
   this.timeout(0);
@@ -32,7 +33,9 @@ describe("@slow SAC + HER on PointMassPush-v0", function () {
   });
 
   it(`reaches at least 80% eval success within ${steps} env steps (seed preset)`, async () => {
-    const trainer = existsSync(runPaths(dir).config)
+    const resuming = existsSync(runPaths(dir).config);
+    if (resuming) extendRunBudget(dir, steps);
+    const trainer = resuming
       ? SacHerTrainer.resume(dir)
       : SacHerTrainer.start(dir, { env: "PointMassPush-v0", algo: "sac", preset: "seed", steps, seed: 0, evalEvery, evalEpisodes: 50, checkpointEvery: evalEvery });
     const successes = (): number[] =>

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { selectBackend } from "../../../agents/nn/backend.js";
 import { SacHerTrainer } from "../../../agents/train/sac-her-trainer.js";
 import { readMetrics } from "../../../agents/train/metrics-log.js";
+import { extendRunBudget } from "../../../agents/train/run-dir.js";
 import { comparable } from "./comparable-metrics.js";
 
 describe("SAC + HER training runs", function () {
@@ -46,6 +47,22 @@ describe("SAC + HER training runs", function () {
     expect(b).to.deep.equal(a);
     expect(existsSync(join(dir, "stopped", "policy", "model.json"))).to.equal(true);
     expect(existsSync(join(dir, "stopped", "plots"))).to.equal(true);
+  });
+
+  it("extends a finished run's budget to exactly the metrics of a run started with the larger one", async () => {
+    const root = join(dir, "extended");
+    const short = SacHerTrainer.start(root, { ...small, steps: 600 });
+    await short.run({ progress: false });
+    short.close();
+    expect(() => extendRunBudget(root, 400)).to.throw(/budget is already 600/);
+    // The buffer was sized for 600 steps; the extended run needs 700 and must not wrap early.
+    extendRunBudget(root, 700);
+    const extended = SacHerTrainer.resume(root);
+    expect(extended.step).to.equal(600);
+    await extended.run({ progress: false });
+    extended.close();
+    const a = comparable(readMetrics(join(dir, "full", "metrics.jsonl")));
+    expect(comparable(readMetrics(join(root, "metrics.jsonl")))).to.deep.equal(a);
   });
 
   it("refuses a bad config by naming the field, and a second run in the same directory", () => {
