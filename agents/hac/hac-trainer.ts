@@ -12,17 +12,15 @@
  */
 import { join } from "node:path";
 import { z } from "zod";
-import { make, Rng, type EnvMaker, type GoalEnv, type GoalObs } from "../../sim/index.js";
-import { resumePoint, saveCheckpoint } from "../train/checkpoint.js";
-import { MetricsLog } from "../train/metrics-log.js";
+import { make, type EnvMaker } from "../../sim/index.js";
 import { parseTrainingConfig, runScheduleFields } from "../train/run-schedule.js";
-import { createRunDir, readRunConfig, runPaths, type RunPaths } from "../train/run-dir.js";
+import { createRunDir, readRunConfig } from "../train/run-dir.js";
 import { writeRunPlots } from "../train/run-plots.js";
 import { sacStateFromBytes, sacStateToBytes } from "../train/sac-state-codec.js";
 import { evaluatePolicy } from "../train/evaluate.js";
-import type { EvalObserver } from "../train/eval-observer.js";
 import { HerLearner, emptyLosses, lossFields, type LossTotals } from "../train/her-learner.js";
-import { TrainingLoop, initialCounters, type LoopCounters, type RunOptions, type TrainingLoopHooks } from "../train/training-loop.js";
+import { RunTrainer, type RunState } from "../train/run-trainer.js";
+import { initialCounters, type TrainingLoopHooks } from "../train/training-loop.js";
 import { Hac, evaluateHac, type HacRollout, type LevelLosses } from "./hac.js";
 import { hacConfigSchema, levelSacConfigs, parseHacConfig } from "./hac-config.js";
 
@@ -57,27 +55,16 @@ export function parseHacTrainConfig(value: unknown, where: string): HacTrainConf
   return config;
 }
 
-interface LoopState extends LoopCounters {
-  /** Draws the random warm-up actions. */
-  actionRng: [number, number, number, number];
+interface LoopState extends RunState {
   /** The agent's variant-d generator and subgoal-test clocks. */
   agentRng: [number, number, number, number];
   windowCounters: number[];
 }
 
-export class HacTrainer {
+export class HacTrainer extends RunTrainer<LoopState> {
   readonly agent: Hac;
-  /** Sees every evaluation episode of the hierarchy (train --serve shows them in the viewer). */
-  evalObserver: EvalObserver | null = null;
-  private readonly paths: RunPaths;
-  private readonly env: GoalEnv;
-  private readonly evalEnv: GoalEnv;
-  private readonly metrics: MetricsLog;
-  private readonly loop: TrainingLoop;
-  private readonly actionRng = new Rng(0);
+  protected state: LoopState;
   private readonly warmupSteps: number;
-  private state: LoopState;
-  private obs: GoalObs | null = null;
   private readonly shadow: HerLearner | null;
   /** The training episode under way, kept across `run` calls. */
   private episode: { rollout: HacRollout; windows: number; reached: number; losses: LevelLosses[]; shadowLosses: LossTotals } | null = null;
@@ -87,15 +74,11 @@ export class HacTrainer {
     readonly config: HacTrainConfig,
     makeEnv: EnvMaker,
   ) {
-    this.paths = runPaths(root);
-    this.env = makeEnv(config.env, config.envKwargs);
-    this.evalEnv = makeEnv(config.env, config.envKwargs);
+    super(root, config, makeEnv);
     // No buffer needs more room than the run has env steps (every window holds at least one).
     this.agent = new Hac(this.env, config.hac, { seed: config.seed, bufferCapacity: config.steps });
-    this.metrics = new MetricsLog(this.paths.metrics);
     const her = { ...config.hac.her, faithful: config.hac.quirks.herRelabelledRewardZero };
     this.shadow = config.shadow ? new HerLearner(this.env, levelSacConfigs(config.hac)[0]!, her, config.steps, config.seed + 3) : null;
-    this.actionRng.reseed(config.seed + 2);
     this.warmupSteps = config.hac.quirks.skipWarmup ? 0 : config.startSteps;
     this.state = {
       ...initialCounters(config),
@@ -103,7 +86,6 @@ export class HacTrainer {
       agentRng: this.agent.rng.state,
       windowCounters: [...this.agent.windowCounters],
     };
-    this.loop = new TrainingLoop(config, this.metrics, this.hooks(), `hac ${config.env}`);
   }
 
   /** Starts a new run in `root` (which must not hold one). */
@@ -111,7 +93,7 @@ export class HacTrainer {
     const parsed = parseHacTrainConfig(config, "train");
     createRunDir(root, parsed);
     const trainer = new HacTrainer(root, parsed, makeEnv);
-    trainer.obs = trainer.env.reset({ seed: parsed.seed }).obs;
+    trainer.begin();
     return trainer;
   }
 
@@ -121,7 +103,7 @@ export class HacTrainer {
    */
   static open(root: string, config: HacTrainConfig, makeEnv: EnvMaker = make): HacTrainer {
     const trainer = new HacTrainer(root, parseHacTrainConfig(config, join(root, "config.json")), makeEnv);
-    trainer.obs = trainer.env.reset({ seed: config.seed }).obs;
+    trainer.begin();
     return trainer;
   }
 
@@ -131,47 +113,29 @@ export class HacTrainer {
    */
   static resume(root: string, config: HacTrainConfig = parseHacTrainConfig(readRunConfig(root), join(root, "config.json")), makeEnv: EnvMaker = make): HacTrainer {
     const trainer = new HacTrainer(root, config, makeEnv);
-    const checkpoint = resumePoint(trainer.paths.checkpoints);
-    if (checkpoint === null) {
-      trainer.metrics.truncateAfter(-1);
-      trainer.obs = trainer.env.reset({ seed: config.seed }).obs;
-      return trainer;
-    }
-    const blob = checkpoint.blob;
-    trainer.state = checkpoint.meta as LoopState;
-    const levels = trainer.agent.levels.map((l) => l.index);
-    trainer.agent.setState({
-      sac: levels.map((i) => sacStateFromBytes(blob(`sac_l${i}`))),
-      rng: trainer.state.agentRng,
-      windowCounters: trainer.state.windowCounters,
+    trainer.resumeFromCheckpoint((blob) => {
+      const levels = trainer.agent.levels.map((l) => l.index);
+      trainer.agent.setState({
+        sac: levels.map((i) => sacStateFromBytes(blob(`sac_l${i}`))),
+        rng: trainer.state.agentRng,
+        windowCounters: trainer.state.windowCounters,
+      });
+      trainer.agent.restoreBuffers(levels.map((i) => blob(`buffer_l${i}`)));
+      trainer.shadow?.restoreBlobs("shadow_", blob);
     });
-    trainer.agent.restoreBuffers(levels.map((i) => blob(`buffer_l${i}`)));
-    trainer.shadow?.restoreBlobs("shadow_", blob);
-    trainer.env.restore(blob("env"));
-    trainer.actionRng.state = trainer.state.actionRng;
-    trainer.metrics.truncateAfter(trainer.state.step);
-    // Checkpoints are taken at an episode end, before the reset the loop does next.
-    trainer.obs = trainer.env.reset().obs;
     return trainer;
   }
 
-  get step(): number {
-    return this.state.step;
+  protected label(): string {
+    return `hac ${this.config.env}`;
   }
 
-  /** Trains on to the budget or `until`: see {@link TrainingLoop.run}. */
-  run(options: RunOptions = {}): Promise<void> {
-    return this.loop.run(options);
-  }
-
-  close(): void {
-    this.env.close();
-    this.evalEnv.close();
+  protected dispose(): void {
     this.agent.dispose();
     this.shadow?.dispose();
   }
 
-  private hooks(): TrainingLoopHooks {
+  protected hooks(): TrainingLoopHooks {
     const { config, agent } = this;
     const freshLosses = (): LevelLosses[] => agent.levels.map(() => ({ qf: 0, pi: 0, alpha: 0, updates: 0 }));
     const episode = (): NonNullable<HacTrainer["episode"]> =>
@@ -232,14 +196,13 @@ export class HacTrainer {
   }
 
   private checkpoint(): void {
-    this.state.actionRng = this.actionRng.state;
     this.state.agentRng = this.agent.rng.state;
     this.state.windowCounters = [...this.agent.windowCounters];
-    const blobs: Record<string, Uint8Array> = { env: this.env.snapshot(), ...this.shadow?.toBlobs("shadow_") };
+    const blobs: Record<string, Uint8Array> = { ...this.shadow?.toBlobs("shadow_") };
     for (const level of this.agent.levels) {
       blobs[`sac_l${level.index}`] = sacStateToBytes(level.sac.getWeights());
       blobs[`buffer_l${level.index}`] = level.buffer.toBytes();
     }
-    saveCheckpoint(this.paths.checkpoints, { step: this.state.step, meta: this.state, blobs });
+    this.saveRunCheckpoint(blobs);
   }
 }

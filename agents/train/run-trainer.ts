@@ -1,0 +1,105 @@
+/**
+ * What the flat and the hierarchical trainers have in common around the shared episode loop
+ * (training-loop.ts): the run directory, the training and evaluation envs, the metrics log, the
+ * warm-up generator, and how a run starts, checkpoints and resumes. A subclass brings the learner:
+ * its loop hooks, the blobs it adds to a checkpoint and how it restores them.
+ */
+import { make, Rng, type EnvMaker, type GoalEnv, type GoalObs } from "../../sim/index.js";
+import { resumePoint, saveCheckpoint } from "./checkpoint.js";
+import type { EvalObserver } from "./eval-observer.js";
+import { MetricsLog } from "./metrics-log.js";
+import { runPaths, type RunPaths } from "./run-dir.js";
+import { TrainingLoop, type LoopCounters, type LoopSchedule, type RunOptions, type TrainingLoopHooks } from "./training-loop.js";
+
+/** The checkpointed state every trainer has: the loop's place and the warm-up actions' generator. */
+export interface RunState extends LoopCounters {
+  actionRng: [number, number, number, number];
+}
+
+/** The config fields the shared part reads. */
+export interface RunConfig extends LoopSchedule {
+  env: string;
+  envKwargs: Record<string, unknown>;
+  seed: number;
+}
+
+export abstract class RunTrainer<State extends RunState> {
+  /** Sees every evaluation episode (train --serve shows them in the viewer). */
+  evalObserver: EvalObserver | null = null;
+  protected readonly paths: RunPaths;
+  protected readonly env: GoalEnv;
+  protected readonly evalEnv: GoalEnv;
+  protected readonly metrics: MetricsLog;
+  /** Draws the random warm-up actions. */
+  protected readonly actionRng = new Rng(0);
+  protected obs: GoalObs | null = null;
+  protected abstract state: State;
+  /** Built on the first `run`, once the subclass's learner exists for its hooks. */
+  private loop: TrainingLoop | null = null;
+
+  protected constructor(
+    root: string,
+    private readonly runConfig: RunConfig,
+    makeEnv: EnvMaker = make,
+  ) {
+    this.paths = runPaths(root);
+    this.env = makeEnv(runConfig.env, runConfig.envKwargs);
+    this.evalEnv = makeEnv(runConfig.env, runConfig.envKwargs);
+    this.metrics = new MetricsLog(this.paths.metrics);
+    this.actionRng.reseed(runConfig.seed + 2);
+  }
+
+  get step(): number {
+    return this.state.step;
+  }
+
+  /** Trains on to the budget or `until`: see {@link TrainingLoop.run}. */
+  run(options: RunOptions = {}): Promise<void> {
+    this.loop ??= new TrainingLoop(this.runConfig, this.metrics, this.hooks(), this.label());
+    return this.loop.run(options);
+  }
+
+  close(): void {
+    this.env.close();
+    this.evalEnv.close();
+    this.dispose();
+  }
+
+  /** The loop's view of this trainer: what a step, an evaluation, a row and a checkpoint are. */
+  protected abstract hooks(): TrainingLoopHooks;
+  /** The progress bar's label. */
+  protected abstract label(): string;
+  /** Frees the learner's tensors. */
+  protected abstract dispose(): void;
+
+  /** The first episode of a new run. */
+  protected begin(): void {
+    this.obs = this.env.reset({ seed: this.runConfig.seed }).obs;
+  }
+
+  /**
+   * Continues from the latest complete checkpoint, or begins again when there is none. `restore`
+   * loads the learner's blobs once `state` holds the checkpoint's.
+   */
+  protected resumeFromCheckpoint(restore: (blob: (name: string) => Uint8Array) => void): void {
+    const checkpoint = resumePoint(this.paths.checkpoints);
+    if (checkpoint === null) {
+      this.metrics.truncateAfter(-1);
+      this.begin();
+      return;
+    }
+    this.state = checkpoint.meta as State;
+    restore(checkpoint.blob);
+    this.env.restore(checkpoint.blob("env"));
+    this.actionRng.state = this.state.actionRng;
+    this.metrics.truncateAfter(this.state.step);
+    // Checkpoints are taken at an episode end, before the reset the loop does next.
+    this.obs = this.env.reset().obs;
+  }
+
+  /** Checkpoints the state, the env and the learner's `blobs`. */
+  protected saveRunCheckpoint(blobs: Record<string, Uint8Array>): void {
+    this.state.actionRng = this.actionRng.state;
+    saveCheckpoint(this.paths.checkpoints, { step: this.state.step, meta: this.state, blobs: { ...blobs, env: this.env.snapshot() } });
+  }
+}
