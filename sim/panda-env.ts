@@ -3,7 +3,7 @@
  * robot and a task. Registered in envs.ts, documented there per id.
  */
 import { z } from "zod";
-import { EnvError, type GoalObs, type Info, type ResetArgs, type ResetResult, type StepResult } from "./core.js";
+import type { GoalObs, Info } from "./core.js";
 import { Box, Dict } from "./spaces.js";
 import { PhysicsWorld } from "./physics/world.js";
 import { WorldGoalEnv } from "./world-goal-env.js";
@@ -43,14 +43,15 @@ export interface PandaVariant {
   defaultThreshold: number;
 }
 
-export class PandaEnv extends WorldGoalEnv {
+export class PandaEnv extends WorldGoalEnv<PandaResetOverrides> {
   readonly observationSpace: Dict;
   readonly actionSpace: Box;
   readonly arm: PandaArm;
   private readonly task: PandaTask;
   private readonly reward: PandaRewardConfig;
-  private readonly terminateOnSuccess: boolean;
-  private readonly pristine: Uint8Array;
+  protected readonly terminateOnSuccess: boolean;
+  protected readonly pristine: Uint8Array;
+  protected readonly resetOptionsSchema: z.ZodType<PandaResetOverrides>;
   private readonly robotDim: number;
   private readonly obsDim: number;
   private readonly tcp = new Float64Array(3);
@@ -59,7 +60,7 @@ export class PandaEnv extends WorldGoalEnv {
     readonly variant: PandaVariant,
     kwargs: PandaKwargs = {},
   ) {
-    super(variant.id, new PhysicsWorld([0, 0, -9.81], PANDA_TIMESTEP, PANDA_CONTACT_FREQUENCY), PANDA_SUBSTEPS * PANDA_TIMESTEP);
+    super(variant.id, new PhysicsWorld([0, 0, -9.81], PANDA_TIMESTEP, PANDA_CONTACT_FREQUENCY), PANDA_SUBSTEPS, PANDA_SUBSTEPS * PANDA_TIMESTEP);
     const k = pandaKwargs.parse(kwargs);
     this.reward = { rewardType: k.rewardType, distanceMetric: k.distanceMetric, distanceThreshold: k.distanceThreshold ?? variant.defaultThreshold };
     this.terminateOnSuccess = k.terminateOnSuccess;
@@ -70,6 +71,14 @@ export class PandaEnv extends WorldGoalEnv {
     this.arm.holdBuildPose();
     this.task.build(this.world);
     this.pristine = this.world.snapshot();
+    const coordinate = (i: number) => z.number().min(POSITION_LOW[i % 3]!).max(POSITION_HIGH[i % 3]!);
+    const xyz = z.tuple([coordinate(0), coordinate(1), coordinate(2)]);
+    this.resetOptionsSchema = z
+      .object({
+        goal: z.tuple(Array.from({ length: this.task.goalDim }, (_, i) => coordinate(i)) as [z.ZodNumber, ...z.ZodNumber[]]).optional(),
+        objectStarts: z.array(xyz).length(this.task.numObjects).optional(),
+      })
+      .strict() as z.ZodType<PandaResetOverrides>;
     this.robotDim = this.arm.observationSize;
     this.obsDim = this.robotDim + 12 * this.task.numObjects;
     this.actionSpace = new Box(-1, 1, [this.arm.actionSize], "float64");
@@ -84,27 +93,16 @@ export class PandaEnv extends WorldGoalEnv {
     });
   }
 
-  reset(args: ResetArgs = {}): ResetResult<GoalObs> {
-    this.assertOpen();
-    const overrides = this.parseResetOptions(args.options);
-    if (args.seed !== undefined) this.npRandom.reseed(args.seed);
-    this.world.restore(this.pristine);
+  protected startEpisode(overrides: PandaResetOverrides): void {
     this.task.reset(this.world, this.npRandom, overrides);
-    this.elapsedSteps = 0;
-    this.needsReset = false;
-    const obs = this.observe();
-    return { obs, info: { is_success: pandaSuccess(obs.achieved_goal, obs.desired_goal, this.reward) } };
   }
 
-  step(action: ArrayLike<number>): StepResult<GoalObs> {
-    this.checkStep(action);
+  protected applyAction(action: ArrayLike<number>): void {
     this.arm.setAction(action);
-    this.world.step(PANDA_SUBSTEPS);
-    this.elapsedSteps++;
-    const obs = this.observe();
-    const reward = pandaReward(obs.achieved_goal, obs.desired_goal, this.task.goalDim, this.reward)[0]!;
-    const success = pandaSuccess(obs.achieved_goal, obs.desired_goal, this.reward);
-    return { obs, reward, terminated: this.terminateOnSuccess && success, truncated: false, info: { is_success: success } };
+  }
+
+  protected isSuccess(achieved: Float64Array, desired: Float64Array): boolean {
+    return pandaSuccess(achieved, desired, this.reward);
   }
 
   protected get goalTask(): PandaTask {
@@ -115,7 +113,7 @@ export class PandaEnv extends WorldGoalEnv {
     return pandaReward(achieved, desired, goalDim, this.reward);
   }
 
-  private observe(): GoalObs {
+  protected observe(): GoalObs {
     const observation = new Float64Array(this.obsDim);
     this.arm.observation(observation, 0);
     this.task.observation(this.world, observation, this.robotDim);
@@ -132,24 +130,6 @@ export class PandaEnv extends WorldGoalEnv {
     return { observation, achieved_goal, desired_goal: Float64Array.from(this.task.goal), controllable_achieved_goal, full_positional_state };
   }
 
-  /** Checks reset options before anything changes, so a bad option leaves the env as it was. */
-  private parseResetOptions(options: Record<string, unknown> | undefined): PandaResetOverrides {
-    if (options === undefined) return {};
-    const coordinate = (i: number) => z.number().min(POSITION_LOW[i % 3]!).max(POSITION_HIGH[i % 3]!);
-    const xyz = z.tuple([coordinate(0), coordinate(1), coordinate(2)]);
-    const schema = z
-      .object({
-        goal: z.tuple(Array.from({ length: this.task.goalDim }, (_, i) => coordinate(i)) as [z.ZodNumber, ...z.ZodNumber[]]).optional(),
-        objectStarts: z.array(xyz).length(this.task.numObjects).optional(),
-      })
-      .strict();
-    const parsed = schema.safeParse(options);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "options"}: ${i.message}`).join("; ");
-      throw new EnvError("BAD_OPTIONS", `${this.variant.id}: bad reset options: ${problems}`);
-    }
-    return parsed.data as PandaResetOverrides;
-  }
 }
 
 function repeat(xs: number[], n: number): number[] {

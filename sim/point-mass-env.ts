@@ -3,7 +3,7 @@
  * panda-gym composes a robot and a task. Registered in envs.ts, documented there per id.
  */
 import { z } from "zod";
-import { EnvError, type GoalObs, type Info, type ResetArgs, type ResetResult, type StepResult } from "./core.js";
+import type { GoalObs, Info } from "./core.js";
 import { Box, Dict } from "./spaces.js";
 import { PhysicsWorld } from "./physics/world.js";
 import { WorldGoalEnv } from "./world-goal-env.js";
@@ -36,22 +36,22 @@ export interface PointMassVariant {
   maze: boolean;
 }
 
-export class PointMassEnv extends WorldGoalEnv {
+export class PointMassEnv extends WorldGoalEnv<ResetOverrides> {
   readonly observationSpace: Dict;
   readonly actionSpace = new Box(-1, 1, [2], "float64");
   private readonly robot: PointMassRobot;
   private readonly task: PushTask;
   private readonly reward: GoalRewardConfig;
-  private readonly terminateOnSuccess: boolean;
-  /** The world as built, restored at every reset so that a reset never depends on history. */
-  private readonly pristine: Uint8Array;
+  protected readonly terminateOnSuccess: boolean;
+  protected readonly pristine: Uint8Array;
+  protected readonly resetOptionsSchema: z.ZodType<ResetOverrides>;
   private readonly obsDim: number;
 
   constructor(
     readonly variant: PointMassVariant,
     kwargs: PointMassKwargs = {},
   ) {
-    super(variant.id, new PhysicsWorld([0, 0, -9.81], TIMESTEP), SUBSTEPS * TIMESTEP);
+    super(variant.id, new PhysicsWorld([0, 0, -9.81], TIMESTEP), SUBSTEPS, SUBSTEPS * TIMESTEP);
     const k = pointMassKwargs.parse(kwargs);
     this.reward = { rewardType: k.rewardType, distanceMetric: k.distanceMetric, distanceThreshold: k.distanceThreshold };
     this.terminateOnSuccess = k.terminateOnSuccess;
@@ -62,6 +62,14 @@ export class PointMassEnv extends WorldGoalEnv {
     this.task = new PushTask(this.world, { numBlocks: variant.numBlocks, targetLimit, maze: variant.maze });
     this.task.build();
     this.pristine = this.world.snapshot();
+    const xy = z.tuple([z.number().min(-ARENA_BOUND).max(ARENA_BOUND), z.number().min(-ARENA_BOUND).max(ARENA_BOUND)]);
+    this.resetOptionsSchema = z
+      .object({
+        goal: z.array(z.number().min(-ARENA_BOUND).max(ARENA_BOUND)).length(this.task.goalDim).optional(),
+        agentStart: xy.optional(),
+        blockStarts: z.array(xy).length(variant.numBlocks).optional(),
+      })
+      .strict();
     this.obsDim = 4 + this.task.observationDim;
     const g = this.task.goalDim;
     const goalBox = (n: number) => new Box(-ARENA_BOUND, ARENA_BOUND, [n]);
@@ -74,29 +82,17 @@ export class PointMassEnv extends WorldGoalEnv {
     });
   }
 
-  reset(args: ResetArgs = {}): ResetResult<GoalObs> {
-    this.assertOpen();
-    const overrides = this.parseResetOptions(args.options);
-    if (args.seed !== undefined) this.npRandom.reseed(args.seed);
-    this.world.restore(this.pristine);
+  protected startEpisode(overrides: ResetOverrides): void {
     const [x, y] = this.task.reset(this.npRandom, overrides);
     this.robot.place(x, y);
-    this.elapsedSteps = 0;
-    this.needsReset = false;
-    const obs = this.observe();
-    return { obs, info: { is_success: goalSuccess(obs.achieved_goal, obs.desired_goal, this.reward) } };
   }
 
-  step(action: ArrayLike<number>): StepResult<GoalObs> {
-    this.checkStep(action);
+  protected applyAction(action: ArrayLike<number>): void {
     this.robot.setAction(action);
-    this.world.step(SUBSTEPS);
-    this.elapsedSteps++;
-    const obs = this.observe();
-    const reward = goalReward(obs.achieved_goal, obs.desired_goal, this.task.goalDim, this.reward)[0]!;
-    const success = goalSuccess(obs.achieved_goal, obs.desired_goal, this.reward);
-    const terminated = this.terminateOnSuccess && success;
-    return { obs, reward, terminated, truncated: false, info: { is_success: success } };
+  }
+
+  protected isSuccess(achieved: Float64Array, desired: Float64Array): boolean {
+    return goalSuccess(achieved, desired, this.reward);
   }
 
   protected get goalTask(): PushTask {
@@ -107,7 +103,7 @@ export class PointMassEnv extends WorldGoalEnv {
     return goalReward(achieved, desired, goalDim, this.reward);
   }
 
-  private observe(): GoalObs {
+  protected observe(): GoalObs {
     const observation = new Float64Array(this.obsDim);
     this.robot.observation(observation, 0);
     this.task.observation(observation, 4);
@@ -130,24 +126,4 @@ export class PointMassEnv extends WorldGoalEnv {
     };
   }
 
-  /** Checks reset options before anything changes, so a bad option leaves the env as it was. */
-  private parseResetOptions(options: Record<string, unknown> | undefined): ResetOverrides {
-    if (options === undefined) return {};
-    const n = this.variant.numBlocks;
-    const lim = ARENA_BOUND;
-    const xy = z.tuple([z.number().min(-lim).max(lim), z.number().min(-lim).max(lim)]);
-    const schema = z
-      .object({
-        goal: z.array(z.number().min(-lim).max(lim)).length(this.task.goalDim).optional(),
-        agentStart: xy.optional(),
-        blockStarts: z.array(xy).length(n).optional(),
-      })
-      .strict();
-    const parsed = schema.safeParse(options);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "options"}: ${i.message}`).join("; ");
-      throw new EnvError("BAD_OPTIONS", `${this.variant.id}: bad reset options: ${problems}`);
-    }
-    return parsed.data;
-  }
 }

@@ -1,9 +1,12 @@
 /**
- * What every goal env built on one Rapier world shares, whatever its robot and task: the
- * open/reset/step bookkeeping, close, snapshot and restore (the world's bytes plus counters, goal
- * and generator), and the scene and frames the viewer draws. PointMassEnv and PandaEnv extend it
- * and bring their own spaces, reset, step and reward.
+ * What every goal env built on one Rapier world shares, whatever its robot and task: reset
+ * (options checked before anything changes, the world restored to its pristine bytes) and step
+ * (act, simulate, observe, reward), close, snapshot and restore (the world's bytes plus counters,
+ * goal and generator), and the scene and frames the viewer draws. PointMassEnv and PandaEnv extend
+ * it and bring their spaces, their reset options, how an episode starts, how an action drives the
+ * robot, the observation and the reward.
  */
+import type { z } from "zod";
 import { EnvError, type EnvSpec, type GoalEnv, type GoalObs, type Info, type ResetArgs, type ResetResult, type StepResult } from "./core.js";
 import type { Box, Dict } from "./spaces.js";
 import { Rng } from "./rng.js";
@@ -19,7 +22,7 @@ export interface GoalTaskView {
   markerPositions(): Record<string, [number, number, number]>;
 }
 
-export abstract class WorldGoalEnv implements GoalEnv {
+export abstract class WorldGoalEnv<ResetOverrides> implements GoalEnv {
   abstract readonly observationSpace: Dict;
   abstract readonly actionSpace: Box;
   spec: EnvSpec | null = null;
@@ -32,14 +35,49 @@ export abstract class WorldGoalEnv implements GoalEnv {
     readonly id: string,
     /** Public for benchmarks, which time the bare physics inside a step. */
     readonly world: PhysicsWorld,
+    /** Physics steps per env step. */
+    private readonly substeps: number,
     /** Simulated seconds per env step: the rate at which frames are meant to play. */
     private readonly stepSeconds: number,
   ) {}
 
   protected abstract get goalTask(): GoalTaskView;
-  abstract reset(args?: ResetArgs): ResetResult<GoalObs>;
-  abstract step(action: ArrayLike<number>): StepResult<GoalObs>;
+  /** The world as built, restored at every reset so that a reset never depends on history. */
+  protected abstract readonly pristine: Uint8Array;
+  /** End the episode (terminated) on success; the original envs never did. */
+  protected abstract readonly terminateOnSuccess: boolean;
+  /** The reset options this env takes (goal, start positions); every field optional. */
+  protected abstract readonly resetOptionsSchema: z.ZodType<ResetOverrides>;
+  /** Places the robot, objects and goal for a new episode, the world just restored. */
+  protected abstract startEpisode(overrides: ResetOverrides): void;
+  /** Hands a validated action to the robot's controller. */
+  protected abstract applyAction(action: ArrayLike<number>): void;
+  protected abstract observe(): GoalObs;
+  protected abstract isSuccess(achieved: Float64Array, desired: Float64Array): boolean;
   abstract computeReward(achieved: Float64Array, desired: Float64Array, info?: Info, goalDim?: number): Float64Array;
+
+  reset(args: ResetArgs = {}): ResetResult<GoalObs> {
+    this.assertOpen();
+    const overrides = this.parseResetOptions(args.options);
+    if (args.seed !== undefined) this.npRandom.reseed(args.seed);
+    this.world.restore(this.pristine);
+    this.startEpisode(overrides);
+    this.elapsedSteps = 0;
+    this.needsReset = false;
+    const obs = this.observe();
+    return { obs, info: { is_success: this.isSuccess(obs.achieved_goal, obs.desired_goal) } };
+  }
+
+  step(action: ArrayLike<number>): StepResult<GoalObs> {
+    this.checkStep(action);
+    this.applyAction(action);
+    this.world.step(this.substeps);
+    this.elapsedSteps++;
+    const obs = this.observe();
+    const reward = this.computeReward(obs.achieved_goal, obs.desired_goal)[0]!;
+    const success = this.isSuccess(obs.achieved_goal, obs.desired_goal);
+    return { obs, reward, terminated: this.terminateOnSuccess && success, truncated: false, info: { is_success: success } };
+  }
 
   get unwrapped(): this {
     return this;
@@ -83,8 +121,18 @@ export abstract class WorldGoalEnv implements GoalEnv {
     if (this.closed) throw new EnvError("CLOSED", `${this.id} is closed`);
   }
 
+  /** Checks reset options before anything changes, so a bad option leaves the env as it was. */
+  private parseResetOptions(options: Record<string, unknown> | undefined): ResetOverrides {
+    const parsed = this.resetOptionsSchema.safeParse(options ?? {});
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "options"}: ${i.message}`).join("; ");
+      throw new EnvError("BAD_OPTIONS", `${this.id}: bad reset options: ${problems}`);
+    }
+    return parsed.data;
+  }
+
   /** What must hold before a step changes anything: open, reset, and a valid action. */
-  protected checkStep(action: ArrayLike<number>): void {
+  private checkStep(action: ArrayLike<number>): void {
     this.assertOpen();
     if (this.needsReset) throw new EnvError("RESET_NEEDED", `${this.id}: call reset() before step()`);
     validateAction(action, this.actionSpace.size, this.id);
