@@ -7,7 +7,8 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import { readMetrics, type MetricsRow } from "../agents/train/metrics-log.js";
 import { ProgressBar } from "../agents/train/progress-bar.js";
 import { readRunConfig } from "../agents/train/run-dir.js";
@@ -22,7 +23,12 @@ export interface ExperimentArgs {
   /** A shorter budget than the experiment's (smoke runs); the report says so. */
   steps?: number;
   jobs?: number;
-  /** Where runs go. @defaultValue experiments/runs/<id> */
+  /** Finds the experiment a `sameRunsAs` condition names. @defaultValue loadExperiment */
+  load?: (id: string) => Experiment;
+  /**
+   * Where runs go; the runs of a `sameRunsAs` condition are in the sibling folder named for its
+   * experiment. @defaultValue experiments/runs/<id>
+   */
   runsDir?: string;
   /** Where results go. @defaultValue experiments/results/<id> */
   resultsDir?: string;
@@ -52,9 +58,10 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
   // Seed-major: every condition's seed 0 comes before any seed 1, so that a partial experiment
   // (stopped, or still running across sittings) already compares all its conditions.
   const trained = e.conditions.filter((c) => c.runsOf === undefined);
+  const homes = new Map(trained.map((c) => [c.label, c.sameRunsAs === undefined ? join(runsDir, slug(c.label)) : sharedRunsPrefix(e, c, a.load ?? loadExperiment, runsDir)]));
   const plan: PlannedRun[] = Array.from({ length: seeds }, (_, seed) =>
     trained.map((c) => {
-      const dir = join(runsDir, `${slug(c.label)}-seed${seed}`);
+      const dir = `${homes.get(c.label)!}-seed${seed}`;
       const configFile = `${dir}.config.json`;
       writeFileSync(configFile, JSON.stringify(withDemoPaths(c.config, demoFiles), null, 2));
       const started = existsSync(join(dir, "config.json"));
@@ -116,12 +123,28 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
   const conditions = e.conditions.map((c) => ({
     label: c.label,
     metric: c.metric,
-    runs: plan.filter((p) => p.label === (c.runsOf ?? c.label)).map((p) => ({ seed: p.seed, rows: readMetrics(join(p.dir, "metrics.jsonl")) })),
+    // A run another experiment extended past this one's budget is read up to this budget.
+    runs: plan.filter((p) => p.label === (c.runsOf ?? c.label)).map((p) => ({ seed: p.seed, rows: readMetrics(join(p.dir, "metrics.jsonl")).filter((r) => r.step <= steps) })),
   }));
   const resultsDir = a.resultsDir ?? join(EXPERIMENTS_DIR, "results", e.id);
   writeExperimentResults(resultsDir, e, steps, conditions, new Date().toISOString().slice(0, 10));
   process.stderr.write(`results in ${resultsDir}: summary.json, report.md, return.png, success.png\n`);
   return 0;
+}
+
+/**
+ * The runs of condition `c` (`sameRunsAs`): those of the other experiment's condition with the
+ * same env and config, as a path without its `-seed<k>` suffix.
+ */
+function sharedRunsPrefix(e: Experiment, c: Experiment["conditions"][number], load: (id: string) => Experiment, runsDir: string): string {
+  const other = load(c.sameRunsAs!);
+  const match = other.conditions.find((o) => o.runsOf === undefined && o.sameRunsAs === undefined && isDeepStrictEqual(o.config, c.config));
+  if (other.env !== e.env || match === undefined) {
+    throw new Error(`${e.id} "${c.label}": sameRunsAs ${other.id}, but ${other.id} has no condition with the config ${JSON.stringify(c.config)} on ${e.env}`);
+  }
+  const otherRunsDir = join(dirname(runsDir), other.id);
+  mkdirSync(otherRunsDir, { recursive: true });
+  return join(otherRunsDir, slug(match.label));
 }
 
 /** Where each named demo set of the experiment lives: name -> path. */

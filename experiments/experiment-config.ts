@@ -19,9 +19,11 @@ const demoSpecSchema = z
 
 export type DemoSpec = z.infer<typeof demoSpecSchema>;
 
+const idSchema = z.string().regex(/^E\d+[a-z]?$/);
+
 export const experimentSchema = z
   .object({
-    id: z.string().regex(/^E\d+[a-z]?$/),
+    id: idSchema,
     title: z.string(),
     /** The post's figure this reproduces (reference/figures/). */
     figure: z.string().optional(),
@@ -53,13 +55,21 @@ export const experimentSchema = z
             metric: z.enum(["train/return", "shadow/eval/return"]).default("train/return"),
             /** Reads the runs of the condition with this label instead of training its own (E5's shadow learner). */
             runsOf: z.string().optional(),
+            /**
+             * Trains (or extends to this experiment's budget) the runs of that experiment's
+             * condition with the same config, instead of runs of its own: flat SAC + HER on
+             * PointMassPush is one set of runs for E1, E5 and E7. Its config may use no demo set.
+             */
+            sameRunsAs: idSchema.optional(),
             /** The post's figures for this condition, in words and, where it gave one, the step its return reached the threshold. */
             post: z.object({ text: z.string(), stepsToThreshold: z.number().nullable() }).strict(),
           })
           .strict(),
       )
       .min(1)
-      .refine((cs) => cs.every((c) => c.runsOf === undefined || cs.some((o) => o.label === c.runsOf && o.runsOf === undefined)), "runsOf must name a condition that trains its own runs"),
+      .refine((cs) => cs.every((c) => c.runsOf === undefined || cs.some((o) => o.label === c.runsOf && o.runsOf === undefined)), "runsOf must name a condition that trains its own runs")
+      .refine((cs) => cs.every((c) => c.runsOf === undefined || c.sameRunsAs === undefined), "a condition reads runsOf or sameRunsAs, not both")
+      .refine((cs) => cs.every((c) => c.sameRunsAs === undefined || !JSON.stringify(c.config).includes('"$demos:')), "a sameRunsAs condition's config may use no demo set"),
     /** The post's conclusion, quoted in the report. */
     postSummary: z.string(),
   })

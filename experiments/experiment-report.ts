@@ -97,6 +97,7 @@ function renderReport(e: Experiment, r: ExperimentResults, date: string): string
       ? `${r.conditions[0]!.label} reached ${r.threshold} in ${(b / a).toFixed(2)}× fewer env steps than ${c.label}`
       : `${r.conditions[0]!.label} against ${c.label}: no ratio, a condition never reached ${r.threshold}`;
   });
-  lines.push("", ...ratios.map((x) => `- ${x}`), "", `The post: ${e.postSummary}`, "");
+  const shared = e.conditions.filter((c) => c.sameRunsAs !== undefined).map((c) => `- ${c.label}: the same runs as ${c.sameRunsAs}'s condition with this config, read up to ${r.steps.toLocaleString("en")} steps.`);
+  lines.push("", ...ratios.map((x) => `- ${x}`), ...shared, "", `The post: ${e.postSummary}`, "");
   return lines.join("\n");
 }

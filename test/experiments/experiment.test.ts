@@ -43,6 +43,39 @@ describe("experiments", () => {
     expect(experimentSchema.safeParse(bad).success).to.equal(false);
   });
 
+  it("trains a sameRunsAs condition in the other experiment's runs, and reports each experiment up to its own budget", async function () {
+    this.timeout(300_000);
+    const dir = mkdtempSync(join(tmpdir(), "rapier-gym-exp-"));
+    try {
+      const flat = { algo: "sac", startSteps: 100, evalEvery: 300, evalEpisodes: 1, sac: { hidden: [8, 8] } };
+      const post = { text: "-", stepsToThreshold: null };
+      const base = { title: "t", env: "PointMassReach-v0", postSummary: "-" };
+      const experiments = {
+        E0: experimentSchema.parse({ ...base, id: "E0", steps: 300, conditions: [{ label: "flat", config: flat, post }] }),
+        E0b: experimentSchema.parse({ ...base, id: "E0b", steps: 400, conditions: [{ label: "flat again", config: flat, sameRunsAs: "E0", post }] }),
+        E0c: experimentSchema.parse({ ...base, id: "E0c", steps: 400, conditions: [{ label: "other", config: { ...flat, startSteps: 50 }, sameRunsAs: "E0", post }] }),
+      };
+      const load = (id: string) => experiments[id as keyof typeof experiments];
+      const args = (id: keyof typeof experiments) => ({ id, experiment: load(id), load, seeds: 1, jobs: 1, runsDir: join(dir, "runs", id), resultsDir: join(dir, "results", id) });
+      expect(await runExperiment(args("E0b"))).to.equal(0);
+      // E0b trained E0's run, to E0b's budget, and none of its own.
+      expect(readdirSync(join(dir, "runs", "E0"))).to.include("flat-seed0");
+      expect(readdirSync(join(dir, "runs", "E0b"))).to.deep.equal([]);
+      const read = (id: string) => JSON.parse(readFileSync(join(dir, "results", id, "summary.json"), "utf8"));
+      expect(read("E0b").conditions[0].seeds[0].steps).to.equal(400);
+      expect(readFileSync(join(dir, "results", "E0b", "report.md"), "utf8")).to.match(/flat again: the same runs as E0's condition with this config/);
+      // E0 finds its run finished and reports it only up to its own 300 steps.
+      expect(await runExperiment(args("E0"))).to.equal(0);
+      expect(read("E0").conditions[0].seeds[0].steps).to.equal(300);
+      await runExperiment(args("E0c")).then(
+        () => expect.fail("a sameRunsAs condition whose config the other experiment lacks must be refused"),
+        (err: Error) => expect(err.message).to.match(/E0c "other": sameRunsAs E0, but E0 has no condition with the config/),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("runs every condition and seed as its own process, writes the report, keeps finished runs and extends them", async function () {
     this.timeout(300_000);
     const dir = mkdtempSync(join(tmpdir(), "rapier-gym-exp-"));
