@@ -105,10 +105,15 @@ export const hacConfigSchema = z
      * clip of every subgoal. `"auto"`: per dimension, half the subgoal space's Box width, at most
      * 2.5 (the author's `ENVIRONMENT_BOUNDS`; the PointMass boxes are ±2.75, so 2.5), about the
      * Box's centre (0 on PointMass; an arm's workspace sits above its table). A number: that
-     * bound about 0.
+     * bound about 0. `{ low, high }`: that box, per dimension, for a space whose Box is far
+     * larger than where subgoals are useful (a Panda's gripper position is bounded by the 4 m
+     * floor, its task by the table: a tanh output spread over metres places subgoals centimetres
+     * off, and they are never reached).
      * @defaultValue "auto"
      */
-    subgoalLimit: z.union([z.number().positive(), z.literal("auto")]).default("auto"),
+    subgoalLimit: z
+      .union([z.number().positive(), z.literal("auto"), z.object({ low: z.array(z.number().finite()), high: z.array(z.number().finite()) }).strict()])
+      .default("auto"),
     /**
      * Reward of a stored window of a level above the bottom one: `"last"` is the reward of the
      * window's last env step against that level's goal (the author's), `"sum"` the sum over the

@@ -163,11 +163,17 @@ export class Hac {
     const subgoalBox = boxOf(env, subgoalSpace);
     this.subgoalDim = subgoalBox.size;
     // The author's ENVIRONMENT_BOUNDS: 2.5 about the space's centre, or the space's own half-width
-    // where that is tighter.
+    // where that is tighter; or the box given.
     const limit = this.config.subgoalLimit;
-    this.subgoalCenter = limit === "auto" ? Float64Array.from(subgoalBox.high, (high, d) => (high + subgoalBox.low[d]!) / 2) : new Float64Array(this.subgoalDim);
+    if (typeof limit === "object" && (limit.low.length !== this.subgoalDim || limit.high.length !== this.subgoalDim || limit.low.some((lo, d) => lo >= limit.high[d]!))) {
+      throw new Error(`Hac: subgoalLimit's low and high need ${this.subgoalDim} values each (the ${subgoalSpace} space), each low below its high`);
+    }
+    const box = typeof limit === "object" ? limit : subgoalBox;
+    this.subgoalCenter = typeof limit === "number" ? new Float64Array(this.subgoalDim) : Float64Array.from(box.high, (high, d) => (high + box.low[d]!) / 2);
     this.subgoalLimit =
-      limit === "auto" ? Float64Array.from(subgoalBox.high, (high, d) => Math.min((high - subgoalBox.low[d]!) / 2, 2.5)) : new Float64Array(this.subgoalDim).fill(limit);
+      typeof limit === "number"
+        ? new Float64Array(this.subgoalDim).fill(limit)
+        : Float64Array.from(box.high, (high, d) => (limit === "auto" ? Math.min((high - box.low[d]!) / 2, 2.5) : (high - box.low[d]!) / 2));
     if (this.subgoalCenter.some((c) => !Number.isFinite(c))) {
       throw new Error(`Hac: the ${subgoalSpace} space is unbounded; give subgoalLimit a number`);
     }

@@ -197,6 +197,17 @@ describe("agents/hac Hac: what the buffers store", () => {
     expect(make(env, { subgoalLimit: 1 }, {}).levels[1]!.actLimit).to.deep.equal(Float64Array.of(1, 1));
   });
 
+  it("places subgoals in a given box: its centre plus the output, clipped to its half-widths", () => {
+    const env = pointEnv(5);
+    const agent = make(env, { subgoalTesting: "b", subgoalLimit: { low: [0, -1], high: [1, 0] } }, { 0: greedy(), 1: subgoals([4, 0.1]) });
+    near(agent.subgoalCenter, [0.5, -0.5]);
+    near(agent.subgoalLimit, [0.5, 0.5]);
+    const [w] = atLevel(trainEpisode(agent, env), 1);
+    near(w!.window!.subgoal, [1, -0.4]);
+    expect(() => make(env, { subgoalLimit: { low: [0], high: [1] } }, {})).to.throw(/low and high need 2 values each/);
+    expect(() => make(env, { subgoalLimit: { low: [0, 1], high: [1, 1] } }, {})).to.throw(/each low below its high/);
+  });
+
   describe("quirk switches change exactly what they name", () => {
     it("lowLevelEnvReward: the bottom level's real transitions carry the env reward", () => {
       const run = (faithful: boolean): StoredTransition[] => {
