@@ -10,7 +10,12 @@ const demoSpecSchema = z
   .object({
     /** Collect on another env than the experiment's (e.g. single-block demos for two blocks). */
     env: z.string().optional(),
-    source: z.literal("expert"),
+    /**
+     * "expert" (the scripted expert), or a finished flat run's directory, from the repository's
+     * root, whose final policy acts deterministically: the author collected every PointMass demo
+     * set from a trained flat SAC + HER model (seed-code-notes §3.6; policies/push-sac-seed0 is one).
+     */
+    source: z.string().min(1),
     steps: z.number().int().positive(),
     maxEpisodeSteps: z.number().int().positive().default(100),
     seed: z.number().int().nonnegative().default(0),

@@ -6,10 +6,11 @@ import { runExperiment } from "../../cli/experiment-command.js";
 import { experimentSchema, loadExperiment } from "../../experiments/experiment-config.js";
 import { summariseRun } from "../../experiments/experiment-summary.js";
 import type { MetricsRow } from "../../agents/train/metrics-log.js";
+import { readDemoFile } from "../../agents/demos/demo-file.js";
 
 describe("experiments", () => {
   it("loads the post's experiment configs", () => {
-    for (const id of ["E1", "E1b", "E4", "E5", "E6", "E7", "E8", "E9"]) expect(loadExperiment(id).id).to.equal(id);
+    for (const id of ["E1", "E1b", "E4", "E5", "E6", "E6b", "E7", "E8", "E9"]) expect(loadExperiment(id).id).to.equal(id);
     expect(() => loadExperiment("E99")).to.throw(/no experiment E99/);
   });
 
@@ -71,6 +72,32 @@ describe("experiments", () => {
         () => expect.fail("a sameRunsAs condition whose config the other experiment lacks must be refused"),
         (err: Error) => expect(err.message).to.match(/E0c "other": sameRunsAs E0, but E0 has no condition with the config/),
       );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("collects a demo set from a shipped policy's run directory, as the author collected from a trained model", async function () {
+    this.timeout(300_000);
+    const dir = mkdtempSync(join(tmpdir(), "rapier-gym-exp-"));
+    try {
+      const experiment = experimentSchema.parse({
+        id: "E0",
+        title: "t",
+        env: "PointMassPush-v0",
+        steps: 200,
+        demos: { policy: { source: "policies/push-sac-seed0", steps: 300, maxEpisodeSteps: 100 } },
+        conditions: [
+          {
+            label: "relay",
+            config: { algo: "rpl", demos: "$demos:policy", evalEvery: 200, evalEpisodes: 1, relay: { pretrainSteps: 2, pretrainEvalEpisodes: 1 }, hac: { sac: { hidden: [8, 8] } } },
+            post: { text: "-", stepsToThreshold: null },
+          },
+        ],
+        postSummary: "-",
+      });
+      expect(await runExperiment({ id: "E0", experiment, seeds: 1, jobs: 1, runsDir: join(dir, "runs"), resultsDir: join(dir, "results") })).to.equal(0);
+      expect(readDemoFile(join(dir, "runs", "demos-policy.bin")).source).to.match(/policies\/push-sac-seed0$/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
