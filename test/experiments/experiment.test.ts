@@ -3,10 +3,27 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runExperiment } from "../../cli/experiment-command.js";
-import { experimentSchema, loadExperiment } from "../../experiments/experiment-config.js";
+import { experimentSchema, loadExperiment, type Experiment } from "../../experiments/experiment-config.js";
 import { summariseRun } from "../../experiments/experiment-summary.js";
 import type { MetricsRow } from "../../agents/train/metrics-log.js";
 import { readDemoFile } from "../../agents/demos/demo-file.js";
+
+/** Runs `body` in a fresh temp directory, removed afterwards whatever happens. */
+async function inTempDir(body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "rapier-gym-exp-"));
+  try {
+    await body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const post = { text: "-", stepsToThreshold: null };
+
+/** A small experiment for these tests: `fields` gives its id, env, budget, demos and conditions. */
+function tinyExperiment(fields: Record<string, unknown>): Experiment {
+  return experimentSchema.parse({ title: "t", postSummary: "-", ...fields });
+}
 
 describe("experiments", () => {
   it("loads the post's experiment configs", () => {
@@ -40,21 +57,19 @@ describe("experiments", () => {
   });
 
   it("refuses a runsOf that names no training condition", () => {
-    const bad = { id: "E0", title: "t", env: "PointMassReach-v0", steps: 10, postSummary: "-", conditions: [{ label: "a", config: { algo: "sac" }, runsOf: "b", post: { text: "-", stepsToThreshold: null } }] };
+    const bad = { id: "E0", title: "t", env: "PointMassReach-v0", steps: 10, postSummary: "-", conditions: [{ label: "a", config: { algo: "sac" }, runsOf: "b", post }] };
     expect(experimentSchema.safeParse(bad).success).to.equal(false);
   });
 
   it("trains a sameRunsAs condition in the other experiment's runs, and reports each experiment up to its own budget", async function () {
     this.timeout(300_000);
-    const dir = mkdtempSync(join(tmpdir(), "rapier-gym-exp-"));
-    try {
+    await inTempDir(async (dir) => {
       const flat = { algo: "sac", startSteps: 100, evalEvery: 300, evalEpisodes: 1, sac: { hidden: [8, 8] } };
-      const post = { text: "-", stepsToThreshold: null };
-      const base = { title: "t", env: "PointMassReach-v0", postSummary: "-" };
+      const base = { env: "PointMassReach-v0" };
       const experiments = {
-        E0: experimentSchema.parse({ ...base, id: "E0", steps: 300, conditions: [{ label: "flat", config: flat, post }] }),
-        E0b: experimentSchema.parse({ ...base, id: "E0b", steps: 400, conditions: [{ label: "flat again", config: flat, sameRunsAs: "E0", post }] }),
-        E0c: experimentSchema.parse({ ...base, id: "E0c", steps: 400, conditions: [{ label: "other", config: { ...flat, startSteps: 50 }, sameRunsAs: "E0", post }] }),
+        E0: tinyExperiment({ ...base, id: "E0", steps: 300, conditions: [{ label: "flat", config: flat, post }] }),
+        E0b: tinyExperiment({ ...base, id: "E0b", steps: 400, conditions: [{ label: "flat again", config: flat, sameRunsAs: "E0", post }] }),
+        E0c: tinyExperiment({ ...base, id: "E0c", steps: 400, conditions: [{ label: "other", config: { ...flat, startSteps: 50 }, sameRunsAs: "E0", post }] }),
       };
       const load = (id: string) => experiments[id as keyof typeof experiments];
       const args = (id: keyof typeof experiments) => ({ id, experiment: load(id), load, seeds: 1, jobs: 1, runsDir: join(dir, "runs", id), resultsDir: join(dir, "results", id) });
@@ -72,18 +87,14 @@ describe("experiments", () => {
         () => expect.fail("a sameRunsAs condition whose config the other experiment lacks must be refused"),
         (err: Error) => expect(err.message).to.match(/E0c "other": sameRunsAs E0, but E0 has no condition with the config/),
       );
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("collects a demo set from a shipped policy's run directory, as the author collected from a trained model", async function () {
     this.timeout(300_000);
-    const dir = mkdtempSync(join(tmpdir(), "rapier-gym-exp-"));
-    try {
-      const experiment = experimentSchema.parse({
+    await inTempDir(async (dir) => {
+      const experiment = tinyExperiment({
         id: "E0",
-        title: "t",
         env: "PointMassPush-v0",
         steps: 200,
         demos: { policy: { source: "policies/push-sac-seed0", steps: 300, maxEpisodeSteps: 100 } },
@@ -91,38 +102,32 @@ describe("experiments", () => {
           {
             label: "relay",
             config: { algo: "rpl", demos: "$demos:policy", evalEvery: 200, evalEpisodes: 1, relay: { pretrainSteps: 2, pretrainEvalEpisodes: 1 }, hac: { sac: { hidden: [8, 8] } } },
-            post: { text: "-", stepsToThreshold: null },
+            post,
           },
         ],
-        postSummary: "-",
       });
       expect(await runExperiment({ id: "E0", experiment, seeds: 1, jobs: 1, runsDir: join(dir, "runs"), resultsDir: join(dir, "results") })).to.equal(0);
       expect(readDemoFile(join(dir, "runs", "demos-policy.bin")).source).to.match(/policies\/push-sac-seed0$/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("runs every condition and seed as its own process, writes the report, keeps finished runs and extends them", async function () {
     this.timeout(300_000);
-    const dir = mkdtempSync(join(tmpdir(), "rapier-gym-exp-"));
-    try {
-      const experiment = experimentSchema.parse({
+    await inTempDir(async (dir) => {
+      const experiment = tinyExperiment({
         id: "E0",
-        title: "smoke",
         env: "PointMassReach-v0",
         steps: 300,
         conditions: [
-          { label: "flat", config: { algo: "sac", startSteps: 100, evalEvery: 300, evalEpisodes: 1, sac: { hidden: [8, 8] } }, post: { text: "-", stepsToThreshold: null } },
+          { label: "flat", config: { algo: "sac", startSteps: 100, evalEvery: 300, evalEpisodes: 1, sac: { hidden: [8, 8] } }, post },
           { label: "HAC k=5", config: { algo: "hac", startSteps: 100, evalEvery: 300, evalEpisodes: 1, hac: { sac: { hidden: [8, 8] } } }, post: { text: "-", stepsToThreshold: 1000 } },
           {
             label: "relay",
             config: { algo: "rpl", demos: "$demos:tiny", evalEvery: 300, evalEpisodes: 1, relay: { pretrainSteps: 5, pretrainEvalEpisodes: 2 }, hac: { sac: { hidden: [8, 8] } } },
-            post: { text: "-", stepsToThreshold: null },
+            post,
           },
         ],
         demos: { tiny: { source: "expert", steps: 150, maxEpisodeSteps: 50 } },
-        postSummary: "-",
       });
       const args = { id: "E0", experiment, seeds: 1, jobs: 2, runsDir: join(dir, "runs"), resultsDir: join(dir, "results") };
       // --report before anything ran: every run is reported as in progress and nothing is trained.
@@ -152,8 +157,6 @@ describe("experiments", () => {
       const extended = JSON.parse(readFileSync(join(dir, "results", "summary.json"), "utf8"));
       expect(extended.conditions.map((c: { seeds: { steps: number }[] }) => c.seeds[0]!.steps)).to.deep.equal([400, 400, 400]);
       expect(readFileSync(log, "utf8").slice(before)).to.match(/resuming .* at step 300/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
