@@ -13,6 +13,7 @@ import type { ServerLimits } from "../server/limits.js";
 import { make, type GoalEnv } from "../sim/index.js";
 import { expertAgent, hacAgent, sacAgent } from "./live-agents.js";
 import { startViewerServer, untilSignal } from "./serve-command.js";
+import { ConfigError } from "../agents/config-error.js";
 
 /** The scripted expert's sessions, in order, until four sessions run. */
 const EXPERT_ENVS = ["PointMassPush-v0", "PointMassPush2-v0", "PointMassReach-v0", "PointMassPush-v0"];
@@ -55,7 +56,7 @@ async function loadPolicy(dir: string): Promise<{ env: GoalEnv; agent: LiveAgent
   const { readRunConfig } = await import("../agents/train/run-dir.js");
   await selectBackend();
   const config = readRunConfig(dir) as { env?: unknown; envKwargs?: Record<string, unknown>; algo?: unknown };
-  if (typeof config.env !== "string") throw new Error(`${dir}/config.json names no env`);
+  if (typeof config.env !== "string") throw new ConfigError(`${dir}/config.json names no env`);
   const env = make(config.env, config.envKwargs ?? {});
   const policy = join(dir, "policy");
   if (existsSync(join(policy, "hac.json"))) {

@@ -14,6 +14,7 @@ import { ProgressBar } from "../agents/train/progress-bar.js";
 import { readRunConfig } from "../agents/train/run-dir.js";
 import { EXPERIMENTS_DIR, loadExperiment, slug, type Experiment } from "../experiments/experiment-config.js";
 import { writeExperimentResults } from "../experiments/experiment-report.js";
+import { ConfigError } from "../agents/config-error.js";
 
 export interface ExperimentArgs {
   id: string;
@@ -140,7 +141,7 @@ function sharedRunsPrefix(e: Experiment, c: Experiment["conditions"][number], lo
   const other = load(c.sameRunsAs!);
   const match = other.conditions.find((o) => o.runsOf === undefined && o.sameRunsAs === undefined && isDeepStrictEqual(o.config, c.config));
   if (other.env !== e.env || match === undefined) {
-    throw new Error(`${e.id} "${c.label}": sameRunsAs ${other.id}, but ${other.id} has no condition with the config ${JSON.stringify(c.config)} on ${e.env}`);
+    throw new ConfigError(`${e.id} "${c.label}": sameRunsAs ${other.id}, but ${other.id} has no condition with the config ${JSON.stringify(c.config)} on ${e.env}`);
   }
   const otherRunsDir = join(dirname(runsDir), other.id);
   mkdirSync(otherRunsDir, { recursive: true });
@@ -170,7 +171,7 @@ async function collectDemoSets(e: Experiment, runsDir: string): Promise<Record<s
 function withDemoPaths(value: unknown, files: Record<string, string>): unknown {
   if (typeof value === "string" && value.startsWith("$demos:")) {
     const path = files[value.slice("$demos:".length)];
-    if (path === undefined) throw new Error(`config refers to ${value}, but the experiment defines no such demo set`);
+    if (path === undefined) throw new ConfigError(`config refers to ${value}, but the experiment defines no such demo set`);
     return path;
   }
   if (Array.isArray(value)) return value.map((v) => withDemoPaths(v, files));
@@ -235,6 +236,6 @@ function lastStep(dir: string): number {
 /** The env-step budget a started run has (its config.json's `steps`). */
 function runBudget(dir: string): number {
   const { steps } = readRunConfig(dir) as { steps?: unknown };
-  if (typeof steps !== "number") throw new Error(`${dir}/config.json has no numeric steps`);
+  if (typeof steps !== "number") throw new ConfigError(`${dir}/config.json has no numeric steps`);
   return steps;
 }

@@ -7,6 +7,7 @@ import { pathToFileURL } from "node:url";
 import { EnvError } from "../sim/core.js";
 import type { BackendName } from "../agents/nn/backend.js";
 import type { ServerLimits } from "../server/limits.js";
+import { ConfigError } from "../agents/config-error.js";
 
 const USAGE = `usage: rapier-gym <command> [options]
 
@@ -269,9 +270,9 @@ function backendName(text: string): BackendName {
 /** A mistake in the command line: printed without a stack trace. */
 export class UsageError extends Error {}
 
-/** Mistakes of the user (bad flags, ids, kwargs) print as one line; anything else with its stack. */
+/** Mistakes of the user (bad flags, ids, kwargs, configs, run directories) print as one line; anything else with its stack. */
 export function report(e: unknown): string {
-  if (e instanceof UsageError || e instanceof EnvError) return e.message;
+  if (e instanceof UsageError || e instanceof EnvError || e instanceof ConfigError) return e.message;
   // node:util parseArgs reports unknown or malformed flags with these codes.
   if (e instanceof Error && "code" in e && String(e.code).startsWith("ERR_PARSE_ARGS")) return `${e.message}\n\n${USAGE}`;
   return e instanceof Error ? (e.stack ?? e.message) : String(e);

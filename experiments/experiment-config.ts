@@ -4,6 +4,7 @@
  */
 import { readFileSync, existsSync } from "node:fs";
 import { z } from "zod";
+import { ConfigError } from "../agents/config-error.js";
 
 /** Demonstrations an experiment collects before its runs (`rapier-gym collect`). */
 const demoSpecSchema = z
@@ -86,9 +87,9 @@ export const EXPERIMENTS_DIR = new URL(".", import.meta.url).pathname;
 
 export function loadExperiment(id: string): Experiment {
   const path = `${EXPERIMENTS_DIR}${id}.json`;
-  if (!existsSync(path)) throw new Error(`no experiment ${id}: ${path} does not exist`);
+  if (!existsSync(path)) throw new ConfigError(`no experiment ${id}: ${path} does not exist`);
   const parsed = experimentSchema.safeParse(JSON.parse(readFileSync(path, "utf8")));
-  if (!parsed.success) throw new Error(`${path}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  if (!parsed.success) throw new ConfigError(`${path}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   return parsed.data;
 }
 

@@ -7,6 +7,7 @@
 import type { GoalEnv } from "../../sim/core.js";
 import { buildDemoSet, newEpisode, recordStep, type DemoSet, type RecordedEpisode } from "./demo-set.js";
 import type { DemoPolicy } from "./one-block-at-a-time.js";
+import { ConfigError } from "../config-error.js";
 
 export interface CollectOptions {
   /** The env to act in; `envId` and `envKwargs` are what the file records of it. */
@@ -58,7 +59,7 @@ export function collectDemos(options: CollectOptions): DemoSet {
   const done = (): boolean => (options.episodes !== undefined ? kept.length >= options.episodes : keptSteps >= target);
   while (!done()) {
     if (attempts >= maxAttempts) {
-      throw new Error(`collectDemos: only ${kept.length} of ${attempts} episodes of ${options.source} on ${options.envId} succeeded; giving up (raise maxAttempts or use a better policy)`);
+      throw new ConfigError(`collectDemos: only ${kept.length} of ${attempts} episodes of ${options.source} on ${options.envId} succeeded; giving up (raise maxAttempts or use a better policy)`);
     }
     const episodeSeed = seed + attempts;
     attempts++;

@@ -11,6 +11,7 @@ import { z } from "zod";
 import { packArrays, unpackArrays } from "../buffers/array-pack.js";
 import { writeFileAtomic } from "../train/atomic-write.js";
 import { DEMO_KEYS, type DemoKey, type DemoSet } from "./demo-set.js";
+import { ConfigError } from "../config-error.js";
 
 export const DEMO_FORMAT = "rapier-gym-demos/1";
 
@@ -64,26 +65,26 @@ export function decodeDemoSet(bytes: Uint8Array, where: string): DemoSet {
   try {
     unpacked = unpackArrays(bytes);
   } catch (e) {
-    throw new Error(`${where} is not a readable demo file: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ConfigError(`${where} is not a readable demo file: ${e instanceof Error ? e.message : String(e)}`);
   }
   const parsed = metaSchema.safeParse(unpacked.meta);
   if (!parsed.success) {
-    throw new Error(`${where} is not a ${DEMO_FORMAT} file: ${parsed.error.issues.map((i) => `${i.path.join(".") || "meta"}: ${i.message}`).join("; ")}`);
+    throw new ConfigError(`${where} is not a ${DEMO_FORMAT} file: ${parsed.error.issues.map((i) => `${i.path.join(".") || "meta"}: ${i.message}`).join("; ")}`);
   }
   const meta = parsed.data;
   const episodes = meta.episodeLengths.length;
-  if (meta.seeds.length !== episodes) throw new Error(`${where}: ${meta.seeds.length} seeds for ${episodes} episodes`);
+  if (meta.seeds.length !== episodes) throw new ConfigError(`${where}: ${meta.seeds.length} seeds for ${episodes} episodes`);
   const tooLong = meta.episodeLengths.findIndex((l) => l > meta.horizon);
-  if (tooLong >= 0) throw new Error(`${where}: episode ${tooLong} has length ${meta.episodeLengths[tooLong]}, beyond the horizon ${meta.horizon}`);
+  if (tooLong >= 0) throw new ConfigError(`${where}: episode ${tooLong} has length ${meta.episodeLengths[tooLong]}, beyond the horizon ${meta.horizon}`);
   const data = {} as Record<DemoKey, Float32Array>;
   for (const key of DEMO_KEYS) {
     const a = unpacked.arrays.get(key);
-    if (!(a instanceof Float32Array)) throw new Error(`${where}: array "${key}" is missing or not float32`);
+    if (!(a instanceof Float32Array)) throw new ConfigError(`${where}: array "${key}" is missing or not float32`);
     const expected = episodes * meta.horizon * meta.dims[key];
-    if (a.length !== expected) throw new Error(`${where}: array "${key}" has ${a.length} values, expected ${episodes}×${meta.horizon}×${meta.dims[key]} = ${expected}`);
+    if (a.length !== expected) throw new ConfigError(`${where}: array "${key}" has ${a.length} values, expected ${episodes}×${meta.horizon}×${meta.dims[key]} = ${expected}`);
     data[key] = a;
   }
-  if (checksum(data) !== meta.crc32) throw new Error(`${where} is damaged: its arrays do not match their CRC-32`);
+  if (checksum(data) !== meta.crc32) throw new ConfigError(`${where} is damaged: its arrays do not match their CRC-32`);
   return { env: meta.env, envKwargs: meta.envKwargs, source: meta.source, seeds: meta.seeds, episodeLengths: meta.episodeLengths, horizon: meta.horizon, dims: meta.dims, data };
 }
 
@@ -97,7 +98,7 @@ export function readDemoFile(path: string): DemoSet {
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    throw new Error(`cannot read demo file ${path}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ConfigError(`cannot read demo file ${path}: ${e instanceof Error ? e.message : String(e)}`);
   }
   return decodeDemoSet(bytes, path);
 }

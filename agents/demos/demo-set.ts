@@ -6,6 +6,7 @@
  * `episodeLengths` says where each one really ends.
  */
 import type { GoalEnv, GoalObs } from "../../sim/core.js";
+import { ConfigError } from "../config-error.js";
 
 /** The npz keys, in file order. `acts` are env actions; the rest are observation keys, plural. */
 export const DEMO_KEYS = ["acts", "obs", "desired_goals", "achieved_goals", "controllable_achieved_goals", "full_positional_states"] as const;
@@ -105,7 +106,7 @@ export function checkDemosFit(set: DemoSet, env: GoalEnv, keys: readonly DemoKey
     const space = key === "acts" ? env.actionSpace : env.observationSpace.spaces[ENV_KEY[key]];
     const size = space?.type === "Box" ? space.size : undefined;
     if (size !== set.dims[key]) {
-      throw new Error(`${where}: demos from ${set.env} have ${key} of ${set.dims[key]} values, but ${env.unwrapped.toString()} has ${ENV_KEY[key]} of ${String(size)}`);
+      throw new ConfigError(`${where}: demos from ${set.env} have ${key} of ${set.dims[key]} values, but ${env.unwrapped.toString()} has ${ENV_KEY[key]} of ${String(size)}`);
     }
   }
 }

@@ -11,6 +11,7 @@ import { PushExpert } from "../experts/push-expert.js";
 import { Sac } from "../sac/sac.js";
 import { policyInput } from "../train/evaluate.js";
 import { blockCount, oneBlockAtATime, type DemoPolicy } from "./one-block-at-a-time.js";
+import { ConfigError } from "../config-error.js";
 
 export interface DemoSource {
   policy: DemoPolicy;
@@ -32,7 +33,7 @@ export async function openDemoSource(source: string, env: GoalEnv): Promise<Demo
       : { policy: act, label: "expert", dispose: () => {} };
   }
   const dir = join(source, "policy");
-  if (!existsSync(join(dir, "sac.json"))) throw new Error(`--source ${source}: neither "expert" nor a finished flat run (no ${dir}/sac.json)`);
+  if (!existsSync(join(dir, "sac.json"))) throw new ConfigError(`--source ${source}: neither "expert" nor a finished flat run (no ${dir}/sac.json)`);
   const agent = await Sac.load(dir);
   const act = (o: GoalObs): Float32Array => agent.act(policyInput(o), true);
   const envInput = obs.observation.length + obs.desired_goal.length;
@@ -41,5 +42,5 @@ export async function openDemoSource(source: string, env: GoalEnv): Promise<Demo
   // A one-block policy sees [mass 4, block 4, goal 2].
   if (agent.obsDim === 10 && blocks >= 2) return { policy: oneBlockAtATime(act, env), label: `${source} (one block at a time)`, dispose };
   agent.dispose();
-  throw new Error(`--source ${source}: its policy takes ${agent.obsDim} inputs; this env gives ${envInput} (and a one-block policy, 10, needs an env with 2+ blocks)`);
+  throw new ConfigError(`--source ${source}: its policy takes ${agent.obsDim} inputs; this env gives ${envInput} (and a one-block policy, 10, needs an env with 2+ blocks)`);
 }

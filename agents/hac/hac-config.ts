@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { sacPresets, validateSacConfig, type SacConfig } from "../sac/sac-config.js";
+import { ConfigError } from "../config-error.js";
 
 /** The observation key whose values the levels above the bottom one emit as subgoals. */
 export type SubgoalSpace = "controllable_achieved_goal" | "achieved_goal" | "full_positional_state";
@@ -153,11 +154,11 @@ export type HacConfig = z.infer<typeof hacConfigSchema>;
 export function parseHacConfig(value: unknown = {}, where = "hac config"): HacConfig {
   const parsed = hacConfigSchema.safeParse(value);
   if (!parsed.success) {
-    throw new Error(`${where}: ${parsed.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; ")}`);
+    throw new ConfigError(`${where}: ${parsed.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; ")}`);
   }
   const config = parsed.data;
   if (config.levelSac.length > config.levels) {
-    throw new Error(`${where}: levelSac has ${config.levelSac.length} entries for ${config.levels} levels`);
+    throw new ConfigError(`${where}: levelSac has ${config.levelSac.length} entries for ${config.levels} levels`);
   }
   levelSacConfigs(config); // unknown or bad SAC fields fail here, not at the first update
   return config;
@@ -169,7 +170,7 @@ export function levelSacConfigs(config: HacConfig): SacConfig[] {
   return Array.from({ length: config.levels }, (_, level) => {
     const overrides = { ...config.sac, ...(config.levelSac[level] ?? {}) };
     for (const key of Object.keys(overrides)) {
-      if (!(key in base)) throw new Error(`unknown SAC hyperparameter "${key}" for level ${level} (known: ${Object.keys(base).join(", ")})`);
+      if (!(key in base)) throw new ConfigError(`unknown SAC hyperparameter "${key}" for level ${level} (known: ${Object.keys(base).join(", ")})`);
     }
     const sac = { ...base, ...(overrides as Partial<SacConfig>) };
     validateSacConfig(sac);

@@ -21,6 +21,7 @@ import type { Rng } from "../../sim/rng.js";
 import type { SubgoalSpace } from "../hac/hac-config.js";
 import { demoKeyOf, numEpisodes, type DemoSet } from "../demos/demo-set.js";
 import type { BcRows } from "./bc-loss.js";
+import { ConfigError } from "../config-error.js";
 
 export interface RelayOptions {
   /** n: env steps between the high level's decisions. */
@@ -53,7 +54,7 @@ export interface RelayBatch {
 export function splitRelayDemos(set: DemoSet, subgoalSpace: SubgoalSpace, trainFraction = 0.8): { train: RelayDemos; validation: RelayDemos } {
   const e = numEpisodes(set);
   const nTrain = Math.floor(trainFraction * e);
-  if (nTrain === 0) throw new Error(`relay learning needs at least one training episode: ${e} demo episodes × ${trainFraction} leaves none`);
+  if (nTrain === 0) throw new ConfigError(`relay learning needs at least one training episode: ${e} demo episodes × ${trainFraction} leaves none`);
   const all = Array.from({ length: e }, (_, i) => i);
   return { train: { set, episodes: all.slice(0, nTrain), subgoalSpace }, validation: { set, episodes: all.slice(nTrain), subgoalSpace } };
 }

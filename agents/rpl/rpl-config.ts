@@ -8,6 +8,7 @@ import { z } from "zod";
 import { hacConfigSchema } from "../hac/hac-config.js";
 import type { HacTrainConfig } from "../hac/hac-trainer.js";
 import { parseTrainingConfig, runScheduleFields } from "../train/run-schedule.js";
+import { ConfigError } from "../config-error.js";
 
 /** Where the relay script's defaults differ from HAC's. */
 export const RELAY_HAC_DEFAULTS = {
@@ -59,10 +60,10 @@ export type RplTrainConfig = z.infer<typeof rplTrainConfigSchema>;
 
 export function parseRplTrainConfig(value: unknown, where: string): RplTrainConfig {
   const config = parseTrainingConfig(rplTrainConfigSchema, value, where);
-  if (config.hac.levels !== 2) throw new Error(`${where}: bad training config: hac.levels: relay learning has two levels, got ${config.hac.levels}`);
+  if (config.hac.levels !== 2) throw new ConfigError(`${where}: bad training config: hac.levels: relay learning has two levels, got ${config.hac.levels}`);
   const { relay } = config;
   if (!relay.useRlOnHigherLevel && !(relay.useSupervisionWithRl && relay.supervisionWeight > 0)) {
-    throw new Error(`${where}: bad training config: relay.useRlOnHigherLevel false needs supervision (useSupervisionWithRl and a positive supervisionWeight), or the high level never learns`);
+    throw new ConfigError(`${where}: bad training config: relay.useRlOnHigherLevel false needs supervision (useSupervisionWithRl and a positive supervisionWeight), or the high level never learns`);
   }
   return config;
 }

@@ -33,6 +33,7 @@ import { pretrainRelay } from "./relay-pretrain.js";
 import { splitRelayDemos, type RelayDemos } from "./relay-relabel.js";
 import { relaySupervision } from "./relay-supervision.js";
 import { hacTrainConfigOf, parseRplTrainConfig, type RplTrainConfig } from "./rpl-config.js";
+import { ConfigError } from "../config-error.js";
 
 /** Evaluations are seeded from here on, as the other trainers'. */
 const EVAL_SEED_BASE = 1_000_000;
@@ -174,7 +175,7 @@ function readFileSyncChecked(path: string): Uint8Array {
   try {
     return readFileSync(path);
   } catch (e) {
-    throw new Error(`cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ConfigError(`cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 

@@ -2,6 +2,7 @@
  * SAC hyperparameters and the two presets the project compares: the seed code's (the blog's
  * experiments, `reference/seed-code-notes.md` section 3.2) and Stable-Baselines3's defaults.
  */
+import { ConfigError } from "../config-error.js";
 
 export interface SacConfig {
   /**
@@ -76,11 +77,11 @@ export function validateSacConfig(config: SacConfig): void {
   const positive: (keyof SacConfig)[] = ["actorLr", "criticLr", "alphaLr", "alpha", "batchSize", "bufferSize", "updatesPerStep"];
   for (const key of positive) {
     const value = config[key];
-    if (typeof value !== "number" || !(value > 0)) throw new Error(`SacConfig.${key} must be > 0, got ${String(value)}`);
+    if (typeof value !== "number" || !(value > 0)) throw new ConfigError(`SacConfig.${key} must be > 0, got ${String(value)}`);
   }
-  if (!(config.gamma >= 0 && config.gamma <= 1)) throw new Error(`SacConfig.gamma must be in [0, 1], got ${config.gamma}`);
-  if (!(config.polyak >= 0 && config.polyak <= 1)) throw new Error(`SacConfig.polyak must be in [0, 1], got ${config.polyak}`);
+  if (!(config.gamma >= 0 && config.gamma <= 1)) throw new ConfigError(`SacConfig.gamma must be in [0, 1], got ${config.gamma}`);
+  if (!(config.polyak >= 0 && config.polyak <= 1)) throw new ConfigError(`SacConfig.polyak must be in [0, 1], got ${config.polyak}`);
   if (config.hidden.length === 0 || config.hidden.some((h) => !Number.isInteger(h) || h < 1)) {
-    throw new Error(`SacConfig.hidden must be positive integers, got [${config.hidden.join(", ")}]`);
+    throw new ConfigError(`SacConfig.hidden must be positive integers, got [${config.hidden.join(", ")}]`);
   }
 }

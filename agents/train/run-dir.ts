@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "./atomic-write.js";
+import { ConfigError } from "../config-error.js";
 
 export interface RunPaths {
   root: string;
@@ -31,7 +32,7 @@ export function runPaths(root: string): RunPaths {
  */
 export function createRunDir(root: string, config: unknown): RunPaths {
   const paths = runPaths(root);
-  if (existsSync(paths.config)) throw new Error(`${root} already holds a run (config.json exists): resume it or choose another directory`);
+  if (existsSync(paths.config)) throw new ConfigError(`${root} already holds a run (config.json exists): resume it or choose another directory`);
   mkdirSync(paths.checkpoints, { recursive: true });
   mkdirSync(paths.plots, { recursive: true });
   writeFileAtomic(paths.config, `${JSON.stringify(config, null, 2)}\n`);
@@ -41,7 +42,7 @@ export function createRunDir(root: string, config: unknown): RunPaths {
 /** The config a run was started with, for `--resume`. */
 export function readRunConfig(root: string): unknown {
   const { config } = runPaths(root);
-  if (!existsSync(config)) throw new Error(`${root} is not a run directory: no config.json`);
+  if (!existsSync(config)) throw new ConfigError(`${root} is not a run directory: no config.json`);
   return JSON.parse(readFileSync(config, "utf8"));
 }
 
@@ -55,10 +56,10 @@ export function readRunConfig(root: string): unknown {
 export function extendRunBudget(root: string, steps: number): void {
   const config = readRunConfig(root);
   if (typeof config !== "object" || config === null || typeof (config as { steps?: unknown }).steps !== "number") {
-    throw new Error(`${root}/config.json has no numeric steps to extend`);
+    throw new ConfigError(`${root}/config.json has no numeric steps to extend`);
   }
   const current = (config as { steps: number }).steps;
-  if (!Number.isInteger(steps) || steps < current) throw new Error(`--steps ${steps} cannot extend ${root}: its budget is already ${current} env steps (a budget only grows)`);
+  if (!Number.isInteger(steps) || steps < current) throw new ConfigError(`--steps ${steps} cannot extend ${root}: its budget is already ${current} env steps (a budget only grows)`);
   if (steps === current) return;
   writeFileAtomic(runPaths(root).config, `${JSON.stringify({ ...config, steps }, null, 2)}\n`);
 }

@@ -4,6 +4,7 @@
  * fields the same way. Each config spreads {@link runScheduleFields} into its own zod object.
  */
 import { z } from "zod";
+import { ConfigError } from "../config-error.js";
 
 export const runScheduleFields = {
   env: z.string().describe("registered env id"),
@@ -21,7 +22,7 @@ export const runScheduleFields = {
 export function parseTrainingConfig<T extends z.ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    throw new Error(`${where}: bad training config: ${parsed.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; ")}`);
+    throw new ConfigError(`${where}: bad training config: ${parsed.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; ")}`);
   }
   return parsed.data;
 }

@@ -43,7 +43,9 @@ export class SacHerTrainer extends RunTrainer<RunState> {
   static start(root: string, config: unknown, makeEnv: EnvMaker = make): SacHerTrainer {
     const given = parseTrainConfig(config, "train");
     const parsed = given.bc === undefined ? given : { ...given, bc: { ...given.bc, demos: resolve(given.bc.demos) } };
-    if (parsed.bc !== undefined) readDemoFile(parsed.bc.demos); // a bad demo file fails before the run directory exists
+    // A bad SAC field or demo file fails before the run directory exists.
+    resolveSacConfig(parsed);
+    if (parsed.bc !== undefined) readDemoFile(parsed.bc.demos);
     createRunDir(root, parsed);
     const trainer = new SacHerTrainer(root, parsed, makeEnv);
     trainer.begin();

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { sacPresets, type SacConfig } from "../sac/sac-config.js";
 import { parseTrainingConfig, runScheduleFields } from "./run-schedule.js";
+import { ConfigError } from "../config-error.js";
 
 export const trainConfigSchema = z
   .object({
@@ -50,7 +51,7 @@ export function parseTrainConfig(value: unknown, where: string): TrainConfig {
 export function resolveSacConfig(config: TrainConfig): SacConfig {
   const base = sacPresets[config.preset];
   for (const key of Object.keys(config.sac)) {
-    if (!(key in base)) throw new Error(`unknown SAC hyperparameter "sac.${key}" (known: ${Object.keys(base).join(", ")})`);
+    if (!(key in base)) throw new ConfigError(`unknown SAC hyperparameter "sac.${key}" (known: ${Object.keys(base).join(", ")})`);
   }
   return { ...base, ...(config.sac as Partial<SacConfig>) };
 }

@@ -1,8 +1,8 @@
 import { expect } from "chai";
-import { main, UsageError } from "../../cli/main.js";
+import { main, report, UsageError } from "../../cli/main.js";
 import { envIds } from "../../sim/index.js";
 import { RawClient } from "../server/raw-client.js";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HacTrainer } from "../../agents/hac/hac-trainer.js";
@@ -102,5 +102,30 @@ describe("rapier-gym command", () => {
     expect(error).to.be.instanceOf(UsageError);
     expect((error as Error).message).to.equal('--seed must be an integer, got "zero"');
     expect((await run(["frobnicate"])).code).to.equal(2);
+  });
+
+  it("reports a bad config, a missing run or experiment in one line, and starts no run directory", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rapier-gym-cli-"));
+    try {
+      const bad = join(dir, "bad.json");
+      writeFileSync(bad, JSON.stringify({ sac: { hiden: [1] } }));
+      const failures: [string[], RegExp][] = [
+        [["train", "--env", "PointMassPush-v0", "--steps", "100", "--config", bad, "--out", join(dir, "run")], /^unknown SAC hyperparameter "sac\.hiden"/],
+        [["train", "--algo", "hac", "--env", "PointMassPush-v0", "--steps", "100", "--config", bad, "--out", join(dir, "run")], /^train: bad training config: config: Unrecognized key: "sac"$/],
+        [["eval", "--run", join(dir, "none")], /none is not a run directory: no config\.json$/],
+        [["experiment", "E99"], /^no experiment E99: /],
+      ];
+      for (const [argv, message] of failures) {
+        const printed = await run(argv).then(
+          () => expect.fail(`${argv.join(" ")} must fail`),
+          (e: unknown) => report(e),
+        );
+        expect(printed).to.match(message);
+        expect(printed).to.not.match(/\n\s+at /);
+      }
+      expect(existsSync(join(dir, "run"))).to.equal(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
