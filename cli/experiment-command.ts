@@ -11,7 +11,7 @@ import { dirname, join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { readMetrics, type MetricsRow } from "../agents/train/metrics-log.js";
 import { ProgressBar } from "../agents/train/progress-bar.js";
-import { readRunConfig } from "../agents/train/run-dir.js";
+import { runBudget } from "../agents/train/run-dir.js";
 import { EXPERIMENTS_DIR, loadExperiment, slug, type Experiment } from "../experiments/experiment-config.js";
 import { writeExperimentResults } from "../experiments/experiment-report.js";
 import { ConfigError } from "../agents/config-error.js";
@@ -63,6 +63,7 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
   const plan: PlannedRun[] = Array.from({ length: seeds }, (_, seed) =>
     trained.map((c) => {
       const dir = `${homes.get(c.label)!}-seed${seed}`;
+      mkdirSync(dirname(dir), { recursive: true }); // another experiment's folder, for a sameRunsAs condition
       const configFile = `${dir}.config.json`;
       writeFileSync(configFile, JSON.stringify(withDemoPaths(c.config, demoFiles), null, 2));
       const started = existsSync(join(dir, "config.json"));
@@ -143,9 +144,7 @@ function sharedRunsPrefix(e: Experiment, c: Experiment["conditions"][number], lo
   if (other.env !== e.env || match === undefined) {
     throw new ConfigError(`${e.id} "${c.label}": sameRunsAs ${other.id}, but ${other.id} has no condition with the config ${JSON.stringify(c.config)} on ${e.env}`);
   }
-  const otherRunsDir = join(dirname(runsDir), other.id);
-  mkdirSync(otherRunsDir, { recursive: true });
-  return join(otherRunsDir, slug(match.label));
+  return join(dirname(runsDir), other.id, slug(match.label));
 }
 
 /** Where each named demo set of the experiment lives: name -> path. */
@@ -231,11 +230,4 @@ function lastStep(dir: string): number {
   } catch {
     return 0; // a line torn mid-write: the next poll reads it whole
   }
-}
-
-/** The env-step budget a started run has (its config.json's `steps`). */
-function runBudget(dir: string): number {
-  const { steps } = readRunConfig(dir) as { steps?: unknown };
-  if (typeof steps !== "number") throw new ConfigError(`${dir}/config.json has no numeric steps`);
-  return steps;
 }

@@ -60,7 +60,7 @@ export class PandaEnv extends WorldGoalEnv<PandaResetOverrides> {
     readonly variant: PandaVariant,
     kwargs: PandaKwargs = {},
   ) {
-    super(variant.id, new PhysicsWorld([0, 0, -9.81], PANDA_TIMESTEP, PANDA_CONTACT_FREQUENCY), PANDA_SUBSTEPS, PANDA_SUBSTEPS * PANDA_TIMESTEP);
+    super(variant.id, new PhysicsWorld([0, 0, -9.81], PANDA_TIMESTEP, PANDA_CONTACT_FREQUENCY), PANDA_SUBSTEPS);
     const k = pandaKwargs.parse(kwargs);
     this.reward = { rewardType: k.rewardType, distanceMetric: k.distanceMetric, distanceThreshold: k.distanceThreshold ?? variant.defaultThreshold };
     this.terminateOnSuccess = k.terminateOnSuccess;

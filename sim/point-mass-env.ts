@@ -51,7 +51,7 @@ export class PointMassEnv extends WorldGoalEnv<ResetOverrides> {
     readonly variant: PointMassVariant,
     kwargs: PointMassKwargs = {},
   ) {
-    super(variant.id, new PhysicsWorld([0, 0, -9.81], TIMESTEP), SUBSTEPS, SUBSTEPS * TIMESTEP);
+    super(variant.id, new PhysicsWorld([0, 0, -9.81], TIMESTEP), SUBSTEPS);
     const k = pointMassKwargs.parse(kwargs);
     this.reward = { rewardType: k.rewardType, distanceMetric: k.distanceMetric, distanceThreshold: k.distanceThreshold };
     this.terminateOnSuccess = k.terminateOnSuccess;

@@ -22,7 +22,8 @@ export interface GoalTaskView {
   markerPositions(): Record<string, [number, number, number]>;
 }
 
-export abstract class WorldGoalEnv<ResetOverrides> implements GoalEnv {
+/** `ResetOverrides`: the parsed reset options, every field optional (no options: `{}`). */
+export abstract class WorldGoalEnv<ResetOverrides extends object> implements GoalEnv {
   abstract readonly observationSpace: Dict;
   abstract readonly actionSpace: Box;
   spec: EnvSpec | null = null;
@@ -37,8 +38,6 @@ export abstract class WorldGoalEnv<ResetOverrides> implements GoalEnv {
     readonly world: PhysicsWorld,
     /** Physics steps per env step. */
     private readonly substeps: number,
-    /** Simulated seconds per env step: the rate at which frames are meant to play. */
-    private readonly stepSeconds: number,
   ) {}
 
   protected abstract get goalTask(): GoalTaskView;
@@ -106,7 +105,8 @@ export abstract class WorldGoalEnv<ResetOverrides> implements GoalEnv {
   }
 
   scene(): SceneDescription {
-    return { env: this.id, up: "z", bodies: this.world.sceneBodiesDescription(), markers: this.goalTask.markers(), dt: this.stepSeconds };
+    // dt: simulated seconds per env step, the rate at which frames are meant to play.
+    return { env: this.id, up: "z", bodies: this.world.sceneBodiesDescription(), markers: this.goalTask.markers(), dt: this.substeps * this.world.timestep };
   }
 
   frame(): Frame {
@@ -123,6 +123,7 @@ export abstract class WorldGoalEnv<ResetOverrides> implements GoalEnv {
 
   /** Checks reset options before anything changes, so a bad option leaves the env as it was. */
   private parseResetOptions(options: Record<string, unknown> | undefined): ResetOverrides {
+    if (options === undefined) return {} as ResetOverrides;
     const parsed = this.resetOptionsSchema.safeParse(options ?? {});
     if (!parsed.success) {
       const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "options"}: ${i.message}`).join("; ");

@@ -61,7 +61,7 @@ interface LoopState extends RunState {
   windowCounters: number[];
 }
 
-export class HacTrainer extends RunTrainer<LoopState> {
+export class HacTrainer extends RunTrainer<LoopState, HacTrainConfig> {
   readonly agent: Hac;
   protected state: LoopState;
   private readonly warmupSteps: number;
@@ -71,7 +71,7 @@ export class HacTrainer extends RunTrainer<LoopState> {
 
   private constructor(
     root: string,
-    readonly config: HacTrainConfig,
+    config: HacTrainConfig,
     makeEnv: EnvMaker,
   ) {
     super(root, config, makeEnv);

@@ -28,6 +28,7 @@ import { writeFileAtomic } from "../train/atomic-write.js";
 import { policyInput, type EvalResult } from "../train/evaluate.js";
 import type { EvalObserver } from "../train/eval-observer.js";
 import { levelSacConfigs, parseHacConfig, subgoalPenalty, type HacConfig } from "./hac-config.js";
+import { ConfigError } from "../config-error.js";
 
 /** What chooses a level's actions: its SAC policy, or a scripted stand-in (tests, experts). */
 export interface LevelActor {
@@ -162,18 +163,20 @@ export class Hac {
     this.observationDim = boxOf(env, "observation").size;
     const subgoalBox = boxOf(env, subgoalSpace);
     this.subgoalDim = subgoalBox.size;
-    // The author's ENVIRONMENT_BOUNDS: 2.5 about the space's centre, or the space's own half-width
-    // where that is tighter; or the box given.
+    // A number: that bound about 0. "auto": the author's ENVIRONMENT_BOUNDS, 2.5 about the space's
+    // centre, or the space's own half-width where that is tighter. A box: its centre and half-widths.
     const limit = this.config.subgoalLimit;
-    if (typeof limit === "object" && (limit.low.length !== this.subgoalDim || limit.high.length !== this.subgoalDim || limit.low.some((lo, d) => lo >= limit.high[d]!))) {
-      throw new Error(`Hac: subgoalLimit's low and high need ${this.subgoalDim} values each (the ${subgoalSpace} space), each low below its high`);
+    if (typeof limit === "number") {
+      this.subgoalCenter = new Float64Array(this.subgoalDim);
+      this.subgoalLimit = new Float64Array(this.subgoalDim).fill(limit);
+    } else {
+      if (typeof limit === "object" && (limit.low.length !== this.subgoalDim || limit.high.length !== this.subgoalDim || limit.low.some((lo, d) => lo >= limit.high[d]!))) {
+        throw new ConfigError(`Hac: subgoalLimit's low and high need ${this.subgoalDim} values each (the ${subgoalSpace} space), each low below its high`);
+      }
+      const { low, high } = limit === "auto" ? subgoalBox : limit;
+      this.subgoalCenter = Float64Array.from(high, (h, d) => (h + low[d]!) / 2);
+      this.subgoalLimit = Float64Array.from(high, (h, d) => (limit === "auto" ? Math.min((h - low[d]!) / 2, 2.5) : (h - low[d]!) / 2));
     }
-    const box = typeof limit === "object" ? limit : subgoalBox;
-    this.subgoalCenter = typeof limit === "number" ? new Float64Array(this.subgoalDim) : Float64Array.from(box.high, (high, d) => (high + box.low[d]!) / 2);
-    this.subgoalLimit =
-      typeof limit === "number"
-        ? new Float64Array(this.subgoalDim).fill(limit)
-        : Float64Array.from(box.high, (high, d) => (limit === "auto" ? Math.min((high - box.low[d]!) / 2, 2.5) : (high - box.low[d]!) / 2));
     if (this.subgoalCenter.some((c) => !Number.isFinite(c))) {
       throw new Error(`Hac: the ${subgoalSpace} space is unbounded; give subgoalLimit a number`);
     }

@@ -55,11 +55,19 @@ export function readRunConfig(root: string): unknown {
  */
 export function extendRunBudget(root: string, steps: number): void {
   const config = readRunConfig(root);
-  if (typeof config !== "object" || config === null || typeof (config as { steps?: unknown }).steps !== "number") {
-    throw new ConfigError(`${root}/config.json has no numeric steps to extend`);
-  }
-  const current = (config as { steps: number }).steps;
+  const current = budgetOf(config, root);
   if (!Number.isInteger(steps) || steps < current) throw new ConfigError(`--steps ${steps} cannot extend ${root}: its budget is already ${current} env steps (a budget only grows)`);
   if (steps === current) return;
-  writeFileAtomic(runPaths(root).config, `${JSON.stringify({ ...config, steps }, null, 2)}\n`);
+  writeFileAtomic(runPaths(root).config, `${JSON.stringify({ ...(config as object), steps }, null, 2)}\n`);
+}
+
+/** The env-step budget of the run in `root` (its config.json's `steps`). */
+export function runBudget(root: string): number {
+  return budgetOf(readRunConfig(root), root);
+}
+
+function budgetOf(config: unknown, root: string): number {
+  const steps = typeof config === "object" && config !== null ? (config as { steps?: unknown }).steps : undefined;
+  if (typeof steps !== "number") throw new ConfigError(`${root}/config.json has no numeric steps`);
+  return steps;
 }

@@ -23,7 +23,7 @@ export interface RunConfig extends LoopSchedule {
   seed: number;
 }
 
-export abstract class RunTrainer<State extends RunState> {
+export abstract class RunTrainer<State extends RunState, Config extends RunConfig> {
   /** Sees every evaluation episode (train --serve shows them in the viewer). */
   evalObserver: EvalObserver | null = null;
   protected readonly paths: RunPaths;
@@ -39,14 +39,14 @@ export abstract class RunTrainer<State extends RunState> {
 
   protected constructor(
     root: string,
-    private readonly runConfig: RunConfig,
+    readonly config: Config,
     makeEnv: EnvMaker = make,
   ) {
     this.paths = runPaths(root);
-    this.env = makeEnv(runConfig.env, runConfig.envKwargs);
-    this.evalEnv = makeEnv(runConfig.env, runConfig.envKwargs);
+    this.env = makeEnv(config.env, config.envKwargs);
+    this.evalEnv = makeEnv(config.env, config.envKwargs);
     this.metrics = new MetricsLog(this.paths.metrics);
-    this.actionRng.reseed(runConfig.seed + 2);
+    this.actionRng.reseed(config.seed + 2);
   }
 
   get step(): number {
@@ -55,7 +55,7 @@ export abstract class RunTrainer<State extends RunState> {
 
   /** Trains on to the budget or `until`: see {@link TrainingLoop.run}. */
   run(options: RunOptions = {}): Promise<void> {
-    this.loop ??= new TrainingLoop(this.runConfig, this.metrics, this.hooks(), this.label());
+    this.loop ??= new TrainingLoop(this.config, this.metrics, this.hooks(), this.label());
     return this.loop.run(options);
   }
 
@@ -74,7 +74,7 @@ export abstract class RunTrainer<State extends RunState> {
 
   /** The first episode of a new run. */
   protected begin(): void {
-    this.obs = this.env.reset({ seed: this.runConfig.seed }).obs;
+    this.obs = this.env.reset({ seed: this.config.seed }).obs;
   }
 
   /**

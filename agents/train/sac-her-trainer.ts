@@ -18,7 +18,7 @@ import { parseTrainConfig, resolveSacConfig, type TrainConfig } from "./train-co
 import { RunTrainer, type RunState } from "./run-trainer.js";
 import { initialCounters, type TrainingLoopHooks } from "./training-loop.js";
 
-export class SacHerTrainer extends RunTrainer<RunState> {
+export class SacHerTrainer extends RunTrainer<RunState, TrainConfig> {
   private readonly learner: HerLearner;
   protected state: RunState;
   /** Loss sums of the episode under way. */
@@ -26,7 +26,7 @@ export class SacHerTrainer extends RunTrainer<RunState> {
 
   private constructor(
     root: string,
-    readonly config: TrainConfig,
+    config: TrainConfig,
     makeEnv: EnvMaker,
   ) {
     super(root, config, makeEnv);

@@ -21,7 +21,6 @@ import { PANDA_GROUP } from "../panda-collision-groups.js";
 
 export type ControlType = "ee" | "joints";
 
-
 export const ARM_CONTROL = {
   /** Metres of end-effector displacement per unit of action (ee control). */
   eeStep: 0.05,
