@@ -11,7 +11,7 @@ import { renderLinePlotSvg } from "../agents/train/plot-svg.js";
 import { comparisonPlot } from "../agents/train/run-plots.js";
 import { svgToPng } from "../agents/train/svg-to-png.js";
 import type { Experiment } from "./experiment-config.js";
-import { meanStepsToThreshold, summariseRun, type RunSummary } from "./experiment-summary.js";
+import { meanStepsToThreshold, summariseRun, type PretrainedSummary, type RunSummary } from "./experiment-summary.js";
 
 export interface ConditionRuns {
   label: string;
@@ -82,12 +82,21 @@ function renderReport(e: Experiment, r: ExperimentResults, date: string): string
     );
   });
   if (r.conditions.some((c) => c.seeds.some((s) => s.pretrained))) {
-    lines.push("", "Pretrained only (before finetuning), deterministic evaluation:", "", "| condition | mean return | success | episodes that reached the goal at least once |", "|---|---|---|---|");
+    lines.push(
+      "",
+      "Pretrained only (before finetuning), deterministic evaluation on fresh start states, and on the training demos' own start states (the share of those that reach the goal at least once):",
+      "",
+      "| condition | mean return | success | episodes that reached the goal at least once | on the demos' starts: mean return | reached at least once |",
+      "|---|---|---|---|---|---|",
+    );
     for (const c of r.conditions) {
       const pre = c.seeds.flatMap((s) => (s.pretrained ? [s.pretrained] : []));
       if (pre.length === 0) continue;
       const mean = (f: (p: (typeof pre)[number]) => number) => pre.reduce((a, p) => a + f(p), 0) / pre.length;
-      lines.push(`| ${c.label} | ${mean((p) => p.return).toFixed(1)} | ${(100 * mean((p) => p.success)).toFixed(0)}% | ${(100 * mean((p) => p.reachedOnce)).toFixed(0)}% |`);
+      const onDemos = pre.flatMap((p) => (p.onDemoStarts ? [p.onDemoStarts] : []));
+      const demoMean = (f: (p: PretrainedSummary) => number) => onDemos.reduce((a, p) => a + f(p), 0) / onDemos.length;
+      const demoCells = onDemos.length === 0 ? "– | –" : `${demoMean((p) => p.return).toFixed(1)} | ${(100 * demoMean((p) => p.reachedOnce)).toFixed(0)}%`;
+      lines.push(`| ${c.label} | ${mean((p) => p.return).toFixed(1)} | ${(100 * mean((p) => p.success)).toFixed(0)}% | ${(100 * mean((p) => p.reachedOnce)).toFixed(0)}% | ${demoCells} |`);
     }
   }
   const ratios = r.conditions.slice(1).map((c) => {

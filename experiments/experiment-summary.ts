@@ -14,8 +14,17 @@ export interface RunSummary {
   finalSuccess: number;
   /** Env steps the run reached. */
   steps: number;
-  /** A relay run's pretrained-only evaluation, before any finetuning (E6). */
-  pretrained?: { return: number; success: number; reachedOnce: number };
+  /**
+   * A relay run's pretrained-only evaluation, before any finetuning (E6), on fresh start states
+   * and on the training demos' own.
+   */
+  pretrained?: PretrainedSummary & { onDemoStarts?: PretrainedSummary };
+}
+
+export interface PretrainedSummary {
+  return: number;
+  success: number;
+  reachedOnce: number;
 }
 
 /**
@@ -34,8 +43,9 @@ export function summariseRun(rows: readonly MetricsRow[], seed: number, metric: 
   const hit = avgReturn.findIndex((v) => v >= threshold);
   const last = episodes.length - 1;
   const pre = rows.find((r) => typeof r["pretrain/eval/return"] === "number");
+  const pretrained = (prefix: string): PretrainedSummary => ({ return: pre![`${prefix}/return`]!, success: pre![`${prefix}/success`] ?? NaN, reachedOnce: pre![`${prefix}/reached_once`] ?? NaN });
   return {
-    ...(pre ? { pretrained: { return: pre["pretrain/eval/return"]!, success: pre["pretrain/eval/success"] ?? NaN, reachedOnce: pre["pretrain/eval/reached_once"] ?? NaN } } : {}),
+    ...(pre ? { pretrained: { ...pretrained("pretrain/eval"), ...(typeof pre["pretrain/eval_demo_starts/return"] === "number" ? { onDemoStarts: pretrained("pretrain/eval_demo_starts") } : {}) } } : {}),
     seed,
     stepsToThreshold: hit < 0 ? null : episodes[hit]!.step,
     finalReturn: last < 0 ? NaN : avgReturn[last]!,

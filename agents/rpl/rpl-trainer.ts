@@ -8,7 +8,8 @@
  * Run directory: HAC's (config.json holds the relay config), plus `pretrained.bin`, the agent
  * right after pretraining and the pretraining's log rows. Pretraining rows are logged at
  * `step: 0` (`pretrain/step`, `pretrain/loss_low`, `pretrain/loss_high`, `pretrain/valid_loss_*`,
- * then `pretrain/eval/return`, `pretrain/eval/success`, `pretrain/eval/reached_once`): the x-axis
+ * then `pretrain/eval/return`, `pretrain/eval/success`, `pretrain/eval/reached_once`, and the same
+ * three under `pretrain/eval_demo_starts/` from the training demos' own start states): the x-axis
  * counts env steps only (the author's curves added the 10k pretraining steps to it, §5.10).
  *
  * Resume: a run killed during pretraining pretrains again from the start (it is deterministic);
@@ -147,9 +148,20 @@ export class RplTrainer {
     bar?.finish();
     if (relay.pretrainEvalEpisodes > 0) {
       const env = make(config.env, config.envKwargs);
-      const e = evaluatePretrained(agent, env, relay.pretrainEvalEpisodes, EVAL_SEED_BASE);
+      const fresh = evaluatePretrained(agent, env, Array.from({ length: relay.pretrainEvalEpisodes }, (_, i) => EVAL_SEED_BASE + i));
+      const { set, episodes } = this.train;
+      const demoStarts = evaluatePretrained(agent, env, episodes.map((e) => set.seeds[e]!));
       env.close();
-      log({ step: 0, episode: 0, "pretrain/eval/return": e.meanReturn, "pretrain/eval/success": e.successRate, "pretrain/eval/reached_once": e.reachedOnce });
+      log({
+        step: 0,
+        episode: 0,
+        "pretrain/eval/return": fresh.meanReturn,
+        "pretrain/eval/success": fresh.successRate,
+        "pretrain/eval/reached_once": fresh.reachedOnce,
+        "pretrain/eval_demo_starts/return": demoStarts.meanReturn,
+        "pretrain/eval_demo_starts/success": demoStarts.successRate,
+        "pretrain/eval_demo_starts/reached_once": demoStarts.reachedOnce,
+      });
     }
     const blobs = Object.fromEntries(agent.levels.map((l) => [`sac_l${l.index}`, sacStateToBytes(l.sac.getWeights())]));
     writeFileAtomic(this.pretrainedPath, packArrays({ format: PRETRAINED_FORMAT, rows }, blobs));

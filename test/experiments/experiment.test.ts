@@ -142,7 +142,8 @@ describe("experiments", () => {
       expect(summary.conditions.map((c: { label: string }) => c.label)).to.deep.equal(["flat", "HAC k=5", "relay"]);
       expect(summary.threshold).to.equal(-100); // the post's, unless the experiment names its own
       // The relay run was pretrained on the collected demos, and its pretrained-only evaluation is reported.
-      expect(summary.conditions[2].seeds[0].pretrained).to.have.keys(["return", "success", "reachedOnce"]);
+      expect(summary.conditions[2].seeds[0].pretrained).to.have.keys(["return", "success", "reachedOnce", "onDemoStarts"]);
+      expect(summary.conditions[2].seeds[0].pretrained.onDemoStarts).to.have.keys(["return", "success", "reachedOnce"]);
       expect(readFileSync(join(dir, "results", "report.md"), "utf8")).to.match(/Pretrained only/);
       expect(summary.conditions[1].seeds[0].steps).to.equal(300);
       expect(readFileSync(join(dir, "results", "report.md"), "utf8")).to.match(/\| HAC k=5 \| 1 \| /);

@@ -8,6 +8,7 @@ import { collectDemos } from "../../../agents/demos/collect.js";
 import { readDemoFile as readDemoFileForTest, writeDemoFile } from "../../../agents/demos/demo-file.js";
 import { Hac } from "../../../agents/hac/hac.js";
 import { bcTerm } from "../../../agents/rpl/bc-loss.js";
+import { evaluatePretrained } from "../../../agents/rpl/evaluate-pretrained.js";
 import { pretrainRelay } from "../../../agents/rpl/relay-pretrain.js";
 import { relayBatch, splitRelayDemos } from "../../../agents/rpl/relay-relabel.js";
 import { levelRows } from "../../../agents/rpl/relay-supervision.js";
@@ -60,13 +61,33 @@ describe("relay learning: pretraining, finetuning runs and the BC baseline", fun
     hac: { replanInterval: 5, sac: { hidden: [8, 8], batchSize: 16 } },
   };
 
+  it("the pretrained-only evaluation plays one deterministic episode per given reset seed", () => {
+    const env = make("PointMassReach-v0");
+    const agent = new Hac(env, { replanInterval: 5, sac: { hidden: [8, 8] } }, { seed: 2, bufferCapacity: 1 });
+    const [a, b] = [evaluatePretrained(agent, env, [11]), evaluatePretrained(agent, env, [12])];
+    const both = evaluatePretrained(agent, env, [11, 12]);
+    expect(both.episodes).to.equal(2);
+    expect(both.meanReturn).to.be.closeTo((a.meanReturn + b.meanReturn) / 2, 1e-12);
+    expect(both.reachedOnce).to.equal((a.reachedOnce + b.reachedOnce) / 2);
+    expect(evaluatePretrained(agent, env, [11]).meanReturn).to.equal(a.meanReturn);
+    expect(() => evaluatePretrained(agent, env, [])).to.throw(/no seeds/);
+    agent.dispose();
+    env.close();
+  });
+
   it("resumes to exactly the metrics of an uninterrupted run, killed after or before its first checkpoint", async () => {
     const full = RplTrainer.start(join(dir, "full"), { ...rpl, demos });
     await full.run({ progress: false });
     full.close();
     const a = comparable(readMetrics(join(dir, "full", "metrics.jsonl")));
     expect(a.filter((r) => "pretrain/loss_low" in r).map((r) => r["pretrain/step"])).to.deep.equal([5, 10, 12]);
-    expect(a.find((r) => "pretrain/eval/return" in r)).to.include.keys("pretrain/eval/success", "pretrain/eval/reached_once");
+    expect(a.find((r) => "pretrain/eval/return" in r)).to.include.keys(
+      "pretrain/eval/success",
+      "pretrain/eval/reached_once",
+      "pretrain/eval_demo_starts/return",
+      "pretrain/eval_demo_starts/success",
+      "pretrain/eval_demo_starts/reached_once",
+    );
     expect(a.filter((r) => "train/return" in r)).to.have.length(6);
 
     for (const until of [70, 10]) {
