@@ -581,6 +581,11 @@ export class HacRollout {
 export interface HacEvalResult extends EvalResult {
   /** Share of the bottom level's windows whose subgoal was reached. */
   subgoalReached: number;
+  /**
+   * Share of episodes whose return beats -(their length): with a sparse -1/0 reward, those that
+   * reached the goal at least once (the post's "return > -200").
+   */
+  reachedOnce: number;
 }
 
 /**
@@ -590,30 +595,34 @@ export interface HacEvalResult extends EvalResult {
 export function evaluateHac(agent: Hac, env: GoalEnv, episodes: number, seed: number, observer?: EvalObserver): HacEvalResult {
   let returns = 0;
   let successes = 0;
+  let reachedOnce = 0;
   let windows = 0;
   let reached = 0;
   for (let ep = 0; ep < episodes; ep++) {
     let { obs } = env.reset({ seed: seed + ep });
     const rollout = agent.rollout(obs, "eval");
     observer?.onReset(env, obs, seed + ep);
-    for (;;) {
+    let episodeReturn = 0;
+    for (let t = 1; ; t++) {
       const action = rollout.act(obs);
       // The subgoal this action pursued, read before step() may close its window.
       const subgoal = observer ? rollout.subgoal(1) : null;
       const r = env.step(action);
       const events = rollout.step(action, r);
       for (const w of events.closed) if (w.level === 1) [windows, reached] = [windows + 1, reached + (w.reached ? 1 : 0)];
-      returns += r.reward;
+      episodeReturn += r.reward;
       obs = r.obs;
       observer?.onStep(env, obs, subgoal);
       if (r.terminated || r.truncated) {
         if (r.info.is_success) successes++;
+        if (episodeReturn > -t) reachedOnce++;
         break;
       }
     }
+    returns += episodeReturn;
     observer?.onEpisodeEnd();
   }
-  return { meanReturn: returns / episodes, successRate: successes / episodes, episodes, subgoalReached: windows > 0 ? reached / windows : 0 };
+  return { meanReturn: returns / episodes, successRate: successes / episodes, episodes, subgoalReached: windows > 0 ? reached / windows : 0, reachedOnce: reachedOnce / episodes };
 }
 
 /** The subgoal-space slice of an observation (a copy). */
