@@ -53,6 +53,11 @@ commands:
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // `rapier-gym train --help` is how people look a command up: the usage, not an unknown-option error.
+  if (rest.includes("--help") || rest.includes("-h")) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   switch (command) {
     case "envs": {
       const { values } = parseArgs({ args: rest, options: { json: { type: "boolean", default: false } }, strict: true });

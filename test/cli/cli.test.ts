@@ -44,6 +44,20 @@ describe("rapier-gym command", () => {
     expect(push.actionSpace.shape).to.deep.equal([2]);
   });
 
+  for (const command of ["train", "experiment", "value-map", "collect", "serve"]) {
+    it(`${command} --help prints the usage and exits 0`, async () => {
+      const written: string[] = [];
+      const write = process.stdout.write.bind(process.stdout);
+      process.stdout.write = (chunk: string | Uint8Array): boolean => written.push(String(chunk)) > 0;
+      try {
+        expect(await main([command, "--help"])).to.equal(0);
+      } finally {
+        process.stdout.write = write;
+      }
+      expect(written.join("")).to.match(/^usage: rapier-gym/).and.include(`  ${command} `);
+    });
+  }
+
   it("demo serves the viewer with four live expert sessions, prints the URL and stops on SIGINT", async () => {
     const lines: string[] = [];
     const log = console.log;
