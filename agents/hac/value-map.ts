@@ -88,6 +88,7 @@ export function valueMapSvg(map: ValueMap, title: string): string {
     `<text x="${side + pad + 45}" y="${pad + 10}" font-size="12">${hi.toFixed(1)}</text>`,
     `<text x="${side + pad + 45}" y="${pad + side}" font-size="12">${lo.toFixed(1)}</text>`,
     `<text x="${side + pad + 16}" y="${pad + side + 24}" font-size="12">Q1</text>`,
+    `<text x="${pad}" y="${pad + side + 24}" font-size="12">${escapeXml(`× point mass   ● goal   □ block   (subgoals over [−${map.range}, ${map.range}]² m)`)}</text>`,
     `</svg>`,
   ].join("\n");
 }

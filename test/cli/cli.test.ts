@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { main, report, UsageError } from "../../cli/main.js";
 import { envIds } from "../../sim/index.js";
 import { RawClient } from "../server/raw-client.js";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HacTrainer } from "../../agents/hac/hac-trainer.js";
@@ -106,6 +106,35 @@ describe("rapier-gym command", () => {
     }
   });
 
+  it("value-map draws a run still training from its latest checkpoint, a finished one from its policy", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rapier-gym-cli-vm-"));
+    try {
+      await selectBackend();
+      const root = join(dir, "hac");
+      const config = { env: "PointMassPush-v0", algo: "hac", steps: 60, startSteps: 30, evalEvery: 60, evalEpisodes: 1, checkpointEvery: 20, envKwargs: { maxEpisodeSteps: 20 } };
+      const unstarted = HacTrainer.start(root, config);
+      unstarted.close();
+      const printed = await run(["value-map", "--run", root]).then(
+        () => expect.fail("value-map of a run without weights must fail"),
+        (e: unknown) => report(e),
+      );
+      expect(printed).to.equal(`${root} has neither a final policy nor a checkpoint yet`);
+      const stopped = HacTrainer.resume(root);
+      await stopped.run({ progress: false, until: 40 });
+      stopped.close();
+      expect(await run(["value-map", "--run", root, "--out", join(dir, "mid")])).to.deep.equal({ code: 0, out: `value map written: ${join(dir, "mid")}.{json,svg,png}` });
+      expect(readFileSync(join(dir, "mid.svg"), "utf8")).to.include("checkpoint at step 40");
+      const finished = HacTrainer.resume(root);
+      await finished.run({ progress: false });
+      finished.close();
+      expect((await run(["value-map", "--run", root, "--out", join(dir, "end")])).code).to.equal(0);
+      expect(readFileSync(join(dir, "end.svg"), "utf8")).to.include("final policy");
+      expect((JSON.parse(readFileSync(join(dir, "end.json"), "utf8")) as { q: number[] }).q).to.have.length(80 * 80);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("names bad flags and unknown commands", async () => {
     let error: unknown;
     try {
@@ -127,6 +156,7 @@ describe("rapier-gym command", () => {
         [["train", "--env", "PointMassPush-v0", "--steps", "100", "--config", bad, "--out", join(dir, "run")], /^unknown SAC hyperparameter "sac\.hiden"/],
         [["train", "--algo", "hac", "--env", "PointMassPush-v0", "--steps", "100", "--config", bad, "--out", join(dir, "run")], /^train: bad training config: config: Unrecognized key: "sac"$/],
         [["eval", "--run", join(dir, "none")], /none is not a run directory: no config\.json$/],
+        [["value-map", "--run", join(dir, "none")], /none is not a run directory: no config\.json$/],
         [["experiment", "E99"], /^no experiment E99: /],
       ];
       for (const [argv, message] of failures) {
