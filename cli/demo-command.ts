@@ -3,7 +3,7 @@
  * in it, so that a newcomer opening the printed URL watches something real within seconds. The
  * agents are the trained policies shipped in the repository's `policies/` (each a run directory:
  * config.json, metrics.jsonl and policy/; a HAC one shows its subgoal ghosts and value map, and
- * its learning curve), then the scripted expert on the PointMass tasks, up to four sessions.
+ * its learning curve), then the scripted experts (point mass and Panda arm), up to four sessions.
  * Every session takes goals dragged in the viewer.
  */
 import { existsSync, readdirSync } from "node:fs";
@@ -15,8 +15,8 @@ import { expertAgent, hacAgent, sacAgent } from "./live-agents.js";
 import { startViewerServer, untilSignal } from "./serve-command.js";
 import { ConfigError } from "../agents/config-error.js";
 
-/** The scripted expert's sessions, in order, until four sessions run. */
-const EXPERT_ENVS = ["PointMassPush-v0", "PointMassPush2-v0", "PointMassReach-v0", "PointMassPush-v0"];
+/** The scripted experts' sessions, in order, until four sessions run. */
+const EXPERT_ENVS = ["PointMassPush-v0", "PandaPickAndPlace-v0", "PointMassPush2-v0", "PandaPush-v0"];
 const MAX_SESSIONS = 4;
 
 export interface DemoOptions {
@@ -40,7 +40,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   const server = await startViewerServer({ ...options, runs: policyDirs.length > 0 ? [options.policies, "runs"] : ["runs"] });
   const agents: { env: GoalEnv; agent: LiveAgent }[] = [];
   for (const dir of policyDirs.slice(0, MAX_SESSIONS)) agents.push(await loadPolicy(dir));
-  EXPERT_ENVS.slice(0, MAX_SESSIONS - agents.length).forEach((id) => agents.push({ env: make(id), agent: expertAgent() }));
+  EXPERT_ENVS.slice(0, MAX_SESSIONS - agents.length).forEach((id) => agents.push({ env: make(id), agent: expertAgent(id) }));
   const sessions = agents.map(({ env, agent }, i) => new AgentSession(server.live, env, agent, { seed: options.seed + 1000 * i }));
   console.log(`rapier-gym demo: ${sessions.map((s) => `${s.live.source.env} (${s.live.source.label})`).join(", ")}`);
   console.log(`rapier-gym demo: open ${server.url.replace(/^ws:/, "http:")}/ in a browser; Ctrl-C stops`);

@@ -3,6 +3,7 @@
  * scripted expert, a flat SAC policy, and a HAC hierarchy, whose bottom-level subgoal is drawn as
  * a ghost and whose top-level critic, on PointMass, is drawn as a value map under the scene.
  */
+import { pandaExpertFor } from "../agents/experts/panda-expert.js";
 import { PushExpert } from "../agents/experts/push-expert.js";
 import type { Hac, HacRollout } from "../agents/hac/hac.js";
 import { highLevelValueMap } from "../agents/hac/value-map.js";
@@ -19,7 +20,13 @@ function plainAgent(name: string, act: (obs: GoalObs) => ArrayLike<number>): Liv
   return { name, markers: () => [], begin: () => undefined, act, observe: () => undefined, markerPositions: () => ({}), valueMap: () => null };
 }
 
-export function expertAgent(): LiveAgent {
+/** The scripted expert of `envId`: the Panda task's own, else the point-mass pusher (Push, Push2, Reach). */
+export function expertAgent(envId: string): LiveAgent {
+  if (envId.startsWith("Panda")) {
+    const panda = pandaExpertFor(envId);
+    if (panda === undefined) throw new Error(`${envId} has no scripted expert (the Panda experts drive the ee-control Reach, Push, PickAndPlace and Stack ids)`);
+    return plainAgent("scripted expert", panda);
+  }
   const expert = new PushExpert();
   return plainAgent("scripted expert", (obs) => expert.act(obs));
 }

@@ -53,7 +53,9 @@ export class Stage {
     const sun = new DirectionalLight("#ffffff", 1.6);
     sun.position.set(3, -4, 8);
     this.scene.add(sun);
-    let extent = 1;
+    // The view is framed on everything but the floor (the arena's walls, the Panda's table and
+    // arm), however small: the Panda's workspace is under a metre across.
+    let extent = 0.25;
     let floorTop = 0;
     for (const body of description.bodies) {
       const mesh = new Mesh(geometry(body.shape), new MeshLambertMaterial({ color: body.color }));

@@ -70,7 +70,7 @@ describe("rapier-gym command", () => {
       expect(await page.text()).to.match(/<script type="module" src="viewer.js">/);
       const client = await RawClient.open(url.replace(/^http:/, "ws:").replace(/\/$/, ""));
       const { sessions } = await client.ok<{ sessions: { env: string; label: string; takesGoal: boolean }[] }>({ id: 1, op: "list" });
-      expect(sessions.map((s) => s.env)).to.deep.equal(["PointMassPush-v0", "PointMassPush2-v0", "PointMassReach-v0", "PointMassPush-v0"]);
+      expect(sessions.map((s) => s.env)).to.deep.equal(["PointMassPush-v0", "PandaPickAndPlace-v0", "PointMassPush2-v0", "PandaPush-v0"]);
       expect(sessions.every((s) => s.label === "scripted expert" && s.takesGoal)).to.equal(true);
       await client.close();
       process.emit("SIGINT", "SIGINT");

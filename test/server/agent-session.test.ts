@@ -14,8 +14,8 @@ describe("server: live agent sessions", () => {
   it("an agent that throws is stopped and reported, its watchers told, and the rest goes on", async () => {
     const server = await RapierGymServer.start({ port: 0 });
     let calls = 0;
-    const broken: LiveAgent = { ...expertAgent(), name: "broken", act: () => (++calls > 8 ? (null as unknown as number[]) : [0, 0]) };
-    const healthy = new AgentSession(server.live, make("PointMassReach-v0"), expertAgent());
+    const broken: LiveAgent = { ...expertAgent("PointMassReach-v0"), name: "broken", act: () => (++calls > 8 ? (null as unknown as number[]) : [0, 0]) };
+    const healthy = new AgentSession(server.live, make("PointMassReach-v0"), expertAgent("PointMassReach-v0"));
     const failing = new AgentSession(server.live, make("PointMassReach-v0"), broken);
     const client = await RawClient.open(server.url);
     const reports: string[] = [];

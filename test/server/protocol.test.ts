@@ -48,7 +48,7 @@ describe("server: protocol ops and error codes", () => {
       },
       log: (line) => internalErrors.push(line),
     });
-    agent = new AgentSession(server.live, make("PointMassPush-v0"), expertAgent(), { seed: 3 });
+    agent = new AgentSession(server.live, make("PointMassPush-v0"), expertAgent("PointMassPush-v0"), { seed: 3 });
   });
   beforeEach(async () => {
     client = await RawClient.open(server.url);
@@ -406,7 +406,7 @@ describe("server: protocol ops and error codes", () => {
     // HAC with full-state subgoals without its networks (cli/live-agents.ts's hacAgent draws the
     // same ghosts): the expert acts, and the subgoal is the state mirrored through the arena's
     // centre, real positions with a minus sign wherever the state has none (the longest numbers).
-    const expert = expertAgent();
+    const expert = expertAgent("PointMassPush-v0");
     let ghosts: SubgoalGhosts | null = null;
     let subgoal: number[] = [];
     const mirror = (obs: GoalObs) => Array.from(obs["full_positional_state"]!, (v) => -v);

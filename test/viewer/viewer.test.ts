@@ -67,7 +67,7 @@ describe("viewer: the page in headless chromium", function () {
     writeExpertDemoFile(join(dir, "expert.demos"), 1, 30);
     await selectBackend();
     server = await RapierGymServer.start({ port: 0, runs: [join(dir, "run")], recordings: new DemoFileRecordings([join(dir, "expert.demos")]) });
-    expert = new AgentSession(server.live, make("PointMassPush-v0"), expertAgent(), { seed: 1 });
+    expert = new AgentSession(server.live, make("PointMassPush-v0"), expertAgent("PointMassPush-v0"), { seed: 1 });
     const hacEnv = make("PointMassPush-v0");
     hac = new AgentSession(server.live, hacEnv, hacAgent(new Hac(hacEnv, {}, { seed: 0, bufferCapacity: 1 }), "HAC (untrained)"), {
       seed: 2,
@@ -166,5 +166,24 @@ describe("viewer: the page in headless chromium", function () {
     expect(await page.textContent("#playback-label")).to.match(/^step 1[45] of 30$/);
     await page.screenshot({ path: join(SCREENSHOTS, "viewer-playback.png") });
     expect(problems).to.deep.equal([]);
+  });
+
+  it("lists a session started while the page is open, and watches it when ticked: the Panda arm picking and placing", async () => {
+    const panda = new AgentSession(server.live, make("PandaPickAndPlace-v0"), expertAgent("PandaPickAndPlace-v0"), { seed: 4 });
+    try {
+      const box = page.locator("#sessions label", { hasText: "PandaPickAndPlace-v0 · scripted expert" }).locator("input");
+      await box.waitFor({ timeout: 10_000 });
+      await box.check();
+      const s = await until("the Panda session's frames", (s) => s.tiles.some((t) => t.session === panda.live.id && t.frames > 5));
+      const t = tile(s, panda.live.id);
+      expect(t.env).to.equal("PandaPickAndPlace-v0");
+      expect(t.markers["goal_0"]!.visible).to.equal(true);
+      // The goal marker sits in the Panda's workspace, within a metre of the origin.
+      expect(Math.hypot(...t.markers["goal_0"]!.position)).to.be.below(1);
+      await page.screenshot({ path: join(SCREENSHOTS, "viewer-panda.png") });
+      expect(problems).to.deep.equal([]);
+    } finally {
+      panda.stop();
+    }
   });
 });
