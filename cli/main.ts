@@ -198,7 +198,10 @@ export async function main(argv: string[]): Promise<number> {
         options: { seeds: { type: "string" }, steps: { type: "string" }, jobs: { type: "string" }, report: { type: "boolean" } },
         strict: true,
       });
-      if (positionals[0] === undefined) throw new UsageError("experiment needs an id, e.g. E1");
+      if (positionals[0] === undefined) {
+        const { experimentIds } = await import("../experiments/experiment-config.js");
+        throw new UsageError(`experiment needs an id: one of ${experimentIds().join(", ")}`);
+      }
       const { runExperiment } = await import("./experiment-command.js");
       return runExperiment({
         id: positionals[0],

@@ -2,7 +2,7 @@
  * One experiment of the post (seed-code-notes §4): the env, the conditions compared, the budget,
  * and what the post reported, so that the report can set our numbers beside its.
  */
-import { readFileSync, existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { z } from "zod";
 import { ConfigError } from "../agents/config-error.js";
 
@@ -85,9 +85,16 @@ export type Experiment = z.infer<typeof experimentSchema>;
 
 export const EXPERIMENTS_DIR = new URL(".", import.meta.url).pathname;
 
+/** The ids of the experiments in experiments/ (E1, E1b, E4, ...), in order. */
+export function experimentIds(): string[] {
+  return readdirSync(EXPERIMENTS_DIR)
+    .flatMap((f) => /^(E\d+[a-z]?)\.json$/.exec(f)?.[1] ?? [])
+    .sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+}
+
 export function loadExperiment(id: string): Experiment {
   const path = `${EXPERIMENTS_DIR}${id}.json`;
-  if (!existsSync(path)) throw new ConfigError(`no experiment ${id}: ${path} does not exist`);
+  if (!existsSync(path)) throw new ConfigError(`no experiment ${id}: the experiments are ${experimentIds().join(", ")}`);
   const parsed = experimentSchema.safeParse(JSON.parse(readFileSync(path, "utf8")));
   if (!parsed.success) throw new ConfigError(`${path}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   return parsed.data;

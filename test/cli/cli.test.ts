@@ -157,7 +157,8 @@ describe("rapier-gym command", () => {
         [["train", "--algo", "hac", "--env", "PointMassPush-v0", "--steps", "100", "--config", bad, "--out", join(dir, "run")], /^train: bad training config: config: Unrecognized key: "sac"$/],
         [["eval", "--run", join(dir, "none")], /none is not a run directory: no config\.json$/],
         [["value-map", "--run", join(dir, "none")], /none is not a run directory: no config\.json$/],
-        [["experiment", "E99"], /^no experiment E99: /],
+        [["experiment", "E99"], /^no experiment E99: the experiments are E1, E1b, E4, E5, E6, E6b, E7, E8, E9$/],
+        [["experiment"], /^experiment needs an id: one of E1, E1b, E4, /],
       ];
       for (const [argv, message] of failures) {
         const printed = await run(argv).then(
