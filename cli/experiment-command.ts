@@ -70,7 +70,10 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
       // A run started with a smaller budget is extended to this one (train --resume --steps).
       const budget = started ? runBudget(dir) : steps;
       const extend = budget < steps ? ["--steps", String(steps)] : [];
-      const finished = extend.length === 0 && (existsSync(join(dir, "policy", "sac.json")) || existsSync(join(dir, "policy", "hac.json")));
+      // Another experiment's run with a larger budget (sameRunsAs) is done for this one once it
+      // has passed this budget, finished or not.
+      const passed = budget > steps && lastStep(dir) >= steps;
+      const finished = passed || (extend.length === 0 && (existsSync(join(dir, "policy", "sac.json")) || existsSync(join(dir, "policy", "hac.json"))));
       const args = finished
         ? []
         : started
@@ -86,7 +89,8 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
       ? `${e.id}: reporting ${plan.length} runs as they stand; logs in ${runsDir}\n`
       : `${e.id}: ${plan.length} runs (${plan.length - todo.length} already finished), ${jobs} at a time; logs in ${runsDir}\n`,
   );
-  const done = () => plan.reduce((sum, p) => sum + lastStep(p.dir), 0);
+  // A shared run beyond this budget counts only up to it.
+  const done = () => plan.reduce((sum, p) => sum + Math.min(steps, lastStep(p.dir)), 0);
   // Steps logged by an earlier invocation do not count towards this one's speed.
   const bar = new ProgressBar({ total: plan.length * steps, label: e.id, startStep: done() });
   const progress = () => bar.update(done());

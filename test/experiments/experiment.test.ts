@@ -80,9 +80,12 @@ describe("experiments", () => {
       const read = (id: string) => JSON.parse(readFileSync(join(dir, "results", id, "summary.json"), "utf8"));
       expect(read("E0b").conditions[0].seeds[0].steps).to.equal(400);
       expect(readFileSync(join(dir, "results", "E0b", "report.md"), "utf8")).to.match(/flat again: the same runs as E0's condition with this config/);
-      // E0 finds its run finished and reports it only up to its own 300 steps.
+      // E0 finds its run past its own 300 steps and reports it only up to them. It is done for
+      // E0 even without its final policy (as while E0b still trains it): E0 leaves it alone.
+      rmSync(join(dir, "runs", "E0", "flat-seed0", "policy"), { recursive: true });
       expect(await runExperiment(args("E0"))).to.equal(0);
       expect(read("E0").conditions[0].seeds[0].steps).to.equal(300);
+      expect(existsSync(join(dir, "runs", "E0", "flat-seed0", "policy"))).to.equal(false);
       await runExperiment(args("E0c")).then(
         () => expect.fail("a sameRunsAs condition whose config the other experiment lacks must be refused"),
         (err: Error) => expect(err.message).to.match(/E0c "other": sameRunsAs E0, but E0 has no condition with the config/),
