@@ -17,8 +17,12 @@ export class CameraRig {
   private elevation = 0.9;
   private distance: number;
 
-  /** @param extent half the size of what should fill the view (the arena) */
-  constructor(private readonly extent: number) {
+  /**
+   * @param centre the middle of what should fill the view (the arena), where the orbit starts and top-down looks
+   * @param extent half its size
+   */
+  constructor(private readonly centre: Vector3, private readonly extent: number) {
+    this.target.copy(centre);
     this.distance = extent * 2.6;
     this.camera.up.set(0, 0, 1);
   }
@@ -49,8 +53,8 @@ export class CameraRig {
       // Far enough that the arena fits the narrower side of the tile.
       const fit = this.extent * 1.1 / Math.tan((this.camera.fov * Math.PI) / 360) / Math.min(1, aspect);
       this.camera.up.set(0, 1, 0);
-      this.camera.position.set(0, 0, fit);
-      this.camera.lookAt(0, 0, 0);
+      this.camera.position.set(this.centre.x, this.centre.y, fit);
+      this.camera.lookAt(this.centre);
       return;
     }
     if (this.mode === "follow" && agent) this.target.lerp(new Vector3(agent.x, agent.y, 0), 0.1);

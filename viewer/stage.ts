@@ -53,9 +53,11 @@ export class Stage {
     const sun = new DirectionalLight("#ffffff", 1.6);
     sun.position.set(3, -4, 8);
     this.scene.add(sun);
-    // The view is framed on everything but the floor (the arena's walls, the Panda's table and
-    // arm), however small: the Panda's workspace is under a metre across.
-    let extent = 0.25;
+    // The view is framed on the box around everything but the floor (the arena's walls, the
+    // Panda's table and arm), however small: the Panda's workspace is under a metre across and
+    // its base stands off the origin.
+    const low = [Infinity, Infinity];
+    const high = [-Infinity, -Infinity];
     let floorTop = 0;
     for (const body of description.bodies) {
       const mesh = new Mesh(geometry(body.shape), new MeshLambertMaterial({ color: body.color }));
@@ -63,9 +65,13 @@ export class Stage {
       mesh.quaternion.set(...body.rotation);
       this.scene.add(mesh);
       if (body.kind !== "fixed") this.moving.push(mesh);
-      const reach = Math.max(Math.abs(body.position[0]) + halfWidth(body.shape, 0), Math.abs(body.position[1]) + halfWidth(body.shape, 1));
       if (body.name === "floor") floorTop = body.position[2] + (body.shape.kind === "box" ? body.shape.halfExtents[2] : 0);
-      else extent = Math.max(extent, reach);
+      else {
+        for (const axis of [0, 1] as const) {
+          low[axis] = Math.min(low[axis]!, body.position[axis] - halfWidth(body.shape, axis));
+          high[axis] = Math.max(high[axis]!, body.position[axis] + halfWidth(body.shape, axis));
+        }
+      }
     }
     this.floorTop = floorTop;
     for (const m of description.markers) {
@@ -77,7 +83,10 @@ export class Stage {
       this.markers.set(m.name, mesh);
       this.scene.add(mesh);
     }
-    this.rig = new CameraRig(extent);
+    const framed = low[0]! <= high[0]!;
+    const centre = framed ? new Vector3((low[0]! + high[0]!) / 2, (low[1]! + high[1]!) / 2, 0) : new Vector3();
+    const extent = framed ? Math.max(0.25, (high[0]! - low[0]!) / 2, (high[1]! - low[1]!) / 2) : 0.25;
+    this.rig = new CameraRig(centre, extent);
   }
 
   /** What follow mode follows: the point mass ("agent"), else the arm's hand, else the first moving body. */
