@@ -11,6 +11,8 @@ import { UsageError } from "./main.js";
 
 export interface CollectArgs {
   env: string;
+  /** The env's kwargs (e.g. the reward's metric and threshold), recorded in the file. */
+  envKwargs?: Record<string, unknown>;
   /** "expert" or a flat run directory. */
   source: string;
   episodes?: number;
@@ -27,7 +29,8 @@ export interface CollectArgs {
  */
 export async function runCollect(args: CollectArgs): Promise<number> {
   if (args.source !== "expert") process.stderr.write(`tfjs backend: ${await selectBackend(args.backend)}\n`);
-  const env = make(args.env);
+  const envKwargs = args.envKwargs ?? {};
+  const env = make(args.env, envKwargs);
   // A source that is not one, or that never succeeds, is the user's to fix: one line, no stack.
   // The Panda ids with a scripted expert use it; every other source is opened as for PointMass.
   const pandaExpert = args.source === "expert" ? pandaExpertFor(args.env) : undefined;
@@ -41,6 +44,7 @@ export async function runCollect(args: CollectArgs): Promise<number> {
     const set = asUsageError(() => collectDemos({
       env,
       envId: args.env,
+      envKwargs,
       policy: source.policy,
       source: source.label,
       ...(args.episodes !== undefined ? { episodes: args.episodes } : { steps: args.steps! }),

@@ -163,7 +163,7 @@ async function collectDemoSets(e: Experiment, runsDir: string): Promise<Record<s
     const out = files[name]!;
     if (existsSync(out)) continue;
     const source = spec.source === "expert" ? "expert" : join(EXPERIMENTS_DIR, "..", spec.source);
-    const args = ["collect", "--env", spec.env ?? e.env, "--source", source, "--steps", String(spec.steps), "--max-ep-len", String(spec.maxEpisodeSteps), "--seed", String(spec.seed), "--out", out];
+    const args = ["collect", "--env", spec.env ?? e.env, "--source", source, "--steps", String(spec.steps), "--max-ep-len", String(spec.maxEpisodeSteps), "--seed", String(spec.seed), "--env-kwargs", JSON.stringify(spec.envKwargs), "--out", out];
     const code = await spawnCli(args, `${out}.log`);
     if (code !== 0) throw new Error(`collecting the "${name}" demos failed (log: ${out}.log)`);
   }

@@ -27,7 +27,7 @@ commands:
                                 a larger budget); --serve shows its
                                 evaluation rollouts and curves in the viewer
   collect --env ID --source expert|RUN_DIR (--episodes N | --steps N) --out FILE
-        [--max-ep-len 100] [--seed S] [--backend node|wasm|cpu]
+        [--env-kwargs JSON] [--max-ep-len 100] [--seed S] [--backend node|wasm|cpu]
                                 demonstrations for relay learning and BC: the successful
                                 episodes of the expert or of a flat run's policy
                                 (agents/demos/README.md)
@@ -131,6 +131,7 @@ export async function main(argv: string[]): Promise<number> {
           source: { type: "string" },
           episodes: { type: "string" },
           steps: { type: "string" },
+          "env-kwargs": { type: "string" },
           "max-ep-len": { type: "string", default: "100" },
           seed: { type: "string", default: "0" },
           out: { type: "string" },
@@ -143,6 +144,7 @@ export async function main(argv: string[]): Promise<number> {
       const { runCollect } = await import("./collect-command.js");
       return runCollect({
         env: values.env,
+        ...(values["env-kwargs"] !== undefined ? { envKwargs: jsonObject(values["env-kwargs"], "--env-kwargs") } : {}),
         source: values.source,
         ...(values.episodes !== undefined ? { episodes: positiveInt(values.episodes, "--episodes") } : {}),
         ...(values.steps !== undefined ? { steps: positiveInt(values.steps, "--steps") } : {}),
@@ -268,6 +270,17 @@ function positiveInt(text: string, flag: string): number {
   const v = integer(text, flag);
   if (v <= 0) throw new UsageError(`${flag} must be positive, got ${v}`);
   return v;
+}
+
+function jsonObject(text: string, flag: string): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw new UsageError(`${flag} must be a JSON object, got ${JSON.stringify(text)} (not JSON)`);
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new UsageError(`${flag} must be a JSON object, got ${text}`);
+  return v as Record<string, unknown>;
 }
 
 function backendName(text: string): BackendName {

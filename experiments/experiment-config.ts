@@ -11,6 +11,8 @@ const demoSpecSchema = z
   .object({
     /** Collect on another env than the experiment's (e.g. single-block demos for two blocks). */
     env: z.string().optional(),
+    /** The collecting env's kwargs (e.g. the reward the runs train under); a condition sets its own in `config.envKwargs`. */
+    envKwargs: z.record(z.string(), z.unknown()).default({}),
     /**
      * "expert" (the scripted expert), or a finished flat run's directory, from the repository's
      * root, whose final policy acts deterministically: the author collected every PointMass demo

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HacTrainer } from "../../agents/hac/hac-trainer.js";
 import { selectBackend } from "../../agents/nn/backend.js";
+import { readDemoFile } from "../../agents/demos/demo-file.js";
 
 /** Runs the CLI in process and returns what it printed. */
 async function run(argv: string[]): Promise<{ code: number; out: string }> {
@@ -145,6 +146,30 @@ describe("rapier-gym command", () => {
     expect(error).to.be.instanceOf(UsageError);
     expect((error as Error).message).to.equal('--seed must be an integer, got "zero"');
     expect((await run(["frobnicate"])).code).to.equal(2);
+  });
+
+  it("collect --env-kwargs collects under that reward and records it in the file; a bad one is named", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rg-collect-"));
+    try {
+      const out = join(dir, "reach.demos");
+      const kwargs = { distanceMetric: "l1", distanceThreshold: 0.5 };
+      const { code } = await run(["collect", "--env", "PointMassReach-v0", "--source", "expert", "--episodes", "2", "--env-kwargs", JSON.stringify(kwargs), "--out", out]);
+      expect(code).to.equal(0);
+      const set = readDemoFile(out);
+      expect(set.envKwargs).to.deep.equal(kwargs);
+      expect(set.episodeLengths).to.have.length(2);
+      for (const [argv, message] of [
+        [["--env-kwargs", "{distanceThreshold: 0.5}"], '--env-kwargs must be a JSON object, got "{distanceThreshold: 0.5}" (not JSON)'],
+        [["--env-kwargs", "[0.5]"], "--env-kwargs must be a JSON object, got [0.5]"],
+      ] as const) {
+        const error = await run(["collect", "--env", "PointMassReach-v0", "--source", "expert", "--episodes", "1", ...argv, "--out", join(dir, "bad.demos")]).then(() => undefined, (e: unknown) => e);
+        expect(error).to.be.instanceOf(UsageError);
+        expect((error as Error).message).to.equal(message);
+      }
+      expect(existsSync(join(dir, "bad.demos"))).to.equal(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("reports a bad config, a missing run or experiment in one line, and starts no run directory", async () => {
