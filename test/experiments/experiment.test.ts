@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runExperiment } from "../../cli/experiment-command.js";
-import { experimentSchema, loadExperiment, type Experiment } from "../../experiments/experiment-config.js";
+import { experimentIds, experimentSchema, loadExperiment, type Experiment } from "../../experiments/experiment-config.js";
 import { summariseRun } from "../../experiments/experiment-summary.js";
 import type { MetricsRow } from "../../agents/train/metrics-log.js";
 import { readDemoFile } from "../../agents/demos/demo-file.js";
@@ -27,7 +27,10 @@ function tinyExperiment(fields: Record<string, unknown>): Experiment {
 
 describe("experiments", () => {
   it("loads the post's experiment configs", () => {
-    for (const id of ["E1", "E1b", "E4", "E5", "E6", "E6b", "E7", "E8", "E9"]) expect(loadExperiment(id).id).to.equal(id);
+    // Every experiments/<id>.json is listed, in the post's order, and parses to its own id.
+    expect(experimentIds()).to.include.members(["E1", "E1b", "E4", "E5", "E6", "E6b", "E6c", "E7", "E8", "E9"]);
+    expect(experimentIds().slice(0, 3)).to.deep.equal(["E1", "E1b", "E4"]);
+    for (const id of experimentIds()) expect(loadExperiment(id).id).to.equal(id);
     expect(() => loadExperiment("E99")).to.throw(/no experiment E99/);
   });
 
@@ -93,24 +96,27 @@ describe("experiments", () => {
     });
   });
 
-  it("collects a demo set from a shipped policy's run directory, as the author collected from a trained model", async function () {
+  it("collects a demo set from a shipped policy's run directory, as the author collected from a trained model, under the runs' reward", async function () {
     this.timeout(300_000);
+    const march2020 = { distanceMetric: "l1", distanceThreshold: 0.5 };
     await inTempDir(async (dir) => {
       const experiment = tinyExperiment({
         id: "E0",
         env: "PointMassPush-v0",
         steps: 200,
-        demos: { policy: { source: "policies/push-sac-seed0", steps: 300, maxEpisodeSteps: 100 } },
+        demos: { policy: { source: "policies/push-sac-seed0", steps: 300, maxEpisodeSteps: 100, envKwargs: march2020 } },
         conditions: [
           {
             label: "relay",
-            config: { algo: "rpl", demos: "$demos:policy", evalEvery: 200, evalEpisodes: 1, relay: { pretrainSteps: 2, pretrainEvalEpisodes: 1 }, hac: { sac: { hidden: [8, 8] } } },
+            config: { algo: "rpl", envKwargs: march2020, demos: "$demos:policy", evalEvery: 200, evalEpisodes: 1, relay: { pretrainSteps: 2, pretrainEvalEpisodes: 1 }, hac: { sac: { hidden: [8, 8] } } },
             post,
           },
         ],
       });
       expect(await runExperiment({ id: "E0", experiment, seeds: 1, jobs: 1, runsDir: join(dir, "runs"), resultsDir: join(dir, "results") })).to.equal(0);
-      expect(readDemoFile(join(dir, "runs", "demos-policy.bin")).source).to.match(/policies\/push-sac-seed0$/);
+      const demos = readDemoFile(join(dir, "runs", "demos-policy.bin"));
+      expect(demos.source).to.match(/policies\/push-sac-seed0$/);
+      expect(demos.envKwargs).to.deep.equal(march2020);
     });
   });
 
