@@ -51,11 +51,20 @@ commands:
   bench <sim|learn|server|all>  benchmarks: a readable table, then one JSON line
 `;
 
+/** The usage of one command (its block of {@link USAGE}), or the whole usage for an unknown one. */
+function commandUsage(command: string): string {
+  const lines = USAGE.split("\n");
+  const start = lines.findIndex((l) => l.startsWith(`  ${command} `) || l === `  ${command}`);
+  if (start < 0) return USAGE;
+  const end = lines.findIndex((l, i) => i > start && /^  \S/.test(l));
+  return `${lines[0]}\n\n${lines.slice(start, end < 0 ? undefined : end).join("\n").trimEnd()}\n`;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   // `rapier-gym train --help` is how people look a command up: the usage, not an unknown-option error.
   if (rest.includes("--help") || rest.includes("-h")) {
-    process.stdout.write(USAGE);
+    process.stdout.write(commandUsage(command ?? ""));
     return 0;
   }
   switch (command) {
