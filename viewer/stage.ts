@@ -59,6 +59,7 @@ export class Stage {
     const low = [Infinity, Infinity];
     const high = [-Infinity, -Infinity];
     let floorTop = 0;
+    let top = 0;
     for (const body of description.bodies) {
       const mesh = new Mesh(geometry(body.shape), new MeshLambertMaterial({ color: body.color }));
       mesh.position.set(...body.position);
@@ -71,6 +72,7 @@ export class Stage {
           low[axis] = Math.min(low[axis]!, body.position[axis] - halfWidth(body.shape, axis));
           high[axis] = Math.max(high[axis]!, body.position[axis] + halfWidth(body.shape, axis));
         }
+        top = Math.max(top, body.position[2] + halfHeightBound(body.shape));
       }
     }
     this.floorTop = floorTop;
@@ -85,7 +87,8 @@ export class Stage {
     }
     const framed = low[0]! <= high[0]!;
     const centre = framed ? new Vector3((low[0]! + high[0]!) / 2, (low[1]! + high[1]!) / 2, 0) : new Vector3();
-    const extent = framed ? Math.max(0.25, (high[0]! - low[0]!) / 2, (high[1]! - low[1]!) / 2) : 0.25;
+    // A tall scene (the arm above its table) needs the camera further back than its footprint says.
+    const extent = framed ? Math.max(0.25, (high[0]! - low[0]!) / 2, (high[1]! - low[1]!) / 2, 0.6 * (top - floorTop)) : 0.25;
     this.rig = new CameraRig(centre, extent);
   }
 
@@ -198,5 +201,18 @@ function halfWidth(shape: Shape, axis: 0 | 1): number {
     case "capsule":
     case "cylinder":
       return axis === 1 ? shape.radius + shape.halfHeight : shape.radius;
+  }
+}
+
+/** How far a body reaches above its centre: boxes turn only about z here (walls), links any way. */
+function halfHeightBound(shape: Shape): number {
+  switch (shape.kind) {
+    case "sphere":
+      return shape.radius;
+    case "box":
+      return shape.halfExtents[2];
+    case "capsule":
+    case "cylinder":
+      return shape.radius + shape.halfHeight;
   }
 }
