@@ -7,7 +7,10 @@ import { trailingMovingAverage } from "../agents/train/moving-average.js";
 
 export interface RunSummary {
   seed: number;
-  /** Env steps at which the 100-episode average return first reached the threshold (-100 by default); null if never. */
+  /**
+   * Env steps at which the 100-episode average return first reached the threshold (-100 by
+   * default), counted from the 100th episode on; null if never.
+   */
   stepsToThreshold: number | null;
   /** Average return and success over the last 100 training episodes. */
   finalReturn: number;
@@ -38,9 +41,12 @@ export function summariseRun(rows: readonly MetricsRow[], seed: number, metric: 
   const success = episodes.map((r) => (r[successMetric] as number | undefined) ?? 0);
   const training = metric === "train/return";
   const index = training ? episodes.map((r) => r.episode) : undefined;
-  const avgReturn = trailingMovingAverage(returns, training ? 100 : 5, index);
-  const avgSuccess = trailingMovingAverage(success, training ? 100 : 5, index);
-  const hit = avgReturn.findIndex((v) => v >= threshold);
+  const window = training ? 100 : 5;
+  const avgReturn = trailingMovingAverage(returns, window, index);
+  const avgSuccess = trailingMovingAverage(success, window, index);
+  // The crossing counts once the window is full: the average of a lucky first episode or two
+  // (a short relay finetune, E6) is not a 100-episode average.
+  const hit = avgReturn.findIndex((v, i) => i >= window - 1 && v >= threshold);
   const last = episodes.length - 1;
   const pre = rows.find((r) => typeof r["pretrain/eval/return"] === "number");
   const pretrained = (prefix: string): PretrainedSummary => ({ return: pre![`${prefix}/return`]!, success: pre![`${prefix}/success`] ?? NaN, reachedOnce: pre![`${prefix}/reached_once`] ?? NaN });

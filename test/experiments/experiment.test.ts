@@ -48,6 +48,9 @@ describe("experiments", () => {
     expect(s.finalReturn).to.equal(-50);
     expect(s.finalSuccess).to.equal(1);
     expect(summariseRun(rows.slice(0, 150), 0).stepsToThreshold).to.equal(null);
+    // A lucky first episode is not a 100-episode average: the crossing waits for a full window.
+    const lucky: MetricsRow[] = rows.map((r, i) => ({ ...r, "train/return": i === 0 ? -20 : i < 150 ? -200 : -50 }));
+    expect(summariseRun(lucky, 0).stepsToThreshold).to.equal(200 * 217);
   });
 
   it("judges a shadow learner by its evaluations, averaged over the last 5", () => {
