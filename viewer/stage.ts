@@ -69,10 +69,10 @@ export class Stage {
       if (body.name === "floor") floorTop = body.position[2] + (body.shape.kind === "box" ? body.shape.halfExtents[2] : 0);
       else {
         for (const axis of [0, 1] as const) {
-          low[axis] = Math.min(low[axis]!, body.position[axis] - halfWidth(body.shape, axis));
-          high[axis] = Math.max(high[axis]!, body.position[axis] + halfWidth(body.shape, axis));
+          low[axis] = Math.min(low[axis]!, body.position[axis] - halfExtent(body.shape, axis));
+          high[axis] = Math.max(high[axis]!, body.position[axis] + halfExtent(body.shape, axis));
         }
-        top = Math.max(top, body.position[2] + halfHeightBound(body.shape));
+        top = Math.max(top, body.position[2] + halfExtent(body.shape, 2));
       }
     }
     this.floorTop = floorTop;
@@ -191,8 +191,12 @@ function geometry(shape: Shape): BufferGeometry {
   }
 }
 
-/** Half the shape's size along x (axis 0) or y (axis 1), unrotated: enough to frame a scene. */
-function halfWidth(shape: Shape, axis: 0 | 1): number {
+/**
+ * Half the shape's size along x, y or z (axis 0, 1, 2), unrotated, enough to frame a scene:
+ * boxes turn only about z here (walls); a capsule or cylinder counts its length along y and z,
+ * since the arm's links turn any way.
+ */
+function halfExtent(shape: Shape, axis: 0 | 1 | 2): number {
   switch (shape.kind) {
     case "sphere":
       return shape.radius;
@@ -200,19 +204,6 @@ function halfWidth(shape: Shape, axis: 0 | 1): number {
       return shape.halfExtents[axis];
     case "capsule":
     case "cylinder":
-      return axis === 1 ? shape.radius + shape.halfHeight : shape.radius;
-  }
-}
-
-/** How far a body reaches above its centre: boxes turn only about z here (walls), links any way. */
-function halfHeightBound(shape: Shape): number {
-  switch (shape.kind) {
-    case "sphere":
-      return shape.radius;
-    case "box":
-      return shape.halfExtents[2];
-    case "capsule":
-    case "cylinder":
-      return shape.radius + shape.halfHeight;
+      return axis === 0 ? shape.radius : shape.radius + shape.halfHeight;
   }
 }
