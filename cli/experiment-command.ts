@@ -4,13 +4,14 @@
  * started one is resumed, so the command can be run again after a crash or across sittings.
  * Then the results folder (experiments/results/<id>/) is written from the runs' metrics.
  */
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { readMetrics, type MetricsRow } from "../agents/train/metrics-log.js";
 import { ProgressBar } from "../agents/train/progress-bar.js";
+import { claimPidLock } from "../agents/train/pid-lock.js";
 import { runBudget } from "../agents/train/run-dir.js";
 import { EXPERIMENTS_DIR, loadExperiment, slug, type Experiment } from "../experiments/experiment-config.js";
 import { writeExperimentResults } from "../experiments/experiment-report.js";
@@ -95,6 +96,7 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
   const bar = new ProgressBar({ total: plan.length * steps, label: e.id, startStep: done() });
   const progress = () => bar.update(done());
   const timer = setInterval(progress, 5000);
+  process.once("SIGINT", stopChildren).once("SIGTERM", stopChildren);
   const failures: string[] = [];
   let next = 0;
   const skipped: string[] = [];
@@ -118,6 +120,7 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
     await Promise.all(Array.from({ length: jobs }, worker));
   } finally {
     clearInterval(timer);
+    process.off("SIGINT", stopChildren).off("SIGTERM", stopChildren);
   }
   progress();
   bar.finish();
@@ -183,44 +186,40 @@ function withDemoPaths(value: unknown, files: Record<string, string>): unknown {
 }
 
 /**
- * Claims a run for this process with `<dir>.lock` (created exclusively, holding the pid), so that
- * two invocations of the same experiment (one per core, or a second sitting while the first still
- * runs) never train the same run at once. A lock whose process is gone is taken over. Returns the
- * release function, or null when a live process holds the run.
+ * Claims a run for this invocation with `<dir>.lock`, so that two invocations of the same
+ * experiment (one per core, or a second sitting while the first still runs) never start the same
+ * run twice; the trainer it spawns also locks the run directory itself (train.lock).
  */
 function claimRun(dir: string): (() => void) | null {
-  const lock = `${dir}.lock`;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(lock, String(process.pid), { flag: "wx" });
-      return () => rmSync(lock, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      if (processAlive(Number(readFileSync(lock, "utf8")))) return null;
-      rmSync(lock, { force: true }); // stale: its process died without releasing it
-    }
-  }
-  return null;
-}
-
-function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
+  return claimPidLock(`${dir}.lock`);
 }
 
 function spawnRun(run: PlannedRun): Promise<number> {
   return spawnCli(run.args, `${run.dir}.log`);
 }
 
+/** The trainers and collectors running now, stopped with this process. */
+const children = new Set<ChildProcess>();
+
 function spawnCli(args: string[], logFile: string): Promise<number> {
   const log = openSync(logFile, "a");
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", log, log] });
-  return new Promise((resolve) => child.on("exit", (code) => resolve(code ?? 1)));
+  children.add(child);
+  return new Promise((resolve) =>
+    child.on("exit", (code) => {
+      children.delete(child);
+      resolve(code ?? 1);
+    }),
+  );
+}
+
+/**
+ * Passes a kill on to the runs, which would otherwise train on as orphans; they resume from their
+ * last checkpoint when the command is run again.
+ */
+function stopChildren(signal: NodeJS.Signals): void {
+  for (const child of children) child.kill(signal);
+  process.exit(signal === "SIGINT" ? 130 : 143);
 }
 
 /** The last env step a run has logged (0 before its first episode). */

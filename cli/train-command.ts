@@ -1,8 +1,9 @@
-import { readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync } from "node:fs";
 import { selectBackend, type BackendName } from "../agents/nn/backend.js";
 import { SacHerTrainer } from "../agents/train/sac-her-trainer.js";
 import { HacTrainer } from "../agents/hac/hac-trainer.js";
 import { RplTrainer } from "../agents/rpl/rpl-trainer.js";
+import { lockRunDir } from "../agents/train/pid-lock.js";
 import { extendRunBudget, readRunConfig } from "../agents/train/run-dir.js";
 import { make, type EnvMaker } from "../sim/index.js";
 import { BlockingRemoteEnv } from "../server/blocking-remote-env.js";
@@ -67,6 +68,19 @@ export async function runTrain(args: TrainArgs): Promise<number> {
 }
 
 async function train(args: TrainArgs, makeEnv: EnvMaker, stream: TrainingStream | null): Promise<number> {
+  const existed = existsSync(args.out);
+  if (!args.resume) mkdirSync(args.out, { recursive: true });
+  const release = lockRunDir(args.out);
+  try {
+    return await trainLocked(args, makeEnv, stream);
+  } finally {
+    release();
+    // A new run refused before it wrote anything (a bad config) leaves no empty directory behind.
+    if (!existed && readdirSync(args.out).length === 0) rmdirSync(args.out);
+  }
+}
+
+async function trainLocked(args: TrainArgs, makeEnv: EnvMaker, stream: TrainingStream | null): Promise<number> {
   let trainer: Trainer;
   if (args.resume) {
     const { algo } = readRunConfig(args.out) as { algo?: string };

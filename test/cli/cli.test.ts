@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { main, report, UsageError } from "../../cli/main.js";
 import { envIds } from "../../sim/index.js";
 import { RawClient } from "../server/raw-client.js";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HacTrainer } from "../../agents/hac/hac-trainer.js";
@@ -196,6 +196,33 @@ describe("rapier-gym command", () => {
         expect(printed).to.not.match(/\n\s+at /);
       }
       expect(existsSync(join(dir, "run"))).to.equal(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("train refuses a run directory another process is training, and leaves it as it was", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rapier-gym-cli-"));
+    try {
+      const runDir = join(dir, "run");
+      mkdirSync(runDir);
+      const config = JSON.stringify({ algo: "sac", env: "PointMassReach-v0", steps: 100, seed: 0 });
+      writeFileSync(join(runDir, "config.json"), config);
+      // This test's own process stands for the trainer that holds the run.
+      writeFileSync(join(runDir, "train.lock"), String(process.pid));
+      for (const argv of [
+        ["train", "--resume", "--out", runDir],
+        ["train", "--env", "PointMassReach-v0", "--steps", "100", "--out", runDir],
+      ]) {
+        const printed = await run(argv).then(
+          () => expect.fail(`${argv.join(" ")} must fail`),
+          (e: unknown) => report(e),
+        );
+        expect(printed).to.equal(`${runDir} is being trained by process ${process.pid} (${join(runDir, "train.lock")}); stop it first, or delete the lock if no such process trains it`);
+      }
+      expect(readdirSync(runDir).sort()).to.deep.equal(["config.json", "train.lock"]);
+      expect(readFileSync(join(runDir, "config.json"), "utf8")).to.equal(config);
+      expect(readFileSync(join(runDir, "train.lock"), "utf8")).to.equal(String(process.pid));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

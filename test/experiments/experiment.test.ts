@@ -150,6 +150,7 @@ describe("experiments", () => {
       // trained by exactly one of them, so neither meets a run directory the other is writing.
       expect(await Promise.all([runExperiment(args), runExperiment(args)])).to.deep.equal([0, 0]);
       expect(readdirSync(join(dir, "runs")).filter((f) => f.endsWith(".lock"))).to.deep.equal([]);
+      for (const run of ["flat-seed0", "hac-k-5-seed0", "relay-seed0"]) expect(existsSync(join(dir, "runs", run, "train.lock")), `${run}/train.lock`).to.equal(false);
       const summary = JSON.parse(readFileSync(join(dir, "results", "summary.json"), "utf8"));
       expect(summary.conditions.map((c: { label: string }) => c.label)).to.deep.equal(["flat", "HAC k=5", "relay"]);
       expect(summary.threshold).to.equal(-100); // the post's, unless the experiment names its own
