@@ -9,7 +9,7 @@
  * normal number, on the host. A weight whose gradient is exactly zero (a dead ReLU's inputs)
  * leaves its moments stuck among the subnormals for ever (0.9 · m rounds back to m there), and
  * WebAssembly cannot set the CPU's flush-to-zero mode, so every op on them takes the slow path:
- * late in a PointMassPush run ~80% of the moments were subnormal and an update cost 24 ms instead
+ * late in a PointMassPush run 57% of the moments were subnormal and an update cost 24 ms instead
  * of 14 (docs/benchmarks.md, "learn"). Flushing moves no weight: sqrt(v) < 1.1e-19 vanishes
  * beside eps, and lr · m / eps < 1e-33. Doing it with tensor ops on every step cost 3–5 ms per
  * update; on the host every 1000 steps it costs nothing measurable, and moments decay into the
