@@ -103,7 +103,10 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
   const worker = async (): Promise<void> => {
     while (next < todo.length) {
       const run = todo[next++]!;
-      const release = claimRun(run.dir);
+      // `<dir>.lock`: two invocations of the same experiment (one per core, or a second sitting
+      // while the first still runs) never start the same run twice; the trainer it spawns also
+      // locks the run directory itself (train.lock).
+      const release = claimPidLock(`${run.dir}.lock`);
       if (release === null) {
         skipped.push(`${run.label} seed ${run.seed}`);
         continue;
@@ -183,15 +186,6 @@ function withDemoPaths(value: unknown, files: Record<string, string>): unknown {
   if (Array.isArray(value)) return value.map((v) => withDemoPaths(v, files));
   if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withDemoPaths(v, files)]));
   return value;
-}
-
-/**
- * Claims a run for this invocation with `<dir>.lock`, so that two invocations of the same
- * experiment (one per core, or a second sitting while the first still runs) never start the same
- * run twice; the trainer it spawns also locks the run directory itself (train.lock).
- */
-function claimRun(dir: string): (() => void) | null {
-  return claimPidLock(`${dir}.lock`);
 }
 
 function spawnRun(run: PlannedRun): Promise<number> {

@@ -23,6 +23,14 @@ async function run(argv: string[]): Promise<{ code: number; out: string }> {
   }
 }
 
+/** What the CLI reports for `argv`, which must fail. */
+async function printedFailure(argv: string[]): Promise<string> {
+  return run(argv).then(
+    () => expect.fail(`${argv.join(" ")} must fail`),
+    (e: unknown) => report(e),
+  );
+}
+
 /** The URL `rapier-gym demo` prints once it serves, read from the captured console lines. */
 async function printedUrl(lines: readonly string[]): Promise<string> {
   for (let i = 0; i < 400; i++) {
@@ -188,10 +196,7 @@ describe("rapier-gym command", () => {
         [["experiment"], /^experiment needs an id: one of E1, E1b, E4, /],
       ];
       for (const [argv, message] of failures) {
-        const printed = await run(argv).then(
-          () => expect.fail(`${argv.join(" ")} must fail`),
-          (e: unknown) => report(e),
-        );
+        const printed = await printedFailure(argv);
         expect(printed).to.match(message);
         expect(printed).to.not.match(/\n\s+at /);
       }
@@ -214,10 +219,7 @@ describe("rapier-gym command", () => {
         ["train", "--resume", "--out", runDir],
         ["train", "--env", "PointMassReach-v0", "--steps", "100", "--out", runDir],
       ]) {
-        const printed = await run(argv).then(
-          () => expect.fail(`${argv.join(" ")} must fail`),
-          (e: unknown) => report(e),
-        );
+        const printed = await printedFailure(argv);
         expect(printed).to.equal(`${runDir} is being trained by process ${process.pid} (${join(runDir, "train.lock")}); stop it first, or delete the lock if no such process trains it`);
       }
       expect(readdirSync(runDir).sort()).to.deep.equal(["config.json", "train.lock"]);
