@@ -5,17 +5,19 @@
  * Then the results folder (experiments/results/<id>/) is written from the runs' metrics.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { readMetrics, type MetricsRow } from "../agents/train/metrics-log.js";
 import { ProgressBar } from "../agents/train/progress-bar.js";
 import { claimPidLock } from "../agents/train/pid-lock.js";
+import { writeFileAtomic } from "../agents/train/atomic-write.js";
 import { runBudget } from "../agents/train/run-dir.js";
 import { EXPERIMENTS_DIR, loadExperiment, slug, type Experiment } from "../experiments/experiment-config.js";
 import { writeExperimentResults } from "../experiments/experiment-report.js";
 import { ConfigError } from "../agents/config-error.js";
+import { signalExitCode } from "./main.js";
 
 export interface ExperimentArgs {
   id: string;
@@ -45,7 +47,8 @@ interface PlannedRun {
   label: string;
   seed: number;
   dir: string;
-  args: string[];
+  /** The CLI arguments that train the run on from where it stands now; none once it is done. */
+  args: () => string[];
 }
 
 const CLI = new URL("./bin.js", import.meta.url).pathname;
@@ -66,24 +69,25 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
       const dir = `${homes.get(c.label)!}-seed${seed}`;
       mkdirSync(dirname(dir), { recursive: true }); // another experiment's folder, for a sameRunsAs condition
       const configFile = `${dir}.config.json`;
-      writeFileSync(configFile, JSON.stringify(withDemoPaths(c.config, demoFiles), null, 2));
-      const started = existsSync(join(dir, "config.json"));
-      // A run started with a smaller budget is extended to this one (train --resume --steps).
-      const budget = started ? runBudget(dir) : steps;
-      const extend = budget < steps ? ["--steps", String(steps)] : [];
-      // Another experiment's run with a larger budget (sameRunsAs) is done for this one once it
-      // has passed this budget, finished or not.
-      const passed = budget > steps && lastStep(dir) >= steps;
-      const finished = passed || (extend.length === 0 && (existsSync(join(dir, "policy", "sac.json")) || existsSync(join(dir, "policy", "hac.json"))));
-      const args = finished
-        ? []
-        : started
-          ? ["train", "--resume", "--out", dir, ...extend]
-          : ["train", "--algo", String(c.config["algo"]), "--env", e.env, "--steps", String(steps), "--seed", String(seed), "--config", configFile, "--out", dir];
+      // Atomic: a second invocation rewrites it while the first's trainer may be reading it.
+      writeFileAtomic(configFile, JSON.stringify(withDemoPaths(c.config, demoFiles), null, 2));
+      const args = (): string[] => {
+        const started = existsSync(join(dir, "config.json"));
+        // A run started with a smaller budget is extended to this one (train --resume --steps).
+        const budget = started ? runBudget(dir) : steps;
+        const extend = budget < steps ? ["--steps", String(steps)] : [];
+        // Another experiment's run with a larger budget (sameRunsAs) is done for this one once it
+        // has passed this budget, finished or not.
+        const passed = budget > steps && lastStep(dir) >= steps;
+        const finished = passed || (extend.length === 0 && (existsSync(join(dir, "policy", "sac.json")) || existsSync(join(dir, "policy", "hac.json"))));
+        if (finished) return [];
+        if (started) return ["train", "--resume", "--out", dir, ...extend];
+        return ["train", "--algo", String(c.config["algo"]), "--env", e.env, "--steps", String(steps), "--seed", String(seed), "--config", configFile, "--out", dir];
+      };
       return { label: c.label, seed, dir, args };
     }),
   ).flat();
-  const todo = a.reportOnly ? [] : plan.filter((p) => p.args.length > 0);
+  const todo = a.reportOnly ? [] : plan.filter((p) => p.args().length > 0);
   const jobs = Math.max(1, a.jobs ?? cpus().length);
   process.stderr.write(
     a.reportOnly
@@ -96,12 +100,21 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
   const bar = new ProgressBar({ total: plan.length * steps, label: e.id, startStep: done() });
   const progress = () => bar.update(done());
   const timer = setInterval(progress, 5000);
-  process.once("SIGINT", stopChildren).once("SIGTERM", stopChildren);
+  // A first SIGINT/SIGTERM stops each run at its episode end, after a checkpoint (the trainers
+  // handle it), and starts no more; a second one stops them at once.
+  let stoppedBy: NodeJS.Signals | null = null;
+  const stop = (signal: NodeJS.Signals): void => {
+    for (const child of children) child.kill(signal);
+    if (stoppedBy !== null) process.exit(signalExitCode(signal));
+    stoppedBy = signal;
+    process.stderr.write(`\n${signal}: stopping every run at the end of its episode, after a checkpoint (again to stop at once)\n`);
+  };
+  process.on("SIGINT", stop).on("SIGTERM", stop);
   const failures: string[] = [];
   let next = 0;
   const skipped: string[] = [];
   const worker = async (): Promise<void> => {
-    while (next < todo.length) {
+    while (stoppedBy === null && next < todo.length) {
       const run = todo[next++]!;
       // `<dir>.lock`: two invocations of the same experiment (one per core, or a second sitting
       // while the first still runs) never start the same run twice; the trainer it spawns also
@@ -112,8 +125,11 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
         continue;
       }
       try {
-        const code = await spawnRun(run);
-        if (code !== 0) failures.push(`${run.label} seed ${run.seed} exited with ${code} (log: ${run.dir}.log)`);
+        // Looked at again under the lock: another invocation may have trained it since the plan.
+        const args = run.args();
+        if (args.length === 0) continue;
+        const code = await spawnCli(args, `${run.dir}.log`);
+        if (code !== 0 && stoppedBy === null) failures.push(`${run.label} seed ${run.seed} exited with ${code} (log: ${run.dir}.log)`);
       } finally {
         release();
       }
@@ -123,10 +139,14 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
     await Promise.all(Array.from({ length: jobs }, worker));
   } finally {
     clearInterval(timer);
-    process.off("SIGINT", stopChildren).off("SIGTERM", stopChildren);
+    process.off("SIGINT", stop).off("SIGTERM", stop);
   }
   progress();
   bar.finish();
+  if (stoppedBy !== null) {
+    process.stderr.write(`stopped; the runs keep their checkpoints and the same command resumes them\n`);
+    return signalExitCode(stoppedBy);
+  }
   if (failures.length > 0) {
     process.stderr.write(`${failures.join("\n")}\nrun the command again to resume them\n`);
     return 1;
@@ -188,10 +208,6 @@ function withDemoPaths(value: unknown, files: Record<string, string>): unknown {
   return value;
 }
 
-function spawnRun(run: PlannedRun): Promise<number> {
-  return spawnCli(run.args, `${run.dir}.log`);
-}
-
 /** The trainers and collectors running now, stopped with this process. */
 const children = new Set<ChildProcess>();
 
@@ -205,15 +221,6 @@ function spawnCli(args: string[], logFile: string): Promise<number> {
       resolve(code ?? 1);
     }),
   );
-}
-
-/**
- * Passes a kill on to the runs, which would otherwise train on as orphans; they resume from their
- * last checkpoint when the command is run again.
- */
-function stopChildren(signal: NodeJS.Signals): void {
-  for (const child of children) child.kill(signal);
-  process.exit(signal === "SIGINT" ? 130 : 143);
 }
 
 /** The last env step a run has logged (0 before its first episode). */

@@ -4,16 +4,17 @@ import { SacHerTrainer } from "../agents/train/sac-her-trainer.js";
 import { HacTrainer } from "../agents/hac/hac-trainer.js";
 import { RplTrainer } from "../agents/rpl/rpl-trainer.js";
 import { lockRunDir } from "../agents/train/pid-lock.js";
+import type { RunOptions } from "../agents/train/training-loop.js";
 import { extendRunBudget, readRunConfig } from "../agents/train/run-dir.js";
 import { make, type EnvMaker } from "../sim/index.js";
 import { BlockingRemoteEnv } from "../server/blocking-remote-env.js";
-import { UsageError } from "./main.js";
+import { signalExitCode, UsageError } from "./main.js";
 import { TrainingStream } from "./train-serve.js";
 
 /** What the train command needs of a trainer, whichever the algorithm. */
 interface Trainer {
   readonly step: number;
-  run(): Promise<void>;
+  run(options: RunOptions): Promise<void>;
   close(): void;
 }
 
@@ -113,10 +114,24 @@ async function trainLocked(args: TrainArgs, makeEnv: EnvMaker, stream: TrainingS
     trainer = kind.start(args.out, config, makeEnv);
   }
   if (stream) watchEvaluations(trainer, stream);
+  const stop = new AbortController();
+  let stoppedBy: NodeJS.Signals | null = null;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stoppedBy !== null) process.exit(signalExitCode(signal));
+    stoppedBy = signal;
+    stop.abort();
+    process.stderr.write(`\n${signal}: stopping at the end of this episode, after a checkpoint (again to stop at once)\n`);
+  };
+  process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
   try {
-    await trainer.run();
+    await trainer.run({ stop: stop.signal });
   } finally {
+    process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
     trainer.close();
+  }
+  if (stoppedBy !== null) {
+    process.stderr.write(`stopped at step ${trainer.step}; \`rapier-gym train --resume --out ${args.out}\` continues from there\n`);
+    return signalExitCode(stoppedBy);
   }
   process.stderr.write(`run saved in ${args.out}: metrics.jsonl, plots/, policy/\n`);
   return 0;

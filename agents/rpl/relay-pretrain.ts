@@ -4,6 +4,7 @@
  * finetuning goes on with), one relay batch per step shared by the two levels, and a validation
  * loss on the held-out episodes every `validateEvery` steps, as `relay_learning.py`.
  */
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { Rng } from "../../sim/rng.js";
 import type { Hac } from "../hac/hac.js";
 import { bcTerm, type BcLossKind } from "./bc-loss.js";
@@ -28,7 +29,18 @@ export interface PretrainLog {
   validLossHigh?: number;
 }
 
-export function pretrainRelay(agent: Hac, train: RelayDemos, validation: RelayDemos, options: PretrainOptions, onLog?: (log: PretrainLog) => void): void {
+/**
+ * Returns false when `stop` was aborted first: it is looked at every `validateEvery` steps, after a
+ * turn of the event loop, and a stopped pretraining is begun again (it is deterministic).
+ */
+export async function pretrainRelay(
+  agent: Hac,
+  train: RelayDemos,
+  validation: RelayDemos,
+  options: PretrainOptions,
+  onLog?: (log: PretrainLog) => void,
+  stop?: AbortSignal,
+): Promise<boolean> {
   if (agent.numLevels !== 2) throw new Error(`relay pretraining needs a two-level hierarchy, got ${agent.numLevels} levels`);
   const every = options.validateEvery ?? 50;
   const relay = { ...options, subgoalCenter: agent.subgoalCenter };
@@ -53,6 +65,9 @@ export function pretrainRelay(agent: Hac, train: RelayDemos, validation: RelayDe
       onLog?.(log);
       sums.fill(0);
       count = 0;
+      if (stop) await nextTurn();
+      if (stop?.aborted) return false;
     }
   }
+  return true;
 }

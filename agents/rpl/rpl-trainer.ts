@@ -24,6 +24,7 @@ import { packArrays, unpackArrays } from "../buffers/array-pack.js";
 import { readDemoFile } from "../demos/demo-file.js";
 import { checkDemosFit, demoKeyOf, type DemoKey } from "../demos/demo-set.js";
 import { HacTrainer } from "../hac/hac-trainer.js";
+import type { RunOptions } from "../train/training-loop.js";
 import { writeFileAtomic } from "../train/atomic-write.js";
 import { MetricsLog, type MetricsRow } from "../train/metrics-log.js";
 import { ProgressBar } from "../train/progress-bar.js";
@@ -39,13 +40,6 @@ import { ConfigError } from "../config-error.js";
 /** Evaluations are seeded from here on, as the other trainers'. */
 const EVAL_SEED_BASE = 1_000_000;
 const PRETRAINED_FORMAT = "rapier-gym-rpl-pretrained/1";
-
-export interface RplTrainerOptions {
-  /** Show progress bars (default: when stderr is a TTY, else plain lines). */
-  progress?: boolean;
-  /** Stop finetuning at this env step, as a kill would. */
-  until?: number;
-}
 
 export class RplTrainer {
   private readonly pretrainedPath: string;
@@ -100,9 +94,12 @@ export class RplTrainer {
     return this.hac.step;
   }
 
-  /** Pretrains (unless done), then finetunes until `config.steps` env steps (or `until`). */
-  async run(options: RplTrainerOptions = {}): Promise<void> {
-    if (!this.pretrained) this.pretrain(options.progress);
+  /**
+   * Pretrains (unless done), then finetunes until `config.steps` env steps (or `until`, or the
+   * episode end after `stop`; a pretraining stopped midway is left unsaved and begun again).
+   */
+  async run(options: RunOptions = {}): Promise<void> {
+    if (!this.pretrained && !(await this.pretrain(options.progress, options.stop))) return;
     await this.hac.run(options);
   }
 
@@ -110,7 +107,8 @@ export class RplTrainer {
     this.hac.close();
   }
 
-  private pretrain(progress: boolean | undefined): void {
+  /** False when stopped before the end. */
+  private async pretrain(progress: boolean | undefined, stop: AbortSignal | undefined): Promise<boolean> {
     const { config } = this;
     const { relay } = config;
     const agent = this.hac.agent;
@@ -120,7 +118,7 @@ export class RplTrainer {
       this.metrics.append(row);
     };
     const bar = progress === false || relay.pretrainSteps === 0 ? null : new ProgressBar({ total: relay.pretrainSteps, label: `rpl pretrain ${config.env}` });
-    pretrainRelay(
+    const finished = await pretrainRelay(
       agent,
       this.train,
       this.validation,
@@ -144,8 +142,10 @@ export class RplTrainer {
         });
         bar?.update(p.step);
       },
+      stop,
     );
     bar?.finish();
+    if (!finished) return false;
     if (relay.pretrainEvalEpisodes > 0) {
       const env = make(config.env, config.envKwargs);
       const fresh = evaluatePretrained(agent, env, Array.from({ length: relay.pretrainEvalEpisodes }, (_, i) => EVAL_SEED_BASE + i));
@@ -166,6 +166,7 @@ export class RplTrainer {
     const blobs = Object.fromEntries(agent.levels.map((l) => [`sac_l${l.index}`, sacStateToBytes(l.sac.getWeights())]));
     writeFileAtomic(this.pretrainedPath, packArrays({ format: PRETRAINED_FORMAT, rows }, blobs));
     this.pretrained = true;
+    return true;
   }
 
   /** Puts the agent back as pretraining left it, and its log rows back in metrics.jsonl. */

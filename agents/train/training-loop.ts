@@ -5,6 +5,7 @@
  * What a step stores and learns, and what a row and a checkpoint hold, is the trainer's: it comes
  * in through {@link TrainingLoopHooks}.
  */
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { MetricsLog } from "./metrics-log.js";
 import { ProgressBar } from "./progress-bar.js";
 
@@ -53,6 +54,11 @@ export interface RunOptions {
   progress?: boolean;
   /** Stop at this env step, as a kill would (tests, chunked runs). */
   until?: number;
+  /**
+   * Once aborted (Ctrl-C, a stopped experiment), the run checkpoints at the end of the episode
+   * under way and returns, so that an interrupted run loses no step.
+   */
+  stop?: AbortSignal;
 }
 
 export function initialCounters(schedule: LoopSchedule): LoopCounters {
@@ -72,8 +78,9 @@ export class TrainingLoop {
   ) {}
 
   /**
-   * Trains until `steps` env steps (or `until`, to stop early as a kill would), logging each
-   * episode, evaluating every `evalEvery` steps and checkpointing every `checkpointEvery` and at the end.
+   * Trains until `steps` env steps (or `until`, to stop early as a kill would, or the end of the
+   * episode in which `stop` is aborted), logging each episode, evaluating every `evalEvery` steps
+   * and checkpointing every `checkpointEvery`, at the end and when stopped.
    */
   async run(options: RunOptions = {}): Promise<void> {
     const { schedule, hooks } = this;
@@ -104,12 +111,16 @@ export class TrainingLoop {
       });
       bar?.update(c.step, { return: this.episodeReturn, success: this.lastEvalSuccess ?? (outcome.success ? 1 : 0) });
       this.episodeReturn = 0;
+      // The loop is synchronous between episodes: a turn of the event loop lets a signal handler
+      // abort `stop`.
+      if (options.stop) await nextTurn();
+      const stopping = options.stop?.aborted === true;
       // The budget's last episode is checkpointed too, so that the run can be extended from it.
-      if (c.step >= c.nextCheckpoint || c.step >= schedule.steps) {
-        while (c.nextCheckpoint <= c.step) c.nextCheckpoint += schedule.checkpointEvery;
-        hooks.checkpoint();
-      }
+      const due = c.step >= c.nextCheckpoint || c.step >= schedule.steps;
+      if (due) while (c.nextCheckpoint <= c.step) c.nextCheckpoint += schedule.checkpointEvery;
+      if (due || stopping) hooks.checkpoint();
       hooks.nextEpisode();
+      if (stopping) break;
     }
     bar?.finish();
     if (c.step >= schedule.steps) await hooks.finish();

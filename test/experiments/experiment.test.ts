@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { runExperiment } from "../../cli/experiment-command.js";
 import { experimentIds, experimentSchema, loadExperiment, type Experiment } from "../../experiments/experiment-config.js";
 import { summariseRun } from "../../experiments/experiment-summary.js";
-import type { MetricsRow } from "../../agents/train/metrics-log.js";
+import { readMetrics, type MetricsRow } from "../../agents/train/metrics-log.js";
 import { readDemoFile } from "../../agents/demos/demo-file.js";
 
 /** Runs `body` in a fresh temp directory, removed afterwards whatever happens. */
@@ -120,6 +120,37 @@ describe("experiments", () => {
       const demos = readDemoFile(join(dir, "runs", "demos-policy.bin"));
       expect(demos.source).to.match(/policies\/push-sac-seed0$/);
       expect(demos.envKwargs).to.deep.equal(march2020);
+    });
+  });
+
+  it("on Ctrl-C stops each run at its episode end after a checkpoint, starts no more, and the same command resumes them", async function () {
+    this.timeout(300_000);
+    await inTempDir(async (dir) => {
+      const config = { algo: "sac", startSteps: 100, evalEvery: 3000, evalEpisodes: 1, checkpointEvery: 3000, sac: { hidden: [8, 8] } };
+      const experiment = tinyExperiment({ id: "E0", env: "PointMassReach-v0", steps: 3000, conditions: [{ label: "flat", config, post }] });
+      const runsDir = join(dir, "runs");
+      const args = { id: "E0", experiment, seeds: 3, jobs: 2, runsDir, resultsDir: join(dir, "results") };
+      const episodeSteps = (run: string): number[] => {
+        const metrics = join(runsDir, run, "metrics.jsonl");
+        return existsSync(metrics) ? readMetrics(metrics).flatMap((r) => ("train/return" in r ? [r.step] : [])) : [];
+      };
+      const running = runExperiment(args);
+      while (episodeSteps("flat-seed0").length < 2 || episodeSteps("flat-seed1").length < 2) await new Promise((r) => setTimeout(r, 100));
+      process.emit("SIGINT", "SIGINT");
+      expect(await running).to.equal(130);
+      for (const run of ["flat-seed0", "flat-seed1"]) {
+        // The last episode logged is the checkpoint's: nothing trained is lost.
+        const last = episodeSteps(run).at(-1)!;
+        expect(readdirSync(join(runsDir, run, "checkpoints")).filter((f) => f.startsWith("step-")).at(-1)).to.equal(`step-${String(last).padStart(12, "0")}`);
+        expect(readFileSync(join(runsDir, `${run}.log`), "utf8")).to.match(new RegExp(`stopped at step ${last};`));
+        expect(existsSync(join(runsDir, run, "train.lock"))).to.equal(false);
+      }
+      expect(existsSync(join(runsDir, "flat-seed2"))).to.equal(false);
+      expect(readdirSync(runsDir).filter((f) => f.endsWith(".lock"))).to.deep.equal([]);
+      // Run again: each stopped run resumes at its checkpoint.
+      const last0 = episodeSteps("flat-seed0").at(-1)!;
+      expect(await runExperiment({ ...args, seeds: 1 })).to.equal(0);
+      expect(readFileSync(join(runsDir, "flat-seed0.log"), "utf8")).to.match(new RegExp(`resuming .* at step ${last0}`));
     });
   });
 

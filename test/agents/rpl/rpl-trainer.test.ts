@@ -32,7 +32,7 @@ describe("relay learning: pretraining, finetuning runs and the BC baseline", fun
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("pretraining steps lower both levels' BC loss on relay pairs of a tiny demo set", () => {
+  it("pretraining steps lower both levels' BC loss on relay pairs of a tiny demo set, and stop when asked", async () => {
     const env = make("PointMassReach-v0");
     const agent = new Hac(env, { replanInterval: 5, subgoalSpace: "full_positional_state", sac: { hidden: [16, 16] } }, { seed: 1, bufferCapacity: 1 });
     const { train, validation } = splitRelayDemos(readDemoFileForTest(demos), "full_positional_state");
@@ -40,11 +40,16 @@ describe("relay learning: pretraining, finetuning runs and the BC baseline", fun
     const losses = (): number[] => agent.levels.map((l, i) => l.sac.actorTermValue(bcTerm(l.sac.policy, l.sac.actLimit, levelRows(fixed, i), "mse-mean"), 0));
     const before = losses();
     const logs: number[] = [];
-    pretrainRelay(agent, train, validation, { steps: 150, replanInterval: 5, loss: "mse", validateEvery: 50, seed: 3 }, (p) => logs.push(p.step));
+    const options = { steps: 150, replanInterval: 5, loss: "mse", validateEvery: 50, seed: 3 } as const;
+    expect(await pretrainRelay(agent, train, validation, options, (p) => logs.push(p.step))).to.equal(true);
     const after = losses();
     expect(logs).to.deep.equal([50, 100, 150]);
     expect(after[0]).to.be.below(0.5 * before[0]!);
     expect(after[1]).to.be.below(0.5 * before[1]!);
+    // A stop request is seen at the next log point: pretraining ends there, unfinished.
+    const stopped: number[] = [];
+    expect(await pretrainRelay(agent, train, validation, options, (p) => stopped.push(p.step), AbortSignal.abort())).to.equal(false);
+    expect(stopped).to.deep.equal([50]);
     agent.dispose();
     env.close();
   });

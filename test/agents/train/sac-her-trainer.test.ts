@@ -49,6 +49,25 @@ describe("SAC + HER training runs", function () {
     expect(existsSync(join(dir, "stopped", "plots"))).to.equal(true);
   });
 
+  it("stops at the end of the episode in which it is asked to, after a checkpoint, and resumes from there losing no step", async () => {
+    const root = join(dir, "asked-to-stop");
+    const trainer = SacHerTrainer.start(root, small);
+    const stop = new AbortController();
+    // Asked once step 250 is passed; the loop looks at each episode end (100-step episodes).
+    const watch = (): void => void (trainer.step > 250 ? stop.abort() : setImmediate(watch));
+    setImmediate(watch);
+    await trainer.run({ progress: false, stop: stop.signal });
+    trainer.close();
+    expect(trainer.step).to.be.within(300, 600);
+    expect(trainer.step % 100).to.equal(0);
+    const resumed = SacHerTrainer.resume(root);
+    expect(resumed.step).to.equal(trainer.step);
+    await resumed.run({ progress: false });
+    resumed.close();
+    const a = comparable(readMetrics(join(dir, "full", "metrics.jsonl")));
+    expect(comparable(readMetrics(join(root, "metrics.jsonl")))).to.deep.equal(a);
+  });
+
   it("extends a finished run's budget to exactly the metrics of a run started with the larger one", async () => {
     const root = join(dir, "extended");
     const short = SacHerTrainer.start(root, { ...small, steps: 600 });
