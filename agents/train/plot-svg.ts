@@ -24,7 +24,7 @@ export interface LinePlot {
   yRange?: readonly [number, number];
   /** @defaultValue 720 */
   width?: number;
-  /** @defaultValue 420 */
+  /** Of the axes with their title and labels; the legend below them adds a line per series. @defaultValue 420 */
   height?: number;
 }
 
@@ -40,14 +40,16 @@ export function renderLinePlotSvg(plot: LinePlot): string {
   const xs = plot.series.flatMap((s) => finiteValues(s.x));
   const ys = plot.yRange ? [...plot.yRange] : plot.series.flatMap((s) => [...finiteValues(s.y), ...finiteValues(s.lower ?? []), ...finiteValues(s.upper ?? [])]);
   const [xMin, xMax] = paddedRange(xs);
-  const [yMin, yMax] = plot.yRange ? [plot.yRange[0], plot.yRange[1]] : paddedRange(ys);
+  const [yMin, yMax] = plot.yRange ? [plot.yRange[0], plot.yRange[1]] : withMargin(paddedRange(ys), 0.05);
   const sx = (x: number): number => MARGIN.left + ((x - xMin) / (xMax - xMin)) * plotW;
   const sy = (y: number): number => MARGIN.top + (1 - (y - yMin) / (yMax - yMin)) * plotH;
 
+  const legendHeight = plot.series.length * 18 + 8;
+  const fullHeight = height + legendHeight + 8;
   const parts: string[] = [];
   parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">`,
-    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${fullHeight}" viewBox="0 0 ${width} ${fullHeight}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">`,
+    `<rect width="${width}" height="${fullHeight}" fill="#ffffff"/>`,
     `<text class="title" x="${width / 2}" y="${MARGIN.top / 2 + 5}" text-anchor="middle" font-size="15">${escapeXml(plot.title)}</text>`,
   );
 
@@ -80,12 +82,15 @@ export function renderLinePlotSvg(plot: LinePlot): string {
     parts.push(g.join(""));
   });
 
+  // Below the x-axis label rather than over the curves: with four long labels a legend inside
+  // the axes hides part of some curve whichever corner it takes.
   const legendWidth = 40 + 7 * Math.max(0, ...plot.series.map((s) => s.label.length));
-  const legend = [`<rect x="${MARGIN.left + 6}" y="${MARGIN.top + 4}" width="${legendWidth}" height="${plot.series.length * 18 + 8}" fill="#ffffff" fill-opacity="0.85" stroke="#cccccc"/>`];
+  const legendTop = height - 4;
+  const legend = [`<rect x="${MARGIN.left}" y="${legendTop}" width="${legendWidth}" height="${legendHeight}" fill="#ffffff" stroke="#cccccc"/>`];
   legend.push(...plot.series.map((s, i) => {
     const color = s.color ?? TAB10[i % TAB10.length]!;
-    const y = MARGIN.top + 16 + i * 18;
-    const x = MARGIN.left + 12;
+    const y = legendTop + 16 + i * 18;
+    const x = MARGIN.left + 6;
     return `<line x1="${x}" y1="${y - 4}" x2="${x + 22}" y2="${y - 4}" stroke="${color}" stroke-width="3"/><text x="${x + 28}" y="${y}">${escapeXml(s.label)}</text>`;
   }));
   parts.push(`<g class="legend">${legend.join("")}</g>`, "</svg>");
@@ -115,6 +120,12 @@ function trim(v: number): string {
 
 function finiteValues(a: ArrayLike<number>): number[] {
   return Array.from(a).filter(Number.isFinite);
+}
+
+/** [lo, hi] widened by `share` of its span on each side (matplotlib's 5% margins), so curves do not run along the frame. */
+function withMargin([lo, hi]: [number, number], share: number): [number, number] {
+  const pad = (hi - lo) * share;
+  return [lo - pad, hi + pad];
 }
 
 function paddedRange(values: number[]): [number, number] {

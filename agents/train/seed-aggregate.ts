@@ -4,8 +4,11 @@
  * onto a common grid, and a grid point uses only the runs whose logged range covers it (a run
  * that stopped early does not drag the mean towards its last value).
  *
- * The band is mean ± 1.96 standard errors: the normal approximation of seaborn's bootstrapped
- * 95% interval, which needs no resampling (and so no randomness). With one run it is empty.
+ * The band is mean ± 1.96 standard errors, kept within the runs' own range: the normal
+ * approximation of seaborn's bootstrapped 95% interval, which needs no resampling (and so no
+ * randomness). A bootstrap mean never leaves the samples' range, and with few seeds the normal
+ * approximation would (two seeds: ±0.98 × their gap; a return band below the lowest return). With
+ * one run it is empty.
  */
 export interface Curve {
   x: ArrayLike<number>;
@@ -54,8 +57,8 @@ export function aggregateRuns(runs: readonly Curve[], points = 200): AggregateCu
     const half = 1.96 * Math.sqrt(variance / Math.max(n, 1));
     out.x[p] = x;
     out.mean[p] = mean;
-    out.lower[p] = mean - half;
-    out.upper[p] = mean + half;
+    out.lower[p] = Math.max(mean - half, Math.min(...samples));
+    out.upper[p] = Math.min(mean + half, Math.max(...samples));
     out.count[p] = n;
   }
   return out;

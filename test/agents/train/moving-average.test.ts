@@ -24,16 +24,22 @@ describe("trailingMovingAverage", () => {
 });
 
 describe("aggregateRuns", () => {
-  it("gives the mean across seeds on a common grid with a 95% band", () => {
+  it("gives the mean across seeds on a common grid with a 95% band within the runs' range", () => {
     const agg = aggregateRuns([
       { x: [0, 100], y: [0, 0] },
       { x: [0, 50, 100], y: [2, 2, 2] },
     ], 3);
     expect(Array.from(agg.x)).to.deep.equal([0, 50, 100]);
     expect(Array.from(agg.mean)).to.deep.equal([1, 1, 1]);
-    // Two samples 0 and 2: sd = sqrt(2), se = 1, half-width 1.96.
-    expect(agg.upper[1]).to.be.closeTo(2.96, 1e-12);
-    expect(agg.lower[1]).to.be.closeTo(-0.96, 1e-12);
+    // Two samples 0 and 2: sd = sqrt(2), se = 1, mean ± 1.96 is [-0.96, 2.96], held to [0, 2].
+    expect(agg.lower[1]).to.equal(0);
+    expect(agg.upper[1]).to.equal(2);
+    // Five samples 0, 0, 0, 0, 10: mean 2, sd sqrt(20), se 2, mean ± 3.92 is [-1.92, 5.92]; only
+    // the lower end leaves the samples' range.
+    const five = aggregateRuns([0, 0, 0, 0, 10].map((y) => ({ x: [0, 1], y: [y, y] })), 2);
+    expect(five.mean[0]).to.equal(2);
+    expect(five.lower[0]).to.equal(0);
+    expect(five.upper[0]).to.be.closeTo(5.92, 1e-12);
   });
 
   it("interpolates between logged points and uses only the runs covering a grid point", () => {

@@ -48,6 +48,20 @@ describe("plots", () => {
     expect(series.get("horizon 5")!.band).to.equal(true);
   });
 
+  it("puts the legend below the axes, clear of every curve, and keeps curves off the frame", () => {
+    const series = ["a", "b", "c"].map((label, i) => ({ label, x: [0, 4], y: [-200 + 50 * i, -100] }));
+    const svg = renderLinePlotSvg({ title: "t", xLabel: "x", yLabel: "y", series });
+    // The axes keep their 420 px; the legend adds 3 lines of 18 px, 8 px of padding and 8 of gap.
+    expect(/<svg [^>]*height="(\d+)"/.exec(svg)![1]).to.equal(String(420 + 3 * 18 + 8 + 8));
+    const frame = /<rect x="72" y="40" width="\d+" height="(\d+)" fill="none"/.exec(svg)!;
+    const legendY = Number(/<g class="legend"><rect x="[^"]*" y="([^"]*)"/.exec(svg)![1]);
+    expect(legendY).to.be.greaterThan(40 + Number(frame[1]));
+    expect(svg.match(/<g class="legend">.*<\/g>/)![0].match(/<text /g)).to.have.length(3);
+    // y from -200 to -100 gets 5% margins: -205 at the bottom edge, -95 at the top.
+    const ys = [...seriesOf(svg).get("a")!.line.matchAll(/[ML][\d.]+,([\d.]+)/g)].map((m) => Number(m[1]));
+    expect(ys[0]).to.be.closeTo(40 + Number(frame[1]) * (1 - 5 / 110), 0.1);
+  });
+
   it("puts ticks at round values and writes steps as the post does", () => {
     expect(niceTicks(0, 650_000, 7)).to.deep.equal([0, 100_000, 200_000, 300_000, 400_000, 500_000, 600_000]);
     expect(niceTicks(-200, 0, 6)).to.deep.equal([-200, -150, -100, -50, 0]);
