@@ -5,7 +5,7 @@
  * Then the results folder (experiments/results/<id>/) is written from the runs' metrics.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
@@ -18,6 +18,7 @@ import { EXPERIMENTS_DIR, loadExperiment, slug, type Experiment } from "../exper
 import { writeExperimentResults } from "../experiments/experiment-report.js";
 import { ConfigError } from "../agents/config-error.js";
 import { signalExitCode } from "./main.js";
+import { onStopSignals } from "./stop-signals.js";
 
 export interface ExperimentArgs {
   id: string;
@@ -103,13 +104,17 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
   // A first SIGINT/SIGTERM stops each run at its episode end, after a checkpoint (the trainers
   // handle it), and starts no more; a second one stops them at once.
   let stoppedBy: NodeJS.Signals | null = null;
-  const stop = (signal: NodeJS.Signals): void => {
+  const passOn = (signal: NodeJS.Signals): void => {
     for (const child of children) child.kill(signal);
-    if (stoppedBy !== null) process.exit(signalExitCode(signal));
-    stoppedBy = signal;
-    process.stderr.write(`\n${signal}: stopping every run at the end of its episode, after a checkpoint (again to stop at once)\n`);
   };
-  process.on("SIGINT", stop).on("SIGTERM", stop);
+  const removeHandlers = onStopSignals({
+    stop: (signal) => {
+      stoppedBy = signal;
+      passOn(signal);
+      process.stderr.write(`\n${signal}: stopping every run at the end of its episode, after a checkpoint (again to stop at once)\n`);
+    },
+    stopNow: passOn,
+  });
   const failures: string[] = [];
   let next = 0;
   const skipped: string[] = [];
@@ -139,7 +144,7 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
     await Promise.all(Array.from({ length: jobs }, worker));
   } finally {
     clearInterval(timer);
-    process.off("SIGINT", stop).off("SIGTERM", stop);
+    removeHandlers();
   }
   progress();
   bar.finish();
@@ -213,7 +218,10 @@ const children = new Set<ChildProcess>();
 
 function spawnCli(args: string[], logFile: string): Promise<number> {
   const log = openSync(logFile, "a");
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", log, log] });
+  // Its own process group: a terminal's Ctrl-C reaches only this process, which passes it on
+  // once; a second copy from the terminal would stop the run before its checkpoint.
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", log, log], detached: true });
+  closeSync(log); // the child holds its own copy
   children.add(child);
   return new Promise((resolve) =>
     child.on("exit", (code) => {

@@ -9,6 +9,7 @@ import { extendRunBudget, readRunConfig } from "../agents/train/run-dir.js";
 import { make, type EnvMaker } from "../sim/index.js";
 import { BlockingRemoteEnv } from "../server/blocking-remote-env.js";
 import { signalExitCode, UsageError } from "./main.js";
+import { onStopSignals } from "./stop-signals.js";
 import { TrainingStream } from "./train-serve.js";
 
 /** What the train command needs of a trainer, whichever the algorithm. */
@@ -116,17 +117,17 @@ async function trainLocked(args: TrainArgs, makeEnv: EnvMaker, stream: TrainingS
   if (stream) watchEvaluations(trainer, stream);
   const stop = new AbortController();
   let stoppedBy: NodeJS.Signals | null = null;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stoppedBy !== null) process.exit(signalExitCode(signal));
-    stoppedBy = signal;
-    stop.abort();
-    process.stderr.write(`\n${signal}: stopping at the end of this episode, after a checkpoint (again to stop at once)\n`);
-  };
-  process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
+  const removeHandlers = onStopSignals({
+    stop: (signal) => {
+      stoppedBy = signal;
+      stop.abort();
+      process.stderr.write(`\n${signal}: stopping at the end of this episode, after a checkpoint (again to stop at once)\n`);
+    },
+  });
   try {
     await trainer.run({ stop: stop.signal });
   } finally {
-    process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
+    removeHandlers();
     trainer.close();
   }
   if (stoppedBy !== null) {

@@ -1,0 +1,35 @@
+/**
+ * How the long commands (train, experiment) take Ctrl-C and SIGTERM: the first asks them to stop
+ * cleanly (a checkpoint at the episode end), a second stops them at once. A repeat within
+ * {@link SAME_REQUEST_MS} is the same request, not a second one: in a terminal, Ctrl-C reaches
+ * every process of the foreground group, and npx (npm's exec) passes it on to its child as well,
+ * so the command receives it twice within milliseconds.
+ */
+import { signalExitCode } from "./main.js";
+
+const SAME_REQUEST_MS = 1000;
+
+export interface StopHandlers {
+  /** The first request. */
+  stop(signal: NodeJS.Signals): void;
+  /** A second request, just before the process exits. */
+  stopNow?(signal: NodeJS.Signals): void;
+}
+
+/** Installs the handlers on SIGINT and SIGTERM; returns what removes them. */
+export function onStopSignals(handlers: StopHandlers): () => void {
+  let first: number | null = null;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (first === null) {
+      first = Date.now();
+      handlers.stop(signal);
+    } else if (Date.now() - first >= SAME_REQUEST_MS) {
+      handlers.stopNow?.(signal);
+      process.exit(signalExitCode(signal));
+    }
+  };
+  process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
+  return () => {
+    process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
+  };
+}
