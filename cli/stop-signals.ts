@@ -16,8 +16,8 @@ export interface StopHandlers {
   stopNow?(signal: NodeJS.Signals): void;
 }
 
-/** Installs the handlers on SIGINT and SIGTERM; returns what removes them. */
-export function onStopSignals(handlers: StopHandlers): () => void {
+/** Installs the handlers on `source`'s SIGINT and SIGTERM (tests pass an emitter of their own); returns what removes them. */
+export function onStopSignals(handlers: StopHandlers, source: NodeJS.EventEmitter = process): () => void {
   let first: number | null = null;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (first === null) {
@@ -28,8 +28,8 @@ export function onStopSignals(handlers: StopHandlers): () => void {
       process.exit(signalExitCode(signal));
     }
   };
-  process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
+  source.on("SIGINT", onSignal).on("SIGTERM", onSignal);
   return () => {
-    process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
+    source.off("SIGINT", onSignal).off("SIGTERM", onSignal);
   };
 }
