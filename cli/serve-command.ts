@@ -6,6 +6,7 @@ import type { ServerLimits } from "../server/limits.js";
 import { RapierGymServer } from "../server/server.js";
 import { viewerBundle } from "../server/viewer-assets.js";
 import { DemoFileRecordings } from "./demo-recordings.js";
+import { onStopSignals } from "./stop-signals.js";
 
 export interface ServeOptions {
   host: string;
@@ -42,14 +43,18 @@ export async function startViewerServer(options: ServeOptions): Promise<RapierGy
   return server;
 }
 
-/** Waits for SIGINT or SIGTERM, then runs `stop` and closes the server. */
+/** Waits for SIGINT or SIGTERM, then runs `stop` and closes the server (a second signal exits at once). */
 export async function untilSignal(server: RapierGymServer, name: string, stop: () => void = () => undefined): Promise<void> {
+  let removeHandlers = (): void => undefined;
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
+    removeHandlers = onStopSignals({ stop: resolve });
   });
-  console.log(`rapier-gym ${name}: ${signal}: closing ${server.stats().connections} connections`);
-  stop();
-  await server.close();
-  console.log(`rapier-gym ${name}: stopped`);
+  try {
+    console.log(`rapier-gym ${name}: ${signal}: closing ${server.stats().connections} connections`);
+    stop();
+    await server.close();
+    console.log(`rapier-gym ${name}: stopped`);
+  } finally {
+    removeHandlers();
+  }
 }

@@ -73,6 +73,8 @@ describe("rapier-gym command", () => {
     const lines: string[] = [];
     const log = console.log;
     console.log = (...args: unknown[]) => lines.push(args.join(" "));
+    const listeners = (): number[] => [process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")];
+    const before = listeners();
     try {
       const done = main(["demo", "--port", "0", "--policies", "no-such-folder"]);
       const url = await printedUrl(lines);
@@ -86,6 +88,8 @@ describe("rapier-gym command", () => {
       await client.close();
       process.emit("SIGINT", "SIGINT");
       expect(await done).to.equal(0);
+      // Stopped, it leaves no signal handler behind (a SIGTERM one used to stay).
+      expect(listeners()).to.deep.equal(before);
     } finally {
       console.log = log;
     }
