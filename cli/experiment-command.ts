@@ -17,8 +17,7 @@ import { runBudget } from "../agents/train/run-dir.js";
 import { EXPERIMENTS_DIR, loadExperiment, slug, type Experiment } from "../experiments/experiment-config.js";
 import { writeExperimentResults } from "../experiments/experiment-report.js";
 import { ConfigError } from "../agents/config-error.js";
-import { signalExitCode } from "./main.js";
-import { onStopSignals } from "./stop-signals.js";
+import { onStopSignals, signalExitCode } from "./stop-signals.js";
 
 export interface ExperimentArgs {
   id: string;

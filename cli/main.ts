@@ -297,11 +297,6 @@ function backendName(text: string): BackendName {
   return text;
 }
 
-/** The shell's exit code for a command ended by `signal` (128 + its number), which scripts test for. */
-export function signalExitCode(signal: NodeJS.Signals): number {
-  return signal === "SIGINT" ? 130 : 143;
-}
-
 /** A mistake in the command line: printed without a stack trace. */
 export class UsageError extends Error {}
 

@@ -5,9 +5,12 @@
  * every process of the foreground group, and npx (npm's exec) passes it on to its child as well,
  * so the command receives it twice within milliseconds.
  */
-import { signalExitCode } from "./main.js";
-
 const SAME_REQUEST_MS = 1000;
+
+/** The shell's exit code for a command ended by `signal` (128 + its number), which scripts test for. */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return signal === "SIGINT" ? 130 : 143;
+}
 
 export interface StopHandlers {
   /** The first request. */

@@ -8,8 +8,8 @@ import type { RunOptions } from "../agents/train/training-loop.js";
 import { extendRunBudget, readRunConfig } from "../agents/train/run-dir.js";
 import { make, type EnvMaker } from "../sim/index.js";
 import { BlockingRemoteEnv } from "../server/blocking-remote-env.js";
-import { signalExitCode, UsageError } from "./main.js";
-import { onStopSignals } from "./stop-signals.js";
+import { UsageError } from "./main.js";
+import { onStopSignals, signalExitCode } from "./stop-signals.js";
 import { TrainingStream } from "./train-serve.js";
 
 /** What the train command needs of a trainer, whichever the algorithm. */

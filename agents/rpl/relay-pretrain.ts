@@ -4,9 +4,9 @@
  * finetuning goes on with), one relay batch per step shared by the two levels, and a validation
  * loss on the held-out episodes every `validateEvery` steps, as `relay_learning.py`.
  */
-import { setImmediate as nextTurn } from "node:timers/promises";
 import { Rng } from "../../sim/rng.js";
 import type { Hac } from "../hac/hac.js";
+import { stopRequested } from "../train/training-loop.js";
 import { bcTerm, type BcLossKind } from "./bc-loss.js";
 import { relayBatch, type RelayDemos, type RelayOptions } from "./relay-relabel.js";
 import { levelRows } from "./relay-supervision.js";
@@ -30,8 +30,8 @@ export interface PretrainLog {
 }
 
 /**
- * Returns false when `stop` was aborted first: it is looked at every `validateEvery` steps, after a
- * turn of the event loop, and a stopped pretraining is begun again (it is deterministic).
+ * Returns false when `stop` was aborted first: it is looked at every `validateEvery` steps, and a
+ * stopped pretraining is begun again (it is deterministic).
  */
 export async function pretrainRelay(
   agent: Hac,
@@ -65,8 +65,7 @@ export async function pretrainRelay(
       onLog?.(log);
       sums.fill(0);
       count = 0;
-      if (stop) await nextTurn();
-      if (stop?.aborted) return false;
+      if (await stopRequested(stop)) return false;
     }
   }
   return true;

@@ -61,6 +61,16 @@ export interface RunOptions {
   stop?: AbortSignal;
 }
 
+/**
+ * Whether `stop` has been aborted, looked at after a turn of the event loop: the training loops
+ * are synchronous, so a signal handler that aborts it only runs while they wait here.
+ */
+export async function stopRequested(stop: AbortSignal | undefined): Promise<boolean> {
+  if (stop === undefined) return false;
+  await nextTurn();
+  return stop.aborted;
+}
+
 export function initialCounters(schedule: LoopSchedule): LoopCounters {
   return { step: 0, episode: 0, nextEval: schedule.evalEvery, nextCheckpoint: schedule.checkpointEvery };
 }
@@ -111,10 +121,7 @@ export class TrainingLoop {
       });
       bar?.update(c.step, { return: this.episodeReturn, success: this.lastEvalSuccess ?? (outcome.success ? 1 : 0) });
       this.episodeReturn = 0;
-      // The loop is synchronous between episodes: a turn of the event loop lets a signal handler
-      // abort `stop`.
-      if (options.stop) await nextTurn();
-      const stopping = options.stop?.aborted === true;
+      const stopping = await stopRequested(options.stop);
       // The budget's last episode is checkpointed too, so that the run can be extended from it.
       const due = c.step >= c.nextCheckpoint || c.step >= schedule.steps;
       if (due) while (c.nextCheckpoint <= c.step) c.nextCheckpoint += schedule.checkpointEvery;
