@@ -45,6 +45,15 @@ export const experimentSchema = z
      */
     threshold: z.number().max(0).default(-100),
     /**
+     * The average return whose first crossing marks where learning starts, which a shortened
+     * budget can still compare when a condition never reaches `threshold`: 5% of an episode's
+     * steps at the goal on average, -190 on PointMass. Set it above what chance gives: PandaPush
+     * starts some cubes on their goals, so a policy that has learned nothing scores about -46 there
+     * (E9's flat runs at 100k), and E9 starts at -40.
+     * @defaultValue -190
+     */
+    startThreshold: z.number().max(0).default(-190),
+    /**
      * Named demo sets, collected once into the runs folder; a condition's config refers to one
      * with the string "$demos:<name>", which the runner replaces with the file's path.
      */
@@ -81,7 +90,8 @@ export const experimentSchema = z
     /** The post's conclusion, quoted in the report. */
     postSummary: z.string(),
   })
-  .strict();
+  .strict()
+  .refine((e) => e.startThreshold < e.threshold, { message: "startThreshold must be below threshold", path: ["startThreshold"] });
 
 export type Experiment = z.infer<typeof experimentSchema>;
 

@@ -1,6 +1,6 @@
 /**
- * An experiment's results folder: summary.json (per condition and seed: steps to the threshold return (-100), final
- * average return and success), the post's kind of figure (mean with a band across seeds, 100-episode
+ * An experiment's results folder: summary.json (per condition and seed: steps to the threshold return (-100) and to
+ * the start of learning (-190), final average return and success), the post's kind of figure (mean with a band across seeds, 100-episode
  * moving average, env steps on x) as SVG and PNG, and report.md setting our numbers beside the post's.
  */
 import { mkdirSync } from "node:fs";
@@ -11,7 +11,7 @@ import { renderLinePlotSvg } from "../agents/train/plot-svg.js";
 import { comparisonPlot } from "../agents/train/run-plots.js";
 import { svgToPng } from "../agents/train/svg-to-png.js";
 import type { Experiment } from "./experiment-config.js";
-import { meanStepsToThreshold, summariseRun, type PretrainedSummary, type RunSummary } from "./experiment-summary.js";
+import { meanSteps, summariseRun, type PretrainedSummary, type RunSummary } from "./experiment-summary.js";
 
 export interface ConditionRuns {
   label: string;
@@ -25,7 +25,9 @@ export interface ExperimentResults {
   steps: number;
   /** The return whose first crossing `stepsToThreshold` gives. */
   threshold: number;
-  conditions: { label: string; seeds: RunSummary[]; meanStepsToThreshold: number | null }[];
+  /** The return whose first crossing `stepsToStart` gives. */
+  startThreshold: number;
+  conditions: { label: string; seeds: RunSummary[]; meanStepsToThreshold: number | null; meanStepsToStart: number | null }[];
 }
 
 export function writeExperimentResults(dir: string, experiment: Experiment, steps: number, conditions: ConditionRuns[], date: string): ExperimentResults {
@@ -34,9 +36,15 @@ export function writeExperimentResults(dir: string, experiment: Experiment, step
     id: experiment.id,
     steps,
     threshold: experiment.threshold,
+    startThreshold: experiment.startThreshold,
     conditions: conditions.map((c) => {
-      const seeds = c.runs.map((r) => summariseRun(r.rows, r.seed, c.metric, experiment.threshold));
-      return { label: c.label, seeds, meanStepsToThreshold: meanStepsToThreshold(seeds) };
+      const seeds = c.runs.map((r) => summariseRun(r.rows, r.seed, { metric: c.metric, threshold: experiment.threshold, startThreshold: experiment.startThreshold }));
+      return {
+        label: c.label,
+        seeds,
+        meanStepsToThreshold: meanSteps(seeds.map((s) => s.stepsToThreshold)),
+        meanStepsToStart: meanSteps(seeds.map((s) => s.stepsToStart)),
+      };
     }),
   };
   writeFileAtomic(join(dir, "summary.json"), `${JSON.stringify(results, null, 2)}\n`);
@@ -61,11 +69,13 @@ function renderReport(e: Experiment, r: ExperimentResults, date: string): string
     "",
     "![return](return.png)",
     "",
-    `| condition | seeds | steps to ${r.threshold} (mean) | per seed | final avg return | final success | the post: steps to ${r.threshold} | the post |`,
+    `| condition | seeds | steps to ${r.threshold}: mean (per seed) | learning starts, steps to ${r.startThreshold}: mean (per seed) | final avg return | final success | the post: steps to ${r.threshold} | the post |`,
     "|---|---|---|---|---|---|---|---|",
   ];
-  // A run still short of the budget has not "never" reached the threshold: it has not yet.
-  const perSeed = (s: RunSummary) => (s.stepsToThreshold === null && s.steps < r.steps ? `not yet (${Math.round(s.steps / 1000)}k run)` : fmt(s.stepsToThreshold));
+  // A run still short of the budget has not "never" reached a level: it has not yet.
+  const perSeed = (s: RunSummary, steps: number | null) => (steps === null && s.steps < r.steps ? `${Math.round(s.steps / 1000)}k so far` : fmt(steps));
+  const crossing = (seeds: RunSummary[], mean: number | null, steps: (s: RunSummary) => number | null) =>
+    `${mean === null && seeds.some((s) => s.steps < r.steps) ? "not yet" : fmt(mean)} (${seeds.map((s) => perSeed(s, steps(s))).join(", ")})`;
   const unfinished = r.conditions.flatMap((c) => c.seeds.filter((s) => s.steps < r.steps).map((s) => `${c.label} seed ${s.seed} (${Math.round(s.steps / 1000)}k)`));
   if (unfinished.length > 0) {
     lines.splice(3, 0, "", `**In progress:** ${unfinished.length} run(s) short of the budget, reported as they stand: ${unfinished.join(", ")}. Run the command again to continue them.`);
@@ -78,7 +88,7 @@ function renderReport(e: Experiment, r: ExperimentResults, date: string): string
       return done.length === 0 ? "–" : `${((scale * done.reduce((a, b) => a + b, 0)) / done.length).toFixed(digits)}${unit}`;
     };
     lines.push(
-      `| ${c.label} | ${c.seeds.length} | ${c.meanStepsToThreshold === null && c.seeds.some((s) => s.steps < r.steps) ? "not yet" : fmt(c.meanStepsToThreshold)} | ${c.seeds.map(perSeed).join(", ")} | ${mean(c.seeds.map((s) => s.finalReturn), 1)} | ${mean(c.seeds.map((s) => s.finalSuccess), 0, 100, "%")} | ${post.stepsToThreshold === null ? "never or not given" : fmt(post.stepsToThreshold)} | ${post.text} |`,
+      `| ${c.label} | ${c.seeds.length} | ${crossing(c.seeds, c.meanStepsToThreshold, (s) => s.stepsToThreshold)} | ${crossing(c.seeds, c.meanStepsToStart, (s) => s.stepsToStart)} | ${mean(c.seeds.map((s) => s.finalReturn), 1)} | ${mean(c.seeds.map((s) => s.finalSuccess), 0, 100, "%")} | ${post.stepsToThreshold === null ? "never or not given" : fmt(post.stepsToThreshold)} | ${post.text} |`,
     );
   });
   if (r.conditions.some((c) => c.seeds.some((s) => s.pretrained))) {
@@ -99,13 +109,12 @@ function renderReport(e: Experiment, r: ExperimentResults, date: string): string
       lines.push(`| ${c.label} | ${mean((p) => p.return).toFixed(1)} | ${(100 * mean((p) => p.success)).toFixed(0)}% | ${(100 * mean((p) => p.reachedOnce)).toFixed(0)}% | ${demoCells} |`);
     }
   }
-  const ratios = r.conditions.slice(1).map((c) => {
-    const a = r.conditions[0]!.meanStepsToThreshold;
-    const b = c.meanStepsToThreshold;
-    return a !== null && b !== null
-      ? `${r.conditions[0]!.label} reached ${r.threshold} in ${(b / a).toFixed(2)}× fewer env steps than ${c.label}`
-      : `${r.conditions[0]!.label} against ${c.label}: no ratio, a condition never reached ${r.threshold}`;
-  });
+  const first = r.conditions[0]!;
+  const ratio = (level: number, a: number | null, b: number | null) =>
+    a !== null && b !== null ? `${(b / a).toFixed(2)}× the env steps to ${level}` : `no ratio to ${level}, a condition has not reached it`;
+  const ratios = r.conditions
+    .slice(1)
+    .map((c) => `${c.label} against ${first.label}: ${ratio(r.threshold, first.meanStepsToThreshold, c.meanStepsToThreshold)}; ${ratio(r.startThreshold, first.meanStepsToStart, c.meanStepsToStart)}`);
   const shared = e.conditions.filter((c) => c.sameRunsAs !== undefined).map((c) => `- ${c.label}: the same runs as ${c.sameRunsAs}'s condition with this config, read up to ${r.steps.toLocaleString("en")} steps.`);
   lines.push("", ...ratios.map((x) => `- ${x}`), ...shared, "", `The post: ${e.postSummary}`, "");
   return lines.join("\n");

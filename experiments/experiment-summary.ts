@@ -12,6 +12,11 @@ export interface RunSummary {
    * default), counted from the 100th episode on; null if never.
    */
   stepsToThreshold: number | null;
+  /**
+   * Env steps at which that average first reached the start threshold (-190 by default): where
+   * learning starts, which a shortened budget can compare when a condition never reaches -100.
+   */
+  stepsToStart: number | null;
   /** Average return and success over the last 100 training episodes. */
   finalReturn: number;
   finalSuccess: number;
@@ -30,11 +35,21 @@ export interface PretrainedSummary {
   reachedOnce: number;
 }
 
+export interface SummaryOptions {
+  /** @defaultValue "train/return" */
+  metric?: "train/return" | "shadow/eval/return";
+  /** @defaultValue -100 */
+  threshold?: number;
+  /** @defaultValue -190 */
+  startThreshold?: number;
+}
+
 /**
  * Training returns are averaged over the last 100 episodes; evaluations (a shadow learner's, 10
  * episodes each) over the last 5, about the post's 50-episode smoothing of its shadow plot.
  */
-export function summariseRun(rows: readonly MetricsRow[], seed: number, metric: "train/return" | "shadow/eval/return" = "train/return", threshold = -100): RunSummary {
+export function summariseRun(rows: readonly MetricsRow[], seed: number, options: SummaryOptions = {}): RunSummary {
+  const { metric = "train/return", threshold = -100, startThreshold = -190 } = options;
   const successMetric = metric.replace("/return", "/success");
   const episodes = rows.filter((r) => typeof r[metric] === "number");
   const returns = episodes.map((r) => r[metric] as number);
@@ -46,22 +61,27 @@ export function summariseRun(rows: readonly MetricsRow[], seed: number, metric: 
   const avgSuccess = trailingMovingAverage(success, window, index);
   // The crossing counts once the window is full: the average of a lucky first episode or two
   // (a short relay finetune, E6) is not a 100-episode average.
-  const hit = avgReturn.findIndex((v, i) => i >= window - 1 && v >= threshold);
+  const stepsTo = (level: number): number | null => {
+    const hit = avgReturn.findIndex((v, i) => i >= window - 1 && v >= level);
+    return hit < 0 ? null : episodes[hit]!.step;
+  };
   const last = episodes.length - 1;
   const pre = rows.find((r) => typeof r["pretrain/eval/return"] === "number");
   const pretrained = (prefix: string): PretrainedSummary => ({ return: pre![`${prefix}/return`]!, success: pre![`${prefix}/success`] ?? NaN, reachedOnce: pre![`${prefix}/reached_once`] ?? NaN });
   return {
     ...(pre ? { pretrained: { ...pretrained("pretrain/eval"), ...(typeof pre["pretrain/eval_demo_starts/return"] === "number" ? { onDemoStarts: pretrained("pretrain/eval_demo_starts") } : {}) } } : {}),
     seed,
-    stepsToThreshold: hit < 0 ? null : episodes[hit]!.step,
+    stepsToThreshold: stepsTo(threshold),
+    stepsToStart: stepsTo(startThreshold),
     finalReturn: last < 0 ? NaN : avgReturn[last]!,
     finalSuccess: last < 0 ? NaN : avgSuccess[last]!,
     steps: rows.length === 0 ? 0 : rows[rows.length - 1]!.step,
   };
 }
 
-/** Mean of the seeds' steps to the threshold, or null when any seed never got there. */
-export function meanStepsToThreshold(runs: readonly RunSummary[]): number | null {
-  if (runs.length === 0 || runs.some((r) => r.stepsToThreshold === null)) return null;
-  return runs.reduce((a, r) => a + r.stepsToThreshold!, 0) / runs.length;
+/** Mean of the seeds' steps to a crossing, or null when any seed never got there. */
+export function meanSteps(steps: readonly (number | null)[]): number | null {
+  const reached = steps.filter((s): s is number => s !== null);
+  if (steps.length === 0 || reached.length < steps.length) return null;
+  return reached.reduce((a, s) => a + s, 0) / reached.length;
 }

@@ -34,9 +34,10 @@ describe("experiments", () => {
     expect(() => loadExperiment("E99")).to.throw(/no experiment E99/);
   });
 
-  it("finds the step at which the 100-episode average return first reaches -100", () => {
+  it("finds the steps at which the 100-episode average return first reaches -100, and -190 (learning starts)", () => {
     // 150 episodes of -200, then -50 from episode 151 on: the average crosses -100 when at
-    // least two thirds of the last 100 episodes are -50, i.e. at episode 150 + 67.
+    // least two thirds of the last 100 episodes are -50, i.e. at episode 150 + 67, and -190
+    // when 7 of them are (-200 + 7 * 1.5 = -189.5), at episode 157.
     const rows: MetricsRow[] = Array.from({ length: 300 }, (_, i) => ({
       step: 200 * (i + 1),
       episode: i + 1,
@@ -45,9 +46,11 @@ describe("experiments", () => {
     }));
     const s = summariseRun(rows, 0);
     expect(s.stepsToThreshold).to.equal(200 * 217);
+    expect(s.stepsToStart).to.equal(200 * 157);
+    expect(summariseRun(rows, 0, { threshold: -150, startThreshold: -199 })).to.include({ stepsToThreshold: 200 * 184, stepsToStart: 200 * 151 });
     expect(s.finalReturn).to.equal(-50);
     expect(s.finalSuccess).to.equal(1);
-    expect(summariseRun(rows.slice(0, 150), 0).stepsToThreshold).to.equal(null);
+    expect(summariseRun(rows.slice(0, 150), 0)).to.include({ stepsToThreshold: null, stepsToStart: null });
     // A lucky first episode is not a 100-episode average: the crossing waits for a full window.
     const lucky: MetricsRow[] = rows.map((r, i) => ({ ...r, "train/return": i === 0 ? -20 : i < 150 ? -200 : -50 }));
     expect(summariseRun(lucky, 0).stepsToThreshold).to.equal(200 * 217);
@@ -55,7 +58,7 @@ describe("experiments", () => {
 
   it("judges a shadow learner by its evaluations, averaged over the last 5", () => {
     const rows: MetricsRow[] = Array.from({ length: 10 }, (_, i) => ({ step: 10_000 * (i + 1), episode: 50 * (i + 1), "shadow/eval/return": i < 5 ? -200 : -40, "shadow/eval/success": i < 5 ? 0 : 1 }));
-    const s = summariseRun(rows, 1, "shadow/eval/return");
+    const s = summariseRun(rows, 1, { metric: "shadow/eval/return" });
     // Trailing means of 5: the 4th -40 makes (-200 + 4 * -40) / 5 = -72, the first at or above -100.
     expect(s.stepsToThreshold).to.equal(90_000);
     expect(s.finalReturn).to.equal(-40);
@@ -65,6 +68,15 @@ describe("experiments", () => {
   it("refuses a runsOf that names no training condition", () => {
     const bad = { id: "E0", title: "t", env: "PointMassReach-v0", steps: 10, postSummary: "-", conditions: [{ label: "a", config: { algo: "sac" }, runsOf: "b", post }] };
     expect(experimentSchema.safeParse(bad).success).to.equal(false);
+  });
+
+  it("refuses a start threshold that is not below the threshold", () => {
+    const conditions = [{ label: "a", config: { algo: "sac" }, post }];
+    const e = { id: "E0", title: "t", env: "PointMassReach-v0", steps: 10, postSummary: "-", conditions };
+    const parsed = experimentSchema.safeParse({ ...e, threshold: -100, startThreshold: -100 });
+    expect(parsed.success).to.equal(false);
+    expect(parsed.error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`)).to.deep.equal(["startThreshold: startThreshold must be below threshold"]);
+    expect(experimentSchema.parse({ ...e, threshold: -20 }).startThreshold).to.equal(-190);
   });
 
   it("trains a sameRunsAs condition in the other experiment's runs, and reports each experiment up to its own budget", async function () {
@@ -175,7 +187,7 @@ describe("experiments", () => {
       const args = { id: "E0", experiment, seeds: 1, jobs: 2, runsDir: join(dir, "runs"), resultsDir: join(dir, "results") };
       // --report before anything ran: every run is reported as in progress and nothing is trained.
       expect(await runExperiment({ ...args, reportOnly: true })).to.equal(0);
-      expect(readFileSync(join(dir, "results", "report.md"), "utf8")).to.match(/In progress:\*\* 3 run\(s\)/).and.match(/not yet \(0k run\) \| – \| – \|/);
+      expect(readFileSync(join(dir, "results", "report.md"), "utf8")).to.match(/In progress:\*\* 3 run\(s\)/).and.match(/\| not yet \(0k so far\) \| not yet \(0k so far\) \| – \| – \|/);
       expect(existsSync(join(dir, "runs", "flat-seed0.log"))).to.equal(false);
       // Two invocations at once (a second sitting while the first still runs): each run is
       // trained by exactly one of them, so neither meets a run directory the other is writing.
