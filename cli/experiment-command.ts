@@ -163,8 +163,8 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
     runs: plan.filter((p) => p.label === (c.runsOf ?? c.label)).map((p) => ({ seed: p.seed, rows: readMetrics(join(p.dir, "metrics.jsonl")).filter((r) => r.step <= steps) })),
   }));
   const resultsDir = a.resultsDir ?? join(EXPERIMENTS_DIR, "results", e.id);
-  writeExperimentResults(resultsDir, e, steps, conditions, new Date().toISOString().slice(0, 10));
-  process.stderr.write(`results in ${resultsDir}: summary.json, report.md, return.png, success.png\n`);
+  const written = writeExperimentResults(resultsDir, e, steps, conditions, new Date().toISOString().slice(0, 10));
+  process.stderr.write(`results in ${resultsDir}: ${written.join(", ")}\n`);
   return 0;
 }
 

@@ -1,14 +1,16 @@
 /**
- * An experiment's results folder: summary.json (per condition and seed: steps to the threshold return (-100) and to
- * the start of learning (-190), final average return and success), the post's kind of figure (mean with a band across seeds, 100-episode
- * moving average, env steps on x) as SVG and PNG, and report.md setting our numbers beside the post's.
+ * An experiment's results folder: summary.json (per condition and seed: steps to the threshold
+ * return (-100) and to the start of learning (-190), final average return and success), the post's
+ * kind of figure (mean with a band across seeds, 100-episode moving average, env steps on x) as SVG
+ * and PNG, a hierarchy's subgoal figures (share reached, windows per episode) when a condition has
+ * one, and report.md setting our numbers beside the post's.
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../agents/train/atomic-write.js";
 import type { MetricsRow } from "../agents/train/metrics-log.js";
 import { renderLinePlotSvg } from "../agents/train/plot-svg.js";
-import { comparisonPlot } from "../agents/train/run-plots.js";
+import { comparisonPlot, type ComparisonOptions, type PlottedMetric } from "../agents/train/run-plots.js";
 import { svgToPng } from "../agents/train/svg-to-png.js";
 import type { Experiment } from "./experiment-config.js";
 import { meanSteps, summariseRun, type PretrainedSummary, type RunSummary } from "./experiment-summary.js";
@@ -30,7 +32,8 @@ export interface ExperimentResults {
   conditions: { label: string; seeds: RunSummary[]; meanStepsToThreshold: number | null; meanStepsToStart: number | null }[];
 }
 
-export function writeExperimentResults(dir: string, experiment: Experiment, steps: number, conditions: ConditionRuns[], date: string): ExperimentResults {
+/** Writes the folder; returns the names of the files written. */
+export function writeExperimentResults(dir: string, experiment: Experiment, steps: number, conditions: ConditionRuns[], date: string): string[] {
   mkdirSync(dir, { recursive: true });
   const results: ExperimentResults = {
     id: experiment.id,
@@ -47,19 +50,31 @@ export function writeExperimentResults(dir: string, experiment: Experiment, step
       };
     }),
   };
-  writeFileAtomic(join(dir, "summary.json"), `${JSON.stringify(results, null, 2)}\n`);
+  const written: string[] = [];
+  const write = (name: string, data: string | Uint8Array) => {
+    writeFileAtomic(join(dir, name), data);
+    written.push(name);
+  };
+  write("summary.json", `${JSON.stringify(results, null, 2)}\n`);
   const groups = conditions.map((c) => ({ label: c.label, runs: c.runs.map((r) => r.rows), returnMetric: c.metric }));
-  for (const metric of ["train/return", "train/success"] as const) {
-    const name = metric === "train/return" ? "return" : "success";
-    const svg = renderLinePlotSvg(comparisonPlot(groups, metric, { title: `${experiment.id}: ${experiment.title} (${experiment.env})` }));
-    writeFileAtomic(join(dir, `${name}.svg`), svg);
-    writeFileAtomic(join(dir, `${name}.png`), svgToPng(svg));
+  const title = `${experiment.id}: ${experiment.title} (${experiment.env})`;
+  const figure = (name: string, metric: PlottedMetric, options: Omit<ComparisonOptions, "title"> = {}) => {
+    const svg = renderLinePlotSvg(comparisonPlot(groups, metric, { title, ...options }));
+    write(`${name}.svg`, svg);
+    write(`${name}.png`, svgToPng(svg));
+  };
+  figure("return", "train/return");
+  figure("success", "train/success");
+  const hierarchical = conditions.some((c) => c.runs.some((r) => r.rows.some((row) => typeof row["hac/subgoal_reached"] === "number")));
+  if (hierarchical) {
+    figure("subgoal-reached", "hac/subgoal_reached", { yLabel: "Subgoals reached (share of windows)", yRange: [0, 1] });
+    figure("windows", "hac/windows", { yLabel: "Subgoal windows per episode" });
   }
-  writeFileAtomic(join(dir, "report.md"), renderReport(experiment, results, date));
-  return results;
+  write("report.md", renderReport(experiment, results, date, hierarchical));
+  return written;
 }
 
-function renderReport(e: Experiment, r: ExperimentResults, date: string): string {
+function renderReport(e: Experiment, r: ExperimentResults, date: string, hierarchical: boolean): string {
   const fmt = (v: number | null) => (v === null ? "never" : `${Math.round(v / 1000)}k`);
   const lines = [
     `# ${e.id}: ${e.title}`,
@@ -117,5 +132,15 @@ function renderReport(e: Experiment, r: ExperimentResults, date: string): string
     .map((c) => `${c.label} against ${first.label}: ${ratio(r.threshold, first.meanStepsToThreshold, c.meanStepsToThreshold)}; ${ratio(r.startThreshold, first.meanStepsToStart, c.meanStepsToStart)}`);
   const shared = e.conditions.filter((c) => c.sameRunsAs !== undefined).map((c) => `- ${c.label}: the same runs as ${c.sameRunsAs}'s condition with this config, read up to ${r.steps.toLocaleString("en")} steps.`);
   lines.push("", ...ratios.map((x) => `- ${x}`), ...shared, "", `The post: ${e.postSummary}`, "");
+  if (hierarchical) {
+    lines.push(
+      "How the top level's subgoals fared (100-episode averages): the share of its windows whose subgoal the level below reached, and its windows per episode. A window ends after k env steps, or as soon as its subgoal is reached; so many windows, nearly all reached, mean subgoals set where the agent already is, and few reached mean subgoals it cannot get to.",
+      "",
+      "![subgoals reached](subgoal-reached.png)",
+      "",
+      "![windows per episode](windows.png)",
+      "",
+    );
+  }
   return lines.join("\n");
 }

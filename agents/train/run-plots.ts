@@ -16,8 +16,19 @@ import { renderLinePlotSvg, type LinePlot, type PlotSeries } from "./plot-svg.js
 import { runPaths } from "./run-dir.js";
 import { aggregateRuns, type Curve } from "./seed-aggregate.js";
 
-/** The metrics a run's plots show; `train/*` is smoothed, evaluations (`eval/*`, `shadow/eval/*`) are not. */
-export type PlottedMetric = "train/return" | "train/success" | "eval/return" | "eval/success" | "shadow/eval/return" | "shadow/eval/success";
+/**
+ * The metrics a run's plots show; per-episode ones (`train/*`, `hac/*`) are smoothed, evaluations
+ * (`eval/*`, `shadow/eval/*`) are not.
+ */
+export type PlottedMetric =
+  | "train/return"
+  | "train/success"
+  | "eval/return"
+  | "eval/success"
+  | "shadow/eval/return"
+  | "shadow/eval/success"
+  | "hac/subgoal_reached"
+  | "hac/windows";
 
 export interface SmoothingOptions {
   /** Moving-average window in training episodes. @defaultValue 100 */
@@ -80,25 +91,41 @@ export interface ComparisonOptions extends SmoothingOptions {
   title: string;
   /** @defaultValue "Average Return" for returns, "Success rate" for success */
   yLabel?: string;
+  /** Fixed y axis. @defaultValue [0, 1] for success, else fitted to the curves */
+  yRange?: readonly [number, number];
   /** Grid points of each aggregated curve. @defaultValue 200 */
   points?: number;
+}
+
+/**
+ * A group's own version of a figure's metric: a group judged by its shadow learner's evaluations
+ * shows those for return and success, and nothing of the hierarchy's own (`hac/*`), which is
+ * another group's curve.
+ */
+function groupMetric(group: RunGroup, metric: PlottedMetric): PlottedMetric | null {
+  if (group.returnMetric === undefined || group.returnMetric === "train/return") return metric;
+  if (metric === "train/return") return "shadow/eval/return";
+  if (metric === "train/success") return "shadow/eval/success";
+  return null;
 }
 
 /** Conditions overlaid, each as the mean of its seeds' smoothed curves with a 95% band. */
 export function comparisonPlot(groups: readonly RunGroup[], metric: PlottedMetric, options: ComparisonOptions): LinePlot {
   const series = groups.flatMap((group): PlotSeries[] => {
-    const own = group.returnMetric === undefined ? metric : metric.endsWith("/success") ? (group.returnMetric.replace("/return", "/success") as PlottedMetric) : group.returnMetric;
+    const own = groupMetric(group, metric);
+    if (own === null) return [];
     const curves = group.runs.map((rows) => metricCurve(rows, own, options)).filter((c) => c.x.length > 0);
     if (curves.length === 0) return [];
     const agg = aggregateRuns(curves, options.points ?? 200);
     return [{ label: `${group.label} (n=${curves.length})`, x: agg.x, y: agg.mean, lower: agg.lower, upper: agg.upper }];
   });
   const success = metric.endsWith("/success");
+  const yRange = options.yRange ?? (success ? ([0, 1] as const) : undefined);
   return {
     title: options.title,
     xLabel: "Steps",
     yLabel: options.yLabel ?? (success ? "Success rate" : "Average Return"),
     series,
-    ...(success ? { yRange: [0, 1] as const } : {}),
+    ...(yRange ? { yRange } : {}),
   };
 }

@@ -117,4 +117,21 @@ describe("plots", () => {
     const svg = seriesOf(renderLinePlotSvg(plot));
     expect(svg.get("HAC horizon 5 (n=3)")!.band).to.equal(true);
   });
+
+  it("draws a hierarchy's subgoal metrics per condition, and none for a group judged by its shadow learner", () => {
+    const hac = (reached: number) => fakeRun(150, 200).map((r) => ({ ...r, "hac/subgoal_reached": reached, "hac/windows": 40 }));
+    const groups = [
+      { label: "(a)", runs: [hac(0.5), hac(0.7)], returnMetric: "train/return" as const },
+      { label: "flat", runs: [fakeRun(150, 200)] },
+      { label: "shadow", runs: [hac(0.5)], returnMetric: "shadow/eval/return" as const },
+    ];
+    const plot = comparisonPlot(groups, "hac/subgoal_reached", { title: "t", yRange: [0, 1], points: 10 });
+    expect(plot.series.map((s) => s.label)).to.deep.equal(["(a) (n=2)"]);
+    expect(plot.yRange).to.deep.equal([0, 1]);
+    expect(Array.from(plot.series[0]!.y).every((y) => Math.abs(y - 0.6) < 1e-12)).to.equal(true);
+    // The shadow group's return is its learner's evaluations, as before.
+    const withEvals = groups.map((g) => ({ ...g, runs: g.runs.map((rows) => rows.map((r) => ({ ...r, "shadow/eval/return": -70 }))) }));
+    expect(comparisonPlot(withEvals, "train/return", { title: "t" }).series.map((s) => s.label)).to.deep.equal(["(a) (n=2)", "flat (n=1)", "shadow (n=1)"]);
+    expect(Array.from(comparisonPlot(withEvals, "train/return", { title: "t", points: 10 }).series[2]!.y).every((y) => y === -70)).to.equal(true);
+  });
 });
