@@ -134,7 +134,7 @@ function renderReport(e: Experiment, r: ExperimentResults, date: string, hierarc
   lines.push("", ...ratios.map((x) => `- ${x}`), ...shared, "", `The post: ${e.postSummary}`, "");
   if (hierarchical) {
     lines.push(
-      "How the top level's subgoals fared (100-episode averages): the share of its windows whose subgoal the level below reached, and its windows per episode. A window ends after k env steps, or as soon as its subgoal is reached; so many windows, nearly all reached, mean subgoals set where the agent already is, and few reached mean subgoals it cannot get to.",
+      "How the bottom level's subgoals fared (100-episode averages): the share of its windows whose subgoal it reached, and its windows per episode. A window ends after k env steps, or as soon as its subgoal is reached; so many windows, nearly all reached, mean subgoals set where the agent already is, and few reached mean subgoals it cannot get to.",
       "",
       "![subgoals reached](subgoal-reached.png)",
       "",
