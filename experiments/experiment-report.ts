@@ -93,7 +93,7 @@ function renderReport(e: Experiment, r: ExperimentResults, date: string, hierarc
     `${mean === null && seeds.some((s) => s.steps < r.steps) ? "not yet" : fmt(mean)} (${seeds.map((s) => perSeed(s, steps(s))).join(", ")})`;
   const unfinished = r.conditions.flatMap((c) => c.seeds.filter((s) => s.steps < r.steps).map((s) => `${c.label} seed ${s.seed} (${Math.round(s.steps / 1000)}k)`));
   if (unfinished.length > 0) {
-    lines.splice(3, 0, "", `**In progress:** ${unfinished.length} run(s) short of the budget, reported as they stand: ${unfinished.join(", ")}. Run the command again to continue them.`);
+    lines.splice(4, 0, "", `**In progress:** ${unfinished.length} run(s) short of the budget, reported as they stand: ${unfinished.join(", ")}. Run the command again to continue them.`);
   }
   r.conditions.forEach((c, i) => {
     const post = e.conditions[i]!.post;
