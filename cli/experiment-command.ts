@@ -9,13 +9,14 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from "node:f
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { readMetrics, type MetricsRow } from "../agents/train/metrics-log.js";
+import type { MetricsRow } from "../agents/train/metrics-log.js";
 import { ProgressBar } from "../agents/train/progress-bar.js";
 import { claimPidLock } from "../agents/train/pid-lock.js";
 import { writeFileAtomic } from "../agents/train/atomic-write.js";
 import { runBudget } from "../agents/train/run-dir.js";
 import { EXPERIMENTS_DIR, loadExperiment, slug, type Experiment } from "../experiments/experiment-config.js";
 import { writeExperimentResults } from "../experiments/experiment-report.js";
+import { keepRunRows, keptMetricsPath, runRows } from "../experiments/kept-metrics.js";
 import { ConfigError } from "../agents/config-error.js";
 import { onStopSignals, signalExitCode } from "./stop-signals.js";
 
@@ -156,15 +157,17 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
     return 1;
   }
   if (skipped.length > 0) process.stderr.write(`left to the other invocation that is training them: ${skipped.join(", ")}\n`);
+  const resultsDir = a.resultsDir ?? join(EXPERIMENTS_DIR, "results", e.id);
+  // A run another experiment extended past this one's budget is read up to this budget.
+  const rows = new Map(plan.map((p) => [p, runRows(p.dir, keptMetricsPath(resultsDir, p.label, p.seed), steps)]));
+  for (const [p, r] of rows) keepRunRows(keptMetricsPath(resultsDir, p.label, p.seed), r);
   const conditions = e.conditions.map((c) => ({
     label: c.label,
     metric: c.metric,
-    // A run another experiment extended past this one's budget is read up to this budget.
-    runs: plan.filter((p) => p.label === (c.runsOf ?? c.label)).map((p) => ({ seed: p.seed, rows: readMetrics(join(p.dir, "metrics.jsonl")).filter((r) => r.step <= steps) })),
+    runs: plan.filter((p) => p.label === (c.runsOf ?? c.label)).map((p) => ({ seed: p.seed, rows: rows.get(p)! })),
   }));
-  const resultsDir = a.resultsDir ?? join(EXPERIMENTS_DIR, "results", e.id);
   const written = writeExperimentResults(resultsDir, e, steps, conditions, new Date().toISOString().slice(0, 10));
-  process.stderr.write(`results in ${resultsDir}: ${written.join(", ")}\n`);
+  process.stderr.write(`results in ${resultsDir}: ${written.join(", ")}, and a copy of each run's metrics in runs/\n`);
   return 0;
 }
 

@@ -99,7 +99,9 @@ describe("experiments", () => {
       expect(read("E0b").conditions[0].seeds[0].steps).to.equal(400);
       expect(readFileSync(join(dir, "results", "E0b", "report.md"), "utf8")).to.match(/flat again: the same runs as E0's condition with this config/);
       // Flat runs have no subgoals to draw.
-      expect(readdirSync(join(dir, "results", "E0b")).sort()).to.deep.equal(["report.md", "return.png", "return.svg", "success.png", "success.svg", "summary.json"]);
+      expect(readdirSync(join(dir, "results", "E0b")).sort()).to.deep.equal(["report.md", "return.png", "return.svg", "runs", "success.png", "success.svg", "summary.json"]);
+      expect(readdirSync(join(dir, "results", "E0b", "runs"))).to.deep.equal(["flat-again-seed0.jsonl"]);
+      const reported = read("E0b");
       // E0 finds its run past its own 300 steps and reports it only up to them. It is done for
       // E0 even without its final policy (as while E0b still trains it): E0 leaves it alone.
       rmSync(join(dir, "runs", "E0", "flat-seed0", "policy"), { recursive: true });
@@ -110,6 +112,11 @@ describe("experiments", () => {
         () => expect.fail("a sameRunsAs condition whose config the other experiment lacks must be refused"),
         (err: Error) => expect(err.message).to.match(/E0c "other": sameRunsAs E0, but E0 has no condition with the config/),
       );
+      // In a fresh clone the run directories are gone; the results folder's copies of their
+      // metrics still give the same report.
+      rmSync(join(dir, "runs"), { recursive: true });
+      expect(await runExperiment({ ...args("E0b"), reportOnly: true })).to.equal(0);
+      expect(read("E0b")).to.deep.equal(reported);
     });
   });
 

@@ -1,0 +1,31 @@
+/**
+ * The results folder keeps a copy of the metrics of each run it reports
+ * (`runs/<condition>-seed<k>.jsonl`, up to the reported budget), so that the report can be drawn
+ * again, and its curves read, where the run directories are gone: a fresh clone, another machine.
+ * The run directories themselves are not committed: their checkpoints hold replay buffers.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { writeFileAtomic } from "../agents/train/atomic-write.js";
+import { readMetrics, type MetricsRow } from "../agents/train/metrics-log.js";
+import { slug } from "./experiment-config.js";
+
+export function keptMetricsPath(resultsDir: string, label: string, seed: number): string {
+  return join(resultsDir, "runs", `${slug(label)}-seed${seed}.jsonl`);
+}
+
+/**
+ * The rows of a run up to `steps`: those of its directory, or of the kept copy when that reaches
+ * further (the directory is gone, or a fresh clone has only started training it again).
+ */
+export function runRows(runDir: string, kept: string, steps: number): MetricsRow[] {
+  const own = readMetrics(join(runDir, "metrics.jsonl")).filter((r) => r.step <= steps);
+  const copy = readMetrics(kept).filter((r) => r.step <= steps);
+  const lastStep = (rows: MetricsRow[]) => rows.at(-1)?.step ?? -1;
+  return lastStep(copy) > lastStep(own) ? copy : own;
+}
+
+export function keepRunRows(kept: string, rows: readonly MetricsRow[]): void {
+  mkdirSync(dirname(kept), { recursive: true });
+  writeFileAtomic(kept, rows.map((r) => `${JSON.stringify(r)}\n`).join(""));
+}
