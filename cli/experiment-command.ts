@@ -9,7 +9,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from "node:f
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import type { MetricsRow } from "../agents/train/metrics-log.js";
+import { readMetrics, type MetricsRow } from "../agents/train/metrics-log.js";
 import { ProgressBar } from "../agents/train/progress-bar.js";
 import { claimPidLock } from "../agents/train/pid-lock.js";
 import { writeFileAtomic } from "../agents/train/atomic-write.js";
@@ -42,6 +42,11 @@ export interface ExperimentArgs {
    * spans several sittings can be reported (its unfinished runs marked) between them.
    */
   reportOnly?: boolean;
+  /**
+   * Train no run whose copy of its metrics in the results folder already reaches the budget: an
+   * experiment carried over from one clone to a fresh one, where the run directories are gone.
+   */
+  skipReported?: boolean;
 }
 
 interface PlannedRun {
@@ -59,6 +64,7 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
   const seeds = a.seeds ?? e.defaultSeeds;
   const steps = a.steps ?? e.steps;
   const runsDir = a.runsDir ?? join(EXPERIMENTS_DIR, "runs", e.id);
+  const resultsDir = a.resultsDir ?? join(EXPERIMENTS_DIR, "results", e.id);
   mkdirSync(runsDir, { recursive: true });
   const demoFiles = a.reportOnly ? demoPaths(e, runsDir) : await collectDemoSets(e, runsDir);
   // Seed-major: every condition's seed 0 comes before any seed 1, so that a partial experiment
@@ -73,6 +79,7 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
       // Atomic: a second invocation rewrites it while the first's trainer may be reading it.
       writeFileAtomic(configFile, JSON.stringify(withDemoPaths(c.config, demoFiles), null, 2));
       const args = (): string[] => {
+        if (a.skipReported && (readMetrics(keptMetricsPath(resultsDir, c.label, seed)).at(-1)?.step ?? 0) >= steps) return [];
         const started = existsSync(join(dir, "config.json"));
         // A run started with a smaller budget is extended to this one (train --resume --steps).
         const budget = started ? runBudget(dir) : steps;
@@ -157,7 +164,6 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
     return 1;
   }
   if (skipped.length > 0) process.stderr.write(`left to the other invocation that is training them: ${skipped.join(", ")}\n`);
-  const resultsDir = a.resultsDir ?? join(EXPERIMENTS_DIR, "results", e.id);
   // A run another experiment extended past this one's budget is read up to this budget.
   const rows = new Map(plan.map((p) => [p, runRows(p.dir, keptMetricsPath(resultsDir, p.label, p.seed), steps)]));
   for (const [p, r] of rows) keepRunRows(keptMetricsPath(resultsDir, p.label, p.seed), r);

@@ -41,10 +41,12 @@ commands:
                                 viewer at http://host:port/: live sessions, learning curves
                                 of --runs, playback of --recordings (demo files); any host
                                 but loopback needs --token
-  experiment <id> [--seeds N] [--steps N] [--jobs N] [--report]
+  experiment <id> [--seeds N] [--steps N] [--jobs N] [--report] [--skip-reported]
                                 run an experiment of the post (experiments/<id>.json):
                                 every condition and seed, resumably, then its report;
-                                --report only writes the report from the runs so far
+                                --report only writes the report from the runs so far;
+                                --skip-reported trains no run whose metrics the results
+                                folder already holds to the budget (a fresh clone)
   value-map --run DIR [--seed S] [--steps T] [--out PREFIX]
                                 a HAC run's top-level Q over an 80x80 grid of point-mass
                                 subgoals (JSON, SVG, PNG), as the post's Q-value figure
@@ -206,7 +208,7 @@ export async function main(argv: string[]): Promise<number> {
       const { values, positionals } = parseArgs({
         args: rest,
         allowPositionals: true,
-        options: { seeds: { type: "string" }, steps: { type: "string" }, jobs: { type: "string" }, report: { type: "boolean" } },
+        options: { seeds: { type: "string" }, steps: { type: "string" }, jobs: { type: "string" }, report: { type: "boolean" }, "skip-reported": { type: "boolean" } },
         strict: true,
       });
       if (positionals[0] === undefined) {
@@ -220,6 +222,7 @@ export async function main(argv: string[]): Promise<number> {
         ...(values.steps !== undefined ? { steps: positiveInt(values.steps, "--steps") } : {}),
         ...(values.jobs !== undefined ? { jobs: positiveInt(values.jobs, "--jobs") } : {}),
         reportOnly: values.report === true,
+        skipReported: values["skip-reported"] === true,
       });
     }
     case "value-map": {

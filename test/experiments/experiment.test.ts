@@ -113,9 +113,10 @@ describe("experiments", () => {
         (err: Error) => expect(err.message).to.match(/E0c "other": sameRunsAs E0, but E0 has no condition with the config/),
       );
       // In a fresh clone the run directories are gone; the results folder's copies of their
-      // metrics still give the same report.
+      // metrics still give the same report, and --skip-reported trains none of them again.
       rmSync(join(dir, "runs"), { recursive: true });
-      expect(await runExperiment({ ...args("E0b"), reportOnly: true })).to.equal(0);
+      expect(await runExperiment({ ...args("E0b"), skipReported: true })).to.equal(0);
+      expect(existsSync(join(dir, "runs", "E0", "flat-seed0"))).to.equal(false);
       expect(read("E0b")).to.deep.equal(reported);
     });
   });
