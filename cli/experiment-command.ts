@@ -166,7 +166,7 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
   if (skipped.length > 0) process.stderr.write(`left to the other invocation that is training them: ${skipped.join(", ")}\n`);
   // A run another experiment extended past this one's budget is read up to this budget.
   const rows = new Map(plan.map((p) => [p, runRows(p.dir, keptMetricsPath(resultsDir, p.label, p.seed), steps)]));
-  for (const [p, r] of rows) keepRunRows(keptMetricsPath(resultsDir, p.label, p.seed), r);
+  for (const [p, r] of rows) if (r.length > 0) keepRunRows(keptMetricsPath(resultsDir, p.label, p.seed), r);
   const conditions = e.conditions.map((c) => ({
     label: c.label,
     metric: c.metric,
