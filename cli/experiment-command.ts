@@ -9,14 +9,14 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from "node:f
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { readMetrics, type MetricsRow } from "../agents/train/metrics-log.js";
+import type { MetricsRow } from "../agents/train/metrics-log.js";
 import { ProgressBar } from "../agents/train/progress-bar.js";
 import { claimPidLock } from "../agents/train/pid-lock.js";
 import { writeFileAtomic } from "../agents/train/atomic-write.js";
 import { runBudget } from "../agents/train/run-dir.js";
 import { EXPERIMENTS_DIR, loadExperiment, slug, type Experiment } from "../experiments/experiment-config.js";
 import { writeExperimentResults } from "../experiments/experiment-report.js";
-import { keepRunRows, keptMetricsPath, runRows } from "../experiments/kept-metrics.js";
+import { keptMetricsPath, runRows } from "../experiments/kept-metrics.js";
 import { ConfigError } from "../agents/config-error.js";
 import { onStopSignals, signalExitCode } from "./stop-signals.js";
 
@@ -79,14 +79,14 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
       // Atomic: a second invocation rewrites it while the first's trainer may be reading it.
       writeFileAtomic(configFile, JSON.stringify(withDemoPaths(c.config, demoFiles), null, 2));
       const args = (): string[] => {
-        if (a.skipReported && (readMetrics(keptMetricsPath(resultsDir, c.label, seed)).at(-1)?.step ?? 0) >= steps) return [];
+        if (a.skipReported && lastStep(keptMetricsPath(resultsDir, c.label, seed)) >= steps) return [];
         const started = existsSync(join(dir, "config.json"));
         // A run started with a smaller budget is extended to this one (train --resume --steps).
         const budget = started ? runBudget(dir) : steps;
         const extend = budget < steps ? ["--steps", String(steps)] : [];
         // Another experiment's run with a larger budget (sameRunsAs) is done for this one once it
         // has passed this budget, finished or not.
-        const passed = budget > steps && lastStep(dir) >= steps;
+        const passed = budget > steps && lastStep(join(dir, "metrics.jsonl")) >= steps;
         const finished = passed || (extend.length === 0 && (existsSync(join(dir, "policy", "sac.json")) || existsSync(join(dir, "policy", "hac.json"))));
         if (finished) return [];
         if (started) return ["train", "--resume", "--out", dir, ...extend];
@@ -103,7 +103,7 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
       : `${e.id}: ${plan.length} runs (${plan.length - todo.length} already finished), ${jobs} at a time; logs in ${runsDir}\n`,
   );
   // A shared run beyond this budget counts only up to it.
-  const done = () => plan.reduce((sum, p) => sum + Math.min(steps, lastStep(p.dir)), 0);
+  const done = () => plan.reduce((sum, p) => sum + Math.min(steps, lastStep(join(p.dir, "metrics.jsonl"))), 0);
   // Steps logged by an earlier invocation do not count towards this one's speed.
   const bar = new ProgressBar({ total: plan.length * steps, label: e.id, startStep: done() });
   const progress = () => bar.update(done());
@@ -166,7 +166,6 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
   if (skipped.length > 0) process.stderr.write(`left to the other invocation that is training them: ${skipped.join(", ")}\n`);
   // A run another experiment extended past this one's budget is read up to this budget.
   const rows = new Map(plan.map((p) => [p, runRows(p.dir, keptMetricsPath(resultsDir, p.label, p.seed), steps)]));
-  for (const [p, r] of rows) if (r.length > 0) keepRunRows(keptMetricsPath(resultsDir, p.label, p.seed), r);
   const conditions = e.conditions.map((c) => ({
     label: c.label,
     metric: c.metric,
@@ -239,9 +238,8 @@ function spawnCli(args: string[], logFile: string): Promise<number> {
   );
 }
 
-/** The last env step a run has logged (0 before its first episode). */
-function lastStep(dir: string): number {
-  const path = join(dir, "metrics.jsonl");
+/** The last env step a metrics file (a run's, or its kept copy) has logged; 0 before the first. */
+function lastStep(path: string): number {
   if (!existsSync(path)) return 0;
   const text = readFileSync(path, "utf8").trimEnd();
   const line = text.slice(text.lastIndexOf("\n") + 1);

@@ -1,6 +1,6 @@
 /**
  * The results folder keeps a copy of the metrics of each run it reports
- * (`runs/<condition>-seed<k>.jsonl`, up to the reported budget), so that the report can be drawn
+ * (`runs/<condition>-seed<k>.jsonl`), so that the report can be drawn
  * again, and its curves read, where the run directories are gone: a fresh clone, another machine.
  * The run directories themselves are not committed: their checkpoints hold replay buffers.
  */
@@ -16,16 +16,23 @@ export function keptMetricsPath(resultsDir: string, label: string, seed: number)
 
 /**
  * The rows of a run up to `steps`: those of its directory, or of the kept copy when that reaches
- * further (the directory is gone, or a fresh clone has only started training it again).
+ * further (the directory is gone, or a fresh clone has only started training it again). The copy
+ * is brought up to the directory's whole run when that reaches further, and never shortened: a
+ * report at a smaller budget loses nothing.
  */
 export function runRows(runDir: string, kept: string, steps: number): MetricsRow[] {
-  const own = readMetrics(join(runDir, "metrics.jsonl")).filter((r) => r.step <= steps);
-  const copy = readMetrics(kept).filter((r) => r.step <= steps);
-  const lastStep = (rows: MetricsRow[]) => rows.at(-1)?.step ?? -1;
-  return lastStep(copy) > lastStep(own) ? copy : own;
+  const own = readMetrics(join(runDir, "metrics.jsonl"));
+  const copy = readMetrics(kept);
+  if (lastStep(own) > lastStep(copy)) keepRunRows(kept, own);
+  const upTo = (rows: MetricsRow[]) => rows.filter((r) => r.step <= steps);
+  return lastStep(upTo(copy)) > lastStep(upTo(own)) ? upTo(copy) : upTo(own);
 }
 
-export function keepRunRows(kept: string, rows: readonly MetricsRow[]): void {
+function lastStep(rows: readonly MetricsRow[]): number {
+  return rows.at(-1)?.step ?? -1;
+}
+
+function keepRunRows(kept: string, rows: readonly MetricsRow[]): void {
   mkdirSync(dirname(kept), { recursive: true });
   writeFileAtomic(kept, rows.map((r) => `${JSON.stringify(r)}\n`).join(""));
 }
