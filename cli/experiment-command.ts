@@ -8,13 +8,12 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
-import { isDeepStrictEqual } from "node:util";
 import type { MetricsRow } from "../agents/train/metrics-log.js";
 import { ProgressBar } from "../agents/train/progress-bar.js";
 import { claimPidLock } from "../agents/train/pid-lock.js";
 import { writeFileAtomic } from "../agents/train/atomic-write.js";
 import { runBudget } from "../agents/train/run-dir.js";
-import { EXPERIMENTS_DIR, loadExperiment, slug, type Experiment } from "../experiments/experiment-config.js";
+import { EXPERIMENTS_DIR, loadExperiment, sharedRunsCondition, slug, type Experiment } from "../experiments/experiment-config.js";
 import { writeExperimentResults } from "../experiments/experiment-report.js";
 import { keptMetricsPath, runRows } from "../experiments/kept-metrics.js";
 import { ConfigError } from "../agents/config-error.js";
@@ -181,12 +180,8 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
  * same env and config, as a path without its `-seed<k>` suffix.
  */
 function sharedRunsPrefix(e: Experiment, c: Experiment["conditions"][number], load: (id: string) => Experiment, runsDir: string): string {
-  const other = load(c.sameRunsAs!);
-  const match = other.conditions.find((o) => o.runsOf === undefined && o.sameRunsAs === undefined && isDeepStrictEqual(o.config, c.config));
-  if (other.env !== e.env || match === undefined) {
-    throw new ConfigError(`${e.id} "${c.label}": sameRunsAs ${other.id}, but ${other.id} has no condition with the config ${JSON.stringify(c.config)} on ${e.env}`);
-  }
-  return join(dirname(runsDir), other.id, slug(match.label));
+  const shared = sharedRunsCondition(e, c, load);
+  return join(dirname(runsDir), shared.experiment.id, slug(shared.condition.label));
 }
 
 /** Where each named demo set of the experiment lives: name -> path. */

@@ -3,6 +3,7 @@
  * and what the post reported, so that the report can set our numbers beside its.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
 import { ConfigError } from "../agents/config-error.js";
 
@@ -110,6 +111,19 @@ export function loadExperiment(id: string): Experiment {
   const parsed = experimentSchema.safeParse(JSON.parse(readFileSync(path, "utf8")));
   if (!parsed.success) throw new ConfigError(`${path}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   return parsed.data;
+}
+
+/**
+ * The condition whose runs a `sameRunsAs` condition shares: the other experiment's condition that
+ * trains its own runs with the same env and config.
+ */
+export function sharedRunsCondition(e: Experiment, c: Experiment["conditions"][number], load: (id: string) => Experiment = loadExperiment): { experiment: Experiment; condition: Experiment["conditions"][number] } {
+  const other = load(c.sameRunsAs!);
+  const match = other.conditions.find((o) => o.runsOf === undefined && o.sameRunsAs === undefined && isDeepStrictEqual(o.config, c.config));
+  if (other.env !== e.env || match === undefined) {
+    throw new ConfigError(`${e.id} "${c.label}": sameRunsAs ${other.id}, but ${other.id} has no condition with the config ${JSON.stringify(c.config)} on ${e.env}`);
+  }
+  return { experiment: other, condition: match };
 }
 
 /** A condition's label as a directory name. */

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runExperiment } from "../../cli/experiment-command.js";
-import { experimentIds, experimentSchema, loadExperiment, type Experiment } from "../../experiments/experiment-config.js";
+import { experimentIds, experimentSchema, loadExperiment, sharedRunsCondition, type Experiment } from "../../experiments/experiment-config.js";
 import { summariseRun } from "../../experiments/experiment-summary.js";
 import { readMetrics, type MetricsRow } from "../../agents/train/metrics-log.js";
 import { readDemoFile } from "../../agents/demos/demo-file.js";
@@ -31,6 +31,10 @@ describe("experiments", () => {
     expect(experimentIds()).to.include.members(["E1", "E1b", "E4", "E5", "E6", "E6b", "E6c", "E7", "E8", "E9"]);
     expect(experimentIds().slice(0, 3)).to.deep.equal(["E1", "E1b", "E4"]);
     for (const id of experimentIds()) expect(loadExperiment(id).id).to.equal(id);
+    // Every sameRunsAs names a condition that trains its own runs under the same config.
+    for (const e of experimentIds().map((id) => loadExperiment(id))) {
+      for (const c of e.conditions.filter((c) => c.sameRunsAs !== undefined)) expect(() => sharedRunsCondition(e, c), `${e.id} "${c.label}"`).not.to.throw();
+    }
     expect(() => loadExperiment("E99")).to.throw(/no experiment E99/);
   });
 
