@@ -15,7 +15,7 @@ import { writeFileAtomic } from "../agents/train/atomic-write.js";
 import { runBudget } from "../agents/train/run-dir.js";
 import { EXPERIMENTS_DIR, loadExperiment, sharedRunsCondition, slug, type Experiment } from "../experiments/experiment-config.js";
 import { writeExperimentResults } from "../experiments/experiment-report.js";
-import { keptMetricsPath, runRows } from "../experiments/kept-metrics.js";
+import { keptRows, keptRun, runRows } from "../experiments/kept-metrics.js";
 import { ConfigError } from "../agents/config-error.js";
 import { onStopSignals, signalExitCode } from "./stop-signals.js";
 
@@ -52,6 +52,8 @@ interface PlannedRun {
   label: string;
   seed: number;
   dir: string;
+  /** The condition's config, as the experiment gives it (demo sets by name). */
+  config: Record<string, unknown>;
   /** The CLI arguments that train the run on from where it stands now; none once it is done. */
   args: () => string[];
 }
@@ -78,7 +80,7 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
       // Atomic: a second invocation rewrites it while the first's trainer may be reading it.
       writeFileAtomic(configFile, JSON.stringify(withDemoPaths(c.config, demoFiles), null, 2));
       const args = (): string[] => {
-        if (a.skipReported && lastStep(keptMetricsPath(resultsDir, c.label, seed)) >= steps) return [];
+        if (a.skipReported && (keptRows(keptRun(resultsDir, c.label, seed), c.config).at(-1)?.step ?? 0) >= steps) return [];
         const started = existsSync(join(dir, "config.json"));
         // A run started with a smaller budget is extended to this one (train --resume --steps).
         const budget = started ? runBudget(dir) : steps;
@@ -91,7 +93,7 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
         if (started) return ["train", "--resume", "--out", dir, ...extend];
         return ["train", "--algo", String(c.config["algo"]), "--env", e.env, "--steps", String(steps), "--seed", String(seed), "--config", configFile, "--out", dir];
       };
-      return { label: c.label, seed, dir, args };
+      return { label: c.label, seed, dir, config: c.config, args };
     }),
   ).flat();
   const todo = a.reportOnly ? [] : plan.filter((p) => p.args().length > 0);
@@ -164,7 +166,7 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
   }
   if (skipped.length > 0) process.stderr.write(`left to the other invocation that is training them: ${skipped.join(", ")}\n`);
   // A run another experiment extended past this one's budget is read up to this budget.
-  const rows = new Map(plan.map((p) => [p, runRows(p.dir, keptMetricsPath(resultsDir, p.label, p.seed), steps)]));
+  const rows = new Map(plan.map((p) => [p, runRows(p.dir, keptRun(resultsDir, p.label, p.seed), p.config, steps)]));
   const conditions = e.conditions.map((c) => ({
     label: c.label,
     metric: c.metric,
@@ -233,7 +235,7 @@ function spawnCli(args: string[], logFile: string): Promise<number> {
   );
 }
 
-/** The last env step a metrics file (a run's, or its kept copy) has logged; 0 before the first. */
+/** The last env step a run's metrics file has logged; 0 before the first. */
 function lastStep(path: string): number {
   if (!existsSync(path)) return 0;
   const text = readFileSync(path, "utf8").trimEnd();

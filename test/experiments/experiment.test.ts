@@ -104,7 +104,7 @@ describe("experiments", () => {
       expect(readFileSync(join(dir, "results", "E0b", "report.md"), "utf8")).to.match(/flat again: the same runs as E0's condition with this config/);
       // Flat runs have no subgoals to draw.
       expect(readdirSync(join(dir, "results", "E0b")).sort()).to.deep.equal(["report.md", "return.png", "return.svg", "runs", "success.png", "success.svg", "summary.json"]);
-      expect(readdirSync(join(dir, "results", "E0b", "runs"))).to.deep.equal(["flat-again-seed0.jsonl"]);
+      expect(readdirSync(join(dir, "results", "E0b", "runs")).sort()).to.deep.equal(["flat-again-seed0.config.json", "flat-again-seed0.jsonl"]);
       const reported = read("E0b");
       // E0 finds its run past its own 300 steps and reports it only up to them. It is done for
       // E0 even without its final policy (as while E0b still trains it): E0 leaves it alone.
@@ -122,6 +122,14 @@ describe("experiments", () => {
       expect(await runExperiment({ ...args("E0b"), skipReported: true })).to.equal(0);
       expect(existsSync(join(dir, "runs", "E0", "flat-seed0"))).to.equal(false);
       expect(read("E0b")).to.deep.equal(reported);
+      // A condition whose config has changed since is trained again, and its copy replaced.
+      const changed = { ...flat, startSteps: 50 };
+      experiments.E0 = tinyExperiment({ ...base, id: "E0", steps: 300, conditions: [{ label: "flat", config: changed, post }] });
+      experiments.E0b = tinyExperiment({ ...base, id: "E0b", steps: 400, conditions: [{ label: "flat again", config: changed, sameRunsAs: "E0", post }] });
+      expect(await runExperiment({ ...args("E0b"), skipReported: true })).to.equal(0);
+      expect(readMetrics(join(dir, "runs", "E0", "flat-seed0", "metrics.jsonl")).at(-1)!.step).to.equal(400);
+      expect(JSON.parse(readFileSync(join(dir, "results", "E0b", "runs", "flat-again-seed0.config.json"), "utf8"))).to.deep.equal(changed);
+      expect(readMetrics(join(dir, "results", "E0b", "runs", "flat-again-seed0.jsonl"))).to.deep.equal(readMetrics(join(dir, "runs", "E0", "flat-seed0", "metrics.jsonl")));
     });
   });
 
