@@ -5,7 +5,7 @@
  * The run directories themselves are not committed: their checkpoints hold replay buffers.
  *
  * Beside each copy is the condition's config it was trained under (`.config.json`): a condition
- * whose config has changed since is trained and reported afresh, never from the old copy.
+ * whose config has changed since is never reported, nor skipped (`--skip-reported`), on the old copy.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
