@@ -125,11 +125,14 @@ function renderReport(e: Experiment, r: ExperimentResults, date: string, hierarc
     }
   }
   const first = r.conditions[0]!;
-  const ratio = (level: number, a: number | null, b: number | null) =>
-    a !== null && b !== null ? `${(b / a).toFixed(2)}× the env steps to ${level}` : `no ratio to ${level}, a condition has not reached it`;
-  const ratios = r.conditions
-    .slice(1)
-    .map((c) => `${c.label} against ${first.label}: ${ratio(r.threshold, first.meanStepsToThreshold, c.meanStepsToThreshold)}; ${ratio(r.startThreshold, first.meanStepsToStart, c.meanStepsToStart)}`);
+  const firstPost = e.conditions[0]!.post.stepsToThreshold;
+  const ratios = r.conditions.slice(1).map((c, j) => {
+    const ratio = (level: number, a: number | null, b: number | null) =>
+      a === null ? `${first.label} has not reached ${level} on every seed` : b === null ? `${c.label} has not reached ${level} on every seed` : `${(b / a).toFixed(2)}× the env steps to ${level}`;
+    const post = e.conditions[j + 1]!.post.stepsToThreshold;
+    const postRatio = firstPost !== null && post !== null ? ` (the post: ${(post / firstPost).toFixed(2)}×)` : "";
+    return `${c.label} against ${first.label}: ${ratio(r.threshold, first.meanStepsToThreshold, c.meanStepsToThreshold)}${postRatio}; ${ratio(r.startThreshold, first.meanStepsToStart, c.meanStepsToStart)}`;
+  });
   const shared = e.conditions.filter((c) => c.sameRunsAs !== undefined).map((c) => `- ${c.label}: the same runs as ${c.sameRunsAs}'s condition with this config, read up to ${r.steps.toLocaleString("en")} steps.`);
   lines.push("", ...ratios.map((x) => `- ${x}`), ...shared, "", `The post: ${e.postSummary}`, "");
   if (hierarchical) {

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runExperiment } from "../../cli/experiment-command.js";
+import { writeExperimentResults } from "../../experiments/experiment-report.js";
 import { experimentIds, experimentSchema, loadExperiment, sharedRunsCondition, type Experiment } from "../../experiments/experiment-config.js";
 import { summariseRun } from "../../experiments/experiment-summary.js";
 import { readMetrics, type MetricsRow } from "../../agents/train/metrics-log.js";
@@ -67,6 +68,25 @@ describe("experiments", () => {
     expect(s.stepsToThreshold).to.equal(90_000);
     expect(s.finalReturn).to.equal(-40);
     expect(s.finalSuccess).to.equal(1);
+  });
+
+  it("sets each condition's env steps to -100 and -190 against the first condition's, beside the post's ratio", async () => {
+    // -200 until episode `switchAt`, -50 after: -100 at episode switchAt + 67, -190 at switchAt + 7 (as above).
+    const run = (switchAt: number) => Array.from({ length: 400 }, (_, i) => ({ step: 200 * (i + 1), episode: i + 1, "train/return": i < switchAt ? -200 : -50, "train/success": i < switchAt ? 0 : 1 }));
+    const experiment = tinyExperiment({
+      id: "E0",
+      env: "PointMassReach-v0",
+      steps: 80_000,
+      conditions: ["A", "B", "C"].map((label, i) => ({ label, config: { algo: "sac" }, post: { text: "-", stepsToThreshold: [200_000, 500_000, null][i] } })),
+    });
+    const runs = [150, 250, 400].map((switchAt) => [{ seed: 0, rows: run(switchAt) }]);
+    await inTempDir(async (dir) => {
+      writeExperimentResults(dir, experiment, 80_000, ["A", "B", "C"].map((label, i) => ({ label, metric: "train/return", runs: runs[i]! })), "2026-01-01");
+      const report = readFileSync(join(dir, "report.md"), "utf8");
+      // B: 317 * 200 / (217 * 200) and 257 / 157; the post's B took 2.5 times A's env steps.
+      expect(report).to.include("- B against A: 1.46× the env steps to -100 (the post: 2.50×); 1.64× the env steps to -190\n");
+      expect(report).to.include("- C against A: C has not reached -100 on every seed; C has not reached -190 on every seed\n");
+    });
   });
 
   it("refuses a runsOf that names no training condition", () => {
