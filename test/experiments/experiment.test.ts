@@ -1,10 +1,12 @@
 import { expect } from "chai";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runExperiment } from "../../cli/experiment-command.js";
 import { writeExperimentResults } from "../../experiments/experiment-report.js";
-import { experimentIds, experimentSchema, loadExperiment, sharedRunsCondition, type Experiment } from "../../experiments/experiment-config.js";
+import { EXPERIMENTS_DIR, experimentIds, experimentSchema, loadExperiment, sharedRunsCondition, type Experiment } from "../../experiments/experiment-config.js";
+import { keptRun } from "../../experiments/kept-metrics.js";
 import { summariseRun } from "../../experiments/experiment-summary.js";
 import { readMetrics, type MetricsRow } from "../../agents/train/metrics-log.js";
 import { readDemoFile } from "../../agents/demos/demo-file.js";
@@ -37,6 +39,15 @@ describe("experiments", () => {
       for (const c of e.conditions.filter((c) => c.sameRunsAs !== undefined)) expect(() => sharedRunsCondition(e, c), `${e.id} "${c.label}"`).not.to.throw();
     }
     expect(() => loadExperiment("E99")).to.throw(/no experiment E99/);
+  });
+
+  it("keeps the results folders' copies of run metrics in git: no ignore rule covers them", () => {
+    // `git check-ignore` exits 1 when no rule matches; a bare `runs/` rule once kept them out of every commit.
+    const kept = keptRun(join(EXPERIMENTS_DIR, "results", "E4"), "(a) SG test, always substitute", 0);
+    for (const path of [kept.metrics, kept.config]) {
+      const check = spawnSync("git", ["check-ignore", "--no-index", "-q", path], { cwd: EXPERIMENTS_DIR });
+      expect(check.status, path).to.equal(1);
+    }
   });
 
   it("finds the steps at which the 100-episode average return first reaches -100, and -190 (learning starts)", () => {
