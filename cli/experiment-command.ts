@@ -15,7 +15,7 @@ import { writeFileAtomic } from "../agents/train/atomic-write.js";
 import { runBudget } from "../agents/train/run-dir.js";
 import { EXPERIMENTS_DIR, loadExperiment, sharedRunsCondition, slug, type Experiment } from "../experiments/experiment-config.js";
 import { writeExperimentResults } from "../experiments/experiment-report.js";
-import { keptRows, keptRun, runRows } from "../experiments/kept-metrics.js";
+import { keptRun, keptUnder, runRows } from "../experiments/kept-metrics.js";
 import { ConfigError } from "../agents/config-error.js";
 import { onStopSignals, signalExitCode } from "./stop-signals.js";
 
@@ -80,7 +80,8 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
       // Atomic: a second invocation rewrites it while the first's trainer may be reading it.
       writeFileAtomic(configFile, JSON.stringify(withDemoPaths(c.config, demoFiles), null, 2));
       const args = (): string[] => {
-        if (a.skipReported && (keptRows(keptRun(resultsDir, c.label, seed), c.config).at(-1)?.step ?? 0) >= steps) return [];
+        const kept = keptRun(resultsDir, c.label, seed);
+        if (a.skipReported && keptUnder(kept, c.config) && lastStep(kept.metrics) >= steps) return [];
         const started = existsSync(join(dir, "config.json"));
         // A run started with a smaller budget is extended to this one (train --resume --steps).
         const budget = started ? runBudget(dir) : steps;
@@ -235,7 +236,7 @@ function spawnCli(args: string[], logFile: string): Promise<number> {
   );
 }
 
-/** The last env step a run's metrics file has logged; 0 before the first. */
+/** The last env step a metrics file (a run's, or its kept copy) has logged; 0 before the first. */
 function lastStep(path: string): number {
   if (!existsSync(path)) return 0;
   const text = readFileSync(path, "utf8").trimEnd();

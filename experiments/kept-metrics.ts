@@ -25,10 +25,9 @@ export function keptRun(resultsDir: string, label: string, seed: number): KeptRu
   return { metrics: `${base}.jsonl`, config: `${base}.config.json` };
 }
 
-/** The kept rows, or none when they were kept under another config than `config`, or under none. */
-export function keptRows(kept: KeptRun, config: Record<string, unknown>): MetricsRow[] {
-  if (!existsSync(kept.config) || !isDeepStrictEqual(JSON.parse(readFileSync(kept.config, "utf8")), config)) return [];
-  return readMetrics(kept.metrics);
+/** Whether the copy was kept under `config`: not under another, nor under none. */
+export function keptUnder(kept: KeptRun, config: Record<string, unknown>): boolean {
+  return existsSync(kept.config) && isDeepStrictEqual(JSON.parse(readFileSync(kept.config, "utf8")), config);
 }
 
 /**
@@ -39,10 +38,11 @@ export function keptRows(kept: KeptRun, config: Record<string, unknown>): Metric
  */
 export function runRows(runDir: string, kept: KeptRun, config: Record<string, unknown>, steps: number): MetricsRow[] {
   const own = readMetrics(join(runDir, "metrics.jsonl"));
-  const copy = keptRows(kept, config);
+  const copy = keptUnder(kept, config) ? readMetrics(kept.metrics) : [];
   if (own.length > 0 && (copy.length === 0 || lastStep(own) > lastStep(copy))) keepRunRows(kept, config, own);
-  const upTo = (rows: MetricsRow[]) => rows.filter((r) => r.step <= steps);
-  return lastStep(upTo(copy)) > lastStep(upTo(own)) ? upTo(copy) : upTo(own);
+  const ownUpTo = own.filter((r) => r.step <= steps);
+  const copyUpTo = copy.filter((r) => r.step <= steps);
+  return lastStep(copyUpTo) > lastStep(ownUpTo) ? copyUpTo : ownUpTo;
 }
 
 function lastStep(rows: readonly MetricsRow[]): number {
