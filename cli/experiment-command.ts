@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import type { MetricsRow } from "../agents/train/metrics-log.js";
 import { ProgressBar } from "../agents/train/progress-bar.js";
 import { claimPidLock } from "../agents/train/pid-lock.js";
@@ -72,13 +73,19 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
   // (stopped, or still running across sittings) already compares all its conditions.
   const trained = e.conditions.filter((c) => c.runsOf === undefined);
   const homes = new Map(trained.map((c) => [c.label, c.sameRunsAs === undefined ? join(runsDir, slug(c.label)) : sharedRunsPrefix(e, c, a.load ?? loadExperiment, runsDir)]));
+  const startedUnderAnother: string[] = [];
   const plan: PlannedRun[] = Array.from({ length: seeds }, (_, seed) =>
     trained.map((c) => {
       const dir = `${homes.get(c.label)!}-seed${seed}`;
       mkdirSync(dirname(dir), { recursive: true }); // another experiment's folder, for a sameRunsAs condition
       const configFile = `${dir}.config.json`;
-      // Atomic: a second invocation rewrites it while the first's trainer may be reading it.
-      writeFileAtomic(configFile, JSON.stringify(withDemoPaths(c.config, demoFiles), null, 2));
+      const config = withDemoPaths(c.config, demoFiles);
+      if (startedUnder(dir, configFile, config)) {
+        // Atomic: a second invocation rewrites it while the first's trainer may be reading it.
+        writeFileAtomic(configFile, JSON.stringify(config, null, 2));
+      } else {
+        startedUnderAnother.push(`${c.label} seed ${seed}: ${dir} (its config: ${configFile})`);
+      }
       const args = (): string[] => {
         const kept = keptRun(resultsDir, c.label, seed);
         if (a.skipReported && keptUnder(kept, c.config) && lastStep(kept.metrics) >= steps) return [];
@@ -97,6 +104,12 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
       return { label: c.label, seed, dir, config: c.config, args };
     }),
   ).flat();
+  // Resumed, it would train on under the old config, and be reported (and its copy kept) under the new one.
+  if (startedUnderAnother.length > 0) {
+    throw new ConfigError(
+      `${e.id}: these runs were started under another config than the experiment now gives their condition; move each aside (or delete it) to train it again:\n  ${startedUnderAnother.join("\n  ")}`,
+    );
+  }
   const todo = a.reportOnly ? [] : plan.filter((p) => p.args().length > 0);
   const jobs = Math.max(1, a.jobs ?? cpus().length);
   process.stderr.write(
@@ -185,6 +198,16 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
 function sharedRunsPrefix(e: Experiment, c: Experiment["conditions"][number], load: (id: string) => Experiment, runsDir: string): string {
   const shared = sharedRunsCondition(e, c, load);
   return join(dirname(runsDir), shared.experiment.id, slug(shared.condition.label));
+}
+
+/**
+ * Whether the run in `dir`, if started, was started under `config`: the condition's config (with
+ * its demo paths) that the experiment wrote beside the run when it planned it. A run started
+ * before these were written is taken to be.
+ */
+function startedUnder(dir: string, configFile: string, config: unknown): boolean {
+  if (!existsSync(join(dir, "config.json")) || !existsSync(configFile)) return true;
+  return isDeepStrictEqual(JSON.parse(readFileSync(configFile, "utf8")), config);
 }
 
 /** Where each named demo set of the experiment lives: name -> path. */

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runExperiment } from "../../cli/experiment-command.js";
@@ -112,6 +112,33 @@ describe("experiments", () => {
     expect(parsed.success).to.equal(false);
     expect(parsed.error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`)).to.deep.equal(["startThreshold: startThreshold must be below threshold"]);
     expect(experimentSchema.parse({ ...e, threshold: -20 }).startThreshold).to.equal(-190);
+  });
+
+  it("refuses to resume or report a run started under another config than its condition's now, and names it", async () => {
+    await inTempDir(async (dir) => {
+      const config = { algo: "sac", startSteps: 100 };
+      const experiment = tinyExperiment({ id: "E0", env: "PointMassReach-v0", steps: 300, conditions: [{ label: "flat", config, post }] });
+      const runsDir = join(dir, "runs");
+      const args = { id: "E0", experiment, seeds: 1, jobs: 1, runsDir, resultsDir: join(dir, "results") };
+      // A run started, in an earlier sitting, under startSteps 50.
+      mkdirSync(join(runsDir, "flat-seed0"), { recursive: true });
+      writeFileSync(join(runsDir, "flat-seed0", "config.json"), JSON.stringify({ algo: "sac", env: "PointMassReach-v0", steps: 300, seed: 0, startSteps: 50 }));
+      const oldConfig = JSON.stringify({ ...config, startSteps: 50 });
+      writeFileSync(join(runsDir, "flat-seed0.config.json"), oldConfig);
+      for (const reportOnly of [false, true]) {
+        await runExperiment({ ...args, reportOnly }).then(
+          () => expect.fail("a run started under another config must be refused"),
+          (err: Error) => expect(err.message).to.match(/started under another config/).and.include(`flat seed 0: ${join(runsDir, "flat-seed0")}`),
+        );
+      }
+      // Nothing was trained, reported, or overwritten.
+      expect(readFileSync(join(runsDir, "flat-seed0.config.json"), "utf8")).to.equal(oldConfig);
+      expect(existsSync(join(runsDir, "flat-seed0.log"))).to.equal(false);
+      expect(existsSync(join(dir, "results"))).to.equal(false);
+      // Under the condition's config it is reported.
+      writeFileSync(join(runsDir, "flat-seed0.config.json"), JSON.stringify(config));
+      expect(await runExperiment({ ...args, reportOnly: true })).to.equal(0);
+    });
   });
 
   it("trains a sameRunsAs condition in the other experiment's runs, and reports each experiment up to its own budget", async function () {
