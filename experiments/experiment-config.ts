@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
 import { ConfigError } from "../agents/config-error.js";
+import { RETURN_METRICS } from "../agents/train/run-plots.js";
 
 /** Demonstrations an experiment collects before its runs (`rapier-gym collect`). */
 const demoSpecSchema = z
@@ -67,10 +68,10 @@ export const experimentSchema = z
             /** The training config of this condition, without env, steps and seed (cli/train-command.ts). */
             config: z.record(z.string(), z.unknown()).refine((c) => c["algo"] === "sac" || c["algo"] === "hac" || c["algo"] === "rpl", "config.algo must be sac, hac or rpl"),
             /**
-             * The return this condition is judged by: training episodes, or the evaluations of a
-             * run's shadow learner (E5).
+             * The return this condition is judged by: training episodes, or evaluations (deterministic
+             * policy): the run's own, or its shadow learner's (E5).
              */
-            metric: z.enum(["train/return", "shadow/eval/return"]).default("train/return"),
+            metric: z.enum(RETURN_METRICS).default("train/return"),
             /** Reads the runs of the condition with this label instead of training its own (E5's shadow learner). */
             runsOf: z.string().optional(),
             /**

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../agents/train/atomic-write.js";
 import type { MetricsRow } from "../agents/train/metrics-log.js";
 import { renderLinePlotSvg } from "../agents/train/plot-svg.js";
-import { comparisonPlot, type ComparisonOptions, type PlottedMetric } from "../agents/train/run-plots.js";
+import { comparisonPlot, type ComparisonOptions, type PlottedMetric, type ReturnMetric } from "../agents/train/run-plots.js";
 import { svgToPng } from "../agents/train/svg-to-png.js";
 import type { Experiment } from "./experiment-config.js";
 import { meanSteps, summariseRun, type PretrainedSummary, type RunSummary } from "./experiment-summary.js";
@@ -19,7 +19,7 @@ export interface ConditionRuns {
   label: string;
   /** Metrics of each seed's run, in seed order. */
   runs: { seed: number; rows: MetricsRow[] }[];
-  metric: "train/return" | "shadow/eval/return";
+  metric: ReturnMetric;
 }
 
 export interface ExperimentResults {

@@ -1,9 +1,10 @@
 /**
  * The figures an experiment reports per run, computed the post's way (seed-code-notes §3.10): the
- * trailing average of training-episode return (or of a shadow learner's evaluations).
+ * trailing average of training-episode return (or of evaluations: a shadow learner's, E5).
  */
 import type { MetricsRow } from "../agents/train/metrics-log.js";
 import { trailingMovingAverage } from "../agents/train/moving-average.js";
+import type { ReturnMetric } from "../agents/train/run-plots.js";
 
 export interface RunSummary {
   seed: number;
@@ -37,7 +38,7 @@ export interface PretrainedSummary {
 
 export interface SummaryOptions {
   /** @defaultValue "train/return" */
-  metric?: "train/return" | "shadow/eval/return";
+  metric?: ReturnMetric;
   /** @defaultValue -100 */
   threshold?: number;
   /** @defaultValue -190 */
@@ -45,8 +46,8 @@ export interface SummaryOptions {
 }
 
 /**
- * Training returns are averaged over the last 100 episodes; evaluations (a shadow learner's, 10
- * episodes each) over the last 5, about the post's 50-episode smoothing of its shadow plot.
+ * Training returns are averaged over the last 100 episodes; evaluations (10 episodes each) over
+ * the last 5, about the post's 50-episode smoothing of its shadow plot.
  */
 export function summariseRun(rows: readonly MetricsRow[], seed: number, options: SummaryOptions = {}): RunSummary {
   const { metric = "train/return", threshold = -100, startThreshold = -190 } = options;

@@ -35,6 +35,13 @@ export interface SmoothingOptions {
   window?: number;
 }
 
+/**
+ * The returns a condition of an experiment can be judged by: its training episodes, its own
+ * deterministic evaluations, or its shadow learner's (E5). Each has its success metric beside it.
+ */
+export const RETURN_METRICS = ["train/return", "eval/return", "shadow/eval/return"] as const;
+export type ReturnMetric = (typeof RETURN_METRICS)[number];
+
 /** One metric of one run against env steps; rows without the metric are skipped. */
 export function metricCurve(rows: readonly MetricsRow[], metric: PlottedMetric, options: SmoothingOptions = {}): Curve {
   const have = rows.filter((r) => typeof r[metric] === "number" && Number.isFinite(r[metric]));
@@ -83,8 +90,8 @@ export function writeRunPlots(root: string, title: string, options: SmoothingOpt
 export interface RunGroup {
   label: string;
   runs: readonly (readonly MetricsRow[])[];
-  /** This group's return metric, when not the figure's (the shadow learner's evaluations); its success metric follows. */
-  returnMetric?: "train/return" | "shadow/eval/return";
+  /** This group's return metric, when not the figure's (evaluations); its success metric follows. */
+  returnMetric?: ReturnMetric;
 }
 
 export interface ComparisonOptions extends SmoothingOptions {
@@ -98,14 +105,14 @@ export interface ComparisonOptions extends SmoothingOptions {
 }
 
 /**
- * A group's own version of a figure's metric: a group judged by its shadow learner's evaluations
- * shows those for return and success, and nothing of the hierarchy's own (`hac/*`), which is
- * another group's curve.
+ * A group's own version of a figure's metric: a group judged by evaluations shows those for
+ * return and success, and nothing of the training episodes' (`hac/*`), which another group draws.
  */
 function groupMetric(group: RunGroup, metric: PlottedMetric): PlottedMetric | null {
-  if (group.returnMetric === undefined || group.returnMetric === "train/return") return metric;
-  if (metric === "train/return") return "shadow/eval/return";
-  if (metric === "train/success") return "shadow/eval/success";
+  const own = group.returnMetric ?? "train/return";
+  if (own === "train/return") return metric;
+  if (metric === "train/return") return own;
+  if (metric === "train/success") return own === "eval/return" ? "eval/success" : "shadow/eval/success";
   return null;
 }
 

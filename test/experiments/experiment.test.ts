@@ -72,14 +72,24 @@ describe("experiments", () => {
     expect(summariseRun(lucky, 0).stepsToThreshold).to.equal(200 * 217);
   });
 
-  it("judges a shadow learner by its evaluations, averaged over the last 5", () => {
-    const rows: MetricsRow[] = Array.from({ length: 10 }, (_, i) => ({ step: 10_000 * (i + 1), episode: 50 * (i + 1), "shadow/eval/return": i < 5 ? -200 : -40, "shadow/eval/success": i < 5 ? 0 : 1 }));
-    const s = summariseRun(rows, 1, { metric: "shadow/eval/return" });
-    // Trailing means of 5: the 4th -40 makes (-200 + 4 * -40) / 5 = -72, the first at or above -100.
-    expect(s.stepsToThreshold).to.equal(90_000);
-    expect(s.finalReturn).to.equal(-40);
-    expect(s.finalSuccess).to.equal(1);
-  });
+  for (const [metric, other] of [["shadow/eval/return", "eval/return"], ["eval/return", "shadow/eval/return"]] as const) {
+    it(`judges a condition by its evaluations (${metric}), averaged over the last 5`, () => {
+      const success = (m: string) => m.replace("/return", "/success");
+      const rows: MetricsRow[] = Array.from({ length: 10 }, (_, i) => ({
+        step: 10_000 * (i + 1),
+        episode: 50 * (i + 1),
+        [metric]: i < 5 ? -200 : -40,
+        [success(metric)]: i < 5 ? 0 : 1,
+        [other]: -200,
+        [success(other)]: 0,
+      }));
+      const s = summariseRun(rows, 1, { metric });
+      // Trailing means of 5: the 4th -40 makes (-200 + 4 * -40) / 5 = -72, the first at or above -100.
+      expect(s.stepsToThreshold).to.equal(90_000);
+      expect(s.finalReturn).to.equal(-40);
+      expect(s.finalSuccess).to.equal(1);
+    });
+  }
 
   it("sets each condition's env steps to -100 and -190 against the first condition's, beside the post's ratio", async () => {
     // -200 until episode `switchAt`, -50 after: -100 at episode switchAt + 67, -190 at switchAt + 7 (as above).

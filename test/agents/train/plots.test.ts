@@ -129,9 +129,17 @@ describe("plots", () => {
     expect(plot.series.map((s) => s.label)).to.deep.equal(["(a) (n=2)"]);
     expect(plot.yRange).to.deep.equal([0, 1]);
     expect(Array.from(plot.series[0]!.y).every((y) => Math.abs(y - 0.6) < 1e-12)).to.equal(true);
-    // The shadow group's return is its learner's evaluations, as before.
-    const withEvals = groups.map((g) => ({ ...g, runs: g.runs.map((rows) => rows.map((r) => ({ ...r, "shadow/eval/return": -70 }))) }));
-    expect(comparisonPlot(withEvals, "train/return", { title: "t" }).series.map((s) => s.label)).to.deep.equal(["(a) (n=2)", "flat (n=1)", "shadow (n=1)"]);
-    expect(Array.from(comparisonPlot(withEvals, "train/return", { title: "t", points: 10 }).series[2]!.y).every((y) => y === -70)).to.equal(true);
+    // The shadow group's return and success are its learner's evaluations; a group judged by the
+    // run's own evaluations shows those.
+    const evaluated = { label: "(a) evaluated", runs: [hac(0.5)], returnMetric: "eval/return" as const };
+    const evals = { "shadow/eval/return": -70, "shadow/eval/success": 0.3, "eval/return": -60, "eval/success": 0.8 };
+    const withEvals = [...groups, evaluated].map((g) => ({ ...g, runs: g.runs.map((rows) => rows.map((r) => ({ ...r, ...evals }))) }));
+    const returns = comparisonPlot(withEvals, "train/return", { title: "t", points: 10 });
+    expect(returns.series.map((s) => s.label)).to.deep.equal(["(a) (n=2)", "flat (n=1)", "shadow (n=1)", "(a) evaluated (n=1)"]);
+    expect(Array.from(returns.series[2]!.y).every((y) => y === -70)).to.equal(true);
+    expect(Array.from(returns.series[3]!.y).every((y) => y === -60)).to.equal(true);
+    const success = comparisonPlot(withEvals, "train/success", { title: "t", points: 10 });
+    expect(Array.from(success.series[2]!.y).every((y) => y === 0.3)).to.equal(true);
+    expect(Array.from(success.series[3]!.y).every((y) => y === 0.8)).to.equal(true);
   });
 });
