@@ -13,7 +13,7 @@ import { renderLinePlotSvg } from "../agents/train/plot-svg.js";
 import { comparisonPlot, type ComparisonOptions, type PlottedMetric, type ReturnMetric } from "../agents/train/run-plots.js";
 import { svgToPng } from "../agents/train/svg-to-png.js";
 import type { Experiment } from "./experiment-config.js";
-import { meanSteps, summariseRun, type PretrainedSummary, type RunSummary } from "./experiment-summary.js";
+import { EVAL_WINDOW, meanSteps, summariseRun, type PretrainedSummary, type RunSummary } from "./experiment-summary.js";
 
 export interface ConditionRuns {
   label: string;
@@ -59,7 +59,7 @@ export function writeExperimentResults(dir: string, experiment: Experiment, step
   const groups = conditions.map((c) => ({ label: c.label, runs: c.runs.map((r) => r.rows), returnMetric: c.metric }));
   const title = `${experiment.id}: ${experiment.title} (${experiment.env})`;
   const figure = (name: string, metric: PlottedMetric, options: Omit<ComparisonOptions, "title"> = {}) => {
-    const svg = renderLinePlotSvg(comparisonPlot(groups, metric, { title, ...options }));
+    const svg = renderLinePlotSvg(comparisonPlot(groups, metric, { title, evalWindow: EVAL_WINDOW, ...options }));
     write(`${name}.svg`, svg);
     write(`${name}.png`, svgToPng(svg));
   };
@@ -76,11 +76,12 @@ export function writeExperimentResults(dir: string, experiment: Experiment, step
 
 function renderReport(e: Experiment, r: ExperimentResults, date: string, hierarchical: boolean): string {
   const fmt = (v: number | null) => (v === null ? "never" : `${Math.round(v / 1000)}k`);
+  const evaluated = e.conditions.some((c) => c.metric !== "train/return");
   const lines = [
     `# ${e.id}: ${e.title}`,
     "",
     `${e.env}, ${r.steps.toLocaleString("en")} env steps per run${r.steps < e.steps ? ` (shortened from the experiment's ${e.steps.toLocaleString("en")})` : ""}, produced ${date} by \`rapier-gym experiment ${e.id}\`.`,
-    `Metric: the 100-episode moving average of training-episode return, as the post plotted it${e.figure ? ` (its figure: \`${e.figure}\`)` : ""}.`,
+    `Metric: the 100-episode moving average of training-episode return, as the post plotted it${e.figure ? ` (its figure: \`${e.figure}\`)` : ""}${evaluated ? `; a condition judged by evaluations (10 episodes each, deterministic policy), the moving average of its last ${EVAL_WINDOW}` : ""}.`,
     "",
     "![return](return.png)",
     "",

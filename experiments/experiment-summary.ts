@@ -45,10 +45,10 @@ export interface SummaryOptions {
   startThreshold?: number;
 }
 
-/**
- * Training returns are averaged over the last 100 episodes; evaluations (10 episodes each) over
- * the last 5, about the post's 50-episode smoothing of its shadow plot.
- */
+/** Evaluations (10 episodes each) are averaged over the last 5: about the post's 50-episode smoothing of its shadow plot. */
+export const EVAL_WINDOW = 5;
+
+/** Training returns are averaged over the last 100 episodes, evaluations over the last EVAL_WINDOW. */
 export function summariseRun(rows: readonly MetricsRow[], seed: number, options: SummaryOptions = {}): RunSummary {
   const { metric = "train/return", threshold = -100, startThreshold = -190 } = options;
   const successMetric = metric.replace("/return", "/success");
@@ -57,7 +57,7 @@ export function summariseRun(rows: readonly MetricsRow[], seed: number, options:
   const success = episodes.map((r) => (r[successMetric] as number | undefined) ?? 0);
   const training = metric === "train/return";
   const index = training ? episodes.map((r) => r.episode) : undefined;
-  const window = training ? 100 : 5;
+  const window = training ? 100 : EVAL_WINDOW;
   const avgReturn = trailingMovingAverage(returns, window, index);
   const avgSuccess = trailingMovingAverage(success, window, index);
   // The crossing counts once the window is full: the average of a lucky first episode or two

@@ -33,6 +33,11 @@ export type PlottedMetric =
 export interface SmoothingOptions {
   /** Moving-average window in training episodes. @defaultValue 100 */
   window?: number;
+  /**
+   * Moving-average window in evaluations, for a figure whose curves are judged by them (an
+   * experiment's, where a crossing is read off the same average). @defaultValue 1 (unsmoothed)
+   */
+  evalWindow?: number;
 }
 
 /**
@@ -47,7 +52,7 @@ export function metricCurve(rows: readonly MetricsRow[], metric: PlottedMetric, 
   const have = rows.filter((r) => typeof r[metric] === "number" && Number.isFinite(r[metric]));
   const x = Float64Array.from(have, (r) => r.step);
   const raw = Float64Array.from(have, (r) => r[metric] ?? NaN);
-  if (metric.includes("eval/")) return { x, y: raw };
+  if (metric.includes("eval/")) return { x, y: trailingMovingAverage(raw, options.evalWindow ?? 1) };
   const episodes = Float64Array.from(have, (r) => r.episode);
   return { x, y: trailingMovingAverage(raw, options.window ?? 100, episodes) };
 }

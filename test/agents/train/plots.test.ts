@@ -68,7 +68,7 @@ describe("plots", () => {
     expect([250_000, 1_500_000, 0.25, -200].map(formatTick)).to.deep.equal(["250k", "1.5M", "0.25", "-200"]);
   });
 
-  it("smooths training curves over 100 episodes and leaves eval unsmoothed", () => {
+  it("smooths training curves over 100 episodes and leaves eval unsmoothed unless given an eval window", () => {
     const rows = fakeRun(300, 100);
     const train = metricCurve(rows, "train/success");
     expect(train.x[149]).to.equal(150 * 200);
@@ -77,6 +77,10 @@ describe("plots", () => {
     const evaluation = metricCurve(rows, "eval/success");
     expect(evaluation.x).to.have.length(30);
     expect(evaluation.y[10]).to.equal(1);
+    // Over the last 5 evaluations: the first success among four failures, then five successes.
+    const smoothed = metricCurve(rows, "eval/success", { evalWindow: 5 });
+    expect(smoothed.y[10]).to.be.closeTo(0.2, 1e-12);
+    expect(smoothed.y[14]).to.equal(1);
   });
 
   it("writes return and success plots of a run directory with its train and eval series", () => {
