@@ -81,7 +81,7 @@ function renderReport(e: Experiment, r: ExperimentResults, date: string, hierarc
     `# ${e.id}: ${e.title}`,
     "",
     `${e.env}, ${r.steps.toLocaleString("en")} env steps per run${r.steps < e.steps ? ` (shortened from the experiment's ${e.steps.toLocaleString("en")})` : ""}, produced ${date} by \`rapier-gym experiment ${e.id}\`.`,
-    `Metric: the 100-episode moving average of training-episode return, as the post plotted it${e.figure ? ` (its figure: \`${e.figure}\`)` : ""}${evaluated ? `; a condition judged by evaluations (10 episodes each, deterministic policy), the moving average of its last ${EVAL_WINDOW}` : ""}.`,
+    `Metric: the 100-episode moving average of training-episode return, as the post plotted it${e.figure ? ` (its figure: \`${e.figure}\`)` : ""}${evaluated ? `; a condition judged by evaluations (deterministic policy), the moving average of its last ${EVAL_WINDOW} evaluations` : ""}.`,
     "",
     "![return](return.png)",
     "",

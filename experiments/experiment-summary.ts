@@ -45,7 +45,7 @@ export interface SummaryOptions {
   startThreshold?: number;
 }
 
-/** Evaluations (10 episodes each) are averaged over the last 5: about the post's 50-episode smoothing of its shadow plot. */
+/** Evaluations are averaged over the last 5: with E5's 10 episodes each, about the post's 50-episode smoothing of its shadow plot. */
 export const EVAL_WINDOW = 5;
 
 /** Training returns are averaged over the last 100 episodes, evaluations over the last EVAL_WINDOW. */
