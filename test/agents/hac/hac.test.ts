@@ -1,10 +1,10 @@
 import { expect } from "chai";
 import * as tf from "@tensorflow/tfjs-core";
 import { selectBackend } from "../../../agents/nn/backend.js";
-import { Hac, type HacStepEvents, type LevelActor, type StoredTransition } from "../../../agents/hac/hac.js";
+import { Hac, evaluateHac, type HacStepEvents, type LevelActor, type StoredTransition } from "../../../agents/hac/hac.js";
 import { parseHacConfig } from "../../../agents/hac/hac-config.js";
-import type { GoalEnv } from "../../../sim/index.js";
-import { STEP, pointEnv } from "./point-env.js";
+import { TimeLimit, isGoalEnv, type GoalEnv, type GoalObs, type Info } from "../../../sim/index.js";
+import { PointEnv, STEP, pointEnv } from "./point-env.js";
 
 /** A scripted level: records every call (input and whether it was asked to be deterministic). */
 class Script implements LevelActor {
@@ -302,6 +302,23 @@ describe("agents/hac Hac: what the buffers store", () => {
     expect(agent.windowCounters).to.deep.equal([0, 0]);
     expect(agent.rng.state).to.deep.equal(rng);
     expect(agent.levels.map((l) => l.buffer.size)).to.deep.equal([0, 0]);
+  });
+
+  it("evaluation counts an episode that achieved the goal at some step as reached once, whatever its reward's scale", () => {
+    /** Scores -2 off the goal, as Push2 does with both blocks off theirs. */
+    class TwoTermPointEnv extends PointEnv {
+      override computeReward(achieved: Float64Array, desired: Float64Array, info?: Info, goalDim?: number): Float64Array {
+        return super.computeReward(achieved, desired, info, goalDim).map((r) => 2 * r);
+      }
+    }
+    const env = new TimeLimit<GoalObs>(new TwoTermPointEnv([0, 0], [0.5, 0]), 20);
+    if (!isGoalEnv(env)) throw new Error("the wrapped point env lost computeReward");
+    // Through the goal at (0.5, 0) (steps 4 to 6 within 0.15), then off to (2, 0).
+    const agent = make(env, {}, { 0: greedy(), 1: subgoals([0.5, 0], [2, 0]) });
+    const e = evaluateHac(agent, env, 1, 0);
+    expect(e.meanReturn).to.equal(-34);
+    expect(e.successRate).to.equal(0);
+    expect(e.reachedOnce).to.equal(1);
   });
 
   it("learn: updatesPerStep gradient steps per stored transition, none before a batch is stored, no tensor leaks", () => {
