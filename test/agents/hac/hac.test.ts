@@ -3,8 +3,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import { selectBackend } from "../../../agents/nn/backend.js";
 import { Hac, evaluateHac, type HacStepEvents, type LevelActor, type StoredTransition } from "../../../agents/hac/hac.js";
 import { parseHacConfig } from "../../../agents/hac/hac-config.js";
-import { TimeLimit, isGoalEnv, type GoalEnv, type GoalObs, type Info } from "../../../sim/index.js";
-import { PointEnv, STEP, pointEnv } from "./point-env.js";
+import type { GoalEnv, Info } from "../../../sim/index.js";
+import { PointEnv, STEP, pointEnv, timeLimited } from "./point-env.js";
 
 /** A scripted level: records every call (input and whether it was asked to be deterministic). */
 class Script implements LevelActor {
@@ -311,8 +311,7 @@ describe("agents/hac Hac: what the buffers store", () => {
         return super.computeReward(achieved, desired, info, goalDim).map((r) => 2 * r);
       }
     }
-    const env = new TimeLimit<GoalObs>(new TwoTermPointEnv([0, 0], [0.5, 0]), 20);
-    if (!isGoalEnv(env)) throw new Error("the wrapped point env lost computeReward");
+    const env = timeLimited(new TwoTermPointEnv([0, 0], [0.5, 0]), 20);
     // Through the goal at (0.5, 0) (steps 4 to 6 within 0.15), then off to (2, 0).
     const agent = make(env, {}, { 0: greedy(), 1: subgoals([0.5, 0], [2, 0]) });
     const e = evaluateHac(agent, env, 1, 0);

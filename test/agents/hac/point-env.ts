@@ -95,7 +95,12 @@ export class PointEnv implements GoalEnv {
 
 /** The point env under a time limit, as `make` would wrap it. */
 export function pointEnv(maxEpisodeSteps: number, start?: [number, number], goal?: [number, number], controllableBounds?: [number, number]): GoalEnv {
-  const env = new TimeLimit<GoalObs>(new PointEnv(start, goal, controllableBounds), maxEpisodeSteps);
-  if (!isGoalEnv(env)) throw new Error("the wrapped point env lost computeReward");
-  return env;
+  return timeLimited(new PointEnv(start, goal, controllableBounds), maxEpisodeSteps);
+}
+
+/** `env` (a point env, or one derived from it) under a time limit. */
+export function timeLimited(env: PointEnv, maxEpisodeSteps: number): GoalEnv {
+  const limited = new TimeLimit<GoalObs>(env, maxEpisodeSteps);
+  if (!isGoalEnv(limited)) throw new Error("the wrapped point env lost computeReward");
+  return limited;
 }
