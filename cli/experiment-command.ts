@@ -55,6 +55,8 @@ interface PlannedRun {
   dir: string;
   /** The condition's config, as the experiment gives it (demo sets by name). */
   config: Record<string, unknown>;
+  /** Done already by the results folder's copy of its metrics (--skip-reported): trained no further. */
+  reported: boolean;
   /** The CLI arguments that train the run on from where it stands now; none once it is done. */
   args: () => string[];
 }
@@ -86,9 +88,10 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
       } else {
         startedUnderAnother.push(`${c.label} seed ${seed}: ${dir} (its config: ${configFile})`);
       }
+      const kept = keptRun(resultsDir, c.label, seed);
+      const reported = a.skipReported === true && keptUnder(kept, c.config) && lastStep(kept.metrics) >= steps;
       const args = (): string[] => {
-        const kept = keptRun(resultsDir, c.label, seed);
-        if (a.skipReported && keptUnder(kept, c.config) && lastStep(kept.metrics) >= steps) return [];
+        if (reported) return [];
         const started = existsSync(join(dir, "config.json"));
         // A run started with a smaller budget is extended to this one (train --resume --steps).
         const budget = started ? runBudget(dir) : steps;
@@ -101,7 +104,7 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
         if (started) return ["train", "--resume", "--out", dir, ...extend];
         return ["train", "--algo", String(c.config["algo"]), "--env", e.env, "--steps", String(steps), "--seed", String(seed), "--config", configFile, "--out", dir];
       };
-      return { label: c.label, seed, dir, config: c.config, args };
+      return { label: c.label, seed, dir, config: c.config, reported, args };
     }),
   ).flat();
   // Resumed, it would train on under the old config, and be reported (and its copy kept) under the new one.
@@ -117,8 +120,8 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
       ? `${e.id}: reporting ${plan.length} runs as they stand; logs in ${runsDir}\n`
       : `${e.id}: ${plan.length} runs (${plan.length - todo.length} already finished), ${jobs} at a time; logs in ${runsDir}\n`,
   );
-  // A shared run beyond this budget counts only up to it.
-  const done = () => plan.reduce((sum, p) => sum + Math.min(steps, lastStep(join(p.dir, "metrics.jsonl"))), 0);
+  // A shared run beyond this budget counts only up to it; a reported one (its directory gone) in full.
+  const done = () => plan.reduce((sum, p) => sum + (p.reported ? steps : Math.min(steps, lastStep(join(p.dir, "metrics.jsonl")))), 0);
   // Steps logged by an earlier invocation do not count towards this one's speed.
   const bar = new ProgressBar({ total: plan.length * steps, label: e.id, startStep: done() });
   const progress = () => bar.update(done());

@@ -187,8 +187,17 @@ describe("experiments", () => {
       // In a fresh clone the run directories are gone; the results folder's copies of their
       // metrics still give the same report, and --skip-reported trains none of them again.
       rmSync(join(dir, "runs"), { recursive: true });
-      expect(await runExperiment({ ...args("E0b"), skipReported: true })).to.equal(0);
+      const progress: string[] = [];
+      const write = process.stderr.write.bind(process.stderr);
+      process.stderr.write = ((text: string) => progress.push(text) > 0) as typeof process.stderr.write;
+      try {
+        expect(await runExperiment({ ...args("E0b"), skipReported: true })).to.equal(0);
+      } finally {
+        process.stderr.write = write;
+      }
       expect(existsSync(join(dir, "runs", "E0", "flat-seed0"))).to.equal(false);
+      // Its progress counts the reported run as done, not as steps still to train.
+      expect(progress.join("")).to.match(/^E0b 400\/400  100%/m);
       expect(read("E0b")).to.deep.equal(reported);
       // A condition whose config has changed since is trained again, and its copy replaced.
       const changed = { ...flat, startSteps: 50 };
