@@ -15,7 +15,7 @@ import { claimPidLock } from "../agents/train/pid-lock.js";
 import { writeFileAtomic } from "../agents/train/atomic-write.js";
 import { runBudget } from "../agents/train/run-dir.js";
 import { EXPERIMENTS_DIR, loadExperiment, sharedRunsCondition, slug, type Experiment } from "../experiments/experiment-config.js";
-import { writeExperimentResults } from "../experiments/experiment-report.js";
+import { writeExperimentResults, type ConditionRuns, type ExperimentResults } from "../experiments/experiment-report.js";
 import { keptRun, keptUnder, runRows } from "../experiments/kept-metrics.js";
 import { ConfigError } from "../agents/config-error.js";
 import { onStopSignals, signalExitCode } from "./stop-signals.js";
@@ -189,9 +189,32 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
     metric: c.metric,
     runs: plan.filter((p) => p.label === (c.runsOf ?? c.label)).map((p) => ({ seed: p.seed, rows: rows.get(p)! })),
   }));
+  const shortened = shortenedRuns(resultsDir, steps, conditions);
+  if (shortened.length > 0) {
+    throw new ConfigError(
+      `${e.id}: not reported, as the report in ${resultsDir} has these runs further along than their run directories and the folder's copies of their metrics now reach (gone in a fresh clone, or kept from before copies were):\n  ${shortened.join("\n  ")}\ntrain them again (the same command without --report, or with --skip-reported in a fresh clone), or move the report aside to write a shorter one`,
+    );
+  }
   const written = writeExperimentResults(resultsDir, e, steps, conditions, new Date().toISOString().slice(0, 10));
   process.stderr.write(`results in ${resultsDir}: ${written.join(", ")}, and a copy of each run's metrics in runs/\n`);
   return 0;
+}
+
+/**
+ * The runs that the results folder's summary.json reports further (up to `steps`) than their
+ * metrics now reach: writing the report would put less in place of figures no file still holds.
+ */
+function shortenedRuns(resultsDir: string, steps: number, conditions: readonly ConditionRuns[]): string[] {
+  const file = join(resultsDir, "summary.json");
+  if (!existsSync(file)) return [];
+  const reported = (JSON.parse(readFileSync(file, "utf8")) as ExperimentResults).conditions;
+  return conditions.flatMap((c) =>
+    c.runs.flatMap((run) => {
+      const had = reported.find((r) => r.label === c.label)?.seeds.find((s) => s.seed === run.seed)?.steps ?? 0;
+      const has = run.rows.at(-1)?.step ?? 0;
+      return has < Math.min(steps, had) ? [`${c.label} seed ${run.seed}: reported to ${had.toLocaleString("en")} steps, its metrics now reach ${has.toLocaleString("en")}`] : [];
+    }),
+  );
 }
 
 /**

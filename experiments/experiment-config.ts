@@ -89,11 +89,18 @@ export const experimentSchema = z
       .refine((cs) => cs.every((c) => c.runsOf === undefined || cs.some((o) => o.label === c.runsOf && o.runsOf === undefined)), "runsOf must name a condition that trains its own runs")
       .refine((cs) => cs.every((c) => c.runsOf === undefined || c.sameRunsAs === undefined), "a condition reads runsOf or sameRunsAs, not both")
       .refine((cs) => cs.every((c) => c.sameRunsAs === undefined || !JSON.stringify(c.config).includes('"$demos:')), "a sameRunsAs condition's config may use no demo set"),
+    /**
+     * The condition the report sets every other one against, by label: the post measured its
+     * methods against flat SAC + HER, and a first condition that never learns (E7's relay) gives
+     * no ratio at all. @defaultValue the first condition
+     */
+    baseline: z.string().optional(),
     /** The post's conclusion, quoted in the report. */
     postSummary: z.string(),
   })
   .strict()
-  .refine((e) => e.startThreshold < e.threshold, { message: "startThreshold must be below threshold", path: ["startThreshold"] });
+  .refine((e) => e.startThreshold < e.threshold, { message: "startThreshold must be below threshold", path: ["startThreshold"] })
+  .refine((e) => e.baseline === undefined || e.conditions.some((c) => c.label === e.baseline), { message: "baseline must be the label of one of the conditions", path: ["baseline"] });
 
 export type Experiment = z.infer<typeof experimentSchema>;
 

@@ -125,14 +125,16 @@ function renderReport(e: Experiment, r: ExperimentResults, date: string, hierarc
       lines.push(`| ${c.label} | ${mean((p) => p.return).toFixed(1)} | ${(100 * mean((p) => p.success)).toFixed(0)}% | ${(100 * mean((p) => p.reachedOnce)).toFixed(0)}% | ${demoCells} |`);
     }
   }
-  const first = r.conditions[0]!;
-  const firstPost = e.conditions[0]!.post.stepsToThreshold;
-  const ratios = r.conditions.slice(1).map((c, j) => {
-    const ratio = (level: number, a: number | null, b: number | null) =>
-      a === null ? `${first.label} has not reached ${level} on every seed` : b === null ? `${c.label} has not reached ${level} on every seed` : `${(b / a).toFixed(2)}× the env steps to ${level}`;
-    const post = e.conditions[j + 1]!.post.stepsToThreshold;
-    const postRatio = firstPost !== null && post !== null ? ` (the post: ${(post / firstPost).toFixed(2)}×)` : "";
-    return `${c.label} against ${first.label}: ${ratio(r.threshold, first.meanStepsToThreshold, c.meanStepsToThreshold)}${postRatio}; ${ratio(r.startThreshold, first.meanStepsToStart, c.meanStepsToStart)}`;
+  const b = Math.max(0, r.conditions.findIndex((c) => c.label === e.baseline));
+  const base = r.conditions[b]!;
+  const basePost = e.conditions[b]!.post.stepsToThreshold;
+  const ratios = r.conditions.flatMap((c, i) => {
+    if (i === b) return [];
+    const ratio = (level: number, a: number | null, x: number | null) =>
+      a === null ? `${base.label} has not reached ${level} on every seed` : x === null ? `${c.label} has not reached ${level} on every seed` : `${(x / a).toFixed(2)}× the env steps to ${level}`;
+    const post = e.conditions[i]!.post.stepsToThreshold;
+    const postRatio = basePost !== null && post !== null ? ` (the post: ${(post / basePost).toFixed(2)}×)` : "";
+    return [`${c.label} against ${base.label}: ${ratio(r.threshold, base.meanStepsToThreshold, c.meanStepsToThreshold)}${postRatio}; ${ratio(r.startThreshold, base.meanStepsToStart, c.meanStepsToStart)}`];
   });
   const shared = e.conditions.filter((c) => c.sameRunsAs !== undefined).map((c) => `- ${c.label}: the same runs as ${c.sameRunsAs}'s condition with this config, read up to ${r.steps.toLocaleString("en")} steps.`);
   lines.push("", ...ratios.map((x) => `- ${x}`), ...shared, "", `The post: ${e.postSummary}`, "");

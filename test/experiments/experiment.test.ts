@@ -91,23 +91,42 @@ describe("experiments", () => {
     });
   }
 
-  it("sets each condition's env steps to -100 and -190 against the first condition's, beside the post's ratio", async () => {
-    // -200 until episode `switchAt`, -50 after: -100 at episode switchAt + 67, -190 at switchAt + 7 (as above).
-    const run = (switchAt: number) => Array.from({ length: 400 }, (_, i) => ({ step: 200 * (i + 1), episode: i + 1, "train/return": i < switchAt ? -200 : -50, "train/success": i < switchAt ? 0 : 1 }));
-    const experiment = tinyExperiment({
-      id: "E0",
-      env: "PointMassReach-v0",
-      steps: 80_000,
-      conditions: ["A", "B", "C"].map((label, i) => ({ label, config: { algo: "sac" }, post: { text: "-", stepsToThreshold: [200_000, 500_000, null][i] } })),
+  // -200 until episode `switchAt`, -50 after: -100 at episode switchAt + 67, -190 at switchAt + 7 (as above).
+  // A switches at 150, B at 250, C never; the post's B took 2.5 times A's env steps.
+  for (const { baseline, lines } of [
+    {
+      baseline: undefined,
+      // B: 317 * 200 / (217 * 200) and 257 / 157.
+      lines: ["- B against A: 1.46× the env steps to -100 (the post: 2.50×); 1.64× the env steps to -190", "- C against A: C has not reached -100 on every seed; C has not reached -190 on every seed"],
+    },
+    {
+      baseline: "B",
+      lines: ["- A against B: 0.68× the env steps to -100 (the post: 0.40×); 0.61× the env steps to -190", "- C against B: C has not reached -100 on every seed; C has not reached -190 on every seed"],
+    },
+  ]) {
+    it(`sets each condition's env steps to -100 and -190 against the ${baseline === undefined ? "first condition's" : "baseline's"}, beside the post's ratio`, async () => {
+      const run = (switchAt: number) => Array.from({ length: 400 }, (_, i) => ({ step: 200 * (i + 1), episode: i + 1, "train/return": i < switchAt ? -200 : -50, "train/success": i < switchAt ? 0 : 1 }));
+      const experiment = tinyExperiment({
+        id: "E0",
+        env: "PointMassReach-v0",
+        steps: 80_000,
+        baseline,
+        conditions: ["A", "B", "C"].map((label, i) => ({ label, config: { algo: "sac" }, post: { text: "-", stepsToThreshold: [200_000, 500_000, null][i] } })),
+      });
+      const runs = [150, 250, 400].map((switchAt) => [{ seed: 0, rows: run(switchAt) }]);
+      await inTempDir(async (dir) => {
+        writeExperimentResults(dir, experiment, 80_000, ["A", "B", "C"].map((label, i) => ({ label, metric: "train/return", runs: runs[i]! })), "2026-01-01");
+        const ratios = readFileSync(join(dir, "report.md"), "utf8").split("\n").filter((l) => / against /.test(l));
+        expect(ratios).to.deep.equal(lines);
+      });
     });
-    const runs = [150, 250, 400].map((switchAt) => [{ seed: 0, rows: run(switchAt) }]);
-    await inTempDir(async (dir) => {
-      writeExperimentResults(dir, experiment, 80_000, ["A", "B", "C"].map((label, i) => ({ label, metric: "train/return", runs: runs[i]! })), "2026-01-01");
-      const report = readFileSync(join(dir, "report.md"), "utf8");
-      // B: 317 * 200 / (217 * 200) and 257 / 157; the post's B took 2.5 times A's env steps.
-      expect(report).to.include("- B against A: 1.46× the env steps to -100 (the post: 2.50×); 1.64× the env steps to -190\n");
-      expect(report).to.include("- C against A: C has not reached -100 on every seed; C has not reached -190 on every seed\n");
-    });
+  }
+
+  it("refuses a baseline that names no condition", () => {
+    const e = { id: "E0", title: "t", env: "PointMassReach-v0", steps: 10, postSummary: "-", conditions: [{ label: "a", config: { algo: "sac" }, post }] };
+    const parsed = experimentSchema.safeParse({ ...e, baseline: "flat" });
+    expect(parsed.error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`)).to.deep.equal(["baseline: baseline must be the label of one of the conditions"]);
+    expect(experimentSchema.parse({ ...e, baseline: "a" }).baseline).to.equal("a");
   });
 
   it("refuses a runsOf that names no training condition", () => {
@@ -198,6 +217,14 @@ describe("experiments", () => {
       expect(existsSync(join(dir, "runs", "E0", "flat-seed0"))).to.equal(false);
       // Its progress counts the reported run as done, not as steps still to train.
       expect(progress.join("")).to.match(/^E0b 400\/400  100%/m);
+      expect(read("E0b")).to.deep.equal(reported);
+      // Without the copies too (a report from before they were kept), the report would put
+      // nothing in place of its figures: refused, and the report left as it was.
+      rmSync(join(dir, "results", "E0b", "runs"), { recursive: true });
+      await runExperiment({ ...args("E0b"), reportOnly: true }).then(
+        () => expect.fail("a report whose runs are gone must not be replaced by an empty one"),
+        (err: Error) => expect(err.message).to.match(/flat again seed 0: reported to 400 steps, its metrics now reach 0/),
+      );
       expect(read("E0b")).to.deep.equal(reported);
       // A condition whose config has changed since is trained again, and its copy replaced.
       const changed = { ...flat, startSteps: 50 };
