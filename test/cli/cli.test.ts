@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { main, report, UsageError } from "../../cli/main.js";
 import { envIds } from "../../sim/index.js";
 import { RawClient } from "../server/raw-client.js";
+import { capturedWrites } from "../captured-writes.js";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -56,16 +57,10 @@ describe("rapier-gym command", () => {
 
   for (const command of ["train", "experiment", "value-map", "collect", "serve"]) {
     it(`${command} --help prints its usage and exits 0`, async () => {
-      const written: string[] = [];
-      const write = process.stdout.write.bind(process.stdout);
-      process.stdout.write = (chunk: string | Uint8Array): boolean => written.push(String(chunk)) > 0;
-      try {
-        expect(await main([command, "--help"])).to.equal(0);
-      } finally {
-        process.stdout.write = write;
-      }
+      const { result, written } = await capturedWrites(process.stdout, () => main([command, "--help"]));
+      expect(result).to.equal(0);
       // That command's usage alone, not the whole list.
-      expect(written.join("")).to.match(/^usage: rapier-gym/).and.include(`  ${command} `).and.not.include("  envs [--json]");
+      expect(written).to.match(/^usage: rapier-gym/).and.include(`  ${command} `).and.not.include("  envs [--json]");
     });
   }
 

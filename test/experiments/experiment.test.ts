@@ -10,6 +10,7 @@ import { keptRun } from "../../experiments/kept-metrics.js";
 import { summariseRun } from "../../experiments/experiment-summary.js";
 import { readMetrics, type MetricsRow } from "../../agents/train/metrics-log.js";
 import { readDemoFile } from "../../agents/demos/demo-file.js";
+import { capturedWrites } from "../captured-writes.js";
 
 /** Runs `body` in a fresh temp directory, removed afterwards whatever happens. */
 async function inTempDir(body: (dir: string) => Promise<void>): Promise<void> {
@@ -206,17 +207,11 @@ describe("experiments", () => {
       // In a fresh clone the run directories are gone; the results folder's copies of their
       // metrics still give the same report, and --skip-reported trains none of them again.
       rmSync(join(dir, "runs"), { recursive: true });
-      const progress: string[] = [];
-      const write = process.stderr.write.bind(process.stderr);
-      process.stderr.write = ((text: string) => progress.push(text) > 0) as typeof process.stderr.write;
-      try {
-        expect(await runExperiment({ ...args("E0b"), skipReported: true })).to.equal(0);
-      } finally {
-        process.stderr.write = write;
-      }
+      const { result, written } = await capturedWrites(process.stderr, () => runExperiment({ ...args("E0b"), skipReported: true }));
+      expect(result).to.equal(0);
       expect(existsSync(join(dir, "runs", "E0", "flat-seed0"))).to.equal(false);
       // Its progress counts the reported run as done, not as steps still to train.
-      expect(progress.join("")).to.match(/^E0b 400\/400  100%/m);
+      expect(written).to.match(/^E0b 400\/400  100%/m);
       expect(read("E0b")).to.deep.equal(reported);
       // Without the copies too (a report from before they were kept), the report would put
       // nothing in place of its figures: refused, and the report left as it was.
