@@ -1,11 +1,12 @@
 /**
- * The viewer in a real browser: Debian's chromium driven by playwright-core (never a downloaded
- * browser), against a real server with real agents: the scripted expert (which takes goals) and
+ * The viewer in a real browser: the machine's Chromium or Chrome (test/external-tools.ts finds it)
+ * driven by playwright-core (never a downloaded browser), against a real server with real agents:
+ * the scripted expert (which takes goals) and
  * an untrained HAC hierarchy (subgoal ghosts and a value map), a run directory and a demo file.
  * Screenshots go to test-output/ (gitignored).
  */
 import { expect } from "chai";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -18,10 +19,10 @@ import { sessionFrameEvent, sessionSceneEvent } from "../../server/protocol.js";
 import { RapierGymServer } from "../../server/server.js";
 import { frameFromWire } from "../../server/wire-frame.js";
 import { make } from "../../sim/index.js";
+import { findBrowser, requireTool } from "../external-tools.js";
 import { RawClient } from "../server/raw-client.js";
 import { writeExpertDemoFile, writeRunDir } from "../server/viewer-fixtures.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOTS = "test-output";
 
 interface TileStatus {
@@ -60,8 +61,8 @@ describe("viewer: the page in headless chromium", function () {
   }
   const tile = (s: ViewerStatus, session: number): TileStatus => s.tiles.find((t) => t.session === session)!;
 
-  before(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
+  before(async function () {
+    const executablePath = requireTool(this, "the viewer's browser tests", findBrowser());
     mkdirSync(SCREENSHOTS, { recursive: true });
     writeRunDir(join(dir, "run"));
     writeExpertDemoFile(join(dir, "expert.demos"), 1, 30);
@@ -74,7 +75,7 @@ describe("viewer: the page in headless chromium", function () {
       // One map per episode: each is 6400 critic evaluations, which the page needs only once here.
       valueMapEvery: Number.MAX_SAFE_INTEGER,
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+    browser = await chromium.launch({ executablePath, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on("console", (m) => {
       if (m.type() === "error") problems.push(`console: ${m.text()}`);
