@@ -1,6 +1,7 @@
 /**
- * Picks the tfjs backend: native `tfjs-node` when installed, else the WebAssembly build that ships
- * inside `@tensorflow/tfjs-backend-wasm`, else plain-JS `cpu`.
+ * Picks what the learner runs on: ONNX Runtime (`ort`, onnxruntime-node's native CPU build, the
+ * default whenever it loads), else a tfjs backend: native `tfjs-node` when installed, the
+ * WebAssembly build that ships inside `@tensorflow/tfjs-backend-wasm`, or plain-JS `cpu`.
  *
  * `tfjs-node` is never a dependency (its install step downloads libtensorflow), so it is imported
  * by a computed specifier: a missing package must mean "not available", not a type error.
@@ -10,11 +11,37 @@ import "@tensorflow/tfjs-backend-cpu";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { ortUnavailableReason } from "./ort-session.js";
 
-export type BackendName = "node" | "wasm" | "cpu";
+export type BackendName = "ort" | "node" | "wasm" | "cpu";
 
 /** Fastest first: the order {@link selectBackend} tries when given no name. */
-export const backendOrder: readonly BackendName[] = ["node", "wasm", "cpu"];
+export const backendOrder: readonly BackendName[] = ["ort", "node", "wasm", "cpu"];
+
+/** The `--backend` values, as the CLI's usage lists them. */
+export const backendChoices = backendOrder.join("|");
+
+let selected: BackendName | null = null;
+let threads = 1;
+
+/**
+ * The engine new SAC agents use: `ort` once selected, or by default when nothing was selected
+ * and ORT loads; else tfjs on its active backend.
+ */
+export function learnerEngine(): "ort" | "tfjs" {
+  if (selected !== null) return selected === "ort" ? "ort" : "tfjs";
+  return ortUnavailableReason() === null ? "ort" : "tfjs";
+}
+
+/** ONNX Runtime's intra-op threads for new agents. @defaultValue 1 (`experiment` runs one process per core) */
+export function ortThreads(): number {
+  return threads;
+}
+
+export function setOrtThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--threads must be a positive integer, got ${n}`);
+  threads = n;
+}
 
 const tfjsNodeSpecifier = "@tensorflow/tfjs-node";
 
@@ -25,22 +52,26 @@ const tfjsNodeSpecifier = "@tensorflow/tfjs-node";
 export async function selectBackend(name?: BackendName): Promise<BackendName> {
   if (name !== undefined) {
     if (!backendOrder.includes(name)) {
-      throw new Error(`unknown tfjs backend '${String(name)}': expected one of ${backendOrder.join(", ")}`);
+      throw new Error(`unknown backend '${String(name)}': expected one of ${backendOrder.join(", ")}`);
     }
     const failure = await activate(name);
-    if (failure !== null) throw new Error(`tfjs backend '${name}' is not available: ${failure}`);
+    if (failure !== null) throw new Error(`backend '${name}' is not available: ${failure}`);
+    selected = name;
     return name;
   }
   const failures: string[] = [];
   for (const candidate of backendOrder) {
     const failure = await activate(candidate);
-    if (failure === null) return candidate;
+    if (failure === null) {
+      selected = candidate;
+      return candidate;
+    }
     failures.push(`${candidate}: ${failure}`);
   }
-  throw new Error(`no tfjs backend could start (${failures.join("; ")})`);
+  throw new Error(`no backend could start (${failures.join("; ")})`);
 }
 
-/** The backends that can start here, in {@link backendOrder}; leaves the active one unchanged. */
+/** The backends that can start here, in {@link backendOrder}; leaves the selected one unchanged. */
 export async function availableBackends(): Promise<BackendName[]> {
   const previous = tf.getBackend();
   const usable: BackendName[] = [];
@@ -54,6 +85,8 @@ export async function availableBackends(): Promise<BackendName[]> {
 /** Tries to make `name` the active backend; returns null on success, else the reason. */
 async function activate(name: BackendName): Promise<string | null> {
   try {
+    // ORT needs tfjs only to read and write tfjs-format files: the plain-JS backend serves.
+    if (name === "ort") return ortUnavailableReason() ?? ((await tf.setBackend("cpu")) ? null : "the cpu backend (for file I/O) failed to initialise");
     if (name === "node") {
       // tfjs-node registers the "tensorflow" backend as a side effect of being imported.
       await import(tfjsNodeSpecifier);

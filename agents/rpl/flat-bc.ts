@@ -7,7 +7,7 @@
 import { Rng } from "../../sim/rng.js";
 import { demoRow, type DemoSet } from "../demos/demo-set.js";
 import type { Sac, SupervisedTerm } from "../sac/sac.js";
-import { bcTerm, type BcLossKind } from "./bc-loss.js";
+import type { BcLossKind } from "../nn/bc-loss.js";
 import { ConfigError } from "../config-error.js";
 
 export interface FlatBcOptions {
@@ -47,6 +47,6 @@ export function flatBcSupervision(agent: Sac, set: DemoSet, options: FlatBcOptio
       input.set(demoRow(set, "desired_goals", e, t), i * (obsDim + goalDim) + obsDim);
       target.set(demoRow(set, "acts", e, t), i * actDim);
     }
-    return { term: bcTerm(agent.policy, agent.actLimit, { input, target }, options.loss ?? "mse"), weight: options.weight ?? 1 };
+    return { rows: { input, target }, loss: options.loss ?? "mse", weight: options.weight ?? 1 };
   };
 }

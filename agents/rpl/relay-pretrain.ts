@@ -7,7 +7,7 @@
 import { Rng } from "../../sim/rng.js";
 import type { Hac } from "../hac/hac.js";
 import { stopRequested } from "../train/training-loop.js";
-import { bcTerm, type BcLossKind } from "./bc-loss.js";
+import type { BcLossKind } from "../nn/bc-loss.js";
 import { relayBatch, type RelayDemos, type RelayOptions } from "./relay-relabel.js";
 import { levelRows } from "./relay-supervision.js";
 
@@ -51,7 +51,7 @@ export async function pretrainRelay(
   for (let step = 1; step <= options.steps; step++) {
     const batch = relayBatch(train, relay, rng);
     agent.levels.forEach((level, i) => {
-      sums[i]! += level.sac.actorStep(bcTerm(level.sac.policy, level.sac.actLimit, levelRows(batch, i), options.loss));
+      sums[i]! += level.sac.bcStep(levelRows(batch, i), options.loss);
     });
     count++;
     if (step % every === 0 || step === options.steps) {
@@ -59,7 +59,7 @@ export async function pretrainRelay(
       if (validation.episodes.length > 0) {
         const valid = relayBatch(validation, relay, validRng);
         const seed = validRng.nextUint32();
-        const [low, high] = agent.levels.map((level, i) => level.sac.actorTermValue(bcTerm(level.sac.policy, level.sac.actLimit, levelRows(valid, i), options.loss), seed));
+        const [low, high] = agent.levels.map((level, i) => level.sac.bcValue(levelRows(valid, i), options.loss, seed));
         Object.assign(log, { validLossLow: low, validLossHigh: high });
       }
       onLog?.(log);

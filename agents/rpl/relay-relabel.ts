@@ -20,7 +20,7 @@
 import type { Rng } from "../../sim/rng.js";
 import type { SubgoalSpace } from "../hac/hac-config.js";
 import { demoKeyOf, numEpisodes, type DemoSet } from "../demos/demo-set.js";
-import type { BcRows } from "./bc-loss.js";
+import type { BcRows } from "../nn/bc-loss.js";
 import { ConfigError } from "../config-error.js";
 
 export interface RelayOptions {

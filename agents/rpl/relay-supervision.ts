@@ -5,7 +5,7 @@
 import { Rng } from "../../sim/rng.js";
 import type { Hac } from "../hac/hac.js";
 import type { SupervisedTerm } from "../sac/sac.js";
-import { bcTerm, type BcLossKind, type BcRows } from "./bc-loss.js";
+import type { BcLossKind, BcRows } from "../nn/bc-loss.js";
 import { relayBatch, type RelayBatch, type RelayDemos, type RelayOptions } from "./relay-relabel.js";
 
 /** The rows of `batch` that level `level` learns from. */
@@ -39,6 +39,6 @@ export function relaySupervision(agent: Hac, demos: RelayDemos, options: RelaySu
     // splitmix-seeded from the two words: the update count (high) and the level's salt (low).
     rng.reseed(sac.updates * 2 ** 32 + salts[level]!);
     const rows = levelRows(relayBatch(demos, relay, rng), level);
-    return { term: bcTerm(sac.policy, sac.actLimit, rows, options.loss), weight: options.weight, rl: !(level >= 1 && options.bcOnlyAbove) };
+    return { rows, loss: options.loss, weight: options.weight, rl: !(level >= 1 && options.bcOnlyAbove) };
   };
 }

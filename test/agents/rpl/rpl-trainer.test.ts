@@ -7,7 +7,6 @@ import { PushExpert } from "../../../agents/experts/push-expert.js";
 import { collectDemos } from "../../../agents/demos/collect.js";
 import { readDemoFile as readDemoFileForTest, writeDemoFile } from "../../../agents/demos/demo-file.js";
 import { Hac } from "../../../agents/hac/hac.js";
-import { bcTerm } from "../../../agents/rpl/bc-loss.js";
 import { evaluatePretrained } from "../../../agents/rpl/evaluate-pretrained.js";
 import { pretrainRelay } from "../../../agents/rpl/relay-pretrain.js";
 import { relayBatch, splitRelayDemos } from "../../../agents/rpl/relay-relabel.js";
@@ -37,7 +36,7 @@ describe("relay learning: pretraining, finetuning runs and the BC baseline", fun
     const agent = new Hac(env, { replanInterval: 5, subgoalSpace: "full_positional_state", sac: { hidden: [16, 16] } }, { seed: 1, bufferCapacity: 1 });
     const { train, validation } = splitRelayDemos(readDemoFileForTest(demos), "full_positional_state");
     const fixed = relayBatch(train, { replanInterval: 5 }, new Rng(9));
-    const losses = (): number[] => agent.levels.map((l, i) => l.sac.actorTermValue(bcTerm(l.sac.policy, l.sac.actLimit, levelRows(fixed, i), "mse-mean"), 0));
+    const losses = (): number[] => agent.levels.map((l, i) => l.sac.bcValue(levelRows(fixed, i), "mse-mean", 0));
     const before = losses();
     const logs: number[] = [];
     const options = { steps: 150, replanInterval: 5, loss: "mse", validateEvery: 50, seed: 3 } as const;

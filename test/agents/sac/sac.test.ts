@@ -23,7 +23,7 @@ function randomBatch(n: number, rng: Rng): SacBatch {
   };
 }
 
-describe("agents/sac Sac", () => {
+describe("agents/sac Sac on tfjs", () => {
   before(async () => {
     await selectBackend("wasm");
   });
@@ -35,13 +35,26 @@ describe("agents/sac Sac", () => {
       agent.update(batch);
       const before = tf.memory().numTensors;
       agent.update(batch);
-      agent.update(batch, { act: batch.act, weight: 0.5 });
+      agent.update(batch, { rows: { input: batch.obs, target: batch.act }, loss: "mse", weight: 0.5 });
+      agent.bcStep({ input: batch.obs, target: batch.act }, "nll");
       agent.act(batch.obs.subarray(0, OBS), false);
       agent.act(batch.obs, true);
       expect(tf.memory().numTensors).to.equal(before);
       agent.dispose();
     });
   }
+});
+
+for (const backend of ["ort", "wasm"] as const) describe(`agents/sac Sac (${backend})`, () => {
+  before(async () => {
+    await selectBackend(backend);
+  });
+
+  it(`runs on the ${backend === "ort" ? "ONNX Runtime" : "tfjs"} engine`, () => {
+    const agent = new Sac(OBS, ACT, 1, small("seed"), 1);
+    expect(agent.engineName).to.equal(backend === "ort" ? "ort" : "tfjs");
+    agent.dispose();
+  });
 
   it("gives identical weights and metrics after N updates from the same seed, different ones from another", () => {
     const run = (seed: number) => {
@@ -99,7 +112,7 @@ describe("agents/sac Sac", () => {
       expect(model.weightsManifest[0]!.weights.map((w) => w.name)).to.deep.equal([
         "dense_1/kernel", "dense_1/bias", "dense_2/kernel", "dense_2/bias", "dense_3/kernel", "dense_3/bias",
       ]);
-      expect(fs.statSync(path.join(dir, "weights.bin")).size).to.equal(4 * agent.policy.net.layout.size);
+      expect(fs.statSync(path.join(dir, "weights.bin")).size).to.equal(4 * agent.actorNet.layout.size);
       agent.dispose();
       loaded.dispose();
     } finally {
@@ -134,7 +147,7 @@ describe("agents/sac Sac", () => {
     agent.dispose();
   });
 
-  it("with a supervised target and rl: false, regresses the sampled action onto the target", () => {
+  it("with a BC term and rl: false, regresses the sampled action onto the target", () => {
     const agent = new Sac(OBS, ACT, 1, sacConfig("seed", { hidden: [32, 32], batchSize: 32, alpha: 0.2 }), 0);
     const rng = new Rng(3);
     let first = 0;
@@ -142,7 +155,7 @@ describe("agents/sac Sac", () => {
     for (let i = 0; i < 200; i++) {
       const batch = randomBatch(32, rng);
       const supAct = Float32Array.from({ length: 32 * ACT }, (_, k) => (k % 2 === 0 ? 0.6 : -0.6));
-      const m = agent.update(batch, { act: supAct, weight: 1, rl: false });
+      const m = agent.update(batch, { rows: { input: batch.obs, target: supAct }, loss: "mse", weight: 1, rl: false });
       if (i === 0) first = m.piLoss;
       last = m.piLoss;
     }

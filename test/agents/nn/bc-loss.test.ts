@@ -4,7 +4,7 @@ import { selectBackend } from "../../../agents/nn/backend.js";
 import { SquashedGaussianPolicy } from "../../../agents/nn/squashed-gaussian-policy.js";
 import { Sac } from "../../../agents/sac/sac.js";
 import { seedPreset } from "../../../agents/sac/sac-config.js";
-import { bcTerm, type BcLossKind } from "../../../agents/rpl/bc-loss.js";
+import { bcTerm, type BcLossKind } from "../../../agents/nn/bc-loss.js";
 import { Rng } from "../../../sim/rng.js";
 
 const OBS = 3;
@@ -47,7 +47,7 @@ function reference(params: Float64Array, eps: Float64Array, kind: BcLossKind): n
 
 describe("BC losses (MSE on a sampled action, Gaussian log-likelihood)", () => {
   before(async () => {
-    await selectBackend();
+    await selectBackend("wasm");
   });
 
   for (const kind of ["mse", "mse-mean", "nll"] as const) {
@@ -82,16 +82,17 @@ describe("BC losses (MSE on a sampled action, Gaussian log-likelihood)", () => {
 
   it("enters SAC as an extra actor term (rl: false = BC alone) and as a pretraining step, leaking no tensor", () => {
     const agent = new Sac(OBS, ACT, LIMIT, { ...seedPreset, hidden: [8] }, 1);
-    const term = (): ReturnType<typeof bcTerm> => bcTerm(agent.policy, agent.actLimit, { input, target }, "mse-mean");
+    expect(agent.engineName).to.equal("tfjs");
+    const rows = { input, target };
     const n = 4;
     const batch = { obs: new Float32Array(n * OBS).fill(0.1), act: new Float32Array(n * ACT), rew: new Float32Array(n), nextObs: new Float32Array(n * OBS), done: new Float32Array(n) };
     const before = tf.memory().numTensors;
-    const start = agent.actorTermValue(term(), 0);
-    const m = agent.update(batch, { term: term(), weight: 2, rl: false });
+    const start = agent.bcValue(rows, "mse-mean", 0);
+    const m = agent.update(batch, { rows, loss: "mse-mean", weight: 2, rl: false });
     expect(m.piLoss).to.be.closeTo(2 * start, 1e-5);
-    for (let i = 0; i < 30; i++) agent.actorStep(term());
+    for (let i = 0; i < 30; i++) agent.bcStep(rows, "mse-mean");
     expect(tf.memory().numTensors).to.equal(before);
-    expect(agent.actorTermValue(term(), 0)).to.be.below(start);
+    expect(agent.bcValue(rows, "mse-mean", 0)).to.be.below(start);
     agent.dispose();
   });
 });

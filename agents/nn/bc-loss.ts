@@ -17,11 +17,16 @@
  * agent is (agents/nn: tfjs-core registers no gradients for the fused ops used here).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import type { ActorLossTerm } from "../sac/sac.js";
-import type { SquashedGaussianPolicy } from "../nn/squashed-gaussian-policy.js";
-import { LOG_STD_MAX, LOG_STD_MIN } from "../nn/squashed-gaussian-policy.js";
+import type { SquashedGaussianPolicy } from "./squashed-gaussian-policy.js";
+import { LOG_STD_MAX, LOG_STD_MIN } from "./squashed-gaussian-policy.js";
 
 export type BcLossKind = "mse" | "mse-mean" | "nll";
+
+/**
+ * A loss over the actor's parameters and its gradients, computed inside the caller's `tf.tidy`;
+ * `seed` seeds any noise the loss draws.
+ */
+export type ActorLossTerm = (actor: readonly tf.Tensor[], seed: number) => { loss: tf.Scalar; grads: tf.Tensor[] };
 
 /** A target at ±act_limit is scored at ±(1 - NLL_EDGE)·act_limit (2^-20, exact in float32). */
 export const NLL_EDGE = 2 ** -20;
@@ -35,10 +40,16 @@ export interface BcRows {
 }
 
 /**
- * The loss `kind` over `rows` as an actor-loss term for {@link Sac.update} (finetuning) or
- * {@link Sac.actorStep} (pretraining).
+ * The loss `kind` over `rows` as an actor-loss term of the tfjs SAC engine (finetuning and
+ * pretraining).
  */
-export function bcTerm(policy: SquashedGaussianPolicy, actLimit: readonly number[], rows: BcRows, kind: BcLossKind): ActorLossTerm {
+export function bcTerm(
+  policy: SquashedGaussianPolicy,
+  actLimit: readonly number[],
+  rows: BcRows,
+  kind: BcLossKind,
+  noise: (shape: [number, number], seed: number) => tf.Tensor2D = (shape, seed) => tf.randomNormal(shape, 0, 1, "float32", seed) as tf.Tensor2D,
+): ActorLossTerm {
   const { obsDim, actDim } = policy;
   const m = rows.input.length / obsDim;
   if (!Number.isInteger(m) || m === 0 || rows.target.length !== m * actDim) {
@@ -51,7 +62,7 @@ export function bcTerm(policy: SquashedGaussianPolicy, actLimit: readonly number
     const limit = tf.tensor1d([...actLimit]);
     if (kind === "nll") return nllLoss(policy, actor, input, target, limit);
     // "mse-mean" is the sample with zero noise: u = mean, a = act_limit · tanh(mean).
-    const eps = kind === "mse" ? tf.randomNormal([m, actDim], 0, 1, "float32", seed) : tf.zeros([m, actDim]);
+    const eps = kind === "mse" ? noise([m, actDim], seed) : tf.zeros([m, actDim]);
     const sample = policy.sample(actor, input, eps as tf.Tensor2D, limit);
     const error = tf.sub(sample.action, target);
     const loss = tf.mean(tf.square(error)) as tf.Scalar;

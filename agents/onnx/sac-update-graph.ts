@@ -1,0 +1,154 @@
+/**
+ * One whole SAC update as one ONNX graph, the maths of CleanRL's `sac_continuous_action.py` with
+ * every gradient written out: the critic loss and its backward pass, Adam on both critics, the
+ * actor loss against the critics just updated and its backward pass, Adam on the actor, the
+ * alpha step when alpha is learned, then the polyak step of the targets. Names follow the paper
+ * and CleanRL (qf1, qf_target, log_alpha).
+ *
+ * Inputs: every state tensor of sac-state-layout.ts, the batch, the two noise draws and the
+ * optimisers' host-side scalars (adam-graph.ts). Outputs: `new/<name>` for every state tensor,
+ * and `metrics`, the seven numbers of {@link SacMetrics} in its order before qfLoss.
+ */
+import { adamInputs, adamStep, type AdamScalarValues } from "./adam-graph.js";
+import { bcLossGraph, type BcGraphKind } from "./bc-loss-graph.js";
+import { Graph } from "./graph.js";
+import { mlpBackward, mlpForward, type MlpParams } from "./mlp-graph.js";
+import { actorParams, qfParams, sacStateEntries, type SacDims, type StateGroup } from "./sac-state-layout.js";
+import { policyBackward, policySample } from "./squashed-gaussian-graph.js";
+
+export interface SacUpdateOptions extends SacDims {
+  actLimit: readonly number[];
+  gamma: number;
+  polyak: number;
+  learnAlpha: boolean;
+  targetEntropy: number;
+  /** An extra actor term over rows of its own (relay learning, BC one layer), or none. */
+  term: BcGraphKind | null;
+  /** The RL part of the actor loss; false with a term makes the term the whole actor loss. */
+  rl: boolean;
+}
+
+/** The `metrics` output, in order. */
+export const SAC_METRIC_NAMES = ["qf1Loss", "qf2Loss", "qf1Mean", "piLoss", "alpha", "alphaLoss", "logProb"] as const;
+
+export function sacUpdateGraph(o: SacUpdateOptions): Graph {
+  const g = new Graph("sac_update");
+  const { obsDim, actDim } = o;
+  for (const e of sacStateEntries(o)) g.input(e.name, e.shape);
+  const obs = g.input("obs", ["n", obsDim]);
+  const act = g.input("act", ["n", actDim]);
+  const rew = g.op("Unsqueeze", [g.input("rew", ["n"]), g.ints([1])]);
+  const nextObs = g.input("next_obs", ["n", obsDim]);
+  const done = g.op("Unsqueeze", [g.input("done", ["n"]), g.ints([1])]);
+  const epsNext = g.input("eps_next", ["n", actDim]);
+  const epsCur = g.input("eps_cur", ["n", actDim]);
+  const scalars = { actor: adamInputs(g, "actor_adam"), qf: adamInputs(g, "qf_adam"), alpha: adamInputs(g, "alpha_adam") };
+  const actor = actorParams(o);
+  const qf = qfParams(o);
+  const qfTarget = qfParams(o, "qf_target");
+  const actLimit = g.constant(o.actLimit, [actDim]);
+  const n = g.rows(obs);
+  // The alpha of this whole update is the one before its own alpha step (SB3, CleanRL).
+  const alpha = g.op("Exp", ["log_alpha"]);
+
+  // Critic target: a' comes from the *current* policy at s'.
+  const nextPi = policySample(g, actor, nextObs, epsNext, actLimit, actDim);
+  const target = mlpForward(g, qfTarget, g.concat([nextObs, nextPi.action], 1)).out;
+  const minQfNextTarget = g.sub(g.op("ReduceMin", [target], { axes: [0], keepdims: 0 }), g.mul(alpha, nextPi.logProb));
+  // (1 - terminated): a time-limit truncation still bootstraps.
+  const nextQValue = g.add(rew, g.mul(g.sub(g.constant([1]), done), g.mul(minQfNextTarget, g.constant([o.gamma]))));
+
+  // Critic loss: qf1_loss + qf2_loss, two MSEs to the same target; d mean(e^2) / de = 2e / n.
+  const q = mlpForward(g, qf, g.concat([obs, act], 1));
+  const qfError = g.sub(q.out, nextQValue);
+  const qfLosses = g.reduceMean(g.mul(qfError, qfError), [1, 2], false);
+  const qfGrads = mlpBackward(g, qf, q.trace, g.div(g.mul(qfError, g.constant([2])), n), "params");
+  const newQf = stepNet(g, qf, "qf_adam", qfGrads, scalars.qf);
+
+  const actorLoss = actorLossGraph(g, o, actor, newQf, obs, epsCur, alpha, n, actLimit);
+  stepNet(g, actor, "actor_adam", actorLoss.grads, scalars.actor);
+
+  // alpha_loss = -log_alpha * mean(log pi + target_entropy), log pi held fixed: its gradient in
+  // log_alpha is -mean(log pi + target_entropy).
+  const entropyGap = g.add(actorLoss.meanLogProb, g.constant([o.targetEntropy]));
+  const alphaLoss = o.learnAlpha ? g.op("Neg", [g.mul("log_alpha", entropyGap)]) : g.constant([0]);
+  if (o.learnAlpha) {
+    const next = adamStep(g, "log_alpha", g.op("Neg", [entropyGap]), "alpha_adam/m", "alpha_adam/v", scalars.alpha);
+    outputAll(g, o, "alpha", { log_alpha: next.param, "alpha_adam/m": next.m, "alpha_adam/v": next.v });
+  } else {
+    outputAll(g, o, "alpha", {});
+  }
+
+  // Polyak: target <- polyak * target + (1 - polyak) * online.
+  const targets: Record<string, string> = {};
+  [...qfTarget.kernels, ...qfTarget.biases].forEach((name, i) => {
+    const online = [...newQf.kernels, ...newQf.biases][i]!;
+    targets[name] = g.add(g.mul(name, g.constant([o.polyak])), g.mul(online, g.constant([1 - o.polyak])));
+  });
+  outputAll(g, o, "qf", targets, "qf_target");
+
+  const qf1Mean = g.reduceMean(g.slice(q.out, 0, 1, 0), [0, 1, 2], false);
+  const metric = (x: string): string => g.op("Reshape", [x, g.ints([1])]);
+  const metrics = [g.slice(qfLosses, 0, 1, 0), g.slice(qfLosses, 1, 2, 0), metric(qf1Mean), metric(actorLoss.piLoss), metric(alpha), metric(alphaLoss), metric(actorLoss.meanLogProb)];
+  g.output("metrics", g.concat(metrics, 0), [SAC_METRIC_NAMES.length]);
+  return g;
+}
+
+/**
+ * Policy loss mean(alpha * log pi - min(qf1, qf2)) against the updated critics, plus the term's
+ * weighted loss over its own rows; the actor's gradients of the whole.
+ */
+function actorLossGraph(g: Graph, o: SacUpdateOptions, actor: MlpParams, qf: MlpParams, obs: string, eps: string, alpha: string, n: string, actLimit: string): { piLoss: string; grads: string[]; meanLogProb: string } {
+  const pi = policySample(g, actor, obs, eps, actLimit, o.actDim);
+  const meanLogProb = g.reduceMean(pi.logProb, [0, 1], false);
+  let piLoss: string = g.constant([0]);
+  let grads: string[] | null = null;
+  if (o.rl) {
+    const qfPi = mlpForward(g, qf, g.concat([obs, pi.action], 1));
+    const qf1Pi = g.slice(qfPi.out, 0, 1, 0);
+    const qf2Pi = g.slice(qfPi.out, 1, 2, 0);
+    const minQfPi = g.op("Squeeze", [g.op("Min", [qf1Pi, qf2Pi]), g.ints([0])]);
+    piLoss = g.reduceMean(g.sub(g.mul(alpha, pi.logProb), minQfPi), [0, 1], false);
+    // The min passes the gradient to the smaller critic (to qf2 on ties, as the tfjs engine).
+    const pickQf1 = g.mask(g.op("Greater", [qf2Pi, qf1Pi]));
+    const route = g.concat([pickQf1, g.sub(g.constant([1]), pickQf1)], 0);
+    const dQ = g.div(g.op("Neg", [route]), n);
+    const dInput = g.reduceSum(mlpBackward(g, qf, qfPi.trace, dQ, "input")[0]!, [0], false);
+    const dAction = g.slice(dInput, o.obsDim, o.obsDim + o.actDim, 1);
+    grads = policyBackward(g, actor, pi, dAction, g.div(alpha, n), actLimit);
+  }
+  if (o.term !== null) {
+    const weight = g.input("bc_weight", []);
+    const term = bcLossGraph(g, o.term, actor, o.obsDim, o.actDim, actLimit);
+    piLoss = g.add(piLoss, g.mul(term.loss, weight));
+    const termGrads = term.grads.map((x) => g.mul(x, weight));
+    grads = grads === null ? termGrads : grads.map((x, i) => g.add(x, termGrads[i]!));
+  }
+  if (grads === null) throw new Error("sacUpdateGraph: an actor loss with neither RL nor a term");
+  return { piLoss, grads, meanLogProb };
+}
+
+/** Adam on one net's parameters (gradients interleaved kernel, bias); outputs and returns the new values. */
+export function stepNet(g: Graph, p: MlpParams, adam: string, grads: readonly string[], s: AdamScalarValues): MlpParams {
+  const kernels: string[] = [];
+  const biases: string[] = [];
+  p.kernels.forEach((kernel, i) => {
+    for (const [name, grad, list] of [[kernel, grads[2 * i]!, kernels], [p.biases[i]!, grads[2 * i + 1]!, biases]] as const) {
+      const moment = (k: "m" | "v"): string => name.replace(/^[^/]+/, `${adam}/${k}`);
+      const next = adamStep(g, name, grad, moment("m"), moment("v"), s);
+      g.output(`new/${name}`, next.param);
+      g.output(`new/${moment("m")}`, next.m);
+      g.output(`new/${moment("v")}`, next.v);
+      list.push(next.param);
+    }
+  });
+  return { kernels, biases, twin: p.twin };
+}
+
+/** Outputs the new value of every state tensor of `group` under `prefix`: `next[name]`, or the input unchanged. */
+function outputAll(g: Graph, d: SacDims, group: StateGroup, next: Record<string, string>, prefix?: string): void {
+  for (const e of sacStateEntries(d)) {
+    if (e.group !== group || (prefix !== undefined && !e.name.startsWith(prefix))) continue;
+    g.output(`new/${e.name}`, next[e.name] ?? e.name, e.shape);
+  }
+}
