@@ -1,19 +1,13 @@
-import { printBench, type BenchResult } from "../bench/bench-result.js";
-import { UsageError } from "./main.js";
-
-const SUITES: Record<string, () => Promise<BenchResult>> = {
-  sim: async () => (await import("../bench/sim.js")).benchSim(),
-  learn: async () => (await import("../bench/learn.js")).benchLearn(),
-  server: async () => (await import("../bench/server.js")).benchServer(),
-  viewer: async () => (await import("../bench/viewer.js")).benchViewer(),
-};
+import { printBench } from "../bench/bench-result.js";
+import { BENCH_SUITES } from "../bench/suites.js";
+import { UsageError } from "./usage-error.js";
 
 /** `rapier-gym bench <suite>`; `all` runs every suite, each ending with its JSON line. */
 export async function runBench(suite: string): Promise<number> {
-  const names = suite === "all" ? Object.keys(SUITES) : [suite];
+  const names = suite === "all" ? Object.keys(BENCH_SUITES) : [suite];
   for (const name of names) {
-    const run = SUITES[name];
-    if (!run) throw new UsageError(`unknown bench suite "${name}" (known: ${Object.keys(SUITES).join(", ")}, all)`);
+    const run = BENCH_SUITES[name];
+    if (!run) throw new UsageError(`unknown bench suite "${name}" (known: ${Object.keys(BENCH_SUITES).join(", ")}, all)`);
     printBench(await run());
   }
   return 0;

@@ -2,65 +2,17 @@
  * The `rapier-gym` command. Each subcommand lives in its own module, loaded only when run, so
  * that `rapier-gym envs` never pays for tfjs.
  */
-import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { EnvError } from "../sim/core.js";
 import type { BackendName } from "../agents/nn/backend.js";
 import type { ServerLimits } from "../server/limits.js";
 import { ConfigError } from "../agents/config-error.js";
+import { BACKEND_NAMES } from "./command-table.js";
+import { parseCommandLine } from "./parse-command-line.js";
+import { commandUsage, usage } from "./usage.js";
+import { UsageError } from "./usage-error.js";
 
-const USAGE = `usage: rapier-gym <command> [options]
-
-commands:
-  envs [--json]                 list the registered envs, their spaces and episode lengths
-  robot panda [--fk q1,...,q7]  a robot's joints and limits; with --fk the flange pose
-  demo [--host 127.0.0.1] [--port 8765] [--token T] [--seed S] [--policies DIR]
-        [--recordings FILE ...]
-                                the viewer with agents acting live: the shipped policies
-                                (policies/) and the scripted expert; prints the URL (npm start)
-  train --env ID --steps N [--algo sac|hac|rpl] [--preset seed|sb3] [--seed S] [--out DIR]
-        [--config FILE] [--demos FILE] [--backend node|wasm|cpu] [--resume]
-        [--serve [--port 8765]]
-                                train SAC + HER, HAC or relay learning (rpl, needs --demos);
-                                sac with --demos is the "BC one layer" baseline;
-                                --resume continues the run in --out (with --steps, to
-                                a larger budget); --serve shows its
-                                evaluation rollouts and curves in the viewer
-  collect --env ID --source expert|RUN_DIR (--episodes N | --steps N) --out FILE
-        [--env-kwargs JSON] [--max-ep-len 100] [--seed S] [--backend node|wasm|cpu]
-                                demonstrations for relay learning and BC: the successful
-                                episodes of the expert or of a flat run's policy
-                                (agents/demos/README.md)
-  eval --run DIR [--episodes N] [--seed S] [--record FILE]
-                                evaluate a run's final policy deterministically; --record
-                                writes the episodes as a demo file for the viewer's playback
-  serve [--host 127.0.0.1] [--port 8765] [--token T] [--max-message-bytes N]
-        [--max-connections N] [--max-envs N] [--idle-timeout SECONDS]
-        [--runs DIR ...] [--recordings FILE ...]
-                                the Gym-style WebSocket server (docs/protocol.md) and the
-                                viewer at http://host:port/: live sessions, learning curves
-                                of --runs, playback of --recordings (demo files); any host
-                                but loopback needs --token
-  experiment <id> [--seeds N] [--steps N] [--jobs N] [--report] [--skip-reported]
-                                run an experiment of the post (experiments/<id>.json):
-                                every condition and seed, resumably, then its report;
-                                --report only writes the report from the runs so far;
-                                --skip-reported trains no run whose metrics the results
-                                folder already holds to the budget (a fresh clone)
-  value-map --run DIR [--seed S] [--steps T] [--out PREFIX]
-                                a HAC run's top-level Q over an 80x80 grid of point-mass
-                                subgoals (JSON, SVG, PNG), as the post's Q-value figure
-  bench <sim|learn|server|all>  benchmarks: a readable table, then one JSON line
-`;
-
-/** The usage of one command (its block of {@link USAGE}), or the whole usage for an unknown one. */
-function commandUsage(command: string): string {
-  const lines = USAGE.split("\n");
-  const start = lines.findIndex((l) => l.startsWith(`  ${command} `) || l === `  ${command}`);
-  if (start < 0) return USAGE;
-  const end = lines.findIndex((l, i) => i > start && /^  \S/.test(l));
-  return `${lines[0]}\n\n${lines.slice(start, end < 0 ? undefined : end).join("\n").trimEnd()}\n`;
-}
+export { UsageError };
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -71,22 +23,13 @@ export async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case "envs": {
-      const { values } = parseArgs({ args: rest, options: { json: { type: "boolean", default: false } }, strict: true });
+      const { values } = parseCommandLine("envs", rest);
       const { listEnvs } = await import("./envs-command.js");
       listEnvs(values.json);
       return 0;
     }
     case "demo": {
-      const { values } = parseArgs({
-        args: rest,
-        options: {
-          ...listenOptions,
-          seed: { type: "string", default: "0" },
-          policies: { type: "string", default: "policies" },
-          recordings: { type: "string", multiple: true },
-        },
-        strict: true,
-      });
+      const { values } = parseCommandLine("demo", rest);
       const { runDemo } = await import("./demo-command.js");
       return runDemo({
         ...(await listenArgs("demo", values)),
@@ -97,26 +40,7 @@ export async function main(argv: string[]): Promise<number> {
       });
     }
     case "train": {
-      const { values } = parseArgs({
-        args: rest,
-        options: {
-          env: { type: "string" },
-          algo: { type: "string", default: "sac" },
-          preset: { type: "string" },
-          steps: { type: "string" },
-          seed: { type: "string", default: "0" },
-          out: { type: "string" },
-          config: { type: "string" },
-          backend: { type: "string" },
-          resume: { type: "boolean", default: false },
-          remote: { type: "string" },
-          token: { type: "string" },
-          demos: { type: "string" },
-          serve: { type: "boolean", default: false },
-          port: { type: "string", default: "8765" },
-        },
-        strict: true,
-      });
+      const { values } = parseCommandLine("train", rest);
       const { runTrain } = await import("./train-command.js");
       return runTrain({
         ...(values.env !== undefined ? { env: values.env } : {}),
@@ -135,23 +59,7 @@ export async function main(argv: string[]): Promise<number> {
       });
     }
     case "collect": {
-      const { values } = parseArgs({
-        args: rest,
-        options: {
-          env: { type: "string" },
-          source: { type: "string" },
-          episodes: { type: "string" },
-          steps: { type: "string" },
-          "env-kwargs": { type: "string" },
-          "max-ep-len": { type: "string", default: "100" },
-          seed: { type: "string", default: "0" },
-          out: { type: "string" },
-          backend: { type: "string" },
-        },
-        strict: true,
-      });
-      if (values.env === undefined || values.source === undefined || values.out === undefined) throw new UsageError("collect needs --env ID, --source expert|RUN_DIR and --out FILE");
-      if ((values.episodes === undefined) === (values.steps === undefined)) throw new UsageError("collect needs exactly one of --episodes N and --steps N");
+      const { values } = parseCommandLine("collect", rest);
       const { runCollect } = await import("./collect-command.js");
       return runCollect({
         env: values.env,
@@ -166,12 +74,7 @@ export async function main(argv: string[]): Promise<number> {
       });
     }
     case "eval": {
-      const { values } = parseArgs({
-        args: rest,
-        options: { run: { type: "string" }, episodes: { type: "string", default: "100" }, seed: { type: "string", default: "0" }, backend: { type: "string" }, record: { type: "string" } },
-        strict: true,
-      });
-      if (values.run === undefined) throw new UsageError("eval needs --run DIR");
+      const { values } = parseCommandLine("eval", rest);
       const { runEval } = await import("./eval-command.js");
       return runEval(
         values.run,
@@ -182,19 +85,7 @@ export async function main(argv: string[]): Promise<number> {
       );
     }
     case "serve": {
-      const { values } = parseArgs({
-        args: rest,
-        options: {
-          ...listenOptions,
-          runs: { type: "string", multiple: true },
-          recordings: { type: "string", multiple: true },
-          "max-message-bytes": { type: "string" },
-          "max-connections": { type: "string" },
-          "max-envs": { type: "string" },
-          "idle-timeout": { type: "string" },
-        },
-        strict: true,
-      });
+      const { values } = parseCommandLine("serve", rest);
       const listen = await listenArgs("serve", values);
       const { runServe } = await import("./serve-command.js");
       const limits: Partial<ServerLimits> = {};
@@ -205,12 +96,7 @@ export async function main(argv: string[]): Promise<number> {
       return runServe({ ...listen, limits, runs: values.runs ?? [], recordings: values.recordings ?? [] });
     }
     case "experiment": {
-      const { values, positionals } = parseArgs({
-        args: rest,
-        allowPositionals: true,
-        options: { seeds: { type: "string" }, steps: { type: "string" }, jobs: { type: "string" }, report: { type: "boolean" }, "skip-reported": { type: "boolean" } },
-        strict: true,
-      });
+      const { values, positionals } = parseCommandLine("experiment", rest);
       if (positionals[0] === undefined) {
         const { experimentIds } = await import("../experiments/experiment-config.js");
         throw new UsageError(`experiment needs an id: one of ${experimentIds().join(", ")}`);
@@ -226,43 +112,33 @@ export async function main(argv: string[]): Promise<number> {
       });
     }
     case "value-map": {
-      const { values } = parseArgs({
-        args: rest,
-        options: { run: { type: "string" }, seed: { type: "string", default: "0" }, steps: { type: "string", default: "0" }, out: { type: "string" } },
-        strict: true,
-      });
-      if (values.run === undefined) throw new UsageError("value-map needs --run DIR (a HAC run)");
+      const { values } = parseCommandLine("value-map", rest);
       const { runValueMap } = await import("./value-map-command.js");
       return runValueMap(values.run, integer(values.seed, "--seed"), integer(values.steps, "--steps"), values.out);
     }
     case "robot": {
-      const { values, positionals } = parseArgs({ args: rest, options: { fk: { type: "string" } }, allowPositionals: true, strict: true });
+      const { values, positionals } = parseCommandLine("robot", rest);
       const { runRobot } = await import("./robot-command.js");
       return runRobot(positionals[0], values.fk);
     }
     case "bench": {
-      const { positionals } = parseArgs({ args: rest, allowPositionals: true, strict: true });
+      const { positionals } = parseCommandLine("bench", rest);
       const { runBench } = await import("./bench-command.js");
       return runBench(positionals[0] ?? "all");
     }
-    case undefined:
     case "help":
+      process.stdout.write(commandUsage(rest[0] ?? ""));
+      return 0;
+    case undefined:
     case "--help":
     case "-h":
-      process.stdout.write(USAGE);
+      process.stdout.write(usage());
       return command === undefined ? 2 : 0;
     default:
-      process.stderr.write(`rapier-gym: unknown command "${command}"\n\n${USAGE}`);
+      process.stderr.write(`rapier-gym: unknown command "${command}"\n\n${usage()}`);
       return 2;
   }
 }
-
-/** The flags of every command that listens: serve, demo, train --serve. */
-const listenOptions = {
-  host: { type: "string", default: "127.0.0.1" },
-  port: { type: "string", default: "8765" },
-  token: { type: "string" },
-} as const;
 
 async function listenArgs(command: string, values: { host: string; port: string; token?: string | undefined }): Promise<{ host: string; port: number; token?: string }> {
   const port = integer(values.port, "--port");
@@ -296,18 +172,16 @@ function jsonObject(text: string, flag: string): Record<string, unknown> {
 }
 
 function backendName(text: string): BackendName {
-  if (text !== "node" && text !== "wasm" && text !== "cpu") throw new UsageError(`--backend must be node, wasm or cpu, got "${text}"`);
-  return text;
+  const known: readonly string[] = BACKEND_NAMES;
+  if (!known.includes(text)) throw new UsageError(`--backend must be ${BACKEND_NAMES.slice(0, -1).join(", ")} or ${BACKEND_NAMES.at(-1)!}, got "${text}"`);
+  return text as BackendName;
 }
-
-/** A mistake in the command line: printed without a stack trace. */
-export class UsageError extends Error {}
 
 /** Mistakes of the user (bad flags, ids, kwargs, configs, run directories) print as one line; anything else with its stack. */
 export function report(e: unknown): string {
   if (e instanceof UsageError || e instanceof EnvError || e instanceof ConfigError) return e.message;
   // node:util parseArgs reports unknown or malformed flags with these codes.
-  if (e instanceof Error && "code" in e && String(e.code).startsWith("ERR_PARSE_ARGS")) return `${e.message}\n\n${USAGE}`;
+  if (e instanceof Error && "code" in e && String(e.code).startsWith("ERR_PARSE_ARGS")) return `${e.message}\n\n${usage()}`;
   return e instanceof Error ? (e.stack ?? e.message) : String(e);
 }
 

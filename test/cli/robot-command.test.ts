@@ -27,6 +27,13 @@ describe("rapier-gym robot", () => {
     expect(ready).to.match(/position +\(0\.30689\d, 0\.000000, 0\.59028\d\) m/);
   });
 
+  it("takes negative joint angles after --fk as typed, and as --fk=...", async () => {
+    const q = "-2.0,0,0,-1,0,1,0";
+    const spaced = await printed(["robot", "panda", "--fk", q]);
+    expect(spaced).to.match(/at q = \(-2, 0, 0, -1, 0, 1, 0\):\n +position +\(-0\.18687\d, -0\.40832\d, 0\.81889\d\) m/);
+    expect(await printed(["robot", "panda", `--fk=${q}`])).to.equal(spaced);
+  });
+
   it("names an unknown robot and a bad --fk", async () => {
     let error: unknown;
     await main(["robot", "ur5"]).catch((e: unknown) => (error = e));

@@ -1,0 +1,2 @@
+/** A mistake in the command line: printed as one line, without a stack trace. */
+export class UsageError extends Error {}
