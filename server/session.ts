@@ -14,6 +14,7 @@ import { envErrorCode, type HostedEnv } from "./hosted-env.js";
 import type { ServerLimits } from "./limits.js";
 import { PROTOCOL_VERSION, OPS, request, requestEnvelope, requestId, type ErrorCode, type Request, type RequestId, type ServerEvent } from "./protocol.js";
 import { ProtocolError, describeIssues } from "./protocol-error.js";
+import { prototypeKeyError, prototypeKeyPath } from "./prototype-keys.js";
 import type { SnapshotSeal } from "./snapshot-seal.js";
 import type { LiveSession, LiveSessions, Watcher } from "./live-sessions.js";
 import type { RecordingLibrary } from "./recording-library.js";
@@ -85,6 +86,9 @@ export class Session implements Watcher {
         const code = op === "step" && parsed.error.issues.every((i) => i.path[0] === "action") ? "BAD_ACTION" : "BAD_REQUEST";
         throw new ProtocolError(code, `bad ${op} request: ${describeIssues(parsed.error.issues)}`);
       }
+      // zod's records drop these keys rather than refuse them: looked for in the message as sent.
+      const prototypeKey = prototypeKeyPath(message);
+      if (prototypeKey !== null) throw prototypeKeyError(op, prototypeKey);
       this.dispatching = true;
       const result = this.dispatch(parsed.data);
       this.dispatching = false;

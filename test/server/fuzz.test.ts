@@ -6,7 +6,7 @@
  */
 import { expect } from "chai";
 import { Rng } from "../../sim/index.js";
-import { ERROR_CODES, OPS, reply as replySchema } from "../../server/protocol.js";
+import { ERROR_CODES, OPS, reply as replySchema, type ErrorCode } from "../../server/protocol.js";
 import { RapierGymServer } from "../../server/server.js";
 import { RawClient } from "./raw-client.js";
 
@@ -58,13 +58,24 @@ function notCount(rng: Rng): unknown {
   return pick(rng, [-1, 1.5, "3", null, true, [], {}, -1e9, 2 ** 60, "NaN"]);
 }
 
-/** One generated case: the text (or bytes) to send, and the id its reply must echo (null: unreadable). */
-type Case = { text: string; binary?: false; id: number | null } | { bytes: Buffer; binary: true; id: null };
+/**
+ * One generated case: the text (or bytes) to send, the id its reply must echo (null: unreadable)
+ * and, where the case decides it, the error code.
+ */
+type Case = { text: string; binary?: false; id: number | null; code?: ErrorCode } | { bytes: Buffer; binary: true; id: null; code?: undefined };
+
+const PROTOTYPE_KEYS = ["__proto__", "constructor", "prototype"];
+
+/** A JSON object as text, holding `key` at some depth: text, since an object literal's __proto__ is no key. */
+function objectWithKey(rng: Rng, key: string): string {
+  const inner = `{"${key}":${JSON.stringify(anyValue(rng))}}`;
+  return pick(rng, [inner, `{"goal":[0,0],"${key}":{"polluted":true}}`, `{"a":[1,${inner}]}`, `{"a":{"b":${inner}}}`]);
+}
 
 function generate(rng: Rng, n: number, h: Handles): Case {
   const id = n;
   const base = (op: string, fields: Record<string, unknown>) => JSON.stringify({ id, op, ...fields });
-  switch (rng.integer(20)) {
+  switch (rng.integer(21)) {
     case 0: // bytes that are almost never JSON
       return { text: randomString(rng, 1 + rng.integer(200)), id: null };
     case 1: {
@@ -118,9 +129,16 @@ function generate(rng: Rng, n: number, h: Handles): Case {
     case 15: // forged, truncated or non-base64 snapshots
       return { text: base("restore", { handle: h.ready, snapshot: pick(rng, [Buffer.from(randomString(rng, 64)).toString("base64"), "AAAA", "not base64!", "", 12]) }), id };
     case 16: // extra keys, including ones that would pollute prototypes
-      return { text: `{"id":${id},"op":"${pick(rng, OPS)}","${pick(rng, ["__proto__", "constructor", "prototype", randomString(rng, 5).replace(/["\\]/g, "")])}":{"polluted":true}}`, id };
+      return { text: `{"id":${id},"op":"${pick(rng, OPS)}","${pick(rng, [...PROTOTYPE_KEYS, randomString(rng, 5).replace(/["\\]/g, "")])}":{"polluted":true}}`, id, code: "BAD_REQUEST" };
     case 17: // deep nesting
       return { text: `{"id":${id},"op":"make","env":"${ENV}","kwargs":{"deep":${"[".repeat(5000)}${"]".repeat(5000)}}}`, id };
+    case 19: {
+      // prototype keys inside reset options and make kwargs (which zod's records drop, not refuse)
+      const key = pick(rng, PROTOTYPE_KEYS);
+      return rng.integer(2)
+        ? { text: `{"id":${id},"op":"reset","handle":${h.ready},"options":${objectWithKey(rng, key)}}`, id, code: "BAD_OPTIONS" }
+        : { text: `{"id":${id},"op":"make","env":"${ENV}","kwargs":${objectWithKey(rng, key)}}`, id, code: "BAD_KWARGS" };
+    }
     case 18: // binary frames
       return { bytes: Buffer.from(Array.from({ length: 1 + rng.integer(100) }, () => rng.integer(256))), binary: true, id: null };
     default: // unsupported protocol versions, subscribe out of range, bad tokens on an open server
@@ -179,6 +197,7 @@ describe("server: fuzz", () => {
           expect(ERROR_CODES, sent).to.include(r.error.code);
           expect(r.error.code, `${sent} -> ${r.error.message}`).to.not.equal("INTERNAL");
           expect(r.id, sent).to.equal(c.id);
+          if (c.code !== undefined) expect(r.error.code, `${sent} -> ${r.error.message}`).to.equal(c.code);
           codes.set(r.error.code, (codes.get(r.error.code) ?? 0) + 1);
         }
       }
