@@ -1,19 +1,23 @@
 import { expect } from "chai";
 import * as tf from "@tensorflow/tfjs-core";
-import { availableBackends, selectBackend, type BackendName } from "../../../agents/nn/backend.js";
+import { availableBackends, learnerEngine, selectBackend, type BackendName } from "../../../agents/nn/backend.js";
 
 describe("agents/nn backend selection", () => {
-  it("starts wasm and cpu here, and reports them as available", async () => {
+  it("starts ort, wasm and cpu here, and reports them as available", async () => {
     const available = await availableBackends();
-    expect(available).to.include.members(["wasm", "cpu"]);
+    expect(available).to.include.members(["ort", "wasm", "cpu"]);
+    expect(await selectBackend("ort")).to.equal("ort");
+    expect(learnerEngine()).to.equal("ort");
     for (const name of ["wasm", "cpu"] as const) {
       expect(await selectBackend(name)).to.equal(name);
       expect(tf.getBackend()).to.equal(name);
+      expect(learnerEngine()).to.equal("tfjs");
     }
   });
 
-  it("picks the first backend that starts when given no name", async () => {
+  it("picks the first backend that starts when given no name: ONNX Runtime, which loads here", async () => {
     const first = (await availableBackends())[0];
+    expect(first).to.equal("ort");
     expect(await selectBackend()).to.equal(first);
   });
 
@@ -24,7 +28,7 @@ describe("agents/nn backend selection", () => {
     } catch (e) {
       unknown = e;
     }
-    expect(String(unknown)).to.match(/unknown tfjs backend 'gpu'.*node, wasm, cpu/);
+    expect(String(unknown)).to.match(/unknown backend 'gpu'.*ort, node, wasm, cpu/);
     if (!(await availableBackends()).includes("node")) {
       let missing: unknown;
       try {
