@@ -4,6 +4,8 @@
  * a `<g class="series" data-label="...">` holding an optional band path and a line path, which
  * is also what tests and scripts look for. NaN points break a line rather than end it.
  */
+import { textWidth, wrapText } from "./text-width.js";
+
 export interface PlotSeries {
   label: string;
   x: ArrayLike<number>;
@@ -30,6 +32,12 @@ export interface LinePlot {
 
 const TAB10 = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
 const MARGIN = { left: 72, right: 24, top: 40, bottom: 56 };
+const TITLE_FONT = 15;
+/** The smallest size a title shrinks to for a word too wide for the figure at TITLE_FONT. */
+const MIN_TITLE_FONT = 8;
+const TITLE_LINE = 1.2;
+/** Kept clear at each side of the title. */
+const TITLE_PAD = 12;
 
 export function renderLinePlotSvg(plot: LinePlot): string {
   const width = plot.width ?? 720;
@@ -45,12 +53,15 @@ export function renderLinePlotSvg(plot: LinePlot): string {
   const sy = (y: number): number => MARGIN.top + (1 - (y - yMin) / (yMax - yMin)) * plotH;
 
   const legendHeight = plot.series.length * 18 + 8;
-  const fullHeight = height + legendHeight + 8;
+  const title = titleText(plot.title, width);
+  const fullHeight = title.extraHeight + height + legendHeight + 8;
   const parts: string[] = [];
   parts.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${fullHeight}" viewBox="0 0 ${width} ${fullHeight}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">`,
     `<rect width="${width}" height="${fullHeight}" fill="#ffffff"/>`,
-    `<text class="title" x="${width / 2}" y="${MARGIN.top / 2 + 5}" text-anchor="middle" font-size="15">${escapeXml(plot.title)}</text>`,
+    title.svg,
+    // Everything below the title, moved down by the lines a long title takes beyond its first.
+    `<g class="figure" transform="translate(0 ${fmt(title.extraHeight)})">`,
   );
 
   const axis: string[] = [];
@@ -93,8 +104,23 @@ export function renderLinePlotSvg(plot: LinePlot): string {
     const x = MARGIN.left + 6;
     return `<line x1="${x}" y1="${y - 4}" x2="${x + 22}" y2="${y - 4}" stroke="${color}" stroke-width="3"/><text x="${x + 28}" y="${y}">${escapeXml(s.label)}</text>`;
   }));
-  parts.push(`<g class="legend">${legend.join("")}</g>`, "</svg>");
+  parts.push(`<g class="legend">${legend.join("")}</g>`, "</g>", "</svg>");
   return `${parts.join("\n")}\n`;
+}
+
+/**
+ * The title as one `<text>` with a line per `<tspan>`: wrapped to the figure's width, and shrunk
+ * where a single word would not fit, so that no renderer clips it at the edges. `extraHeight` is
+ * what the lines after the first add above the axes.
+ */
+function titleText(title: string, width: number): { svg: string; extraHeight: number } {
+  const room = width - 2 * TITLE_PAD;
+  const widest = Math.max(0, ...title.split(/\s+/).map((w) => textWidth(w, 1)));
+  const size = Math.max(MIN_TITLE_FONT, Math.min(TITLE_FONT, Math.floor(room / Math.max(widest, 1e-9))));
+  const lines = wrapText(title, room, size);
+  const lineHeight = size * TITLE_LINE;
+  const spans = lines.map((line, i) => `<tspan x="${width / 2}" ${i === 0 ? `y="${MARGIN.top / 2 + 5}"` : `dy="${fmt(lineHeight)}"`}>${escapeXml(line)}</tspan>`);
+  return { svg: `<text class="title" text-anchor="middle" font-size="${size}">${spans.join("")}</text>`, extraHeight: (lines.length - 1) * lineHeight };
 }
 
 /** Tick values at 1, 2 or 5 times a power of ten, at most about `count` of them inside [lo, hi]. */

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { Resvg } from "@resvg/resvg-js";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -47,6 +48,28 @@ describe("plots", () => {
     expect(series.get("flat")!.band).to.equal(false);
     expect(series.get("horizon 5")!.band).to.equal(true);
   });
+
+  for (const [kind, title] of [
+    ["long title, wrapped", "E7: Relay learning against BC, hierarchical and flat RL (PointMassPush-v0), 2 seeds, 200k env steps, evaluations averaged over the last 5"],
+    ["single word too wide for the figure, shrunk", `runs/${"relay-full-positional-state-".repeat(4)}seed0`],
+  ] as const) {
+    it(`keeps every word of a ${kind}, inside the figure and above the axes, as resvg lays it out`, () => {
+      const series = [{ label: "a", x: [0, 1], y: [0, 1] }];
+      const svg = renderLinePlotSvg({ title, xLabel: "x", yLabel: "y", series });
+      const width = Number(/<svg [^>]*width="(\d+)"/.exec(svg)![1]);
+      const text = /<text class="title"[^>]*>.*?<\/text>/.exec(svg)![0];
+      const lines = [...text.matchAll(/<tspan[^>]*>([^<]*)<\/tspan>/g)].map((m) => m[1]!);
+      expect(lines.join(" ").split(" ")).to.deep.equal(title.split(" "));
+      // The title alone, laid out with the real font by the renderer the PNGs come from.
+      const alone = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="400" font-family="DejaVu Sans, Arial, sans-serif">${text}</svg>`;
+      const box = new Resvg(alone, { font: { loadSystemFonts: true } }).getBBox()!;
+      expect(box.x, `${lines.join(" / ")}: ${box.x}..${box.x + box.width} of ${width}`).to.be.at.least(0);
+      expect(box.x + box.width).to.be.at.most(width);
+      const shift = Number(/<g class="figure" transform="translate\(0 ([\d.]+)\)">/.exec(svg)![1]);
+      expect(box.y + box.height).to.be.at.most(40 + shift);
+      expect(Number(/<svg [^>]*height="(\d+(?:\.\d+)?)"/.exec(svg)![1])).to.equal(shift + 420 + 18 + 8 + 8);
+    });
+  }
 
   it("puts the legend below the axes, clear of every curve, and keeps curves off the frame", () => {
     const series = ["a", "b", "c"].map((label, i) => ({ label, x: [0, 4], y: [-200 + 50 * i, -100] }));
