@@ -63,6 +63,7 @@ async function loadPolicy(dir: string): Promise<{ env: GoalEnv; agent: LiveAgent
     const { Hac } = await import("../agents/hac/hac.js");
     return { env, agent: hacAgent(await Hac.load(policy, env), `${String(config.algo ?? "hac")} policy ${dir}`) };
   }
-  const { Sac } = await import("../agents/sac/sac.js");
-  return { env, agent: sacAgent(await Sac.load(policy), `${String(config.algo ?? "sac")} policy ${dir}`) };
+  const { loadRunPolicy } = await import("../agents/train/run-policy.js");
+  const { boxSize } = await import("../agents/train/her-learner.js");
+  return { env, agent: sacAgent(await loadRunPolicy(policy, boxSize(env, "desired_goal")), `${String(config.algo ?? "sac")} policy ${dir}`) };
 }

@@ -2,8 +2,9 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { make } from "../sim/index.js";
 import { selectBackend, type BackendName } from "../agents/nn/backend.js";
-import { Sac } from "../agents/sac/sac.js";
-import { evaluatePolicy, policyInput } from "../agents/train/evaluate.js";
+import { evaluatePolicy } from "../agents/train/evaluate.js";
+import { boxSize } from "../agents/train/her-learner.js";
+import { loadRunPolicy } from "../agents/train/run-policy.js";
 import { parseTrainConfig } from "../agents/train/train-config.js";
 import { readRunConfig } from "../agents/train/run-dir.js";
 import { UsageError } from "./main.js";
@@ -19,14 +20,14 @@ export async function runEval(run: string, episodes: number, seed: number, backe
   await selectBackend(backend);
   const config = parseTrainConfig(readRunConfig(run), join(run, "config.json"));
   const policyDir = join(run, "policy");
-  if (!existsSync(join(policyDir, "sac.json"))) throw new UsageError(`${run} has no final policy yet (${policyDir}): finish the run with 'train --resume --out ${run}'`);
-  const agent = await Sac.load(policyDir);
+  if (!existsSync(policyDir)) throw new UsageError(`${run} has no final policy yet (${policyDir}): finish the run with 'train --resume --out ${run}'`);
   const env = make(config.env, config.envKwargs);
+  const agent = await loadRunPolicy(policyDir, boxSize(env, "desired_goal"));
   const recorded: RecordedEpisode[] = [];
   const result = evaluatePolicy(
     env,
     (obs) => {
-      const action = agent.act(policyInput(obs), true);
+      const action = agent.act(obs);
       if (record !== undefined) recordStep(recorded.at(-1)!, obs, action);
       return action;
     },

@@ -7,8 +7,7 @@ import { pandaExpertFor } from "../agents/experts/panda-expert.js";
 import { PushExpert } from "../agents/experts/push-expert.js";
 import type { Hac, HacRollout } from "../agents/hac/hac.js";
 import { highLevelValueMap } from "../agents/hac/value-map.js";
-import type { Sac } from "../agents/sac/sac.js";
-import { policyInput } from "../agents/train/evaluate.js";
+import type { RunPolicy } from "../agents/train/run-policy.js";
 import type { LiveAgent } from "../server/agent-session.js";
 import type { ValueMapJSON } from "../server/protocol.js";
 import { subgoalGhosts, type SubgoalGhosts } from "../server/subgoal-ghosts.js";
@@ -31,8 +30,8 @@ export function expertAgent(envId: string): LiveAgent {
   return plainAgent("scripted expert", (obs) => expert.act(obs));
 }
 
-export function sacAgent(sac: Sac, name: string): LiveAgent {
-  return plainAgent(name, (obs) => sac.act(policyInput(obs), true));
+export function sacAgent(policy: RunPolicy, name: string): LiveAgent {
+  return plainAgent(name, (obs) => policy.act(obs));
 }
 
 export function hacAgent(hac: Hac, name: string): LiveAgent {

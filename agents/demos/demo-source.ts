@@ -8,8 +8,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { GoalEnv, GoalObs } from "../../sim/core.js";
 import { PushExpert } from "../experts/push-expert.js";
-import { Sac } from "../sac/sac.js";
-import { policyInput } from "../train/evaluate.js";
+import { loadRunPolicy } from "../train/run-policy.js";
 import { blockCount, oneBlockAtATime, type DemoPolicy } from "./one-block-at-a-time.js";
 import { ConfigError } from "../config-error.js";
 
@@ -33,14 +32,15 @@ export async function openDemoSource(source: string, env: GoalEnv): Promise<Demo
       : { policy: act, label: "expert", dispose: () => {} };
   }
   const dir = join(source, "policy");
-  if (!existsSync(join(dir, "sac.json"))) throw new ConfigError(`--source ${source}: neither "expert" nor a finished flat run (no ${dir}/sac.json)`);
-  const agent = await Sac.load(dir);
-  const act = (o: GoalObs): Float32Array => agent.act(policyInput(o), true);
+  if (!existsSync(dir)) throw new ConfigError(`--source ${source}: neither "expert" nor a finished flat run (no ${dir})`);
+  const agent = await loadRunPolicy(dir, obs.desired_goal.length);
+  const act = (o: GoalObs): Float32Array => agent.act(o);
+  const inputs = agent.observationSize + agent.goalSize;
   const envInput = obs.observation.length + obs.desired_goal.length;
   const dispose = (): void => agent.dispose();
-  if (agent.obsDim === envInput) return { policy: act, label: source, dispose };
+  if (inputs === envInput) return { policy: act, label: source, dispose };
   // A one-block policy sees [mass 4, block 4, goal 2].
-  if (agent.obsDim === 10 && blocks >= 2) return { policy: oneBlockAtATime(act, env), label: `${source} (one block at a time)`, dispose };
+  if (inputs === 10 && blocks >= 2) return { policy: oneBlockAtATime(act, env), label: `${source} (one block at a time)`, dispose };
   agent.dispose();
-  throw new ConfigError(`--source ${source}: its policy takes ${agent.obsDim} inputs; this env gives ${envInput} (and a one-block policy, 10, needs an env with 2+ blocks)`);
+  throw new ConfigError(`--source ${source}: its policy takes ${inputs} inputs; this env gives ${envInput} (and a one-block policy, 10, needs an env with 2+ blocks)`);
 }

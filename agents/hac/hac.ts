@@ -281,7 +281,10 @@ export class Hac {
   /** Writes `dir/hac.json` and each level's policy and SAC state to `dir/level-<i>/`. */
   async save(dir: string): Promise<void> {
     mkdirSync(dir, { recursive: true });
-    for (const level of this.levels) await level.sac.save(join(dir, `level-${level.index}`));
+    for (const level of this.levels) {
+      const goal = level.index === this.levels.length - 1 ? "desired_goal" : "subgoal";
+      await level.sac.save(join(dir, `level-${level.index}`), [{ key: "observation", size: this.observationDim }, { key: goal, size: level.goalDim }]);
+    }
     writeFileAtomic(join(dir, "hac.json"), `${JSON.stringify({ format: "rapier-gym-hac/1", config: this.config }, null, 2)}\n`);
   }
 

@@ -45,7 +45,8 @@ export function fileHandler(dir: string, stem = "model"): FileHandler {
   };
 }
 
-function writeAtomic(file: string, bytes: Uint8Array): void {
+/** Writes a temp file, fsyncs it and renames it over `file`: a kill mid-write leaves the old file whole. */
+export function writeAtomic(file: string, bytes: Uint8Array): void {
   const tmp = `${file}.tmp-${process.pid}`;
   const fd = fs.openSync(tmp, "w");
   try {

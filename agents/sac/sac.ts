@@ -15,6 +15,7 @@ import { fileHandler } from "../nn/file-io.js";
 import { Mlp } from "../nn/mlp.js";
 import { savePolicyModel } from "../nn/policy-model.js";
 import { OrtSacEngine } from "./ort-sac-engine.js";
+import { writePolicyOnnx, type PolicyInputPart } from "./policy-onnx.js";
 import { seedPreset, validateSacConfig, type SacConfig } from "./sac-config.js";
 import type { SacBatch, SacEngine, SacMetrics, SacParams, SacState, SupervisedTerm } from "./sac-engine.js";
 import { TfjsSacEngine } from "./tfjs-sac-engine.js";
@@ -134,11 +135,13 @@ export class Sac {
   }
 
   /**
-   * Writes `dir/model.json` + `dir/weights.bin` (the actor alone, a tfjs-layers model a browser
-   * can load) and `dir/sac.json` + `dir/sac.bin` (everything {@link Sac.load} needs to resume).
+   * Writes `dir/policy.onnx` (the deterministic actor, its input the named `inputs`), `dir/model.json`
+   * + `dir/weights.bin` (the actor as a tfjs-layers model) and `dir/sac.json` + `dir/sac.bin`
+   * (everything {@link Sac.load} needs to resume).
    */
-  async save(dir: string): Promise<void> {
+  async save(dir: string, inputs: readonly PolicyInputPart[] = [{ key: "obs", size: this.obsDim }]): Promise<void> {
     const state = this.getWeights();
+    writePolicyOnnx(dir, this, inputs);
     await savePolicyModel(dir, this.actorNet, state.actor, {
       obsDim: this.obsDim,
       actDim: this.actDim,

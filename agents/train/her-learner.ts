@@ -8,6 +8,7 @@ import { Rng } from "../../sim/rng.js";
 import { HerReplayBuffer, goalEnvReward, type HerBatch } from "../buffers/her-replay-buffer.js";
 import { Sac, type SacMetrics, type SupervisedTerm } from "../sac/sac.js";
 import type { SacConfig } from "../sac/sac-config.js";
+import { goalPolicyInputs, type PolicyInputPart } from "../sac/policy-onnx.js";
 import { policyInput } from "./evaluate.js";
 import { sacStateFromBytes, sacStateToBytes } from "./sac-state-codec.js";
 
@@ -28,6 +29,8 @@ export interface LossTotals {
 
 export class HerLearner {
   readonly agent: Sac;
+  /** How the agent's input is made: observation ‖ desired goal. */
+  readonly policyInputs: PolicyInputPart[];
   /** A supervised term added to every update (the "BC one layer" baseline; agents/rpl/flat-bc.ts). */
   supervision: (() => SupervisedTerm) | null = null;
   private buffer: HerReplayBuffer;
@@ -44,6 +47,7 @@ export class HerLearner {
     const goalDim = boxSize(env, "desired_goal");
     const actDim = env.actionSpace.size;
     this.agent = new Sac(obsDim + goalDim, actDim, Array.from(env.actionSpace.high), sacConfig, seed);
+    this.policyInputs = goalPolicyInputs(obsDim, goalDim);
     this.buffer = new HerReplayBuffer({
       capacity: Math.min(sacConfig.bufferSize, capacity),
       observationDim: obsDim,

@@ -95,7 +95,7 @@ export class SacHerTrainer extends RunTrainer<RunState, TrainConfig> {
         this.obs = this.env.reset().obs;
       },
       finish: async () => {
-        await learner.agent.save(join(this.paths.root, "policy"));
+        await learner.agent.save(join(this.paths.root, "policy"), learner.policyInputs);
         writeRunPlots(this.paths.root, `${config.algo} + HER on ${config.env} (seed ${config.seed})`);
       },
     };
