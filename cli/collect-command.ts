@@ -28,7 +28,7 @@ export interface CollectArgs {
  * to a demo file (agents/demos/README.md), with a progress bar over the episodes or steps kept.
  */
 export async function runCollect(args: CollectArgs): Promise<number> {
-  if (args.source !== "expert") process.stderr.write(`tfjs backend: ${await selectBackend(args.backend)}\n`);
+  if (args.source !== "expert") process.stderr.write(`backend: ${await selectBackend(args.backend)}\n`);
   const envKwargs = args.envKwargs ?? {};
   const env = make(args.env, envKwargs);
   // A source that is not one, or that never succeeds, is the user's to fix: one line, no stack.

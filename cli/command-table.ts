@@ -3,7 +3,7 @@
  * (parse-command-line.ts) and the usage text (usage.ts) are made from, so that a flag the parser
  * takes is always in the usage and the usage names no flag the parser refuses.
  */
-import type { BackendName } from "../agents/nn/backend.js";
+import { backendOrder, type BackendName } from "../agents/nn/backend.js";
 import { BENCH_SUITES } from "../bench/suites.js";
 
 /** One `--flag`: node:util parseArgs' own fields, and how the usage shows it. */
@@ -28,7 +28,7 @@ export interface CliCommand {
 }
 
 /** The `--backend` values: the one place that lists them, for the usage and the check alike. */
-export const BACKEND_NAMES = ["node", "wasm", "cpu"] as const satisfies readonly BackendName[];
+export const BACKEND_NAMES: readonly BackendName[] = backendOrder;
 
 const backend = { type: "string", value: BACKEND_NAMES.join("|") } as const;
 const seed = { type: "string", default: "0", value: "S" } as const;
@@ -65,6 +65,7 @@ export const COMMANDS = {
       config: { type: "string", value: "FILE" },
       demos: { type: "string", value: "FILE" },
       backend,
+      threads: { type: "string", default: "1", value: "N" },
       resume: { type: "boolean", default: false },
       remote: { type: "string", value: "ws://HOST:PORT" },
       token: { type: "string", value: "T" },
@@ -72,7 +73,7 @@ export const COMMANDS = {
       port: { type: "string", default: "8765" },
     },
     help:
-      'train SAC + HER, HAC or relay learning (rpl, needs --demos) on --env for --steps env steps; sac with --demos is the "BC one layer" baseline; --resume continues the run in --out (with --steps, to a larger budget); --remote steps the envs on a rapier-gym server (--token for one that needs it); --serve shows its evaluation rollouts and curves in the viewer on --port',
+      'train SAC + HER, HAC or relay learning (rpl, needs --demos) on --env for --steps env steps; sac with --demos is the "BC one layer" baseline; --resume continues the run in --out (with --steps, to a larger budget); --remote steps the envs on a rapier-gym server (--token for one that needs it); --serve shows its evaluation rollouts and curves in the viewer on --port; the learner runs on ONNX Runtime (--backend ort, the default where it loads; --threads N intra-op threads, default 1 as experiment runs one process per core) or tfjs (wasm, cpu, node)',
   },
   collect: {
     options: {

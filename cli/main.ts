@@ -51,6 +51,7 @@ export async function main(argv: string[]): Promise<number> {
         out: values.out ?? `runs/${values.env ?? "run"}-${values.algo}-seed${values.seed}`,
         ...(values.config !== undefined ? { config: values.config } : {}),
         ...(values.backend !== undefined ? { backend: backendName(values.backend) } : {}),
+        threads: positiveInt(values.threads, "--threads"),
         resume: values.resume,
         ...(values.remote !== undefined ? { remote: values.remote } : {}),
         ...(values.token !== undefined ? { token: values.token } : {}),

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync } from "node:fs";
-import { selectBackend, type BackendName } from "../agents/nn/backend.js";
+import { ortThreads, selectBackend, setOrtThreads, type BackendName } from "../agents/nn/backend.js";
 import { SacHerTrainer } from "../agents/train/sac-her-trainer.js";
 import { HacTrainer } from "../agents/hac/hac-trainer.js";
 import { RplTrainer } from "../agents/rpl/rpl-trainer.js";
@@ -35,6 +35,8 @@ export interface TrainArgs {
   config?: string;
   resume: boolean;
   backend?: BackendName;
+  /** ONNX Runtime's intra-op threads. @defaultValue 1 */
+  threads?: number;
   /** A demo file: relay learning's demonstrations (rpl), or the BC term's (sac: the "BC one layer" baseline). */
   demos?: string;
   /** A rapier-gym server (ws://host:port) that steps the training and evaluation envs. */
@@ -54,7 +56,8 @@ export interface TrainArgs {
  */
 export async function runTrain(args: TrainArgs): Promise<number> {
   const backend = await selectBackend(args.backend);
-  process.stderr.write(`tfjs backend: ${backend}\n`);
+  setOrtThreads(args.threads ?? 1);
+  process.stderr.write(`learner: ${backend === "ort" ? `ONNX Runtime (onnxruntime-node, ${ortThreads()} thread${ortThreads() > 1 ? "s" : ""})` : `tfjs ${backend}`}\n`);
   const { remote, token } = args;
   const makeEnv: EnvMaker =
     remote === undefined ? make : (id, kwargs = {}) => BlockingRemoteEnv.make(remote, id, kwargs, token === undefined ? {} : { token });

@@ -31,7 +31,7 @@ function expectSameAction(actual: Float32Array, expected: Float32Array): void {
 
 function goalObs(rng: Rng): GoalObs {
   const values = (k: number): Float64Array => Float64Array.from({ length: k }, () => rng.normal());
-  return { observation: values(OBSERVATION), achieved_goal: values(GOAL), desired_goal: values(GOAL) };
+  return { observation: values(OBSERVATION), achieved_goal: values(GOAL), desired_goal: values(GOAL), controllable_achieved_goal: values(2), full_positional_state: values(4) };
 }
 
 describe("agents/sac policy.onnx", () => {
