@@ -93,6 +93,10 @@ export const COMMANDS = {
     options: { run: { type: "string", required: true, value: "DIR" }, episodes: { type: "string", default: "100", value: "N" }, seed, backend, record: { type: "string", value: "FILE" } },
     help: "evaluate a run's final policy deterministically; --record writes the episodes as a demo file for the viewer's playback",
   },
+  export: {
+    options: { run: { type: "string", required: true, value: "DIR" } },
+    help: "write policy.onnx (the deterministic actor, for any ONNX runtime) into a run's policy/ from its sac.json: for runs saved before policies travelled as ONNX (a HAC run gets one per level)",
+  },
   serve: {
     options: {
       ...listenOptions,

@@ -74,6 +74,11 @@ export async function main(argv: string[]): Promise<number> {
         ...(values.backend !== undefined ? { backend: backendName(values.backend) } : {}),
       });
     }
+    case "export": {
+      const { values } = parseCommandLine("export", rest);
+      const { runExport } = await import("./export-command.js");
+      return runExport(values.run);
+    }
     case "eval": {
       const { values } = parseCommandLine("eval", rest);
       const { runEval } = await import("./eval-command.js");

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -10,6 +11,7 @@ import { sacConfig } from "../../../agents/sac/sac-config.js";
 import { loadRunPolicy } from "../../../agents/train/run-policy.js";
 import type { GoalObs } from "../../../sim/core.js";
 import { Rng } from "../../../sim/rng.js";
+import { findPython, requireTool, type Found } from "../../external-tools.js";
 
 const OBSERVATION = 6;
 const GOAL = 3;
@@ -64,6 +66,25 @@ describe("agents/sac policy.onnx", () => {
     await session.release();
     policy.dispose();
     agent.dispose();
+  });
+
+  it("passes the ONNX project's own checker (Python onnx, full check with shape inference), inputs and metadata as written", function () {
+    const python = findPython();
+    const withOnnx: Found = "path" in python && spawnSync(python.path, ["-c", "import onnx"]).status === 0 ? python : { missing: "no python3 with the onnx package: install it (Debian/Ubuntu: apt-get install python3-onnx; elsewhere: pip install onnx)" };
+    const py = requireTool(this, "the policy.onnx checker test", withOnnx);
+    const script = [
+      "import json, sys, onnx",
+      "m = onnx.load(sys.argv[1])",
+      "onnx.checker.check_model(m, full_check=True)",
+      "print(json.dumps({'inputs': [i.name for i in m.graph.input], 'outputs': [o.name for o in m.graph.output], 'meta': {p.key: p.value for p in m.metadata_props}}))",
+    ].join("\n");
+    const run = spawnSync(py, ["-c", script, path.join(dir, POLICY_FILE)], { encoding: "utf8" });
+    expect(run.status, run.stderr).to.equal(0);
+    const seen = JSON.parse(run.stdout) as { inputs: string[]; outputs: string[]; meta: Record<string, string> };
+    expect(seen.inputs).to.deep.equal(["observation", "desired_goal"]);
+    expect(seen.outputs).to.deep.equal(["action"]);
+    expect(JSON.parse(seen.meta["rapier-gym/inputs"]!)).to.deep.equal(goalPolicyInputs(OBSERVATION, GOAL));
+    expect(JSON.parse(seen.meta["rapier-gym/act_limit"]!)).to.deep.equal([0.5, 2]);
   });
 
   it("refuses a wrongly sized input and a model that is not a rapier-gym policy, naming them", () => {
