@@ -4,6 +4,7 @@ at (Dict observations with achieved_goal / desired_goal and a batched compute_re
 import numpy as np
 
 from .connection import Connection
+from .seeding import SeededEnv
 from .spaces import HAVE_GYMNASIUM, space_from_json
 
 if HAVE_GYMNASIUM:
@@ -11,7 +12,7 @@ if HAVE_GYMNASIUM:
 
     _EnvBase = gymnasium.Env
 else:
-    _EnvBase = object
+    _EnvBase = SeededEnv
 
 
 def obs_from_json(obs):
@@ -44,9 +45,12 @@ class RapierGymEnv(_EnvBase):
         self._closed = False
 
     def reset(self, *, seed=None, options=None):
+        """The server's env reset (with ``seed``, reseeded); ``self.np_random`` is seeded from the same seed."""
+        seed = None if seed is None else int(seed)
+        super().reset(seed=seed)
         params = {"handle": self.handle}
         if seed is not None:
-            params["seed"] = int(seed)
+            params["seed"] = seed
         if options is not None:
             params["options"] = options
         result = self.connection.request("reset", **params)
