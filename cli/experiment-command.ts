@@ -5,11 +5,10 @@
  * Then the results folder (experiments/results/<id>/) is written from the runs' metrics.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import type { MetricsRow } from "../agents/train/metrics-log.js";
 import { ProgressBar } from "../agents/train/progress-bar.js";
 import { claimPidLock } from "../agents/train/pid-lock.js";
 import { writeFileAtomic } from "../agents/train/atomic-write.js";
@@ -18,6 +17,7 @@ import { EXPERIMENTS_DIR, loadExperiment, sharedRunsCondition, slug, type Experi
 import { writeExperimentResults, type ConditionRuns, type ExperimentResults } from "../experiments/experiment-report.js";
 import { keptRun, keptUnder, runRows } from "../experiments/kept-metrics.js";
 import { ConfigError } from "../agents/config-error.js";
+import { lastStep, loggedProgress, pretrainBudget, pretrainDone } from "./experiment-progress.js";
 import { onStopSignals, signalExitCode } from "./stop-signals.js";
 
 export interface ExperimentArgs {
@@ -124,7 +124,13 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
   const done = () => plan.reduce((sum, p) => sum + (p.reported ? steps : Math.min(steps, lastStep(join(p.dir, "metrics.jsonl")))), 0);
   // Steps logged by an earlier invocation do not count towards this one's speed.
   const bar = new ProgressBar({ total: plan.length * steps, label: e.id, startStep: done() });
-  const progress = () => bar.update(done());
+  // Relay runs pretrain before their first env step: a phase of its own, in gradient steps.
+  const pretraining = plan.filter((p) => !p.reported).map((p) => ({ dir: p.dir, budget: pretrainBudget(p.config) })).filter((p) => p.budget > 0);
+  const pretrainTotal = pretraining.reduce((sum, p) => sum + p.budget, 0);
+  const progress = (): void => {
+    if (pretrainTotal > 0) bar.updatePhase("pretrain", pretraining.reduce((sum, p) => sum + pretrainDone(p.dir, p.budget), 0), pretrainTotal);
+    bar.update(done());
+  };
   const timer = setInterval(progress, 5000);
   // A first SIGINT/SIGTERM stops each run at its episode end, after a checkpoint (the trainers
   // handle it), and starts no more; a second one stops them at once.
@@ -241,17 +247,30 @@ function demoPaths(e: Experiment, runsDir: string): Record<string, string> {
   return Object.fromEntries(Object.keys(e.demos).map((name) => [name, join(runsDir, `demos-${slug(name)}.bin`)]));
 }
 
-/** Collects each named demo set the experiment needs, unless an earlier invocation did; returns name -> path. */
+/**
+ * Collects each named demo set the experiment needs, unless an earlier invocation did; returns
+ * name -> path. A phase of its own before any run, with a bar over the demo steps of every set
+ * still to collect, read from each collector's log.
+ */
 async function collectDemoSets(e: Experiment, runsDir: string): Promise<Record<string, string>> {
   const files = demoPaths(e, runsDir);
-  for (const [name, spec] of Object.entries(e.demos)) {
+  const todo = Object.entries(e.demos).filter(([name]) => !existsSync(files[name]!));
+  if (todo.length === 0) return files;
+  const bar = new ProgressBar({ total: todo.reduce((sum, [, spec]) => sum + spec.steps, 0), label: `${e.id} demos` });
+  let collected = 0;
+  for (const [name, spec] of todo) {
     const out = files[name]!;
-    if (existsSync(out)) continue;
+    const log = `${out}.log`;
+    const from = existsSync(log) ? statSync(log).size : 0;
+    const timer = setInterval(() => bar.update(collected + Math.min(spec.steps, loggedProgress(log, from))), 2000);
     const source = spec.source === "expert" ? "expert" : join(EXPERIMENTS_DIR, "..", spec.source);
     const args = ["collect", "--env", spec.env ?? e.env, "--source", source, "--steps", String(spec.steps), "--max-ep-len", String(spec.maxEpisodeSteps), "--seed", String(spec.seed), "--env-kwargs", JSON.stringify(spec.envKwargs), "--out", out];
-    const code = await spawnCli(args, `${out}.log`);
-    if (code !== 0) throw new Error(`collecting the "${name}" demos failed (log: ${out}.log)`);
+    const code = await spawnCli(args, log).finally(() => clearInterval(timer));
+    if (code !== 0) throw new Error(`collecting the "${name}" demos failed (log: ${log})`);
+    collected += spec.steps;
+    bar.update(collected);
   }
+  bar.finish();
   return files;
 }
 
@@ -283,16 +302,4 @@ function spawnCli(args: string[], logFile: string): Promise<number> {
       resolve(code ?? 1);
     }),
   );
-}
-
-/** The last env step a metrics file (a run's, or its kept copy) has logged; 0 before the first. */
-function lastStep(path: string): number {
-  if (!existsSync(path)) return 0;
-  const text = readFileSync(path, "utf8").trimEnd();
-  const line = text.slice(text.lastIndexOf("\n") + 1);
-  try {
-    return line ? (JSON.parse(line) as MetricsRow).step : 0;
-  } catch {
-    return 0; // a line torn mid-write: the next poll reads it whole
-  }
 }

@@ -249,7 +249,11 @@ describe("experiments", () => {
           },
         ],
       });
-      expect(await runExperiment({ id: "E0", experiment, seeds: 1, jobs: 1, runsDir: join(dir, "runs"), resultsDir: join(dir, "results") })).to.equal(0);
+      const { result, written } = await capturedWrites(process.stderr, () => runExperiment({ id: "E0", experiment, seeds: 1, jobs: 1, runsDir: join(dir, "runs"), resultsDir: join(dir, "results") }));
+      expect(result).to.equal(0);
+      // Collecting is a phase of its own, with its own bar, before the runs' env steps.
+      expect(written).to.match(/^E0 demos 300\/300 {2}100% .*ETA 0s$/m);
+      expect(written.indexOf("E0 demos")).to.be.lessThan(written.search(/^E0 \d+\/200 /m));
       const demos = readDemoFile(join(dir, "runs", "demos-policy.bin"));
       expect(demos.source).to.match(/policies\/push-sac-seed0$/);
       expect(demos.envKwargs).to.deep.equal(march2020);

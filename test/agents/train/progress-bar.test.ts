@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { formatDuration, formatProgress, ProgressBar, type ProgressStream } from "../../../agents/train/progress-bar.js";
+import { formatDuration, formatProgress, parseProgress, ProgressBar, type ProgressStream } from "../../../agents/train/progress-bar.js";
 
 /** A stream that records writes, and a clock the test moves by hand. */
 function fakeOutput(isTTY: boolean): { stream: ProgressStream; written: string[]; clock: { ms: number } } {
@@ -45,6 +45,30 @@ describe("ProgressBar", () => {
     clock.ms = 3000;
     bar.update(400);
     expect(written[1]).to.include("400/10000").and.include(" 100 steps/s");
+  });
+
+  it("shows a phase beside the main count with its own rate and ETA while it is under way", () => {
+    const { stream, written, clock } = fakeOutput(false);
+    const bar = new ProgressBar({ total: 12_000, label: "E6", stream, now: () => clock.ms, logEveryMs: 0 });
+    clock.ms = 1000;
+    bar.updatePhase("pretrain", 1000, 20_000); // an earlier invocation's steps do not count towards its rate
+    clock.ms = 5000;
+    bar.updatePhase("pretrain", 5000, 20_000);
+    bar.update(0);
+    expect(written.at(-1)).to.equal("E6 0/12000  0%  0 steps/s  ETA -  | pretrain 5000/20000  25%  1000 steps/s  ETA 15s\n");
+    clock.ms = 25_000;
+    bar.updatePhase("pretrain", 20_000, 20_000);
+    bar.update(2400);
+    expect(written.at(-1)).to.equal("E6 2400/12000  20%  96 steps/s  ETA 1m40s\n");
+  });
+
+  it("reads back the count of its own lines, plain or with a bar, and nothing else", () => {
+    const state = { label: "collect PointMassPush-v0", step: 1250, total: 2000, stepsPerSec: 31.5, etaSec: 24, return: -40, success: 0.9 };
+    expect(parseProgress(formatProgress(state, 0))).to.deep.equal({ step: 1250, total: 2000 });
+    expect(parseProgress(formatProgress(state, 160))).to.deep.equal({ step: 1250, total: 2000 });
+    expect(parseProgress(formatProgress({ ...state, step: 0, stepsPerSec: NaN }, 0))).to.deep.equal({ step: 0, total: 2000 });
+    expect(parseProgress("tfjs backend: wasm")).to.equal(null);
+    expect(parseProgress("/tmp/demos.bin: 16 successful episodes (2000 steps) of 20 tried")).to.equal(null);
   });
 
   it("formats durations and leaves out what it does not know", () => {

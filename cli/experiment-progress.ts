@@ -1,0 +1,61 @@
+/**
+ * What `rapier-gym experiment` reads to show its progress, from the files its children write:
+ * the env steps a run has logged, how far a relay run's pretraining has gone (it logs its rows at
+ * env step 0), and the progress line of a demo collector's log. Reading files rather than asking
+ * the children keeps each run a plain `train` process, and works across invocations.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { MetricsRow } from "../agents/train/metrics-log.js";
+import { parseProgress } from "../agents/train/progress-bar.js";
+import { relaySettingsSchema } from "../agents/rpl/rpl-config.js";
+
+/** The last row of a metrics file (a run's, or its kept copy); null before the first. */
+export function lastRow(path: string): MetricsRow | null {
+  if (!existsSync(path)) return null;
+  const text = readFileSync(path, "utf8").trimEnd();
+  const line = text.slice(text.lastIndexOf("\n") + 1);
+  try {
+    return line ? (JSON.parse(line) as MetricsRow) : null;
+  } catch {
+    return null; // a line torn mid-write: the next poll reads it whole
+  }
+}
+
+/** The last env step a metrics file has logged; 0 before the first. */
+export function lastStep(path: string): number {
+  return lastRow(path)?.step ?? 0;
+}
+
+/** The gradient steps of relay pretraining that a condition's config asks for; 0 for other algorithms. */
+export function pretrainBudget(config: Record<string, unknown>): number {
+  if (config["algo"] !== "rpl") return 0;
+  const relay = relaySettingsSchema.safeParse(config["relay"] ?? {});
+  return relay.success ? relay.data.pretrainSteps : 0;
+}
+
+/**
+ * How many of its `budget` pretraining steps the relay run in `dir` has done: all of them once it
+ * logs env steps, evaluates its pretrained model or has saved it, else its last pretraining row's.
+ */
+export function pretrainDone(dir: string, budget: number): number {
+  const row = lastRow(join(dir, "metrics.jsonl"));
+  if (existsSync(join(dir, "pretrained.bin")) || (row !== null && (row.step > 0 || row["pretrain/eval/return"] !== undefined))) return budget;
+  const step = row?.["pretrain/step"];
+  return typeof step === "number" ? Math.min(budget, step) : 0;
+}
+
+/**
+ * The step count of the last progress line in a child's log (a collector's), written after byte
+ * `from` (where the log ended when the child started: an earlier attempt's lines are not its); 0
+ * before one.
+ */
+export function loggedProgress(logFile: string, from = 0): number {
+  if (!existsSync(logFile)) return 0;
+  const lines = readFileSync(logFile).subarray(from).toString("utf8").trimEnd().split("\n");
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const progress = parseProgress(lines[i]!);
+    if (progress !== null) return progress.step;
+  }
+  return 0;
+}
