@@ -61,8 +61,9 @@ export function mlpBackward(g: Graph, p: MlpParams, trace: MlpTrace, dOut: strin
   const grads: string[] = new Array<string>(2 * p.kernels.length);
   let dy = dOut;
   for (let i = p.kernels.length - 1; i >= 0; i--) {
-    // ReLU passes the gradient where its output is positive (the same as where its input is).
-    const dz = i === p.kernels.length - 1 ? dy : g.op("Where", [g.op("Greater", [trace.outputs[i]!, g.constant([0])]), dy, g.constant([0])]);
+    // ReLU passes the gradient where its output is positive. A 0/1 mask times dy measured ~2x
+    // faster in ORT than Where(h > 0, dy, 0) or dy · Sign(h) on [2, 100, 256].
+    const dz = i === p.kernels.length - 1 ? dy : g.mul(dy, g.mask(g.op("Greater", [trace.outputs[i]!, g.constant([0])])));
     if (want === "params") {
       const input = trace.inputs[i]!;
       grads[2 * i] = g.matMul(g.transpose(input.value, input.rank), dz);

@@ -136,10 +136,9 @@ export function stepNet(g: Graph, p: MlpParams, adam: string, grads: readonly st
     for (const [name, grad, list] of [[kernel, grads[2 * i]!, kernels], [p.biases[i]!, grads[2 * i + 1]!, biases]] as const) {
       const moment = (k: "m" | "v"): string => name.replace(/^[^/]+/, `${adam}/${k}`);
       const next = adamStep(g, name, grad, moment("m"), moment("v"), s);
-      g.output(`new/${name}`, next.param);
       g.output(`new/${moment("m")}`, next.m);
       g.output(`new/${moment("v")}`, next.v);
-      list.push(next.param);
+      list.push(g.output(`new/${name}`, next.param));
     }
   });
   return { kernels, biases, twin: p.twin };

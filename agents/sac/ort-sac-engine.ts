@@ -44,6 +44,8 @@ export class OrtSacEngine implements SacEngine {
   private readonly scalars = new Map<string, OrtTensor>();
   private readonly metrics = ortTensor(new Float32Array(SAC_METRIC_NAMES.length), [SAC_METRIC_NAMES.length]);
   private readonly lossOut = ortTensor(new Float32Array(1), []);
+  /** Noise arrays, reused across calls of the same size (a relay batch's row count varies). */
+  private readonly scratch = new Map<string, Float32Array>();
 
   constructor(
     obsDim: number,
@@ -101,8 +103,8 @@ export class OrtSacEngine implements SacEngine {
     feeds.rew = ortTensor(batch.rew, [n]);
     feeds.next_obs = ortTensor(batch.nextObs, [n, obsDim]);
     feeds.done = ortTensor(batch.done, [n]);
-    feeds.eps_next = ortTensor(fillNormal(new Float32Array(n * actDim), seeds.target), [n, actDim]);
-    feeds.eps_cur = ortTensor(fillNormal(new Float32Array(n * actDim), seeds.actor), [n, actDim]);
+    feeds.eps_next = ortTensor(fillNormal(this.buffer("eps_next", n * actDim), seeds.target), [n, actDim]);
+    feeds.eps_cur = ortTensor(fillNormal(this.buffer("eps_cur", n * actDim), seeds.actor), [n, actDim]);
     if (term !== undefined) {
       Object.assign(feeds, this.bcFeeds(term.rows, term.loss, seeds.term));
       feeds.bc_weight = ortTensor(Float32Array.of(term.weight), []);
@@ -235,10 +237,20 @@ export class OrtSacEngine implements SacEngine {
     }
     const feeds: Record<string, OrtTensor> = { bc_input: ortTensor(rows.input, [m, obsDim]), bc_target: ortTensor(rows.target, [m, actDim]) };
     if (loss !== "nll") {
-      const eps = new Float32Array(m * actDim);
-      feeds.bc_eps = ortTensor(loss === "mse" ? fillNormal(eps, seed) : eps, [m, actDim]);
+      const eps = this.buffer("bc_eps", m * actDim);
+      feeds.bc_eps = ortTensor(loss === "mse" ? fillNormal(eps, seed) : eps.fill(0), [m, actDim]);
     }
     return feeds;
+  }
+
+  /** A scratch array of `size` floats kept under `key`, reallocated only when the size changes. */
+  private buffer(key: string, size: number): Float32Array {
+    let b = this.scratch.get(key);
+    if (b === undefined || b.length !== size) {
+      b = new Float32Array(size);
+      this.scratch.set(key, b);
+    }
+    return b;
   }
 
   private currentValues(): Map<string, Float32Array> {

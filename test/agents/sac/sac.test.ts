@@ -23,6 +23,37 @@ function randomBatch(n: number, rng: Rng): SacBatch {
   };
 }
 
+describe("agents/sac checkpoints across engines", () => {
+  it("a state written on tfjs loads on ONNX Runtime and back, acting alike and continuing", async () => {
+    await selectBackend("wasm");
+    const rng = new Rng(21);
+    const tfjsAgent = new Sac(OBS, ACT, [1, 2], small("sb3"), 5);
+    for (let i = 0; i < 4; i++) tfjsAgent.update(randomBatch(16, rng));
+    const state = tfjsAgent.getWeights();
+    await selectBackend("ort");
+    const ortAgent = new Sac(OBS, ACT, [1, 2], small("sb3"), 99);
+    ortAgent.setWeights(state);
+    expect(ortAgent.getWeights()).to.deep.equal(state);
+    const obs = randomBatch(6, rng).obs;
+    const a = tfjsAgent.act(obs, true);
+    const b = ortAgent.act(obs, true);
+    a.forEach((x, i) => expect(b[i]).to.be.closeTo(x, 1e-5));
+    const m = ortAgent.update(randomBatch(16, rng));
+    expect(Number.isFinite(m.qfLoss)).to.equal(true);
+    expect(ortAgent.updates).to.equal(5);
+    tfjsAgent.dispose();
+    ortAgent.dispose();
+  });
+
+  it("refuses a state of another shape, naming the array", async () => {
+    await selectBackend("ort");
+    const agent = new Sac(OBS, ACT, 1, small("seed"), 0);
+    const other = new Sac(OBS + 1, ACT, 1, small("seed"), 0).getWeights();
+    expect(() => agent.setWeights(other)).to.throw(/Sac.setWeights: actor has \d+ values, expected \d+/);
+    agent.dispose();
+  });
+});
+
 describe("agents/sac Sac on tfjs", () => {
   before(async () => {
     await selectBackend("wasm");

@@ -11,7 +11,8 @@ import { comparable } from "./comparable-metrics.js";
 describe("SAC + HER training runs", function () {
   let dir: string;
   before(async () => {
-    await selectBackend();
+    // The learner these runs train on: ONNX Runtime, the default.
+    expect(await selectBackend()).to.equal("ort");
     dir = mkdtempSync(join(tmpdir(), "rapier-gym-train-"));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
