@@ -294,7 +294,7 @@ describe("server: protocol ops and error codes", () => {
     expect(await fails("BAD_OPTIONS", { id: 40, op: "reset", handle, options: { foo: 1 } })).to.match(/foo/);
     for (const key of ["__proto__", "constructor", "prototype"]) {
       expect(await fails("BAD_OPTIONS", text(41, `"reset","handle":${handle},"options":{"${key}":{"goal":[0,0]}}`))).to.equal(`bad reset options: unrecognized key "${key}" at options`);
-      expect(await fails("BAD_OPTIONS", text(42, `"reset","handle":${handle},"seed":1,"options":{"goal":[0,0],"agentStart":[{"${key}":1},0]}}`))).to.include(`"${key}" at options.agentStart.0`);
+      expect(await fails("BAD_OPTIONS", text(42, `"reset","handle":${handle},"seed":1,"options":{"goal":[0,0],"agentStart":[{"${key}":1},0]}`))).to.include(`"${key}" at options.agentStart.0`);
       expect(await fails("BAD_KWARGS", text(43, `"make","env":"PointMassPush-v0","kwargs":{"${key}":{"rewardType":"dense"}}`))).to.include(`"${key}" at kwargs`);
       expect(await fails("BAD_REQUEST", text(44, `"step","handle":${handle},"action":[0,0],"${key}":{}`))).to.match(new RegExp(`${key}`));
       expect(await fails("BAD_REQUEST", text(45, `"setGoal","session":1,"marker":"goal_0","position":[0,0,{"${key}":0}]`))).to.match(/setGoal/);
