@@ -3,7 +3,7 @@
  * (parse-command-line.ts) and the usage text (usage.ts) are made from, so that a flag the parser
  * takes is always in the usage and the usage names no flag the parser refuses.
  */
-import { backendOrder, type BackendName } from "../agents/nn/backend.js";
+import { backendOrder, type BackendName } from "../agents/nn/backend-names.js";
 import { BENCH_SUITES } from "../bench/suites.js";
 
 /** One `--flag`: node:util parseArgs' own fields, and how the usage shows it. */

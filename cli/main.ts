@@ -4,7 +4,7 @@
  */
 import { pathToFileURL } from "node:url";
 import { EnvError } from "../sim/core.js";
-import type { BackendName } from "../agents/nn/backend.js";
+import type { BackendName } from "../agents/nn/backend-names.js";
 import type { ServerLimits } from "../server/limits.js";
 import { ConfigError } from "../agents/config-error.js";
 import { BACKEND_NAMES } from "./command-table.js";

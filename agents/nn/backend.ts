@@ -11,15 +11,10 @@ import "@tensorflow/tfjs-backend-cpu";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { backendOrder, type BackendName } from "./backend-names.js";
 import { ortUnavailableReason } from "./ort-session.js";
 
-export type BackendName = "ort" | "node" | "wasm" | "cpu";
-
-/** Fastest first: the order {@link selectBackend} tries when given no name. */
-export const backendOrder: readonly BackendName[] = ["ort", "node", "wasm", "cpu"];
-
-/** The `--backend` values, as the CLI's usage lists them. */
-export const backendChoices = backendOrder.join("|");
+export { backendOrder, type BackendName } from "./backend-names.js";
 
 let selected: BackendName | null = null;
 let threads = 1;
