@@ -9,4 +9,5 @@ export const BENCH_SUITES: Readonly<Record<string, () => Promise<BenchResult>>> 
   learn: async () => (await import("./learn.js")).benchLearn(),
   server: async () => (await import("./server.js")).benchServer(),
   viewer: async () => (await import("./viewer.js")).benchViewer(),
+  train: async () => (await import("./train.js")).benchTrain(),
 };
