@@ -1,13 +1,35 @@
 /**
  * The shared memory of a WorkerVectorEnv: typed-array views over one SharedArrayBuffer, laid out
- * from a plain `spec` that both sides rebuild the same views from.
+ * from a plain `spec` that both sides rebuild the same views from. Every thread writes the rows
+ * of the envs it steps here, the calling thread too, and the calling thread copies them out.
  */
+import type { GoalObs, StepResult } from "../core.js";
 import type { VectorResetResult, VectorStepResult } from "./vector-env.js";
 
-/** Per worker, four int32 slots: the command, the request counter, the done counter, an error flag. */
-export const CTRL = { stride: 4, cmd: 0, request: 1, done: 2, error: 3 } as const;
-export const CMD = { step: 1, reset: 2, close: 3 } as const;
+/**
+ * Per worker, int32 slots: the command, the request counter, the done counter, an error flag and
+ * the command's env index. A worker's slots fill a cache line of their own, so that one worker's
+ * counters never share a line with another's.
+ */
+export const CTRL = { stride: 16, cmd: 0, request: 1, done: 2, error: 3, env: 4 } as const;
+/** step and reset act on the worker's envs; export and import move env `CTRL.env` out and in. */
+export const CMD = { step: 1, reset: 2, close: 3, export: 4, import: 5 } as const;
 const ERROR_BYTES = 2048;
+
+/**
+ * Waits until `ctrl[index]` is no longer `value`: polls for up to `spinMs`, then sleeps in
+ * Atomics.wait. A thread that sleeps gives its core up, and on a quiet virtual machine an idle
+ * core halts: waking it again costs tens of microseconds or more, twice per vector step. Polling
+ * for about as long as the other side usually takes keeps the hand-off to a few microseconds.
+ */
+export function waitWhile(ctrl: Int32Array, index: number, value: number, spinMs: number): void {
+  if (Atomics.load(ctrl, index) !== value) return;
+  if (spinMs > 0) {
+    const until = performance.now() + spinMs;
+    while (performance.now() < until) if (Atomics.load(ctrl, index) !== value) return;
+  }
+  while (Atomics.load(ctrl, index) === value) Atomics.wait(ctrl, index, value, 1000);
+}
 
 export interface LayoutSpec {
   numEnvs: number;
@@ -19,6 +41,8 @@ export interface LayoutSpec {
 export class SharedLayout {
   readonly control: Int32Array;
   readonly seed: Float64Array;
+  /** How long threads poll for each other before sleeping (ms), set by the calling thread. */
+  readonly spinMs: Float64Array;
   readonly actions: Float64Array;
   readonly obs: Record<string, Float64Array> = {};
   readonly finalObs: Record<string, Float64Array> = {};
@@ -35,11 +59,12 @@ export class SharedLayout {
     let offset = 0;
     const take = (bytes: number): number => {
       const at = offset;
-      offset += Math.ceil(bytes / 8) * 8;
+      offset += Math.ceil(bytes / 64) * 64;
       return at;
     };
     this.control = new Int32Array(buffer, take(numWorkers * CTRL.stride * 4), numWorkers * CTRL.stride);
     this.seed = new Float64Array(buffer, take(8), 1);
+    this.spinMs = new Float64Array(buffer, take(8), 1);
     this.actions = new Float64Array(buffer, take(n * actDim * 8), n * actDim);
     for (const { key, dim } of keys) this.obs[key] = new Float64Array(buffer, take(n * dim * 8), n * dim);
     for (const { key, dim } of keys) this.finalObs[key] = new Float64Array(buffer, take(n * dim * 8), n * dim);
@@ -50,8 +75,7 @@ export class SharedLayout {
 
   static allocate(numEnvs: number, actDim: number, keys: { key: string; dim: number }[], numWorkers: number): SharedLayout {
     const spec = { numEnvs, actDim, keys, numWorkers };
-    const bytes = SharedLayout.byteLength(spec);
-    return new SharedLayout(new SharedArrayBuffer(bytes), spec);
+    return new SharedLayout(new SharedArrayBuffer(SharedLayout.byteLength(spec)), spec);
   }
 
   static attach(buffer: SharedArrayBuffer, spec: LayoutSpec): SharedLayout {
@@ -59,9 +83,9 @@ export class SharedLayout {
   }
 
   private static byteLength({ numEnvs: n, actDim, keys, numWorkers }: LayoutSpec): number {
-    const r8 = (b: number) => Math.ceil(b / 8) * 8;
-    const obsBytes = keys.reduce((s, { dim }) => s + r8(n * dim * 8), 0);
-    return r8(numWorkers * CTRL.stride * 4) + 8 + r8(n * actDim * 8) + 2 * obsBytes + r8(n * 8) + r8(n * 4) + r8(numWorkers * ERROR_BYTES);
+    const r64 = (b: number) => Math.ceil(b / 64) * 64;
+    const obsBytes = keys.reduce((s, { dim }) => s + r64(n * dim * 8), 0);
+    return r64(numWorkers * CTRL.stride * 4) + 2 * r64(8) + r64(n * actDim * 8) + 2 * obsBytes + r64(n * 8) + r64(n * 4) + r64(numWorkers * ERROR_BYTES);
   }
 
   writeError(worker: number, message: string): void {
@@ -75,6 +99,31 @@ export class SharedLayout {
     const slot = this.errors.subarray(worker * ERROR_BYTES, (worker + 1) * ERROR_BYTES);
     const end = slot.indexOf(0);
     return new TextDecoder().decode(slot.slice(0, end < 0 ? slot.length : end));
+  }
+
+  /** Env i's row after a reset. */
+  writeReset(i: number, obs: GoalObs, isSuccess: boolean): void {
+    this.writeRow(this.obs, i, obs);
+    this.flags[4 * i + 2] = isSuccess ? 1 : 0;
+  }
+
+  /**
+   * Env i's row after a step, SB3's way: when the step ended the episode, `next` is the reset
+   * that followed, whose observation takes the row while the step's goes to the final obs.
+   */
+  writeStep(i: number, r: StepResult<GoalObs>, next: GoalObs | null): void {
+    this.rewards[i] = r.reward;
+    this.flags[4 * i] = r.terminated ? 1 : 0;
+    this.flags[4 * i + 1] = r.truncated ? 1 : 0;
+    // Success of the step taken, as SB3 reports it, even when the env was reset after it.
+    this.flags[4 * i + 2] = r.info.is_success ? 1 : 0;
+    this.flags[4 * i + 3] = next ? 1 : 0;
+    if (next) this.writeRow(this.finalObs, i, r.obs);
+    this.writeRow(this.obs, i, next ?? r.obs);
+  }
+
+  private writeRow(target: Record<string, Float64Array>, i: number, row: GoalObs): void {
+    for (const { key, dim } of this.spec.keys) target[key]!.set(row[key]!, i * dim);
   }
 
   /** Copies out of shared memory: the caller's arrays must not change under it at the next step. */
