@@ -6,7 +6,7 @@
  * the closest the arm can get when the target is out of reach.
  */
 import type { KinematicChain } from "./kinematics.js";
-import { rotationError, type Transform } from "./transform.js";
+import { identity, rotationError, type Transform } from "./transform.js";
 
 export interface IkTarget {
   /** Tip position in the chain's base frame. */
@@ -54,26 +54,48 @@ const DEFAULTS: IkOptions = {
   maxStep: 0.3,
 };
 
+/**
+ * Scratch arrays of one solve, kept per degree of freedom: an arm's env step runs IK once, and
+ * allocating them each time cost more than the arithmetic they hold.
+ */
+interface Workspace {
+  jac: Float64Array;
+  tip: Transform;
+  e: Float64Array;
+  a: Float64Array;
+  y: Float64Array;
+  dq: Float64Array;
+  z: Float64Array;
+  jz: Float64Array;
+  l: Float64Array;
+}
+
+const workspaces = new Map<number, Workspace>();
+
+function workspace(n: number): Workspace {
+  let w = workspaces.get(n);
+  if (!w) {
+    const f = (size: number) => new Float64Array(size);
+    w = { jac: f(6 * n), tip: identity(), e: f(6), a: f(36), y: f(6), dq: f(n), z: f(n), jz: f(6), l: f(36) };
+    workspaces.set(n, w);
+  }
+  return w;
+}
+
 /** Solves for joint positions near `q0` that put the chain's tip at `target`. */
 export function solveIk(chain: KinematicChain, target: IkTarget, q0: ArrayLike<number>, options: Partial<IkOptions> = {}): IkResult {
   const o = { ...DEFAULTS, ...options };
   const n = chain.dof;
   const m = target.orientation ? 6 : 3;
+  const w = workspace(n);
+  const { jac, e } = w;
   const q = Float64Array.from(q0);
   for (let i = 0; i < n; i++) q[i] = Math.min(chain.upper[i]!, Math.max(chain.lower[i]!, q[i]!));
-  const jac = new Float64Array(6 * n);
-  const e = new Float64Array(6);
-  const a = new Float64Array(m * m);
-  const y = new Float64Array(m);
-  const dq = new Float64Array(n);
-  const z = new Float64Array(n);
-  const jz = new Float64Array(m);
-  const l = new Float64Array(m * m);
   let positionError = Infinity;
   let orientationError = 0;
   let iterations = 0;
   for (; ; iterations++) {
-    const tip = chain.jacobian(q, jac);
+    const tip = chain.jacobian(q, jac, w.tip);
     e[0] = target.position[0]! - tip[9]!;
     e[1] = target.position[1]! - tip[10]!;
     e[2] = target.position[2]! - tip[11]!;
@@ -87,44 +109,55 @@ export function solveIk(chain: KinematicChain, target: IkTarget, q0: ArrayLike<n
     if (done || iterations >= o.maxIterations) break;
     // The weighted task rows: J's angular rows scale with the error they answer for.
     if (m === 6) for (let k = 3 * n; k < 6 * n; k++) jac[k] = jac[k]! * o.orientationWeight;
-    // A = JJᵀ + λ²I, then y = A⁻¹e and dq = Jᵀy.
-    for (let r = 0; r < m; r++) {
-      for (let c = 0; c <= r; c++) {
-        let s = 0;
-        for (let k = 0; k < n; k++) s += jac[r * n + k]! * jac[c * n + k]!;
-        a[r * m + c] = a[c * m + r] = s + (r === c ? o.damping * o.damping : 0);
-      }
-    }
-    choleskySolve(a, e, y, m, l);
-    for (let k = 0; k < n; k++) {
-      let s = 0;
-      for (let r = 0; r < m; r++) s += jac[r * n + k]! * y[r]!;
-      dq[k] = s;
-    }
-    if (o.rest) {
-      // Null-space pull: z - J⁺Jz. The projector uses a far smaller damping than the task step:
-      // with λ it would leak λ²/σ² of the pull into the tip and stall IK millimetres short,
-      // while I - J⁺J stays bounded (eigenvalues in [0, 1]) however small the damping.
-      for (let r = 0; r < m; r++) a[r * m + r] = a[r * m + r]! - o.damping * o.damping + NULLSPACE_DAMPING ** 2;
-      for (let k = 0; k < n; k++) z[k] = o.restGain * (o.rest[k]! - q[k]!);
-      for (let r = 0; r < m; r++) {
-        let s = 0;
-        for (let k = 0; k < n; k++) s += jac[r * n + k]! * z[k]!;
-        jz[r] = s;
-      }
-      choleskySolve(a, jz, y, m, l);
-      for (let k = 0; k < n; k++) {
-        let s = 0;
-        for (let r = 0; r < m; r++) s += jac[r * n + k]! * y[r]!;
-        dq[k] = dq[k]! + z[k]! - s;
-      }
-    }
+    taskStep(w, n, m, o.damping);
+    if (o.rest) nullspacePull(w, n, m, o.damping, o.restGain, o.rest, q);
+    const dq = w.dq;
     let largest = 0;
     for (let k = 0; k < n; k++) largest = Math.max(largest, Math.abs(dq[k]!));
     const scale = largest > o.maxStep ? o.maxStep / largest : 1;
     for (let k = 0; k < n; k++) q[k] = Math.min(chain.upper[k]!, Math.max(chain.lower[k]!, q[k]! + scale * dq[k]!));
   }
   return { q, positionError, orientationError, iterations };
+}
+
+/** dq = Jᵀ(JJᵀ + λ²I)⁻¹e, leaving A = JJᵀ + λ²I in the workspace. */
+function taskStep(w: Workspace, n: number, m: number, damping: number): void {
+  const { jac, a, e, y, dq, l } = w;
+  for (let r = 0; r < m; r++) {
+    for (let c = 0; c <= r; c++) {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += jac[r * n + k]! * jac[c * n + k]!;
+      a[r * m + c] = a[c * m + r] = s + (r === c ? damping * damping : 0);
+    }
+  }
+  choleskySolve(a, e, y, m, l);
+  for (let k = 0; k < n; k++) {
+    let s = 0;
+    for (let r = 0; r < m; r++) s += jac[r * n + k]! * y[r]!;
+    dq[k] = s;
+  }
+}
+
+/**
+ * Adds the null-space pull toward `rest` to dq: z - J⁺Jz. The projector uses a far smaller
+ * damping than the task step: with λ it would leak λ²/σ² of the pull into the tip and stall IK
+ * millimetres short, while I - J⁺J stays bounded (eigenvalues in [0, 1]) however small the damping.
+ */
+function nullspacePull(w: Workspace, n: number, m: number, damping: number, gain: number, rest: ArrayLike<number>, q: Float64Array): void {
+  const { jac, a, y, dq, z, jz, l } = w;
+  for (let r = 0; r < m; r++) a[r * m + r] = a[r * m + r]! - damping * damping + NULLSPACE_DAMPING ** 2;
+  for (let k = 0; k < n; k++) z[k] = gain * (rest[k]! - q[k]!);
+  for (let r = 0; r < m; r++) {
+    let s = 0;
+    for (let k = 0; k < n; k++) s += jac[r * n + k]! * z[k]!;
+    jz[r] = s;
+  }
+  choleskySolve(a, jz, y, m, l);
+  for (let k = 0; k < n; k++) {
+    let s = 0;
+    for (let r = 0; r < m; r++) s += jac[r * n + k]! * y[r]!;
+    dq[k] = dq[k]! + z[k]! - s;
+  }
 }
 
 /** Solves A x = b for a symmetric positive-definite m×m A (row-major); `l` is scratch for the factor. */

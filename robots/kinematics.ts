@@ -13,6 +13,8 @@ interface ChainJoint {
   origin: Transform;
   /** Index into q, or -1 for a fixed joint. */
   index: number;
+  /** A revolute (or continuous) joint about exactly +z, as every DH joint: FK's hot case. */
+  aboutZ: boolean;
 }
 
 export class KinematicChain {
@@ -42,7 +44,8 @@ export class KinematicChain {
     let n = 0;
     this.chain = path.map((desc) => {
       if (desc.mimic) throw new Error(`${robot.name}: joint "${desc.name}" mimics another and cannot be in a kinematic chain`);
-      return { desc, origin: fromXyzRpy(desc.origin.xyz, desc.origin.rpy), index: desc.type === "fixed" ? -1 : n++ };
+      const aboutZ = (desc.type === "revolute" || desc.type === "continuous") && desc.axis[0] === 0 && desc.axis[1] === 0 && desc.axis[2] === 1;
+      return { desc, origin: fromXyzRpy(desc.origin.xyz, desc.origin.rpy), index: desc.type === "fixed" ? -1 : n++, aboutZ };
     });
     const movable = this.chain.filter((c) => c.index >= 0).map((c) => c.desc);
     this.jointNames = movable.map((d) => d.name);
@@ -69,6 +72,10 @@ export class KinematicChain {
       }
       this.jointFrames[c.index]!.set(next);
       const qi = q[c.index]!;
+      if (c.aboutZ) {
+        composeTurnZ(next, qi, frame);
+        continue;
+      }
       if (c.desc.type === "prismatic") translation([c.desc.axis[0] * qi, c.desc.axis[1] * qi, c.desc.axis[2] * qi], motion);
       else rotation(c.desc.axis, qi, motion);
       compose(next, motion, frame);
@@ -88,10 +95,11 @@ export class KinematicChain {
       if (c.index < 0) continue;
       const f = this.jointFrames[c.index]!;
       const a = c.desc.axis;
-      // The joint axis in the base frame: the joint frame's rotation applied to the local axis.
-      const zx = f[0]! * a[0] + f[1]! * a[1] + f[2]! * a[2];
-      const zy = f[3]! * a[0] + f[4]! * a[1] + f[5]! * a[2];
-      const zz = f[6]! * a[0] + f[7]! * a[1] + f[8]! * a[2];
+      // The joint axis in the base frame: the joint frame's rotation applied to the local axis
+      // (about z: its third column, which the products below give exactly).
+      const zx = c.aboutZ ? f[2]! : f[0]! * a[0] + f[1]! * a[1] + f[2]! * a[2];
+      const zy = c.aboutZ ? f[5]! : f[3]! * a[0] + f[4]! * a[1] + f[5]! * a[2];
+      const zz = c.aboutZ ? f[8]! : f[6]! * a[0] + f[7]! * a[1] + f[8]! * a[2];
       const k = c.index;
       if (c.desc.type === "prismatic") {
         out[k] = zx;
@@ -111,6 +119,25 @@ export class KinematicChain {
       out[5 * n + k] = zz;
     }
     return tip;
+  }
+}
+
+/**
+ * out = a · Rz(q), with the zeros of Rz(q) left out: the numbers of
+ * `compose(a, rotation([0, 0, 1], q))` (up to the sign of a zero) for a quarter of the work.
+ * Rz's last diagonal entry is rotation()'s c + (1 - c), which is not always exactly 1.
+ */
+function composeTurnZ(a: Transform, q: number, out: Transform): void {
+  const c = Math.cos(q);
+  const s = Math.sin(q);
+  const zz = c + (1 - c);
+  for (let i = 0; i < 3; i++) {
+    const a0 = a[3 * i]!;
+    const a1 = a[3 * i + 1]!;
+    out[3 * i] = a0 * c + a1 * s;
+    out[3 * i + 1] = a0 * -s + a1 * c;
+    out[3 * i + 2] = a[3 * i + 2]! * zz;
+    out[9 + i] = a[9 + i]!;
   }
 }
 

@@ -117,7 +117,7 @@ export class PandaEnv extends WorldGoalEnv<PandaResetOverrides> {
     const observation = new Float64Array(this.obsDim);
     this.arm.observation(observation, 0);
     this.task.observation(this.world, observation, this.robotDim);
-    this.tcp.set(observation.subarray(0, 3));
+    for (let i = 0; i < 3; i++) this.tcp[i] = observation[i]!;
     const achieved_goal = new Float64Array(this.task.goalDim);
     this.task.achievedGoal(this.world, this.tcp, achieved_goal);
     // The opening is in the observation when the gripper is not blocked; read it once either way.
@@ -126,8 +126,8 @@ export class PandaEnv extends WorldGoalEnv<PandaResetOverrides> {
     const n = this.task.numObjects;
     const full_positional_state = new Float64Array(4 + 3 * n);
     full_positional_state.set(controllable_achieved_goal);
-    for (let i = 0; i < n; i++) full_positional_state.set(observation.subarray(this.robotDim + 12 * i, this.robotDim + 12 * i + 3), 4 + 3 * i);
-    return { observation, achieved_goal, desired_goal: Float64Array.from(this.task.goal), controllable_achieved_goal, full_positional_state };
+    for (let i = 0; i < n; i++) for (let k = 0; k < 3; k++) full_positional_state[4 + 3 * i + k] = observation[this.robotDim + 12 * i + k]!;
+    return { observation, achieved_goal, desired_goal: this.task.goal.slice(), controllable_achieved_goal, full_positional_state };
   }
 
 }

@@ -73,7 +73,7 @@ const MIN_TOOL_HEIGHT = 0.01;
  * IK stops within half a millimetre and 5 mrad of the target: finer than the arm tracks in one
  * step (the next step re-targets from where the tool is), and it keeps IK to a few iterations.
  */
-const IK_TOLERANCE = { position: 5e-4, orientation: 5e-3 };
+const IK_OPTIONS = { rest: PANDA_NEUTRAL, maxIterations: 30, positionTolerance: 5e-4, orientationTolerance: 5e-3 };
 
 /** panda-gym's ee orientation: the tool's z pointing down (a half turn about x). */
 const DOWN = rotation([1, 0, 0], Math.PI);
@@ -117,6 +117,8 @@ export class PandaArm {
   /** The hand body's frame to the tool centre point, constant. */
   private readonly handToTcp: Transform;
   private readonly q = new Float64Array(7);
+  /** ee control's IK target, in the base frame: rewritten every step. */
+  private readonly ikTarget = { position: new Float64Array(3), orientation: DOWN };
   private readonly scratch = { a: identity(), b: identity(), c: identity(), d: identity() };
 
   constructor(
@@ -281,12 +283,13 @@ export class PandaArm {
     return compose(pose, b.bodyToLink, out);
   }
 
-  /** The joint's position: its angle about z (radians) or its slide along its axis (metres). */
-  private jointPosition(j: ArmJoint): number {
-    const { a, b } = this.scratch;
-    this.linkPose(j.parent, a);
-    const jointFrame = compose(a, j.origin, this.scratch.d);
-    this.linkPose(j.child, b);
+  /**
+   * The joint's position from its parent's and child's link frames: its angle about z
+   * (radians) or its slide along its axis (metres).
+   */
+  private jointPosition(j: ArmJoint, parent: Transform, child: Transform): number {
+    const jointFrame = compose(parent, j.origin, this.scratch.d);
+    const b = child;
     // rel = jointFrameᵀ · child: a rotation about z by the angle, or a slide along the axis.
     if (j.desc.type === "prismatic") {
       // The slide: the child's offset from the joint frame, along the axis in the world (the
@@ -306,32 +309,50 @@ export class PandaArm {
     return angle - turns * 2 * Math.PI;
   }
 
-  /** The seven arm joint angles, read from the bodies. */
+  /**
+   * The seven arm joint angles, read from the bodies. Each link's frame is read once, though it
+   * is the child of one joint and the parent of the next: reading a body from Rapier is the dear
+   * part.
+   */
   jointPositions(out: Float64Array = new Float64Array(7)): Float64Array {
-    for (let i = 0; i < 7; i++) out[i] = this.jointPosition(this.joints[i]!);
+    let parent = this.linkPose(this.joints[0]!.parent, this.scratch.a);
+    let spare = this.scratch.b;
+    for (let i = 0; i < 7; i++) {
+      const j = this.joints[i]!;
+      if (i > 0 && j.parent !== this.joints[i - 1]!.child) parent = this.linkPose(j.parent, parent);
+      const child = this.linkPose(j.child, spare);
+      out[i] = this.jointPosition(j, parent, child);
+      spare = parent;
+      parent = child;
+    }
     return out;
   }
 
-  /** The distance between the fingers' inner faces (0 to 0.08 m). */
+  /** The distance between the fingers' inner faces (0 to 0.08 m); both fingers hang from the hand. */
   fingerWidth(): number {
-    return this.jointPosition(this.fingers[0]!) + this.jointPosition(this.fingers[1]!);
+    const [left, right] = [this.fingers[0]!, this.fingers[1]!];
+    const hand = this.linkPose(left.parent, this.scratch.a);
+    const leftSlide = this.jointPosition(left, hand, this.linkPose(left.child, this.scratch.b));
+    if (right.parent !== left.parent) this.linkPose(right.parent, hand);
+    return leftSlide + this.jointPosition(right, hand, this.linkPose(right.child, this.scratch.b));
   }
 
-  /** The tool centre point (between the fingertips) in the world. */
-  tcpPosition(out: Float64Array, offset: number): void {
+  /** The tool centre point (between the fingertips) in the world; returns the hand body's centre. */
+  tcpPosition(out: Float64Array, offset: number): { x: number; y: number; z: number } {
     const body = this.world.body(PANDA_LINKS.hand);
-    const pose = quatToTransform(body.translation(), body.rotation(), this.scratch.a);
+    const centre = body.translation();
+    const pose = quatToTransform(centre, body.rotation(), this.scratch.a);
     const tcp = compose(pose, this.handToTcp, this.scratch.b);
     out[offset] = tcp[9]!;
     out[offset + 1] = tcp[10]!;
     out[offset + 2] = tcp[11]!;
+    return centre;
   }
 
   /** [tcp x, y, z, vx, vy, vz] and, with a gripper, the finger opening. */
   observation(out: Float64Array, offset: number): void {
-    this.tcpPosition(out, offset);
+    const c = this.tcpPosition(out, offset);
     const body = this.world.body(PANDA_LINKS.hand);
-    const c = body.translation();
     const v = body.linvel();
     const w = body.angvel();
     // The velocity of the TCP point on the hand: v + ω × r.
@@ -353,13 +374,15 @@ export class PandaArm {
     const q = this.jointPositions(this.q);
     let target: Float64Array;
     if (this.config.controlType === "ee") {
-      const p = new Float64Array(3);
-      this.tcpPosition(p, 0);
+      const goal = this.ikTarget.position;
+      this.tcpPosition(goal, 0);
       // From where the tool is, as panda-gym: the target carries no memory between steps.
       const s = ARM_CONTROL.eeStep;
-      const next = [p[0]! + s * clip(action[0]!), p[1]! + s * clip(action[1]!), Math.max(MIN_TOOL_HEIGHT, p[2]! + s * clip(action[2]!))];
-      const goal = [next[0]! - this.config.base[0], next[1]! - this.config.base[1], next[2]! - this.config.base[2]];
-      target = solveIk(this.chain, { position: goal, orientation: DOWN }, q, { rest: PANDA_NEUTRAL, maxIterations: 30, positionTolerance: IK_TOLERANCE.position, orientationTolerance: IK_TOLERANCE.orientation }).q;
+      const base = this.config.base;
+      goal[0] = goal[0]! + s * clip(action[0]!) - base[0];
+      goal[1] = goal[1]! + s * clip(action[1]!) - base[1];
+      goal[2] = Math.max(MIN_TOOL_HEIGHT, goal[2]! + s * clip(action[2]!)) - base[2];
+      target = solveIk(this.chain, this.ikTarget, q, IK_OPTIONS).q;
     } else {
       target = Float64Array.from(q, (v, i) => v + ARM_CONTROL.jointStep * clip(action[i]!));
     }
