@@ -82,9 +82,26 @@ function workspace(n: number): Workspace {
   return w;
 }
 
+/**
+ * The options with their defaults, field by field: V8 builds `{ ...DEFAULTS, ...options }`
+ * on its slow path here (measured 1.6 µs, a tenth of a whole solve).
+ */
+function withDefaults(options: Partial<IkOptions>): IkOptions {
+  return {
+    damping: options.damping ?? DEFAULTS.damping,
+    maxIterations: options.maxIterations ?? DEFAULTS.maxIterations,
+    positionTolerance: options.positionTolerance ?? DEFAULTS.positionTolerance,
+    orientationTolerance: options.orientationTolerance ?? DEFAULTS.orientationTolerance,
+    orientationWeight: options.orientationWeight ?? DEFAULTS.orientationWeight,
+    rest: options.rest,
+    restGain: options.restGain ?? DEFAULTS.restGain,
+    maxStep: options.maxStep ?? DEFAULTS.maxStep,
+  };
+}
+
 /** Solves for joint positions near `q0` that put the chain's tip at `target`. */
 export function solveIk(chain: KinematicChain, target: IkTarget, q0: ArrayLike<number>, options: Partial<IkOptions> = {}): IkResult {
-  const o = { ...DEFAULTS, ...options };
+  const o = withDefaults(options);
   const n = chain.dof;
   const m = target.orientation ? 6 : 3;
   const w = workspace(n);

@@ -61,24 +61,27 @@ export class KinematicChain {
   /** The tip frame in the base frame at joint positions `q`. */
   fk(q: ArrayLike<number>, out: Transform = identity()): Transform {
     if (q.length !== this.dof) throw new RangeError(`${this.robot.name} ${this.base}->${this.tip}: q must have ${this.dof} values, got ${q.length}`);
-    const { motion, next } = this.scratch;
-    const frame = this.scratch.frame;
+    const { motion } = this.scratch;
+    // The running frame and a spare swap roles instead of being copied; a movable joint's
+    // frame is composed straight into its slot of jointFrames.
+    let frame = this.scratch.frame;
+    let spare = this.scratch.next;
     frame.set(IDENTITY);
     for (const c of this.chain) {
-      compose(frame, c.origin, next);
+      const jointFrame = c.index < 0 ? spare : this.jointFrames[c.index]!;
+      compose(frame, c.origin, jointFrame);
       if (c.index < 0) {
-        frame.set(next);
+        [frame, spare] = [jointFrame, frame];
         continue;
       }
-      this.jointFrames[c.index]!.set(next);
       const qi = q[c.index]!;
       if (c.aboutZ) {
-        composeTurnZ(next, qi, frame);
+        composeTurnZ(jointFrame, qi, frame);
         continue;
       }
       if (c.desc.type === "prismatic") translation([c.desc.axis[0] * qi, c.desc.axis[1] * qi, c.desc.axis[2] * qi], motion);
       else rotation(c.desc.axis, qi, motion);
-      compose(next, motion, frame);
+      compose(jointFrame, motion, frame);
     }
     out.set(frame);
     return out;
