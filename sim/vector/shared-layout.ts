@@ -7,13 +7,12 @@ import type { GoalObs, StepResult } from "../core.js";
 import type { VectorResetResult, VectorStepResult } from "./vector-env.js";
 
 /**
- * Per worker, int32 slots: the command, the request counter, the done counter, an error flag and
- * the command's env index. A worker's slots fill a cache line of their own, so that one worker's
- * counters never share a line with another's.
+ * Per worker, int32 slots: the command, the request counter, the done counter and an error flag.
+ * A worker's slots fill a cache line of their own, so that one worker's counters never share a
+ * line with another's.
  */
-export const CTRL = { stride: 16, cmd: 0, request: 1, done: 2, error: 3, env: 4 } as const;
-/** step and reset act on the worker's envs; export and import move env `CTRL.env` out and in. */
-export const CMD = { step: 1, reset: 2, close: 3, export: 4, import: 5 } as const;
+export const CTRL = { stride: 16, cmd: 0, request: 1, done: 2, error: 3 } as const;
+export const CMD = { step: 1, reset: 2, close: 3 } as const;
 const ERROR_BYTES = 2048;
 
 /**
@@ -144,7 +143,8 @@ export class SharedLayout {
       truncated[i] = this.flags[4 * i + 1]!;
       finalObs.push(this.flags[4 * i + 3] ? this.row(this.finalObs, i) : null);
     }
-    return { ...this.readReset(), rewards: this.rewards.slice(), terminated, truncated, finalObs };
+    const { obs, isSuccess } = this.readReset();
+    return { obs, isSuccess, rewards: this.rewards.slice(), terminated, truncated, finalObs };
   }
 
   private row(source: Record<string, Float64Array>, i: number): Record<string, Float64Array> {

@@ -1,10 +1,8 @@
 /**
- * A worker thread of a WorkerVectorEnv: steps the envs it holds and answers commands through
- * shared memory until told to close. Snapshots of envs moving in or out travel on a port of
- * their own, read synchronously (receiveMessageOnPort): this thread never returns to its event
- * loop.
+ * A worker thread of a WorkerVectorEnv: steps the envs it was given and answers commands through
+ * shared memory until told to close.
  */
-import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import "../envs.js";
 import { EnvGroup } from "./env-group.js";
 import { CMD, CTRL, SharedLayout, waitWhile, type LayoutSpec } from "./shared-layout.js";
@@ -12,12 +10,11 @@ import { CMD, CTRL, SharedLayout, waitWhile, type LayoutSpec } from "./shared-la
 interface WorkerInput {
   id: string;
   kwargs: Record<string, unknown>;
-  /** The envs this worker starts with, by their index in the vector. */
+  /** The envs this worker steps, by their index in the vector. */
   envs: number[];
   worker: number;
   buffer: SharedArrayBuffer;
   spec: LayoutSpec;
-  port: MessagePort;
 }
 
 const input = workerData as WorkerInput;
@@ -35,16 +32,10 @@ try {
 }
 
 function serve(cmd: number): void {
-  const env = Atomics.load(ctrl, base + CTRL.env);
   if (cmd === CMD.step) group.step();
   else if (cmd === CMD.reset) {
     const seed = shared.seed[0]!;
     group.reset(Number.isNaN(seed) ? undefined : seed);
-  } else if (cmd === CMD.export) input.port.postMessage(group.release(env));
-  else if (cmd === CMD.import) {
-    const message = receiveMessageOnPort(input.port);
-    if (!message) throw new Error(`no snapshot arrived for env ${env}`);
-    group.receive(env, message.message as Uint8Array);
   } else if (cmd === CMD.close) group.close();
 }
 
