@@ -127,7 +127,7 @@ export class KinematicChain {
 
 /**
  * out = a · Rz(q), with the zeros of Rz(q) left out: the numbers of
- * `compose(a, rotation([0, 0, 1], q))` (up to the sign of a zero) for a quarter of the work.
+ * `compose(a, rotation([0, 0, 1], q))` (up to the sign of a zero) for less than half the work.
  * Rz's last diagonal entry is rotation()'s c + (1 - c), which is not always exactly 1.
  */
 function composeTurnZ(a: Transform, q: number, out: Transform): void {

@@ -284,12 +284,11 @@ export class PandaArm {
   }
 
   /**
-   * The joint's position from its parent's and child's link frames: its angle about z
+   * The joint's position from its parent's link frame and its child's (`b`): its angle about z
    * (radians) or its slide along its axis (metres).
    */
-  private jointPosition(j: ArmJoint, parent: Transform, child: Transform): number {
+  private jointPosition(j: ArmJoint, parent: Transform, b: Transform): number {
     const jointFrame = compose(parent, j.origin, this.scratch.d);
-    const b = child;
     // rel = jointFrameᵀ · child: a rotation about z by the angle, or a slide along the axis.
     if (j.desc.type === "prismatic") {
       // The slide: the child's offset from the joint frame, along the axis in the world (the
