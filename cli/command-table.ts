@@ -115,10 +115,11 @@ export const COMMANDS = {
       seeds: { type: "string", value: "N" },
       steps: { type: "string", value: "N" },
       jobs: { type: "string", value: "N" },
+      condition: { type: "string", multiple: true, value: "LABEL" },
       report: { type: "boolean" },
       "skip-reported": { type: "boolean" },
     },
-    help: "run an experiment of the post (experiments/<id>.json): every condition and seed, resumably, then its report; --report only writes the report from the runs so far; --skip-reported trains no run whose metrics the results folder already holds to the budget (a fresh clone)",
+    help: "run an experiment of the post (experiments/<id>.json): every condition and seed, resumably, then its report; --condition (repeatable; a label, or the slug its runs are named by) trains only those conditions; --report only writes the report from the runs so far; --skip-reported trains no run whose metrics the results folder already holds to the budget (a fresh clone)",
   },
   "value-map": {
     options: { run: { type: "string", required: true, value: "DIR" }, seed, steps: { type: "string", default: "0", value: "T" }, out: { type: "string", value: "PREFIX" } },

@@ -28,6 +28,11 @@ export interface ExperimentArgs {
   /** A shorter budget than the experiment's (smoke runs); the report says so. */
   steps?: number;
   jobs?: number;
+  /**
+   * Train only these conditions (each by its label or its runs' slug, e.g. `relay-seed0`'s
+   * `relay`): compute spent where a finding needs it first. The report still covers them all.
+   */
+  conditions?: readonly string[];
   /** Finds the experiment a `sameRunsAs` condition names. @defaultValue loadExperiment */
   load?: (id: string) => Experiment;
   /**
@@ -113,19 +118,21 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
       `${e.id}: these runs were started under another config than the experiment now gives their condition; move each aside (or delete it) to train it again:\n  ${startedUnderAnother.join("\n  ")}`,
     );
   }
-  const todo = a.reportOnly ? [] : plan.filter((p) => p.args().length > 0);
+  const chosen = chosenConditions(e, a.conditions);
+  const chosenRuns = plan.filter((p) => chosen.has(p.label));
+  const todo = a.reportOnly ? [] : chosenRuns.filter((p) => p.args().length > 0);
   const jobs = Math.max(1, a.jobs ?? cpus().length);
   process.stderr.write(
     a.reportOnly
       ? `${e.id}: reporting ${plan.length} runs as they stand; logs in ${runsDir}\n`
-      : `${e.id}: ${plan.length} runs (${plan.length - todo.length} already finished), ${jobs} at a time; logs in ${runsDir}\n`,
+      : `${e.id}: ${chosenRuns.length} runs (${chosenRuns.length - todo.length} already finished), ${jobs} at a time; logs in ${runsDir}\n`,
   );
   // A shared run beyond this budget counts only up to it; a reported one (its directory gone) in full.
-  const done = () => plan.reduce((sum, p) => sum + (p.reported ? steps : Math.min(steps, lastStep(join(p.dir, "metrics.jsonl")))), 0);
+  const done = () => chosenRuns.reduce((sum, p) => sum + (p.reported ? steps : Math.min(steps, lastStep(join(p.dir, "metrics.jsonl")))), 0);
   // Steps logged by an earlier invocation do not count towards this one's speed.
-  const bar = new ProgressBar({ total: plan.length * steps, label: e.id, startStep: done() });
+  const bar = new ProgressBar({ total: chosenRuns.length * steps, label: e.id, startStep: done() });
   // Relay runs pretrain before their first env step: a phase of its own, in gradient steps.
-  const pretraining = plan.filter((p) => !p.reported).map((p) => ({ dir: p.dir, budget: pretrainBudget(p.config) })).filter((p) => p.budget > 0);
+  const pretraining = chosenRuns.filter((p) => !p.reported).map((p) => ({ dir: p.dir, budget: pretrainBudget(p.config) })).filter((p) => p.budget > 0);
   const pretrainTotal = pretraining.reduce((sum, p) => sum + p.budget, 0);
   const progress = (): void => {
     if (pretrainTotal > 0) bar.updatePhase("pretrain", pretraining.reduce((sum, p) => sum + pretrainDone(p.dir, p.budget), 0), pretrainTotal);
@@ -204,6 +211,22 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
   const written = writeExperimentResults(resultsDir, e, steps, conditions, new Date().toISOString().slice(0, 10));
   process.stderr.write(`results in ${resultsDir}: ${written.join(", ")}, and a copy of each run's metrics in runs/\n`);
   return 0;
+}
+
+/**
+ * The labels of the training conditions `names` picks (each a label or a label's slug); every one
+ * when there are none. An unknown name is refused with the names there are.
+ */
+function chosenConditions(e: Experiment, names: readonly string[] | undefined): Set<string> {
+  const trained = e.conditions.filter((c) => c.runsOf === undefined).map((c) => c.label);
+  if (names === undefined || names.length === 0) return new Set(trained);
+  return new Set(
+    names.map((name) => {
+      const label = trained.find((l) => l === name || slug(l) === name);
+      if (label === undefined) throw new ConfigError(`${e.id} has no condition "${name}"; its conditions (label, or the slug its runs are named by): ${trained.map((l) => `"${l}" (${slug(l)})`).join(", ")}`);
+      return label;
+    }),
+  );
 }
 
 /**

@@ -113,6 +113,7 @@ export async function main(argv: string[]): Promise<number> {
         ...(values.seeds !== undefined ? { seeds: positiveInt(values.seeds, "--seeds") } : {}),
         ...(values.steps !== undefined ? { steps: positiveInt(values.steps, "--steps") } : {}),
         ...(values.jobs !== undefined ? { jobs: positiveInt(values.jobs, "--jobs") } : {}),
+        ...(values.condition !== undefined ? { conditions: values.condition } : {}),
         reportOnly: values.report === true,
         skipReported: values["skip-reported"] === true,
       });

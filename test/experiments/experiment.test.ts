@@ -171,6 +171,32 @@ describe("experiments", () => {
     });
   });
 
+  it("trains only the conditions --condition names (by label or slug), reports them all, and refuses an unknown one by name", async function () {
+    this.timeout(120_000);
+    await inTempDir(async (dir) => {
+      const config = { algo: "sac", startSteps: 100, evalEvery: 200, evalEpisodes: 1, sac: { hidden: [8, 8] } };
+      const conditions = [
+        { label: "Flat SAC", config, post },
+        { label: "HAC k=5", config: { algo: "hac", startSteps: 100, hac: { sac: { hidden: [8, 8] } } }, post },
+      ];
+      const experiment = tinyExperiment({ id: "E0", env: "PointMassReach-v0", steps: 200, conditions });
+      const args = { id: "E0", experiment, seeds: 1, jobs: 1, runsDir: join(dir, "runs"), resultsDir: join(dir, "results") };
+      await runExperiment({ ...args, conditions: ["flat"] }).then(
+        () => expect.fail("an unknown condition must be refused"),
+        (err: Error) => expect(err.message).to.equal('E0 has no condition "flat"; its conditions (label, or the slug its runs are named by): "Flat SAC" (flat-sac), "HAC k=5" (hac-k-5)'),
+      );
+      expect(existsSync(join(dir, "runs", "flat-sac-seed0.log"))).to.equal(false);
+      expect(await runExperiment({ ...args, conditions: ["flat-sac"] })).to.equal(0);
+      expect(existsSync(join(dir, "runs", "flat-sac-seed0", "policy", "sac.json"))).to.equal(true);
+      expect(existsSync(join(dir, "runs", "hac-k-5-seed0.log"))).to.equal(false);
+      const summary = JSON.parse(readFileSync(join(dir, "results", "summary.json"), "utf8"));
+      expect(summary.conditions.map((c: { label: string; seeds: { steps: number }[] }) => [c.label, c.seeds[0]?.steps ?? 0])).to.deep.equal([
+        ["Flat SAC", 200],
+        ["HAC k=5", 0],
+      ]);
+    });
+  });
+
   it("trains a sameRunsAs condition in the other experiment's runs, and reports each experiment up to its own budget", async function () {
     this.timeout(300_000);
     await inTempDir(async (dir) => {
