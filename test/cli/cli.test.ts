@@ -10,6 +10,7 @@ import { HacTrainer } from "../../agents/hac/hac-trainer.js";
 import { selectBackend } from "../../agents/nn/backend.js";
 import { readDemoFile } from "../../agents/demos/demo-file.js";
 import { experimentIds } from "../../experiments/experiment-config.js";
+import { thisHost } from "../../agents/train/pid-lock.js";
 
 /** Runs the CLI in process and returns what it printed. */
 async function run(argv: string[]): Promise<{ code: number; out: string }> {
@@ -213,17 +214,18 @@ describe("rapier-gym command", () => {
       const config = JSON.stringify({ algo: "sac", env: "PointMassReach-v0", steps: 100, seed: 0 });
       writeFileSync(join(runDir, "config.json"), config);
       // This test's own process stands for the trainer that holds the run.
-      writeFileSync(join(runDir, "train.lock"), String(process.pid));
+      const lock = JSON.stringify({ host: thisHost(), pid: process.pid, heartbeat: Date.now() });
+      writeFileSync(join(runDir, "train.lock"), lock);
       for (const argv of [
         ["train", "--resume", "--out", runDir],
         ["train", "--env", "PointMassReach-v0", "--steps", "100", "--out", runDir],
       ]) {
         const printed = await printedFailure(argv);
-        expect(printed).to.equal(`${runDir} is being trained by process ${process.pid} (${join(runDir, "train.lock")}); stop it first, or delete the lock if no such process trains it`);
+        expect(printed).to.equal(`${runDir} is being trained by process ${process.pid} on ${thisHost()} (${join(runDir, "train.lock")}); stop it first, or delete the lock if no such process trains it`);
       }
       expect(readdirSync(runDir).sort()).to.deep.equal(["config.json", "train.lock"]);
       expect(readFileSync(join(runDir, "config.json"), "utf8")).to.equal(config);
-      expect(readFileSync(join(runDir, "train.lock"), "utf8")).to.equal(String(process.pid));
+      expect(readFileSync(join(runDir, "train.lock"), "utf8")).to.equal(lock);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
