@@ -11,7 +11,7 @@ import { sacStateFromBytes } from "../agents/train/sac-state-codec.js";
 import { highLevelValueMap, valueMapSvg } from "../agents/hac/value-map.js";
 import { writeFileAtomic } from "../agents/train/atomic-write.js";
 import { readRunConfig, runPaths } from "../agents/train/run-dir.js";
-import { svgToPng } from "../agents/train/svg-to-png.js";
+import { svgToPng } from "../reporting/svg-to-png.js";
 
 /**
  * `rapier-gym value-map --run DIR`: the HAC run's top-level Q over point-mass subgoals, after

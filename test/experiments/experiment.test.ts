@@ -4,10 +4,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runExperiment } from "../../cli/experiment-command.js";
-import { writeExperimentResults } from "../../experiments/experiment-report.js";
+import { RESULTS_DIR, writeExperimentResults } from "../../reporting/experiment-report.js";
 import { EXPERIMENTS_DIR, experimentIds, experimentSchema, loadExperiment, sharedRunsCondition, type Experiment } from "../../experiments/experiment-config.js";
-import { keptRun } from "../../experiments/kept-metrics.js";
-import { summariseRun } from "../../experiments/experiment-summary.js";
+import { keptRun } from "../../reporting/kept-metrics.js";
+import { summariseRun } from "../../reporting/experiment-summary.js";
 import { readMetrics, type MetricsRow } from "../../agents/train/metrics-log.js";
 import { readDemoFile } from "../../agents/demos/demo-file.js";
 import { capturedWrites } from "../captured-writes.js";
@@ -44,7 +44,7 @@ describe("experiments", () => {
 
   it("keeps the results folders' copies of run metrics in git: no ignore rule covers them", () => {
     // `git check-ignore` exits 1 when no rule matches; a bare `runs/` rule once kept them out of every commit.
-    const kept = keptRun(join(EXPERIMENTS_DIR, "results", "E4"), "(a) SG test, always substitute", 0);
+    const kept = keptRun(join(RESULTS_DIR, "E4"), "(a) SG test, always substitute", 0);
     for (const path of [kept.metrics, kept.config]) {
       const check = spawnSync("git", ["check-ignore", "--no-index", "-q", path], { cwd: EXPERIMENTS_DIR });
       expect(check.status, path).to.equal(1);

@@ -12,7 +12,7 @@ import { dirname, join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { writeFileAtomic } from "../agents/train/atomic-write.js";
 import { readMetrics, type MetricsRow } from "../agents/train/metrics-log.js";
-import { slug } from "./experiment-config.js";
+import { slug } from "../experiments/experiment-config.js";
 
 /** Where a results folder keeps one run: its metrics, and the config they were trained under. */
 export interface KeptRun {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { trailingMovingAverage } from "../../../agents/train/moving-average.js";
-import { aggregateRuns } from "../../../agents/train/seed-aggregate.js";
+import { trailingMovingAverage } from "../../reporting/moving-average.js";
+import { aggregateRuns } from "../../reporting/seed-aggregate.js";
 
 describe("trailingMovingAverage", () => {
   it("averages the last `window` values, and what there is at the start", () => {

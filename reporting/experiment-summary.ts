@@ -3,8 +3,8 @@
  * trailing average of training-episode return (or of evaluations: a shadow learner's, E5).
  */
 import type { MetricsRow } from "../agents/train/metrics-log.js";
-import { trailingMovingAverage } from "../agents/train/moving-average.js";
-import type { ReturnMetric } from "../agents/train/run-plots.js";
+import { trailingMovingAverage } from "./moving-average.js";
+import type { ReturnMetric } from "../experiments/experiment-config.js";
 
 export interface RunSummary {
   seed: number;

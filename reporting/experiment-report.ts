@@ -9,11 +9,14 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../agents/train/atomic-write.js";
 import type { MetricsRow } from "../agents/train/metrics-log.js";
-import { renderLinePlotSvg } from "../agents/train/plot-svg.js";
-import { comparisonPlot, type ComparisonOptions, type PlottedMetric, type ReturnMetric } from "../agents/train/run-plots.js";
-import { svgToPng } from "../agents/train/svg-to-png.js";
-import type { Experiment } from "./experiment-config.js";
+import { renderLinePlotSvg } from "./plot-svg.js";
+import { comparisonPlot, type ComparisonOptions, type PlottedMetric } from "./run-plots.js";
+import { svgToPng } from "./svg-to-png.js";
+import type { Experiment, ReturnMetric } from "../experiments/experiment-config.js";
 import { EVAL_WINDOW, meanSteps, summariseRun, type PretrainedSummary, type RunSummary } from "./experiment-summary.js";
+
+/** The repository's top-level results folder, one `<id>/` per experiment: results are not code. */
+export const RESULTS_DIR = new URL("../results/", import.meta.url).pathname;
 
 export interface ConditionRuns {
   label: string;

@@ -8,12 +8,13 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "./atomic-write.js";
+import { writeFileAtomic } from "../agents/train/atomic-write.js";
 import { svgToPng } from "./svg-to-png.js";
-import { readMetrics, type MetricsRow } from "./metrics-log.js";
+import { readMetrics, type MetricsRow } from "../agents/train/metrics-log.js";
 import { trailingMovingAverage } from "./moving-average.js";
 import { renderLinePlotSvg, type LinePlot, type PlotSeries } from "./plot-svg.js";
-import { runPaths } from "./run-dir.js";
+import { runPaths } from "../agents/train/run-dir.js";
+import type { ReturnMetric } from "../experiments/experiment-config.js";
 import { aggregateRuns, type Curve } from "./seed-aggregate.js";
 
 /**
@@ -39,13 +40,6 @@ export interface SmoothingOptions {
    */
   evalWindow?: number;
 }
-
-/**
- * The returns a condition of an experiment can be judged by: its training episodes, its own
- * deterministic evaluations, or its shadow learner's (E5). Each has its success metric beside it.
- */
-export const RETURN_METRICS = ["train/return", "eval/return", "shadow/eval/return"] as const;
-export type ReturnMetric = (typeof RETURN_METRICS)[number];
 
 /** One metric of one run against env steps; rows without the metric are skipped. */
 export function metricCurve(rows: readonly MetricsRow[], metric: PlottedMetric, options: SmoothingOptions = {}): Curve {
