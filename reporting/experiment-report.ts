@@ -2,8 +2,9 @@
  * An experiment's results folder: summary.json (per condition and seed: steps to the threshold
  * return (-100) and to the start of learning (-190), final average return and success), the post's
  * kind of figure (mean with a band across seeds, 100-episode moving average, env steps on x) as SVG
- * and PNG, a hierarchy's subgoal figures (share reached, windows per episode) when a condition has
- * one, and report.md setting our numbers beside the post's.
+ * only (a third of the size of the same figure as a PNG, and sharp at any zoom), a hierarchy's
+ * subgoal figures (share reached, windows per episode) when a condition has one, and report.md
+ * setting our numbers beside the post's.
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -11,7 +12,6 @@ import { writeFileAtomic } from "../agents/train/atomic-write.js";
 import type { MetricsRow } from "../agents/train/metrics-log.js";
 import { renderLinePlotSvg } from "./plot-svg.js";
 import { comparisonPlot, type ComparisonOptions, type PlottedMetric } from "./run-plots.js";
-import { svgToPng } from "./svg-to-png.js";
 import type { Experiment, ReturnMetric } from "../experiments/experiment-config.js";
 import { EVAL_WINDOW, meanSteps, summariseRun, type PretrainedSummary, type RunSummary } from "./experiment-summary.js";
 
@@ -64,7 +64,6 @@ export function writeExperimentResults(dir: string, experiment: Experiment, step
   const figure = (name: string, metric: PlottedMetric, options: Omit<ComparisonOptions, "title"> = {}) => {
     const svg = renderLinePlotSvg(comparisonPlot(groups, metric, { title, evalWindow: EVAL_WINDOW, ...options }));
     write(`${name}.svg`, svg);
-    write(`${name}.png`, svgToPng(svg));
   };
   figure("return", "train/return");
   figure("success", "train/success");
@@ -86,7 +85,7 @@ function renderReport(e: Experiment, r: ExperimentResults, date: string, hierarc
     `${e.env}, ${r.steps.toLocaleString("en")} env steps per run${r.steps < e.steps ? ` (shortened from the experiment's ${e.steps.toLocaleString("en")})` : ""}, produced ${date} by \`rapier-gym experiment ${e.id}\`.`,
     `Metric: the 100-episode moving average of training-episode return, as the post plotted it${e.figure ? ` (its figure: \`${e.figure}\`)` : ""}${evaluated ? `; a condition judged by evaluations (deterministic policy), the moving average of its last ${EVAL_WINDOW} evaluations` : ""}.`,
     "",
-    "![return](return.png)",
+    "![return](return.svg)",
     "",
     `| condition | seeds | steps to ${r.threshold}: mean (per seed) | learning starts, steps to ${r.startThreshold}: mean (per seed) | final avg return | final success | the post: steps to ${r.threshold} | the post |`,
     "|---|---|---|---|---|---|---|---|",
@@ -145,9 +144,9 @@ function renderReport(e: Experiment, r: ExperimentResults, date: string, hierarc
     lines.push(
       "How the bottom level's subgoals fared (100-episode averages): the share of its windows whose subgoal it reached, and its windows per episode. A window ends after k env steps, or as soon as its subgoal is reached; so many windows, nearly all reached, mean subgoals set where the agent already is, and few reached mean subgoals it cannot get to.",
       "",
-      "![subgoals reached](subgoal-reached.png)",
+      "![subgoals reached](subgoal-reached.svg)",
       "",
-      "![windows per episode](windows.png)",
+      "![windows per episode](windows.svg)",
       "",
     );
   }

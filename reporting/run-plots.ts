@@ -9,7 +9,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../agents/train/atomic-write.js";
-import { svgToPng } from "./svg-to-png.js";
 import { readMetrics, type MetricsRow } from "../agents/train/metrics-log.js";
 import { trailingMovingAverage } from "./moving-average.js";
 import { renderLinePlotSvg, type LinePlot, type PlotSeries } from "./plot-svg.js";
@@ -71,17 +70,15 @@ export function runPlots(rows: readonly MetricsRow[], title: string, options: Sm
   return { return: figure("return"), success: figure("success") };
 }
 
-/** Reads a run directory's metrics and writes `plots/return.{svg,png}` and `plots/success.{svg,png}`. */
+/** Reads a run directory's metrics and writes `plots/return.svg` and `plots/success.svg`. */
 export function writeRunPlots(root: string, title: string, options: SmoothingOptions = {}): string[] {
   const paths = runPaths(root);
   const plots = runPlots(readMetrics(paths.metrics), title, options);
   mkdirSync(paths.plots, { recursive: true });
-  return (["return", "success"] as const).flatMap((kind) => {
-    const svg = renderLinePlotSvg(plots[kind]);
-    const files = [join(paths.plots, `${kind}.svg`), join(paths.plots, `${kind}.png`)];
-    writeFileAtomic(files[0]!, svg);
-    writeFileAtomic(files[1]!, svgToPng(svg));
-    return files;
+  return (["return", "success"] as const).map((kind) => {
+    const file = join(paths.plots, `${kind}.svg`);
+    writeFileAtomic(file, renderLinePlotSvg(plots[kind]));
+    return file;
   });
 }
 

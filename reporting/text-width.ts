@@ -1,6 +1,6 @@
 /**
  * How wide a line of text comes out, without a font engine: the SVG plots must break a long title
- * into lines before any renderer (resvg for the PNGs, a browser for the SVGs) lays it out, or the
+ * into lines before any renderer (a browser, or resvg in the tests) lays it out, or the
  * renderer clips it at both edges. Widths are DejaVu Sans's (the plots' first font, and wider than
  * Arial, their fallback) by class of character, rounded up, so that an estimate errs wide.
  */
