@@ -20,8 +20,9 @@ export const MAX_LINES = 400;
 const NOT_PRODUCTION = new Set(["test", "node_modules", "results", "docs", "policies", "scratch"]);
 
 /**
- * `seed-code-notes`, a path to a markdown file, or a bare upper-case one (a file name in lower case,
- * like a results folder's report.md, is output, not a citation), then optionally a section.
+ * The original code's notes by their old name, a path to a markdown file, or a bare upper-case
+ * one (a lower-case name, like a results folder's report.md, is output, not a citation), then
+ * optionally a section.
  */
 const CITATION = /((?:[\w.-]+\/)*seed-code-notes(?:\.md)?|(?:[\w.-]+\/)+[\w.-]+\.md|[A-Z][A-Z_-]*\.md)(?:`?,?\s+(?:§\s?|section\s)(\d+(?:\.\d+)*))?/g;
 /** A bare section sign and number: it cites the document last named before it in the same file. */
@@ -71,7 +72,7 @@ function folderCycles(edges: Map<string, Map<string, string>>): string[] {
   return problems;
 }
 
-/** Whether a markdown file has a heading carrying `§<section>` (so `§3.1` is not `§3.10`). */
+/** Whether a markdown file has a heading carrying the section sign and number (3.1 not matching 3.10). */
 function hasSection(text: string, section: string): boolean {
   const escaped = section.replace(/\./g, "\\.");
   return new RegExp(`^#+ .*§\\s?${escaped}(?![\\d]|\\.\\d)`, "m").test(text);
