@@ -123,7 +123,7 @@ export const COMMANDS = {
   },
   "value-map": {
     options: { run: { type: "string", required: true, value: "DIR" }, seed, steps: { type: "string", default: "0", value: "T" }, out: { type: "string", value: "PREFIX" } },
-    help: "a HAC run's top-level Q over an 80x80 grid of point-mass subgoals (JSON, SVG, PNG), as the post's Q-value figure",
+    help: "a HAC run's top-level Q over an 80x80 grid of point-mass subgoals (JSON, SVG), as the post's Q-value figure",
   },
   bench: {
     positionals: `<${[...Object.keys(BENCH_SUITES), "all"].join("|")}>`,

@@ -2,7 +2,7 @@
  * `rapier-gym experiment <id>`: every condition × seed of an experiment as its own training run,
  * several processes at once (one per core by default). Resumable: a finished run is kept, a
  * started one is resumed, so the command can be run again after a crash or across sittings.
- * Then the results folder (experiments/results/<id>/) is written from the runs' metrics.
+ * Then the results folder (results/<id>/) is written from the runs' metrics.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from "node:fs";
@@ -14,8 +14,8 @@ import { claimPidLock } from "../agents/train/pid-lock.js";
 import { writeFileAtomic } from "../agents/train/atomic-write.js";
 import { runBudget } from "../agents/train/run-dir.js";
 import { EXPERIMENTS_DIR, loadExperiment, sharedRunsCondition, slug, type Experiment } from "../experiments/experiment-config.js";
-import { writeExperimentResults, type ConditionRuns, type ExperimentResults } from "../experiments/experiment-report.js";
-import { keptRun, keptUnder, runRows } from "../experiments/kept-metrics.js";
+import { RESULTS_DIR, writeExperimentResults, type ConditionRuns, type ExperimentResults } from "../reporting/experiment-report.js";
+import { keptRun, keptUnder, runRows } from "../reporting/kept-metrics.js";
 import { ConfigError } from "../agents/config-error.js";
 import { lastStep, loggedProgress, pretrainBudget, pretrainDone } from "./experiment-progress.js";
 import { onStopSignals, signalExitCode } from "./stop-signals.js";
@@ -40,7 +40,7 @@ export interface ExperimentArgs {
    * experiment. @defaultValue experiments/runs/<id>
    */
   runsDir?: string;
-  /** Where results go. @defaultValue experiments/results/<id> */
+  /** Where results go. @defaultValue results/<id> */
   resultsDir?: string;
   /**
    * Write the results folder from the runs as they stand, training nothing: an experiment that
@@ -73,7 +73,7 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
   const seeds = a.seeds ?? e.defaultSeeds;
   const steps = a.steps ?? e.steps;
   const runsDir = a.runsDir ?? join(EXPERIMENTS_DIR, "runs", e.id);
-  const resultsDir = a.resultsDir ?? join(EXPERIMENTS_DIR, "results", e.id);
+  const resultsDir = a.resultsDir ?? join(RESULTS_DIR, e.id);
   mkdirSync(runsDir, { recursive: true });
   const demoFiles = a.reportOnly ? demoPaths(e, runsDir) : await collectDemoSets(e, runsDir);
   // Seed-major: every condition's seed 0 comes before any seed 1, so that a partial experiment

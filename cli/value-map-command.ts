@@ -11,11 +11,10 @@ import { sacStateFromBytes } from "../agents/train/sac-state-codec.js";
 import { highLevelValueMap, valueMapSvg } from "../agents/hac/value-map.js";
 import { writeFileAtomic } from "../agents/train/atomic-write.js";
 import { readRunConfig, runPaths } from "../agents/train/run-dir.js";
-import { svgToPng } from "../agents/train/svg-to-png.js";
 
 /**
  * `rapier-gym value-map --run DIR`: the HAC run's top-level Q over point-mass subgoals, after
- * `steps` deterministic steps of a seeded episode, as JSON (for the viewer), SVG and PNG. A run
+ * `steps` deterministic steps of a seeded episode, as JSON (for the viewer) and SVG. A run
  * still training has no final policy yet: its latest checkpoint's weights are used, so the map
  * can be watched as the run learns.
  */
@@ -39,8 +38,7 @@ export async function runValueMap(run: string, seed: number, steps: number, out?
     const svg = valueMapSvg(map, `${config.env}: top-level Q1, ${source} (episode seed ${seed}, t = ${steps})`);
     writeFileAtomic(`${prefix}.json`, `${JSON.stringify(map)}\n`);
     writeFileAtomic(`${prefix}.svg`, svg);
-    writeFileAtomic(`${prefix}.png`, svgToPng(svg, 700));
-    console.log(`value map written: ${prefix}.{json,svg,png}`);
+    console.log(`value map written: ${prefix}.{json,svg}`);
     return 0;
   } finally {
     hac.dispose();

@@ -6,7 +6,6 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
 import { ConfigError } from "../agents/config-error.js";
-import { RETURN_METRICS } from "../agents/train/run-plots.js";
 
 /** Demonstrations an experiment collects before its runs (`rapier-gym collect`). */
 const demoSpecSchema = z
@@ -28,6 +27,13 @@ const demoSpecSchema = z
   .strict();
 
 export type DemoSpec = z.infer<typeof demoSpecSchema>;
+
+/**
+ * The returns a condition of an experiment can be judged by: its training episodes, its own
+ * deterministic evaluations, or its shadow learner's (E5). Each has its success metric beside it.
+ */
+export const RETURN_METRICS = ["train/return", "eval/return", "shadow/eval/return"] as const;
+export type ReturnMetric = (typeof RETURN_METRICS)[number];
 
 const idSchema = z.string().regex(/^E\d+[a-z]?$/);
 

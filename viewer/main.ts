@@ -5,11 +5,12 @@
  * and lets a goal be dragged in any session whose agent takes goals. Everything comes through the
  * protocol (viewer-client.ts); nothing here steps physics.
  */
-import { Vector2, Vector3, WebGLRenderer } from "three";
+import { WebGLRenderer } from "three";
 import type { CurvePoint, LiveSessionInfo, ListResult, ServerEvent } from "../server/protocol.js";
 import { frameFromWire } from "../server/wire-frame.js";
 import type { CameraMode } from "./camera-rig.js";
 import { drawLearningCurves, RUN_COLORS } from "./learning-chart.js";
+import { PointerInput } from "./pointer-input.js";
 import { Tile } from "./tile.js";
 import { ViewerClient } from "./viewer-client.js";
 
@@ -32,9 +33,15 @@ let cameraMode: CameraMode = "orbit";
 let showValueMap = true;
 let renders = 0;
 const frameTimes: number[] = [];
-let drag: { tile: Tile; kind: "goal"; marker: string; position: Vector3 | null; held: number } | { tile: Tile; kind: "orbit" | "pan"; x: number; y: number } | null = null;
-/** A goal just dropped, shown where it was dropped until the session's frames agree. */
-let pendingGoal: { tile: Tile; marker: string; position: Vector3; until: number } | null = null;
+const pointer = new PointerInput(canvas, tiles, (session, marker, position) =>
+  client.request("setGoal", { session, marker, position: [position.x, position.y, position.z] }).then(
+    () => setStatus(`moved ${marker} to (${position.x.toFixed(2)}, ${position.y.toFixed(2)})`),
+    (err: Error) => {
+      setStatus(err.message, true);
+      throw err;
+    },
+  ),
+);
 
 function setStatus(text: string, error = false): void {
   status.textContent = text;
@@ -126,7 +133,7 @@ function render(now: number): void {
   renderer.clear();
   for (const tile of tiles.values()) {
     tile.advance(now, elapsed);
-    holdDraggedGoal(tile, now);
+    pointer.holdDraggedGoal(tile, now);
     const { x, y, width: w, height: h } = tile.viewport;
     // WebGL counts viewport rows from the bottom.
     const bottom = height - y - h;
@@ -144,82 +151,6 @@ function render(now: number): void {
   frameTimes.push(now);
   while (frameTimes.length > 0 && frameTimes[0]! < now - 2000) frameTimes.shift();
 }
-
-function holdDraggedGoal(tile: Tile, now: number): void {
-  const held = drag?.kind === "goal" && drag.tile === tile && drag.position ? { marker: drag.marker, position: drag.position } : pendingGoal?.tile === tile ? pendingGoal : null;
-  if (!held) return;
-  const mesh = tile.stage.markers.get(held.marker);
-  if (!mesh) return;
-  if (pendingGoal && held === pendingGoal && (mesh.position.distanceTo(pendingGoal.position) < 0.02 || now > pendingGoal.until)) {
-    pendingGoal = null;
-    return;
-  }
-  mesh.position.copy(held.position);
-}
-
-// ---- pointer: orbit, pan, zoom, goal drag ----------------------------------------------------
-
-function tileAt(e: PointerEvent | WheelEvent): { tile: Tile; ndc: Vector2 } | null {
-  const rect = canvas.getBoundingClientRect();
-  const px = e.clientX - rect.left;
-  const py = e.clientY - rect.top;
-  for (const tile of tiles.values()) {
-    const { x, y, width, height } = tile.viewport;
-    if (px >= x && px < x + width && py >= y && py < y + height) return { tile, ndc: new Vector2(((px - x) / width) * 2 - 1, -((py - y) / height) * 2 + 1) };
-  }
-  return null;
-}
-
-canvas.addEventListener("contextmenu", (e) => e.preventDefault());
-canvas.addEventListener("pointerdown", (e) => {
-  const hit = tileAt(e);
-  if (!hit) return;
-  canvas.setPointerCapture(e.pointerId);
-  const marker = hit.tile.feed.kind === "live" && hit.tile.feed.takesGoal && e.button === 0 ? hit.tile.stage.goalAt(hit.ndc) : null;
-  if (marker) {
-    drag = { tile: hit.tile, kind: "goal", marker, position: null, held: hit.tile.stage.markers.get(marker)!.position.z };
-    return;
-  }
-  drag = { tile: hit.tile, kind: e.button === 2 || e.shiftKey ? "pan" : "orbit", x: e.clientX, y: e.clientY };
-});
-canvas.addEventListener("pointermove", (e) => {
-  if (!drag) return;
-  if (drag.kind === "goal") {
-    const rect = canvas.getBoundingClientRect();
-    const { x, y, width, height } = drag.tile.viewport;
-    const ndc = new Vector2(((e.clientX - rect.left - x) / width) * 2 - 1, -((e.clientY - rect.top - y) / height) * 2 + 1);
-    drag.position = drag.tile.stage.groundAt(ndc, drag.held) ?? drag.position;
-    return;
-  }
-  const [dx, dy] = [e.clientX - drag.x, e.clientY - drag.y];
-  [drag.x, drag.y] = [e.clientX, e.clientY];
-  if (drag.kind === "orbit") drag.tile.stage.rig.rotate(dx, dy);
-  else drag.tile.stage.rig.pan(dx, dy);
-});
-canvas.addEventListener("pointerup", () => {
-  const d = drag;
-  drag = null;
-  if (d?.kind !== "goal" || !d.position || d.tile.feed.kind !== "live") return;
-  const position = d.position;
-  pendingGoal = { tile: d.tile, marker: d.marker, position, until: performance.now() + 2000 };
-  client.request("setGoal", { session: d.tile.feed.session, marker: d.marker, position: [position.x, position.y, position.z] }).then(
-    () => setStatus(`moved ${d.marker} to (${position.x.toFixed(2)}, ${position.y.toFixed(2)})`),
-    (err: Error) => {
-      pendingGoal = null;
-      setStatus(err.message, true);
-    },
-  );
-});
-canvas.addEventListener(
-  "wheel",
-  (e) => {
-    const hit = tileAt(e);
-    if (!hit) return;
-    e.preventDefault();
-    hit.tile.stage.rig.zoom(e.deltaY);
-  },
-  { passive: false },
-);
 
 // ---- toolbar ----------------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ import { z } from "zod";
 import { make, type EnvMaker } from "../../sim/index.js";
 import { parseTrainingConfig, runScheduleFields } from "../train/run-schedule.js";
 import { createRunDir, readRunConfig } from "../train/run-dir.js";
-import { writeRunPlots } from "../train/run-plots.js";
+import { writeRunPlots } from "../../reporting/run-plots.js";
 import { sacStateFromBytes, sacStateToBytes } from "../train/sac-state-codec.js";
 import { evaluatePolicy } from "../train/evaluate.js";
 import { HerLearner, emptyLosses, lossFields, type LossTotals } from "../train/her-learner.js";

@@ -13,7 +13,7 @@ import { flatBcSupervision } from "../rpl/flat-bc.js";
 import { evaluatePolicy } from "./evaluate.js";
 import { HerLearner, emptyLosses, lossFields, type LossTotals } from "./her-learner.js";
 import { createRunDir, readRunConfig } from "./run-dir.js";
-import { writeRunPlots } from "./run-plots.js";
+import { writeRunPlots } from "../../reporting/run-plots.js";
 import { parseTrainConfig, resolveSacConfig, type TrainConfig } from "./train-config.js";
 import { RunTrainer, type RunState } from "./run-trainer.js";
 import { initialCounters, type TrainingLoopHooks } from "./training-loop.js";

@@ -133,7 +133,7 @@ describe("rapier-gym command", () => {
       const stopped = HacTrainer.resume(root);
       await stopped.run({ progress: false, until: 40 });
       stopped.close();
-      expect(await run(["value-map", "--run", root, "--out", join(dir, "mid")])).to.deep.equal({ code: 0, out: `value map written: ${join(dir, "mid")}.{json,svg,png}` });
+      expect(await run(["value-map", "--run", root, "--out", join(dir, "mid")])).to.deep.equal({ code: 0, out: `value map written: ${join(dir, "mid")}.{json,svg}` });
       expect(readFileSync(join(dir, "mid.svg"), "utf8")).to.include("checkpoint at step 40");
       const finished = HacTrainer.resume(root);
       await finished.run({ progress: false });

@@ -4,10 +4,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runExperiment } from "../../cli/experiment-command.js";
-import { writeExperimentResults } from "../../experiments/experiment-report.js";
+import { RESULTS_DIR, writeExperimentResults } from "../../reporting/experiment-report.js";
 import { EXPERIMENTS_DIR, experimentIds, experimentSchema, loadExperiment, sharedRunsCondition, type Experiment } from "../../experiments/experiment-config.js";
-import { keptRun } from "../../experiments/kept-metrics.js";
-import { summariseRun } from "../../experiments/experiment-summary.js";
+import { keptRun } from "../../reporting/kept-metrics.js";
+import { summariseRun } from "../../reporting/experiment-summary.js";
 import { readMetrics, type MetricsRow } from "../../agents/train/metrics-log.js";
 import { readDemoFile } from "../../agents/demos/demo-file.js";
 import { capturedWrites } from "../captured-writes.js";
@@ -44,7 +44,7 @@ describe("experiments", () => {
 
   it("keeps the results folders' copies of run metrics in git: no ignore rule covers them", () => {
     // `git check-ignore` exits 1 when no rule matches; a bare `runs/` rule once kept them out of every commit.
-    const kept = keptRun(join(EXPERIMENTS_DIR, "results", "E4"), "(a) SG test, always substitute", 0);
+    const kept = keptRun(join(RESULTS_DIR, "E4"), "(a) SG test, always substitute", 0);
     for (const path of [kept.metrics, kept.config]) {
       const check = spawnSync("git", ["check-ignore", "--no-index", "-q", path], { cwd: EXPERIMENTS_DIR });
       expect(check.status, path).to.equal(1);
@@ -217,7 +217,7 @@ describe("experiments", () => {
       expect(read("E0b").conditions[0].seeds[0].steps).to.equal(400);
       expect(readFileSync(join(dir, "results", "E0b", "report.md"), "utf8")).to.match(/flat again: the same runs as E0's condition with this config/);
       // Flat runs have no subgoals to draw.
-      expect(readdirSync(join(dir, "results", "E0b")).sort()).to.deep.equal(["report.md", "return.png", "return.svg", "runs", "success.png", "success.svg", "summary.json"]);
+      expect(readdirSync(join(dir, "results", "E0b")).sort()).to.deep.equal(["report.md", "return.svg", "runs", "success.svg", "summary.json"]);
       expect(readdirSync(join(dir, "results", "E0b", "runs")).sort()).to.deep.equal(["flat-again-seed0.config.json", "flat-again-seed0.jsonl"]);
       const reported = read("E0b");
       // E0 finds its run past its own 300 steps and reports it only up to them. It is done for
@@ -353,8 +353,8 @@ describe("experiments", () => {
       expect(summary.conditions[2].seeds[0].pretrained.onDemoStarts).to.have.keys(["return", "success", "reachedOnce"]);
       expect(readFileSync(join(dir, "results", "report.md"), "utf8")).to.match(/Pretrained only/);
       expect(summary.conditions[1].seeds[0].steps).to.equal(300);
-      expect(readFileSync(join(dir, "results", "report.md"), "utf8")).to.match(/\| HAC k=5 \| 1 \| /).and.match(/!\[subgoals reached\]\(subgoal-reached.png\)/);
-      for (const f of ["return.png", "success.png", "subgoal-reached.png", "windows.png"]) statSync(join(dir, "results", f));
+      expect(readFileSync(join(dir, "results", "report.md"), "utf8")).to.match(/\| HAC k=5 \| 1 \| /).and.match(/!\[subgoals reached\]\(subgoal-reached.svg\)/);
+      for (const f of ["return.svg", "success.svg", "subgoal-reached.svg", "windows.svg"]) statSync(join(dir, "results", f));
       // Run again: both runs are finished, so nothing is trained again.
       const log = join(dir, "runs", "flat-seed0.log");
       const before = statSync(log).size;
