@@ -6,13 +6,12 @@ import type { GoalObs } from "../../sim/core.js";
 import type { Box } from "../../sim/spaces.js";
 import { ConfigError } from "../config-error.js";
 import type { HacConfig } from "./hac-config.js";
-import type { Hac } from "./hac.js";
 
 /** Where subgoals may lie: `center ± limit`, per dimension. */
 export interface SubgoalBounds {
-  /** {@link Hac.subgoalCenter}. */
+  /** Middle of the subgoal space, per dimension (`Hac.subgoalCenter`). */
   center: Float64Array;
-  /** {@link Hac.subgoalLimit}. */
+  /** Half-width about the middle, per dimension (`Hac.subgoalLimit`). */
   limit: Float64Array;
 }
 
