@@ -5,7 +5,8 @@
  */
 import { pandaExpertFor } from "../agents/experts/panda-expert.js";
 import { PushExpert } from "../agents/experts/push-expert.js";
-import type { Hac, HacRollout } from "../agents/hac/hac.js";
+import type { Hac } from "../agents/hac/hac.js";
+import type { HacRollout } from "../agents/hac/hac-rollout.js";
 import { highLevelValueMap } from "../agents/hac/value-map.js";
 import type { RunPolicy } from "../agents/train/run-policy.js";
 import type { LiveAgent } from "../server/agent-session.js";

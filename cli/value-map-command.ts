@@ -53,10 +53,10 @@ async function loadAgent(run: string, config: HacTrainConfig, env: GoalEnv): Pro
   const { checkpoint } = loadLatestCheckpoint(runPaths(run).checkpoints);
   if (checkpoint === null) throw new ConfigError(`${run} has neither a final policy nor a checkpoint yet`);
   const hac = new Hac(env, config.hac, { bufferCapacity: 1 });
-  for (const level of hac.levels) {
-    const bytes = checkpoint.blobs.get(`sac_l${level.index}`);
-    if (bytes === undefined) throw new ConfigError(`${checkpoint.dir} holds no weights for HAC level ${level.index}`);
-    level.sac.setWeights(sacStateFromBytes(bytes));
+  for (const [i, level] of hac.levels.entries()) {
+    const bytes = checkpoint.blobs.get(`sac_l${i}`);
+    if (bytes === undefined) throw new ConfigError(`${checkpoint.dir} holds no weights for HAC level ${i}`);
+    level.agent.setWeights(sacStateFromBytes(bytes));
   }
   return { hac, source: `checkpoint at step ${checkpoint.step.toLocaleString("en")}` };
 }

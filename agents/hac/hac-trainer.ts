@@ -16,12 +16,13 @@ import { make, type EnvMaker } from "../../sim/index.js";
 import { parseTrainingConfig, runScheduleFields } from "../train/run-schedule.js";
 import { createRunDir, readRunConfig } from "../train/run-dir.js";
 import { writeRunPlots } from "../../reporting/run-plots.js";
-import { sacStateFromBytes, sacStateToBytes } from "../train/sac-state-codec.js";
 import { evaluatePolicy } from "../train/evaluate.js";
 import { HerLearner, emptyLosses, lossFields, type LossTotals } from "../train/her-learner.js";
 import { RunTrainer, type RunState } from "../train/run-trainer.js";
 import { initialCounters, type TrainingLoopHooks } from "../train/training-loop.js";
-import { Hac, evaluateHac, type HacRollout, type LevelLosses } from "./hac.js";
+import { Hac } from "./hac.js";
+import type { HacRollout } from "./hac-rollout.js";
+import { evaluateHac } from "./evaluate-hac.js";
 import { hacConfigSchema, levelSacConfigs, parseHacConfig } from "./hac-config.js";
 
 export const hacTrainConfigSchema = z
@@ -67,7 +68,7 @@ export class HacTrainer extends RunTrainer<LoopState, HacTrainConfig> {
   private readonly warmupSteps: number;
   private readonly shadow: HerLearner | null;
   /** The training episode under way, kept across `run` calls. */
-  private episode: { rollout: HacRollout; windows: number; reached: number; losses: LevelLosses[]; shadowLosses: LossTotals } | null = null;
+  private episode: { rollout: HacRollout; windows: number; reached: number; losses: LossTotals[]; shadowLosses: LossTotals } | null = null;
 
   private constructor(
     root: string,
@@ -114,13 +115,7 @@ export class HacTrainer extends RunTrainer<LoopState, HacTrainConfig> {
   static resume(root: string, config: HacTrainConfig = parseHacTrainConfig(readRunConfig(root), join(root, "config.json")), makeEnv: EnvMaker = make): HacTrainer {
     const trainer = new HacTrainer(root, config, makeEnv);
     trainer.resumeFromCheckpoint((blob) => {
-      const levels = trainer.agent.levels.map((l) => l.index);
-      trainer.agent.setState({
-        sac: levels.map((i) => sacStateFromBytes(blob(`sac_l${i}`))),
-        rng: trainer.state.agentRng,
-        windowCounters: trainer.state.windowCounters,
-      });
-      trainer.agent.restoreBuffers(levels.map((i) => blob(`buffer_l${i}`)));
+      trainer.agent.restore(blob, trainer.state.agentRng, trainer.state.windowCounters);
       trainer.shadow?.restoreBlobs("shadow_", blob);
     });
     return trainer;
@@ -137,9 +132,8 @@ export class HacTrainer extends RunTrainer<LoopState, HacTrainConfig> {
 
   protected hooks(): TrainingLoopHooks {
     const { config, agent } = this;
-    const freshLosses = (): LevelLosses[] => agent.levels.map(() => ({ qf: 0, pi: 0, alpha: 0, updates: 0 }));
     const episode = (): NonNullable<HacTrainer["episode"]> =>
-      (this.episode ??= { rollout: agent.rollout(this.obs!, "train"), windows: 0, reached: 0, losses: freshLosses(), shadowLosses: emptyLosses() });
+      (this.episode ??= { rollout: agent.rollout(this.obs!, "train"), windows: 0, reached: 0, losses: agent.levels.map(() => emptyLosses()), shadowLosses: emptyLosses() });
     return {
       counters: () => this.state,
       envStep: () => {
@@ -172,9 +166,7 @@ export class HacTrainer extends RunTrainer<LoopState, HacTrainConfig> {
           "hac/subgoal_reached": ep.windows > 0 ? ep.reached / ep.windows : 0,
           ...lossFields(ep.shadowLosses, "shadow/"),
         };
-        ep.losses.forEach((l, i) => {
-          if (l.updates > 0) Object.assign(fields, { [`loss/qf_l${i}`]: l.qf / l.updates, [`loss/pi_l${i}`]: l.pi / l.updates, [`alpha_l${i}`]: l.alpha / l.updates });
-        });
+        ep.losses.forEach((l, i) => Object.assign(fields, lossFields(l, "", `_l${i}`)));
         return fields;
       },
       checkpoint: () => this.checkpoint(),
@@ -198,11 +190,6 @@ export class HacTrainer extends RunTrainer<LoopState, HacTrainConfig> {
   private checkpoint(): void {
     this.state.agentRng = this.agent.rng.state;
     this.state.windowCounters = [...this.agent.windowCounters];
-    const blobs: Record<string, Uint8Array> = { ...this.shadow?.toBlobs("shadow_") };
-    for (const level of this.agent.levels) {
-      blobs[`sac_l${level.index}`] = sacStateToBytes(level.sac.getWeights());
-      blobs[`buffer_l${level.index}`] = level.buffer.toBytes();
-    }
-    this.saveRunCheckpoint(blobs);
+    this.saveRunCheckpoint({ ...this.shadow?.toBlobs("shadow_"), ...this.agent.toBlobs() });
   }
 }

@@ -28,7 +28,7 @@ export function highLevelValueMap(hac: Hac, obs: GoalObs, size = 80, range = 2.5
   const { subgoalSpace, relativeSubgoals } = hac.config;
   if (subgoalSpace === "achieved_goal") throw new Error("the value map sweeps point-mass subgoals; this agent's subgoals are block positions (achieved_goal)");
   const current = obs[subgoalSpace]!;
-  const actDim = top.actDim;
+  const actDim = top.actLimit.length;
   const input = policyInput(obs);
   const n = size * size;
   const inputs = new Float32Array(n * input.length);
@@ -45,7 +45,7 @@ export function highLevelValueMap(hac: Hac, obs: GoalObs, size = 80, range = 2.5
       for (let d = 0; d < actDim; d++) actions[row * actDim + d] = subgoal[d]! - (relativeSubgoals ? current[d]! : hac.subgoalCenter[d]!);
     }
   }
-  const { qf1 } = top.sac.qValues(inputs, actions);
+  const { qf1 } = top.agent.qValues(inputs, actions);
   const o = obs.observation;
   const blocks: [number, number][] = [];
   for (let b = 4; b + 1 < o.length; b += 4) blocks.push([o[b]!, o[b + 1]!]);

@@ -6,7 +6,8 @@
  * learning the task.
  */
 import type { GoalEnv } from "../../sim/core.js";
-import { evaluateHac, type Hac } from "../hac/hac.js";
+import type { Hac } from "../hac/hac.js";
+import { evaluateHac } from "../hac/evaluate-hac.js";
 
 export interface PretrainedEval {
   meanReturn: number;

@@ -51,7 +51,7 @@ export async function pretrainRelay(
   for (let step = 1; step <= options.steps; step++) {
     const batch = relayBatch(train, relay, rng);
     agent.levels.forEach((level, i) => {
-      sums[i]! += level.sac.bcStep(levelRows(batch, i), options.loss);
+      sums[i]! += level.agent.bcStep(levelRows(batch, i), options.loss);
     });
     count++;
     if (step % every === 0 || step === options.steps) {
@@ -59,7 +59,7 @@ export async function pretrainRelay(
       if (validation.episodes.length > 0) {
         const valid = relayBatch(validation, relay, validRng);
         const seed = validRng.nextUint32();
-        const [low, high] = agent.levels.map((level, i) => level.sac.bcValue(levelRows(valid, i), options.loss, seed));
+        const [low, high] = agent.levels.map((level, i) => level.agent.bcValue(levelRows(valid, i), options.loss, seed));
         Object.assign(log, { validLossLow: low, validLossHigh: high });
       }
       onLog?.(log);

@@ -25,8 +25,8 @@ export interface RelaySupervisionOptions extends RelayOptions {
 }
 
 /**
- * The finetuning hook for {@link Hac.supervision}: every update of a level adds `weight` × the
- * BC loss on a fresh relay batch, as the author's `supervised_update`. The batch of a level's
+ * The finetuning term of each level (its learner's `supervision`, by level): every update of a
+ * level adds `weight` × the BC loss on a fresh relay batch, as the author's `supervised_update`. The batch of a level's
  * u-th update is drawn from a generator seeded by (seed, level, u): the SAC state's update
  * count is checkpointed, so a resumed run draws the same batches with no extra state.
  */
@@ -35,7 +35,7 @@ export function relaySupervision(agent: Hac, demos: RelayDemos, options: RelaySu
   const rng = new Rng(0);
   const relay = { ...options, subgoalCenter: agent.subgoalCenter };
   return (level) => {
-    const { sac } = agent.levels[level]!;
+    const sac = agent.levels[level]!.agent;
     // splitmix-seeded from the two words: the update count (high) and the level's salt (low).
     rng.reseed(sac.updates * 2 ** 32 + salts[level]!);
     const rows = levelRows(relayBatch(demos, relay, rng), level);

@@ -58,7 +58,7 @@ export class RplTrainer {
     ({ train: this.train, validation: this.validation } = loadRelayDemos(config));
     const { relay, hac: hacConfig } = config;
     if (relay.useSupervisionWithRl && relay.supervisionWeight > 0) {
-      hac.agent.supervision = relaySupervision(hac.agent, this.train, {
+      const supervise = relaySupervision(hac.agent, this.train, {
         replanInterval: hacConfig.replanInterval,
         relative: hacConfig.relativeSubgoals,
         numTrajectories: relay.numTrajectories,
@@ -67,6 +67,7 @@ export class RplTrainer {
         bcOnlyAbove: !relay.useRlOnHigherLevel,
         seed: config.seed + 7,
       });
+      hac.agent.levels.forEach((level, i) => (level.supervision = () => supervise(i)));
     }
   }
 
@@ -163,7 +164,7 @@ export class RplTrainer {
         "pretrain/eval_demo_starts/reached_once": demoStarts.reachedOnce,
       });
     }
-    const blobs = Object.fromEntries(agent.levels.map((l) => [`sac_l${l.index}`, sacStateToBytes(l.sac.getWeights())]));
+    const blobs = Object.fromEntries(agent.levels.map((l, i) => [`sac_l${i}`, sacStateToBytes(l.agent.getWeights())]));
     writeFileAtomic(this.pretrainedPath, packArrays({ format: PRETRAINED_FORMAT, rows }, blobs));
     this.pretrained = true;
     return true;
@@ -174,10 +175,10 @@ export class RplTrainer {
     const { meta, arrays } = unpackArrays(readFileSyncChecked(this.pretrainedPath));
     const file = meta as { format?: string; rows?: MetricsRow[] };
     if (file.format !== PRETRAINED_FORMAT || !Array.isArray(file.rows)) throw new Error(`${this.pretrainedPath} is not a ${PRETRAINED_FORMAT} file`);
-    for (const level of this.hac.agent.levels) {
-      const bytes = arrays.get(`sac_l${level.index}`);
-      if (!(bytes instanceof Uint8Array)) throw new Error(`${this.pretrainedPath} lacks level ${level.index}`);
-      level.sac.setWeights(sacStateFromBytes(bytes));
+    for (const [i, level] of this.hac.agent.levels.entries()) {
+      const bytes = arrays.get(`sac_l${i}`);
+      if (!(bytes instanceof Uint8Array)) throw new Error(`${this.pretrainedPath} lacks level ${i}`);
+      level.agent.setWeights(sacStateFromBytes(bytes));
     }
     for (const row of file.rows) this.metrics.append(row);
     this.pretrained = true;

@@ -2,13 +2,15 @@
  * A goal-conditioned SAC learner and its HER buffer: what flat SAC + HER is, apart from the loop
  * that feeds it. The flat trainer feeds it its own env steps; HAC's shadow learner feeds it the
  * hierarchy's env steps (seed-code-notes §3.7), and it learns from them on the same schedule.
+ * Each HAC level is one too, on its own goal and action spaces (agents/hac/hac.ts).
  */
 import type { GoalEnv, GoalObs, StepResult } from "../../sim/core.js";
+import type { Box } from "../../sim/spaces.js";
 import { Rng } from "../../sim/rng.js";
-import { HerReplayBuffer, goalEnvReward, type HerBatch } from "../buffers/her-replay-buffer.js";
+import { HerReplayBuffer, goalEnvReward, type GoalRewardFn, type HerBatch, type HerTransition } from "../buffers/her-replay-buffer.js";
 import { Sac, type SacMetrics, type SupervisedTerm } from "../sac/sac.js";
 import type { SacConfig } from "../sac/sac-config.js";
-import { goalPolicyInputs, type PolicyInputPart } from "../sac/policy-onnx.js";
+import type { PolicyInputPart } from "../sac/policy-onnx.js";
 import { policyInput } from "./evaluate.js";
 import { sacStateFromBytes, sacStateToBytes } from "./sac-state-codec.js";
 
@@ -27,48 +29,84 @@ export interface LossTotals {
   n: number;
 }
 
+/**
+ * A learner's goal and action spaces. The env's own (desired goal, env actions) by default; a HAC
+ * level above the bottom pursues and outputs subgoals instead.
+ */
+export interface LearnerSpaces {
+  /** The goal part of the policy's input, named as a saved policy names it. */
+  goal: PolicyInputPart;
+  /** Bound of each action dimension: actions lie in [-actLimit, actLimit]. */
+  actLimit: Float64Array;
+  /** The reward of (achieved, goal) pairs in the goal space; also HER's relabelled reward. */
+  computeReward: GoalRewardFn;
+}
+
+/** Seeds of the SAC agent (weights and noise) and of the buffer's sampling. */
+export interface LearnerSeeds {
+  sac: number;
+  buffer: number;
+}
+
 export class HerLearner {
-  readonly agent: Sac;
-  /** How the agent's input is made: observation ‖ desired goal. */
+  /** How the agent's input is made: observation ‖ goal. */
   readonly policyInputs: PolicyInputPart[];
+  readonly actLimit: Float64Array;
+  readonly computeReward: GoalRewardFn;
   /** A supervised term added to every update (the "BC one layer" baseline; agents/rpl/flat-bc.ts). */
   supervision: (() => SupervisedTerm) | null = null;
-  private buffer: HerReplayBuffer;
+  private sac: Sac;
+  private replay: HerReplayBuffer;
   private readonly batch: HerBatch;
 
+  /** `seed`: a number seeds the agent with it and the buffer with `seed + 1`. */
   constructor(
-    private readonly env: GoalEnv,
+    env: GoalEnv,
     readonly sacConfig: SacConfig,
     her: HerSettings,
     capacity: number,
-    seed: number,
+    seed: number | LearnerSeeds,
+    spaces: LearnerSpaces = envSpaces(env),
   ) {
+    const seeds = typeof seed === "number" ? { sac: seed, buffer: seed + 1 } : seed;
     const obsDim = boxSize(env, "observation");
-    const goalDim = boxSize(env, "desired_goal");
-    const actDim = env.actionSpace.size;
-    this.agent = new Sac(obsDim + goalDim, actDim, Array.from(env.actionSpace.high), sacConfig, seed);
-    this.policyInputs = goalPolicyInputs(obsDim, goalDim);
-    this.buffer = new HerReplayBuffer({
+    const goalDim = spaces.goal.size;
+    const actDim = spaces.actLimit.length;
+    this.actLimit = spaces.actLimit;
+    this.computeReward = spaces.computeReward;
+    this.sac = new Sac(obsDim + goalDim, actDim, Array.from(spaces.actLimit), sacConfig, seeds.sac);
+    this.policyInputs = [{ key: "observation", size: obsDim }, spaces.goal];
+    this.replay = new HerReplayBuffer({
       capacity: Math.min(sacConfig.bufferSize, capacity),
       observationDim: obsDim,
       goalDim,
       actionDim: actDim,
-      computeReward: goalEnvReward(env),
-      rng: new Rng(seed + 1),
+      computeReward: spaces.computeReward,
+      rng: new Rng(seeds.buffer),
       nSampledGoal: her.nSampledGoal,
       goalSelectionStrategy: her.strategy,
       faithful: her.faithful,
     });
-    this.batch = this.buffer.createBatch(sacConfig.batchSize);
+    this.batch = this.replay.createBatch(sacConfig.batchSize);
+  }
+
+  /** The SAC agent; {@link loadAgent} replaces it. */
+  get agent(): Sac {
+    return this.sac;
+  }
+
+  /** The replay buffer; {@link restoreBlobs} replaces it. */
+  get buffer(): HerReplayBuffer {
+    return this.replay;
   }
 
   act(obs: GoalObs, deterministic: boolean): Float32Array {
-    return this.agent.act(policyInput(obs), deterministic);
+    return this.sac.act(policyInput(obs), deterministic);
   }
 
   /** Stores one env step (the episode becomes sampleable when the step ends it). */
   observe(obs: GoalObs, action: ArrayLike<number>, r: StepResult<GoalObs>): void {
-    this.buffer.add({
+    this.store({
       observation: obs.observation,
       desiredGoal: obs.desired_goal,
       action,
@@ -80,46 +118,84 @@ export class HerLearner {
     });
   }
 
-  /** `updatesPerStep` gradient steps, once a batch's worth of finished episodes is stored. */
-  learn(totals: LossTotals): void {
-    if (this.buffer.size < this.sacConfig.batchSize) return;
-    for (let u = 0; u < this.sacConfig.updatesPerStep; u++) {
-      const m: SacMetrics = this.agent.update(this.buffer.sampleInto(this.batch), this.supervision?.());
-      totals.qf += m.qfLoss;
-      totals.pi += m.piLoss;
-      totals.alpha += m.alpha;
-      totals.n++;
+  /** Stores one transition of the learner's own making (a HAC level's). */
+  store(transition: HerTransition): void {
+    this.replay.add(transition);
+  }
+
+  /**
+   * `updatesPerStep` gradient steps per transition stored since the last call (one by default),
+   * once a batch's worth of finished episodes is stored. `totals` sums their losses.
+   */
+  learn(totals?: LossTotals, transitions = 1): void {
+    if (this.replay.size < this.sacConfig.batchSize) return;
+    const due = transitions * this.sacConfig.updatesPerStep;
+    for (let u = 0; u < due; u++) {
+      const m: SacMetrics = this.sac.update(this.replay.sampleInto(this.batch), this.supervision?.());
+      if (totals) {
+        totals.qf += m.qfLoss;
+        totals.pi += m.piLoss;
+        totals.alpha += m.alpha;
+        totals.n++;
+      }
     }
   }
 
-  /** The learner's whole state for a checkpoint: agent (optimisers and generator included) and buffer. */
-  toBlobs(prefix: string): Record<string, Uint8Array> {
-    return { [`${prefix}sac`]: sacStateToBytes(this.agent.getWeights()), [`${prefix}buffer`]: this.buffer.toBytes() };
+  /**
+   * The learner's whole state for a checkpoint: agent (optimisers and generator included) and
+   * buffer, as blobs `<prefix>sac<suffix>` and `<prefix>buffer<suffix>`.
+   */
+  toBlobs(prefix: string, suffix = ""): Record<string, Uint8Array> {
+    return { [`${prefix}sac${suffix}`]: sacStateToBytes(this.sac.getWeights()), [`${prefix}buffer${suffix}`]: this.replay.toBytes() };
   }
 
-  restoreBlobs(prefix: string, blob: (name: string) => Uint8Array): void {
-    this.agent.setWeights(sacStateFromBytes(blob(`${prefix}sac`)));
-    this.buffer = HerReplayBuffer.fromBytes(blob(`${prefix}buffer`), goalEnvReward(this.env), this.buffer.capacity);
+  restoreBlobs(prefix: string, blob: (name: string) => Uint8Array, suffix = ""): void {
+    this.sac.setWeights(sacStateFromBytes(blob(`${prefix}sac${suffix}`)));
+    this.replay = HerReplayBuffer.fromBytes(blob(`${prefix}buffer${suffix}`), this.computeReward, this.replay.capacity);
+  }
+
+  /** Replaces the agent by the one {@link Sac.save} wrote to `dir` (a saved policy). */
+  async loadAgent(dir: string): Promise<void> {
+    const loaded = await Sac.load(dir);
+    this.sac.dispose();
+    this.sac = loaded;
   }
 
   dispose(): void {
-    this.agent.dispose();
+    this.sac.dispose();
   }
+}
+
+/** The env's own spaces: its desired goal, its actions and its reward. */
+function envSpaces(env: GoalEnv): LearnerSpaces {
+  return {
+    goal: { key: "desired_goal", size: boxSize(env, "desired_goal") },
+    actLimit: Float64Array.from(env.actionSpace.high),
+    computeReward: goalEnvReward(env),
+  };
 }
 
 export function emptyLosses(): LossTotals {
   return { qf: 0, pi: 0, alpha: 0, n: 0 };
 }
 
-/** A log row's loss fields, prefixed (e.g. "shadow/"), when any update happened. */
-export function lossFields(totals: LossTotals, prefix = ""): Record<string, number> {
+/**
+ * A log row's loss fields when any update happened: `<prefix>loss/qf<suffix>`, `…loss/pi…`,
+ * `…alpha…` (e.g. prefix "shadow/", or suffix "_l1" for a HAC level).
+ */
+export function lossFields(totals: LossTotals, prefix = "", suffix = ""): Record<string, number> {
   if (totals.n === 0) return {};
-  return { [`${prefix}loss/qf`]: totals.qf / totals.n, [`${prefix}loss/pi`]: totals.pi / totals.n, [`${prefix}alpha`]: totals.alpha / totals.n };
+  return { [`${prefix}loss/qf${suffix}`]: totals.qf / totals.n, [`${prefix}loss/pi${suffix}`]: totals.pi / totals.n, [`${prefix}alpha${suffix}`]: totals.alpha / totals.n };
+}
+
+/** One Box entry of a goal env's Dict observation space. */
+export function boxOf(env: GoalEnv, key: string): Box {
+  const space = env.observationSpace.spaces[key];
+  if (space?.type !== "Box") throw new Error(`${env.unwrapped.toString()} has no Box observation key "${key}"`);
+  return space;
 }
 
 /** The size of one Box entry of a goal env's Dict observation space. */
 export function boxSize(env: GoalEnv, key: string): number {
-  const space = env.observationSpace.spaces[key];
-  if (space?.type !== "Box") throw new Error(`${env.unwrapped.toString()} has no Box observation key "${key}"`);
-  return space.size;
+  return boxOf(env, key).size;
 }

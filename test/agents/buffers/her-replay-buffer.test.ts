@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { HerReplayBuffer, type GoalSelectionStrategy, type HerBatch, type HerReplayBufferOptions } from "../../../agents/buffers/her-replay-buffer.js";
+import { HerReplayBuffer, type HerBatch, type HerReplayBufferOptions } from "../../../agents/buffers/her-replay-buffer.js";
+import type { GoalSelectionStrategy } from "../../../agents/buffers/goal-selection.js";
 import { packArrays, unpackArrays } from "../../../agents/buffers/array-pack.js";
 import { Rng } from "../../../sim/rng.js";
 

@@ -1,7 +1,9 @@
 import { expect } from "chai";
 import * as tf from "@tensorflow/tfjs-core";
 import { selectBackend } from "../../../agents/nn/backend.js";
-import { Hac, evaluateHac, type HacStepEvents, type LevelActor, type StoredTransition } from "../../../agents/hac/hac.js";
+import { Hac, type LevelActor } from "../../../agents/hac/hac.js";
+import type { HacStepEvents, StoredTransition } from "../../../agents/hac/hac-rollout.js";
+import { evaluateHac } from "../../../agents/hac/evaluate-hac.js";
 import { parseHacConfig } from "../../../agents/hac/hac-config.js";
 import type { GoalEnv, Info } from "../../../sim/index.js";
 import { PointEnv, STEP, pointEnv, timeLimited } from "./point-env.js";
@@ -329,10 +331,10 @@ describe("agents/hac Hac: what the buffers store", () => {
     const before = tf.memory().numTensors;
     agent.learn([3, 1]);
     expect(tf.memory().numTensors).to.equal(before);
-    expect(agent.levels.map((l) => l.sac.updates)).to.deep.equal([4, 4]);
+    expect(agent.levels.map((l) => l.agent.updates)).to.deep.equal([4, 4]);
     const fresh = make(pointEnv(12), {}, {});
     fresh.learn([1, 1]);
-    expect(fresh.levels.map((l) => l.sac.updates)).to.deep.equal([0, 0]);
+    expect(fresh.levels.map((l) => l.agent.updates)).to.deep.equal([0, 0]);
   });
 
   it("refuses bad configs by naming the field", () => {

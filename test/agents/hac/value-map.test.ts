@@ -33,7 +33,7 @@ describe("HAC value map", () => {
       subgoal[1] = map.ys[j]!;
       const action = Float32Array.from(subgoal, (v, d) => (c.relativeSubgoals ? v - current[d]! : v));
       const top = hac.levels[1]!;
-      expect(map.q[j * 80 + i]).to.be.closeTo(top.sac.qValues(policyInput(obs), action).qf1[0]!, 1e-5);
+      expect(map.q[j * 80 + i]).to.be.closeTo(top.agent.qValues(policyInput(obs), action).qf1[0]!, 1e-5);
       expect(valueMapSvg(map, "t").match(/<rect /g)!.length).to.be.greaterThan(6400);
       hac.dispose();
       env.close();

@@ -36,7 +36,7 @@ describe("relay learning: pretraining, finetuning runs and the BC baseline", fun
     const agent = new Hac(env, { replanInterval: 5, subgoalSpace: "full_positional_state", sac: { hidden: [16, 16] } }, { seed: 1, bufferCapacity: 1 });
     const { train, validation } = splitRelayDemos(readDemoFileForTest(demos), "full_positional_state");
     const fixed = relayBatch(train, { replanInterval: 5 }, new Rng(9));
-    const losses = (): number[] => agent.levels.map((l, i) => l.sac.bcValue(levelRows(fixed, i), "mse-mean", 0));
+    const losses = (): number[] => agent.levels.map((l, i) => l.agent.bcValue(levelRows(fixed, i), "mse-mean", 0));
     const before = losses();
     const logs: number[] = [];
     const options = { steps: 150, replanInterval: 5, loss: "mse", validateEvery: 50, seed: 3 } as const;
