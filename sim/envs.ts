@@ -70,7 +70,7 @@ for (const v of POINT_MASS_VARIANTS) {
 }
 
 /**
- * ## Panda family (panda-gym's tasks on a Franka-Panda-style arm, robots/panda.ts)
+ * ## Panda family (panda-gym's tasks on a Franka-Panda-style arm, kinematics/panda.ts)
  *
  * **Description.** A 7-joint arm with a two-finger hand stands at (-0.6, 0, 0) on a table whose
  * top is z = 0 (1.1 × 0.7 m, centred at x = -0.3; Slide's is 1.4 m long, centred at x = -0.1),

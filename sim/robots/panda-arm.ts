@@ -10,11 +10,11 @@
  * Franka's controller compensates gravity; the arm's bodies have gravity scale 0 for the same
  * effect, so the motors track their targets instead of sagging. Objects feel full gravity.
  */
-import { KinematicChain, linkFrames } from "../../robots/kinematics.js";
-import { solveIk } from "../../robots/ik.js";
-import { PANDA_FINGER_JOINTS, PANDA_GRIPPER, PANDA_LINKS, PANDA_NEUTRAL, pandaDescription } from "../../robots/panda.js";
-import type { Geometry, GeometryElement, JointDescription, RobotDescription } from "../../robots/robot-description.js";
-import { compose, fromXyzRpy, identity, invert, rotation, toQuat, type Transform, type Vec3 } from "../../robots/transform.js";
+import { KinematicChain, linkFrames } from "../../kinematics/kinematics.js";
+import { solveIk } from "../../kinematics/ik.js";
+import { PANDA_FINGER_JOINTS, PANDA_GRIPPER, PANDA_LINKS, PANDA_NEUTRAL, pandaDescription } from "../../kinematics/panda.js";
+import type { Geometry, GeometryElement, JointDescription, RobotDescription } from "../../kinematics/robot-description.js";
+import { compose, fromXyzRpy, identity, invert, rotation, toQuat, type Transform, type Vec3 } from "../../kinematics/transform.js";
 import { interactionGroups, type PhysicsWorld } from "../physics/world.js";
 import type { Shape } from "../physics/scene.js";
 import { PANDA_GROUP } from "../panda-collision-groups.js";

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { Rng, make } from "../../sim/index.js";
 import type { PandaEnv } from "../../sim/panda-env.js";
-import { PANDA_LIMITS, PANDA_NEUTRAL } from "../../robots/panda.js";
+import { PANDA_LIMITS, PANDA_NEUTRAL } from "../../kinematics/panda.js";
 
 function bare(id: string): { env: ReturnType<typeof make>; panda: PandaEnv } {
   const env = make(id);

@@ -1,6 +1,6 @@
 /**
  * A robot as data, in URDF's vocabulary: links (inertial, collision and visual geometry) and
- * joints (parent, child, origin, axis, limits). robots/urdf.ts reads and writes it; the
+ * joints (parent, child, origin, axis, limits). kinematics/urdf.ts reads and writes it; the
  * kinematics and the simulator build from it; nothing here knows about physics engines.
  */
 

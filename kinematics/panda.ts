@@ -95,7 +95,7 @@ function solidLink(name: string, mass: number, shape: GeometryElement | null): L
   return { name, inertial: { origin: shape.origin, mass, inertia: { ixx, ixy: 0, ixz: 0, iyy, iyz: 0, izz } }, collisions: [shape], visuals: [shape] };
 }
 
-/** The Panda as a robot description (URDF-equivalent; see robots/urdf.ts). */
+/** The Panda as a robot description (URDF-equivalent; see kinematics/urdf.ts). */
 export function pandaDescription(): RobotDescription {
   const links: LinkDescription[] = [{ name: PANDA_LINKS.base, collisions: [LINK_SHAPES[0]!], visuals: [LINK_SHAPES[0]!] }];
   const joints: JointDescription[] = [];

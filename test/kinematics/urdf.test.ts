@@ -1,8 +1,8 @@
 import { expect } from "chai";
-import { parseUrdf, toUrdf, UrdfError } from "../../robots/urdf.js";
-import { parseXml, XmlError } from "../../robots/xml.js";
-import { KinematicChain } from "../../robots/kinematics.js";
-import { PANDA_LINKS, pandaDescription } from "../../robots/panda.js";
+import { parseUrdf, toUrdf, UrdfError } from "../../kinematics/urdf.js";
+import { parseXml, XmlError } from "../../kinematics/xml.js";
+import { KinematicChain } from "../../kinematics/kinematics.js";
+import { PANDA_LINKS, pandaDescription } from "../../kinematics/panda.js";
 
 const TWO_LINK = `<?xml version="1.0"?>
 <!-- a two-link arm with a mesh visual -->
