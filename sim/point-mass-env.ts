@@ -3,8 +3,8 @@
  * panda-gym composes a robot and a task. Registered in envs.ts, documented there per id.
  */
 import { z } from "zod";
-import type { GoalObs, Info } from "./core.js";
-import { Box, Dict } from "./spaces.js";
+import type { GoalObs, Info } from "./core/env.js";
+import { Box, Dict } from "./core/spaces.js";
 import { PhysicsWorld } from "./physics/world.js";
 import { WorldGoalEnv } from "./world-goal-env.js";
 import { PointMassRobot } from "./robots/point-mass.js";

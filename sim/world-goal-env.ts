@@ -7,12 +7,12 @@
  * robot, the observation and the reward.
  */
 import type { z } from "zod";
-import { EnvError, type EnvSpec, type GoalEnv, type GoalObs, type Info, type ResetArgs, type ResetResult, type StepResult } from "./core.js";
-import type { Box, Dict } from "./spaces.js";
-import { Rng } from "./rng.js";
+import { EnvError, type EnvSpec, type GoalEnv, type GoalObs, type Info, type ResetArgs, type ResetResult, type StepResult } from "./core/env.js";
+import type { Box, Dict } from "./core/spaces.js";
+import { Rng } from "./core/rng.js";
 import type { PhysicsWorld } from "./physics/world.js";
 import type { Frame, SceneDescription, SceneMarker } from "./physics/scene.js";
-import { packEnvSnapshot, unpackEnvSnapshot } from "./snapshot-codec.js";
+import { packEnvSnapshot, unpackEnvSnapshot } from "./core/snapshot-codec.js";
 
 /** The part of a task the shared code needs: its goal and its markers. */
 export interface GoalTaskView {

@@ -18,9 +18,9 @@
  */
 import { join } from "node:path";
 import { mkdirSync, readFileSync } from "node:fs";
-import type { GoalEnv, GoalObs, StepResult } from "../../sim/core.js";
-import type { Box } from "../../sim/spaces.js";
-import { Rng } from "../../sim/rng.js";
+import type { GoalEnv, GoalObs, StepResult } from "../../sim/core/env.js";
+import type { Box } from "../../sim/core/spaces.js";
+import { Rng } from "../../sim/core/rng.js";
 import { HerReplayBuffer, goalEnvReward, type GoalRewardFn, type HerBatch, type HerTransition } from "../buffers/her-replay-buffer.js";
 import { Sac, type SacMetrics, type SacState, type SupervisedTerm } from "../sac/sac.js";
 import type { SacConfig } from "../sac/sac-config.js";

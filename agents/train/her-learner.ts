@@ -3,8 +3,8 @@
  * that feeds it. The flat trainer feeds it its own env steps; HAC's shadow learner feeds it the
  * hierarchy's env steps (seed-code-notes §3.7), and it learns from them on the same schedule.
  */
-import type { GoalEnv, GoalObs, StepResult } from "../../sim/core.js";
-import { Rng } from "../../sim/rng.js";
+import type { GoalEnv, GoalObs, StepResult } from "../../sim/core/env.js";
+import { Rng } from "../../sim/core/rng.js";
 import { HerReplayBuffer, goalEnvReward, type HerBatch } from "../buffers/her-replay-buffer.js";
 import { Sac, type SacMetrics, type SupervisedTerm } from "../sac/sac.js";
 import type { SacConfig } from "../sac/sac-config.js";

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { Rng } from "../../sim/rng.js";
+import { Rng } from "../../sim/core/rng.js";
 import { KinematicChain, linkFrames } from "../../kinematics/kinematics.js";
 import { solveIk } from "../../kinematics/ik.js";
 import { PANDA_DH, PANDA_LINKS, PANDA_NEUTRAL, pandaDescription } from "../../kinematics/panda.js";

@@ -4,7 +4,7 @@
  * goal, on the table (Push, Slide: far beyond reach, so it must be struck) or up to 0.2 m above it
  * (PickAndPlace: in the air seven times in ten).
  */
-import type { Rng } from "../../rng.js";
+import type { Rng } from "../../core/rng.js";
 import type { SceneMarker } from "../../physics/scene.js";
 import type { PhysicsWorld } from "../../physics/world.js";
 import type { ObjectSpec, PandaResetOverrides, PandaTask } from "./panda-task.js";

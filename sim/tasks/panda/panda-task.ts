@@ -3,7 +3,7 @@
  * starts, writes its part of the observation, and says what the achieved goal is. It gets only
  * what it needs from the robot: the tool centre point's position.
  */
-import type { Rng } from "../../rng.js";
+import type { Rng } from "../../core/rng.js";
 import type { SceneMarker } from "../../physics/scene.js";
 import type { PhysicsWorld } from "../../physics/world.js";
 import { interactionGroups } from "../../physics/world.js";

@@ -1,5 +1,5 @@
 /** PandaReach: bring the tool centre point to a goal in a 0.3 m box above the table centre. */
-import type { Rng } from "../../rng.js";
+import type { Rng } from "../../core/rng.js";
 import type { SceneMarker } from "../../physics/scene.js";
 import type { PandaResetOverrides, PandaTask } from "./panda-task.js";
 import { goalMarkerPositions, goalMarkers } from "./panda-task.js";

@@ -3,7 +3,7 @@
  * (panda-gym's Stack). The achieved goal is both positions, and the reward one distance over
  * those six numbers.
  */
-import type { Rng } from "../../rng.js";
+import type { Rng } from "../../core/rng.js";
 import type { SceneMarker } from "../../physics/scene.js";
 import type { PhysicsWorld } from "../../physics/world.js";
 import type { PandaResetOverrides, PandaTask } from "./panda-task.js";

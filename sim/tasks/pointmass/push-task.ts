@@ -2,7 +2,7 @@
  * The pointMass tasks of the post (seed-code-notes §1): move N blocks (0, 1 or 2) onto their goals;
  * with no block the point mass itself must reach the goal. Goal and start sampling follow §1.5.
  */
-import type { Rng } from "../../rng.js";
+import type { Rng } from "../../core/rng.js";
 import type { PhysicsWorld } from "../../physics/world.js";
 import { interactionGroups } from "../../physics/world.js";
 import type { SceneMarker } from "../../physics/scene.js";
