@@ -15,9 +15,11 @@ import { solveIk } from "../../kinematics/ik.js";
 import { PANDA_FINGER_JOINTS, PANDA_GRIPPER, PANDA_LINKS, PANDA_NEUTRAL, pandaDescription } from "../../kinematics/panda.js";
 import type { Geometry, GeometryElement, JointDescription, RobotDescription } from "../../kinematics/robot-description.js";
 import { compose, fromXyzRpy, identity, invert, rotation, toQuat, type Transform, type Vec3 } from "../../kinematics/transform.js";
+import { Box } from "../core/spaces.js";
+import type { Robot } from "../core/robot.js";
 import { interactionGroups, type PhysicsWorld } from "../physics/world.js";
 import type { Shape } from "../physics/scene.js";
-import { PANDA_GROUP } from "../panda-collision-groups.js";
+import { PANDA_GROUP, POSITION_HIGH, POSITION_LOW } from "../scenes/table.js";
 
 export type ControlType = "ee" | "joints";
 
@@ -106,7 +108,7 @@ export interface PandaArmConfig {
   blockGripper: boolean;
 }
 
-export class PandaArm {
+export class PandaArm implements Robot {
   readonly robot: RobotDescription = pandaDescription();
   /** Base to tool centre point: what ee control and IK move. */
   readonly chain = new KinematicChain(this.robot, PANDA_LINKS.base, PANDA_LINKS.tcp);
@@ -121,6 +123,13 @@ export class PandaArm {
   private readonly ikTarget = { position: new Float64Array(3), orientation: DOWN };
   private readonly scratch = { a: identity(), b: identity(), c: identity(), d: identity() };
 
+  readonly actionSpace: Box;
+  /** TCP position and velocity, plus the finger opening unless blocked. */
+  readonly observationSize: number;
+  /** TCP position and finger opening. */
+  readonly controllableSpace = new Box([...POSITION_LOW, -0.01], [...POSITION_HIGH, 0.1]);
+
+  /** Builds the arm in `world` at the neutral pose, its motors holding it there. */
   constructor(
     private readonly world: PhysicsWorld,
     readonly config: PandaArmConfig,
@@ -129,20 +138,19 @@ export class PandaArm {
     const frames = linkFrames(this.robot);
     const collider = this.robot.links.find((l) => l.name === PANDA_LINKS.hand)!.collisions[0]!;
     this.handToTcp = compose(compose(invert(colliderPose(collider)), invert(frames.get(PANDA_LINKS.hand)!)), frames.get(PANDA_LINKS.tcp)!);
+    this.actionSpace = new Box(-1, 1, [this.actionSize], "float64");
+    this.observationSize = config.blockGripper ? 6 : 7;
+    this.build();
+    this.holdBuildPose();
   }
 
   /** Action size: 3 or 7, plus 1 for the gripper unless it is blocked. */
-  get actionSize(): number {
+  private get actionSize(): number {
     return (this.config.controlType === "ee" ? 3 : 7) + (this.config.blockGripper ? 0 : 1);
   }
 
-  /** Observation size: TCP position and velocity, plus the finger opening unless blocked. */
-  get observationSize(): number {
-    return this.config.blockGripper ? 6 : 7;
-  }
-
   /** Creates the bodies at the neutral pose, fingers closed when blocked, else open. */
-  build(): void {
+  private build(): void {
     const positions: Record<string, number> = Object.fromEntries(PANDA_NEUTRAL.map((v, i) => [`panda_joint${i + 1}`, v]));
     positions[PANDA_FINGER_JOINTS[0]] = this.buildOpening;
     const frames = linkFrames(this.robot, positions);
@@ -263,7 +271,7 @@ export class PandaArm {
   }
 
   /** Sets the motor targets to hold the pose the arm was built in. */
-  holdBuildPose(): void {
+  private holdBuildPose(): void {
     PANDA_NEUTRAL.forEach((v, i) => this.world.setMotorTarget(this.joints[i]!.desc.name, v));
     for (const f of this.fingers) this.world.setMotorTarget(f.desc.name, this.buildOpening);
   }
@@ -362,6 +370,15 @@ export class PandaArm {
     out[offset + 4] = v.y + w.z * rx - w.x * rz;
     out[offset + 5] = v.z + w.x * ry - w.y * rx;
     if (!this.config.blockGripper) out[offset + 6] = this.fingerWidth();
+  }
+
+  /** TCP x, y, z and the finger opening. */
+  controllableGoal(observation: Float64Array, out: Float64Array): void {
+    out[0] = observation[0]!;
+    out[1] = observation[1]!;
+    out[2] = observation[2]!;
+    // The opening is in the observation when the gripper is not blocked; read it once either way.
+    out[3] = this.config.blockGripper ? this.fingerWidth() : observation[6]!;
   }
 
   /**
