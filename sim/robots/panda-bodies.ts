@@ -219,8 +219,6 @@ function sceneShape(g: Geometry): Shape {
       return { kind: "cylinder", halfHeight: g.length / 2, radius: g.radius };
     case "sphere":
       return { kind: "sphere", radius: g.radius };
-    case "mesh":
-      throw new Error(`a mesh (${g.filename}) cannot be simulated: give the link primitive collision shapes`);
   }
 }
 
