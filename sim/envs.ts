@@ -1,5 +1,6 @@
 /**
- * The registered envs. Importing this module registers them (sim/index.ts does).
+ * The registered envs. Importing this module registers them (sim/index.ts does). A new env is a
+ * task (sim/tasks/, implementing sim/core/task.ts) and one entry in its family's table below.
  *
  * ## PointMass family (seed-code-notes §1, rebuilt on Rapier)
  *
