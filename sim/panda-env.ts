@@ -7,7 +7,8 @@ import { RobotTaskEnv } from "./core/robot-task-env.js";
 import { PhysicsWorld } from "./physics/world.js";
 import { buildTable, type TableLayout } from "./scenes/table.js";
 import { PandaArm } from "./robots/panda-arm.js";
-import type { PandaRewardKwargs, PandaTask } from "./tasks/panda/panda-task.js";
+import type { GoalRewardKwargs } from "./tasks/goal-reward.js";
+import type { PandaTask } from "./tasks/panda/panda-task.js";
 
 /** 10 physics steps of 1/250 s per env step: 25 Hz control, as panda-gym's 20 × 1/500 s. */
 const PANDA_SUBSTEPS = 10;
@@ -33,7 +34,7 @@ export interface PandaVariant {
   id: string;
   /** The table the task's goals need (Slide's is longer). */
   table: TableLayout;
-  makeTask: (world: PhysicsWorld, reward: PandaRewardKwargs) => PandaTask;
+  makeTask: (world: PhysicsWorld, reward: GoalRewardKwargs) => PandaTask;
   /** Reach, Push and Slide keep the fingers closed and give no gripper action. */
   blockGripper: boolean;
   defaultThreshold: number;

@@ -8,7 +8,7 @@ import type { Task } from "./core/task.js";
 import { PhysicsWorld } from "./physics/world.js";
 import { buildArena } from "./scenes/arena.js";
 import { PointMassRobot } from "./robots/point-mass.js";
-import type { GoalRewardConfig } from "./tasks/goal-reward.js";
+import type { GoalRewardKwargs } from "./tasks/goal-reward.js";
 import type { PlaceAgent } from "./tasks/pointmass/push-task.js";
 
 /** 20 physics steps of 1/240 s per env step: 12 Hz control, as the original. */
@@ -30,7 +30,7 @@ export type PointMassKwargs = z.input<typeof pointMassKwargs>;
 /** What a task of this family is built from: the world (arena and robot built), its kwargs, and the robot's placement. */
 export interface PointMassTaskContext {
   world: PhysicsWorld;
-  reward: Omit<GoalRewardConfig, "scoring">;
+  reward: GoalRewardKwargs;
   /** `targetLimit`, when the kwargs set it. */
   targetLimit: number | undefined;
   placeAgent: PlaceAgent;

@@ -22,6 +22,9 @@ export interface GoalRewardConfig {
   scoring: "pairs" | "whole";
 }
 
+/** What an env's kwargs set; the scoring is the task's. */
+export type GoalRewardKwargs = Omit<GoalRewardConfig, "scoring">;
+
 function distance(a: Float64Array, b: Float64Array, from: number, to: number, metric: DistanceMetric): number {
   let s = 0;
   for (let i = from; i < to; i++) {

@@ -6,7 +6,8 @@
  */
 import type { Rng } from "../../core/rng.js";
 import type { PhysicsWorld } from "../../physics/world.js";
-import { PandaTask, type ObjectSpec, type PandaResetOverrides, type PandaRewardKwargs } from "./panda-task.js";
+import { PandaTask, type ObjectSpec, type PandaResetOverrides } from "./panda-task.js";
+import type { GoalRewardKwargs } from "../goal-reward.js";
 
 /** panda-gym's cube: 4 cm, 1 kg, friction 1; the closed gripper lifts it (test/sim/panda-arm.test.ts). */
 export const CUBE: ObjectSpec = { shape: { kind: "box", halfExtents: [0.02, 0.02, 0.02] }, restHeight: 0.02, rotation: [0, 0, 0, 1], mass: 1, friction: 1 };
@@ -35,7 +36,7 @@ export class ObjectTask extends PandaTask {
   constructor(
     world: PhysicsWorld,
     readonly config: ObjectTaskConfig,
-    reward: PandaRewardKwargs,
+    reward: GoalRewardKwargs,
   ) {
     super(world, reward, 3, [config.object]);
   }

@@ -12,16 +12,13 @@ import type { SceneMarker, Shape } from "../../physics/scene.js";
 import type { PhysicsWorld } from "../../physics/world.js";
 import { interactionGroups } from "../../physics/world.js";
 import { PANDA_GROUP, POSITION_HIGH, POSITION_LOW, positionsBox } from "../../scenes/table.js";
-import { goalReward, goalSuccess, type GoalRewardConfig } from "../goal-reward.js";
+import { goalReward, goalSuccess, type GoalRewardConfig, type GoalRewardKwargs } from "../goal-reward.js";
 
 /** Reset options that fix what would otherwise be sampled (checked by the env first). */
 export interface PandaResetOverrides {
   goal?: number[];
   objectStarts?: [number, number, number][];
 }
-
-/** The reward kwargs; the scoring is panda-gym's. */
-export type PandaRewardKwargs = Omit<GoalRewardConfig, "scoring">;
 
 export abstract class PandaTask implements Task<PandaResetOverrides> {
   readonly goal: Float64Array;
@@ -36,7 +33,7 @@ export abstract class PandaTask implements Task<PandaResetOverrides> {
   /** Builds `objects` in `world`, after the robot, named object_0, object_1, ... (none for Reach). */
   constructor(
     protected readonly world: PhysicsWorld,
-    reward: PandaRewardKwargs,
+    reward: GoalRewardKwargs,
     readonly goalDim: number,
     objects: readonly ObjectSpec[],
   ) {

@@ -1,13 +1,14 @@
 /** PandaReach: bring the tool centre point to a goal in a 0.3 m box above the table centre. */
 import type { Rng } from "../../core/rng.js";
 import type { PhysicsWorld } from "../../physics/world.js";
-import { PandaTask, type PandaResetOverrides, type PandaRewardKwargs } from "./panda-task.js";
+import { PandaTask, type PandaResetOverrides } from "./panda-task.js";
+import type { GoalRewardKwargs } from "../goal-reward.js";
 
 /** panda-gym's goal_range: x, y in ±0.15, z in [0, 0.3]. */
 const GOAL_RANGE = 0.3;
 
 export class ReachTask extends PandaTask {
-  constructor(world: PhysicsWorld, reward: PandaRewardKwargs) {
+  constructor(world: PhysicsWorld, reward: GoalRewardKwargs) {
     super(world, reward, 3, []);
   }
 

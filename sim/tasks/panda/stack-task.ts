@@ -5,7 +5,8 @@
  */
 import type { Rng } from "../../core/rng.js";
 import type { PhysicsWorld } from "../../physics/world.js";
-import { PandaTask, type PandaResetOverrides, type PandaRewardKwargs } from "./panda-task.js";
+import { PandaTask, type PandaResetOverrides } from "./panda-task.js";
+import type { GoalRewardKwargs } from "../goal-reward.js";
 import { CUBE } from "./object-task.js";
 
 const RANGE = 0.3;
@@ -13,7 +14,7 @@ const RANGE = 0.3;
 const MIN_START_SEPARATION = 0.1;
 
 export class StackTask extends PandaTask {
-  constructor(world: PhysicsWorld, reward: PandaRewardKwargs) {
+  constructor(world: PhysicsWorld, reward: GoalRewardKwargs) {
     super(world, reward, 6, [CUBE, CUBE]);
   }
 

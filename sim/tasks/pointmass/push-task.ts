@@ -10,7 +10,7 @@ import type { PhysicsWorld } from "../../physics/world.js";
 import { interactionGroups } from "../../physics/world.js";
 import type { SceneMarker } from "../../physics/scene.js";
 import { ARENA_BOUND, GROUP } from "../../scenes/arena.js";
-import { goalReward, goalSuccess, type GoalRewardConfig } from "../goal-reward.js";
+import { goalReward, goalSuccess, type GoalRewardConfig, type GoalRewardKwargs } from "../goal-reward.js";
 
 export const BLOCK = {
   halfExtent: 0.35,
@@ -71,7 +71,7 @@ export class PushTask implements Task<ResetOverrides> {
   constructor(
     private readonly world: PhysicsWorld,
     readonly config: PushTaskConfig,
-    reward: Omit<GoalRewardConfig, "scoring">,
+    reward: GoalRewardKwargs,
     private readonly placeAgent: PlaceAgent,
   ) {
     this.goalDim = 2 * Math.max(config.numBlocks, 1);
