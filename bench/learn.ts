@@ -16,7 +16,7 @@ import { fileURLToPath } from "node:url";
 import { availableBackends, selectBackend, type BackendName } from "../agents/nn/backend.js";
 import { Sac, type SacBatch } from "../agents/sac/sac.js";
 import { sacConfig } from "../agents/sac/sac-config.js";
-import { Rng } from "../sim/rng.js";
+import { Rng } from "../sim/core/rng.js";
 import { printBench, type BenchResult } from "./bench-result.js";
 
 interface Shape {

@@ -19,7 +19,7 @@ const ROUNDS = 3;
  */
 const VECTOR_WARMUP_STEPS = 1000;
 
-/** The bare envs (PointMassEnv, PandaEnv) expose the world they step, for the physical floor. */
+/** The bare env (RobotTaskEnv) exposes the world it steps, for the physical floor. */
 interface SteppedWorld {
   world: PhysicsWorld;
 }

@@ -12,7 +12,7 @@ import type { RunPolicy } from "../agents/train/run-policy.js";
 import type { LiveAgent } from "../server/agent-session.js";
 import type { ValueMapJSON } from "../server/protocol.js";
 import { subgoalGhosts, type SubgoalGhosts } from "../server/subgoal-ghosts.js";
-import type { GoalObs } from "../sim/core.js";
+import type { GoalObs } from "../sim/core/env.js";
 import type { SceneDescription } from "../sim/physics/scene.js";
 
 /** An agent with no markers and no value map: all a plain policy needs. */

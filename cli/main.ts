@@ -3,7 +3,7 @@
  * that `rapier-gym envs` never pays for tfjs.
  */
 import { pathToFileURL } from "node:url";
-import { EnvError } from "../sim/core.js";
+import { EnvError } from "../sim/core/env.js";
 import type { BackendName } from "../agents/nn/backend-names.js";
 import type { ServerLimits } from "../server/limits.js";
 import { ConfigError } from "../agents/config-error.js";

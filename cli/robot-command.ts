@@ -3,10 +3,10 @@
  * flange's position and orientation in the base frame, so that anyone can hold the kinematics
  * to the manufacturer's table (for the Panda: q = 0 puts the flange at (0.088, 0, 0.926)).
  */
-import { KinematicChain } from "../robots/kinematics.js";
-import { PANDA_LINKS, pandaDescription } from "../robots/panda.js";
-import type { RobotDescription } from "../robots/robot-description.js";
-import { toQuat, toRpy } from "../robots/transform.js";
+import { KinematicChain } from "../kinematics/kinematics.js";
+import { PANDA_LINKS, pandaDescription } from "../kinematics/panda.js";
+import type { RobotDescription } from "../kinematics/robot-description.js";
+import { toQuat, toRpy } from "../kinematics/transform.js";
 import { UsageError } from "./main.js";
 
 interface KnownRobot {

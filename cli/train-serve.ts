@@ -11,7 +11,7 @@ import type { EvalObserver } from "../agents/train/eval-observer.js";
 import type { EvaluationEpisode } from "../server/evaluation-replay.js";
 import type { ServeWorkerData, ServeWorkerMessage, ServeWorkerReply } from "../server/serve-worker.js";
 import { subgoalGhosts, type SubgoalGhosts } from "../server/subgoal-ghosts.js";
-import type { GoalEnv, GoalObs } from "../sim/core.js";
+import type { GoalEnv, GoalObs } from "../sim/core/env.js";
 import { workerEntry } from "../sim/worker-entry.js";
 import { valueMapWire } from "./live-agents.js";
 

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { GoalEnv } from "../sim/core.js";
+import type { GoalEnv } from "../sim/core/env.js";
 import { make } from "../sim/index.js";
 import { selectBackend } from "../agents/nn/backend.js";
 import { Hac } from "../agents/hac/hac.js";

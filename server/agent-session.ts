@@ -5,7 +5,7 @@
  * a goal dragged in the viewer restarts the episode from where everything stands, with the new
  * goal, and the agent goes after it.
  */
-import { EnvError, type GoalEnv, type GoalObs, type StepResult } from "../sim/core.js";
+import { EnvError, type GoalEnv, type GoalObs, type StepResult } from "../sim/core/env.js";
 import type { Frame, SceneDescription, SceneMarker } from "../sim/physics/scene.js";
 import type { LiveSession, LiveSessions } from "./live-sessions.js";
 import { ProtocolError } from "./protocol-error.js";

@@ -1,11 +1,11 @@
 /**
  * GoalEnv with Promise results. An env across a socket cannot answer synchronously, so the remote
- * env mirrors sim/core.ts's contract method for method, each returning a Promise. Left out:
+ * env mirrors sim/core/env.ts's contract method for method, each returning a Promise. Left out:
  * `unwrapped` and `npRandom` (the server's objects, not reachable from here) and `scene`/`frame`
  * (they arrive as pushes after `subscribe`).
  */
-import type { DictObs, EnvSpec, GoalObs, Info, ResetArgs, ResetResult, StepResult } from "../sim/core.js";
-import type { Box, Dict, Space } from "../sim/spaces.js";
+import type { DictObs, EnvSpec, GoalObs, Info, ResetArgs, ResetResult, StepResult } from "../sim/core/env.js";
+import type { Box, Dict, Space } from "../sim/core/spaces.js";
 
 export interface AsyncEnv<O = DictObs> {
   readonly observationSpace: Space;

@@ -5,9 +5,9 @@
  * round trip (blocking-call.ts). For async code, RemoteEnv is the plainer choice.
  */
 import { Worker } from "node:worker_threads";
-import { EnvError, type EnvSpec, type GoalEnv, type GoalObs, type Info, type ResetArgs, type ResetResult, type StepResult } from "../sim/core.js";
-import { spaceFromJSON, type Box, type Dict, type SpaceJSON } from "../sim/spaces.js";
-import type { Rng } from "../sim/rng.js";
+import { EnvError, type EnvSpec, type GoalEnv, type GoalObs, type Info, type ResetArgs, type ResetResult, type StepResult } from "../sim/core/env.js";
+import { spaceFromJSON, type Box, type Dict, type SpaceJSON } from "../sim/core/spaces.js";
+import type { Rng } from "../sim/core/rng.js";
 import type { Frame, SceneDescription } from "../sim/physics/scene.js";
 import { siblingModule, workerEntry } from "../sim/worker-entry.js";
 import { allocateChannel, attachChannel, callBlocking, type Channel } from "./blocking-call.js";

@@ -3,9 +3,9 @@
  * interface that speaks the protocol's wire form (plain number arrays), so that the session
  * never branches on the kind of env.
  */
-import { EnvError, type EnvSpec, type GoalEnv, type Info } from "../sim/core.js";
+import { EnvError, type EnvSpec, type GoalEnv, type Info } from "../sim/core/env.js";
 import type { Frame, SceneDescription } from "../sim/physics/scene.js";
-import type { Box, Dict } from "../sim/spaces.js";
+import type { Box, Dict } from "../sim/core/spaces.js";
 import type { SyncVectorEnv } from "../sim/vector/sync-vector-env.js";
 import { ProtocolError } from "./protocol-error.js";
 import type { Result } from "./protocol.js";

@@ -7,7 +7,7 @@
  * `{id, ok: false, error: {code, message}}`; pushes `{event, ...}` with no id.
  */
 import { z } from "zod";
-import type { SpaceJSON } from "../sim/spaces.js";
+import type { SpaceJSON } from "../sim/core/spaces.js";
 
 /** Bumped on any change an older client could not read (2: frames as integers, markers as an array, no wrapper). */
 export const PROTOCOL_VERSION = 2;
@@ -157,7 +157,7 @@ const boxJSON = z.strictObject({
   shape: z.array(z.int().min(0)),
   dtype: z.enum(["float32", "float64"]),
 });
-/** sim/spaces.ts's wire form; infinite bounds travel as null. */
+/** sim/core/spaces.ts's wire form; infinite bounds travel as null. */
 export const spaceJSON: z.ZodType<SpaceJSON> = z.lazy(() => z.union([boxJSON, z.strictObject({ type: z.literal("Dict"), spaces: z.record(z.string(), spaceJSON) })]));
 
 export const envSpecJSON = z.object({ id: z.string(), kwargs: jsonObject, maxEpisodeSteps: z.int().nullable() });

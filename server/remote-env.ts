@@ -2,8 +2,8 @@
  * An env on a rapier-gym server, used as an in-process one is (AsyncGoalEnv: GoalEnv with Promise
  * results). Observations come back as Float64Array, as from a local env.
  */
-import type { EnvSpec, GoalObs, Info, ResetArgs, ResetResult, StepResult } from "../sim/core.js";
-import { spaceFromJSON, type Box, type Dict } from "../sim/spaces.js";
+import type { EnvSpec, GoalObs, Info, ResetArgs, ResetResult, StepResult } from "../sim/core/env.js";
+import { spaceFromJSON, type Box, type Dict } from "../sim/core/spaces.js";
 import type { AsyncGoalEnv } from "./async-goal-env.js";
 import { ProtocolClient, type ConnectOptions } from "./protocol-client.js";
 import type { Result, ServerEvent } from "./protocol.js";

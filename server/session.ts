@@ -7,7 +7,7 @@
  * the scene after subscribe) follow its reply.
  */
 import { timingSafeEqual } from "node:crypto";
-import { EnvError } from "../sim/core.js";
+import { EnvError } from "../sim/core/env.js";
 import type { SceneMarker } from "../sim/physics/scene.js";
 import type { EnvCatalog } from "./env-catalog.js";
 import { envErrorCode, type HostedEnv } from "./hosted-env.js";

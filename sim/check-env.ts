@@ -2,9 +2,9 @@
  * checkEnv, after Gymnasium's `check_env`: the checks a new env must pass before anyone trains on
  * it. It throws an Error naming the first broken promise. It steps the env, and closes nothing.
  */
-import { isGoalEnv, type DictObs, type Env } from "./core.js";
-import { Box, Dict } from "./spaces.js";
-import { Rng } from "./rng.js";
+import { isGoalEnv, type DictObs, type Env } from "./core/env.js";
+import { Box, Dict } from "./core/spaces.js";
+import { Rng } from "./core/rng.js";
 
 export function checkEnv(env: Env<DictObs>, options: { steps?: number } = {}): void {
   const name = env.unwrapped.toString();

@@ -1,5 +1,6 @@
 /**
- * The registered envs. Importing this module registers them (sim/index.ts does).
+ * The registered envs. Importing this module registers them (sim/index.ts does). A new env is a
+ * task (sim/tasks/, implementing sim/core/task.ts) and one entry in its family's table below.
  *
  * ## PointMass family (seed-code-notes §1, rebuilt on Rapier)
  *
@@ -40,27 +41,34 @@
  * **Version history.** v0: the post's pointMassObject world on Rapier 0.21.
  */
 import { register } from "./registry.js";
-import { PointMassEnv, pointMassKwargs, type PointMassVariant } from "./point-mass-env.js";
-import { PandaEnv, pandaKwargs, type PandaVariant } from "./panda-env.js";
+import { pointMassEnv, pointMassKwargs, type PointMassTaskContext, type PointMassVariant } from "./point-mass-env.js";
+import { pandaEnv, pandaKwargs, type PandaVariant } from "./panda-env.js";
+import { PushTask, type PushTaskConfig } from "./tasks/pointmass/push-task.js";
 import { ReachTask } from "./tasks/panda/reach-task.js";
 import { ObjectTask, PICK_AND_PLACE, PUSH, SLIDE } from "./tasks/panda/object-task.js";
 import { StackTask } from "./tasks/panda/stack-task.js";
+import { SLIDE_TABLE, TABLE } from "./scenes/table.js";
 
-const POINT_MASS_VARIANTS: (PointMassVariant & { maxEpisodeSteps: number; summary: string })[] = [
-  { id: "PointMassReach", numBlocks: 0, maze: false, maxEpisodeSteps: 100, summary: "move the point mass to the goal" },
-  { id: "PointMassPush", numBlocks: 1, maze: false, maxEpisodeSteps: 200, summary: "push one block onto the goal (the post's pointMassObject)" },
-  { id: "PointMassPush2", numBlocks: 2, maze: false, maxEpisodeSteps: 250, summary: "push two blocks onto their goals (piecewise reward)" },
-  { id: "PointMassMaze", numBlocks: 0, maze: true, maxEpisodeSteps: 100, summary: "reach a fixed goal around two inner walls" },
+function pushTask(numBlocks: PushTaskConfig["numBlocks"], maze: boolean): PointMassVariant["makeTask"] {
+  return (c: PointMassTaskContext) => new PushTask(c.world, { numBlocks, maze, targetLimit: c.targetLimit }, c.reward, c.placeAgent);
+}
+
+/** One entry per task; each gets a Dense id too, except the maze. */
+const POINT_MASS_VARIANTS: (Omit<PointMassVariant, "id"> & { name: string; maxEpisodeSteps: number; summary: string })[] = [
+  { name: "PointMassReach", maze: false, makeTask: pushTask(0, false), maxEpisodeSteps: 100, summary: "move the point mass to the goal" },
+  { name: "PointMassPush", maze: false, makeTask: pushTask(1, false), maxEpisodeSteps: 200, summary: "push one block onto the goal (the post's pointMassObject)" },
+  { name: "PointMassPush2", maze: false, makeTask: pushTask(2, false), maxEpisodeSteps: 250, summary: "push two blocks onto their goals (piecewise reward)" },
+  { name: "PointMassMaze", maze: true, makeTask: pushTask(0, true), maxEpisodeSteps: 100, summary: "reach a fixed goal around two inner walls" },
 ];
 
 for (const v of POINT_MASS_VARIANTS) {
   const rewardTypes = v.maze ? (["sparse"] as const) : (["sparse", "dense"] as const);
   for (const rewardType of rewardTypes) {
-    const id = `${v.id}${rewardType === "dense" ? "Dense" : ""}-v0`;
-    const variant: PointMassVariant = { id, numBlocks: v.numBlocks, maze: v.maze };
+    const id = `${v.name}${rewardType === "dense" ? "Dense" : ""}-v0`;
+    const variant: PointMassVariant = { id, maze: v.maze, makeTask: v.makeTask };
     register({
       id,
-      entryPoint: (kwargs) => new PointMassEnv(variant, kwargs),
+      entryPoint: (kwargs) => pointMassEnv(variant, kwargs),
       kwargs: pointMassKwargs,
       defaults: { rewardType },
       maxEpisodeSteps: v.maxEpisodeSteps,
@@ -70,7 +78,7 @@ for (const v of POINT_MASS_VARIANTS) {
 }
 
 /**
- * ## Panda family (panda-gym's tasks on a Franka-Panda-style arm, robots/panda.ts)
+ * ## Panda family (panda-gym's tasks on a Franka-Panda-style arm, kinematics/panda.ts)
  *
  * **Description.** A 7-joint arm with a two-finger hand stands at (-0.6, 0, 0) on a table whose
  * top is z = 0 (1.1 × 0.7 m, centred at x = -0.3; Slide's is 1.4 m long, centred at x = -0.1),
@@ -121,25 +129,26 @@ for (const v of POINT_MASS_VARIANTS) {
  * **Version history.** v0: panda-gym v3's tasks on Rapier 0.21.
  */
 const PANDA_VARIANTS: (Omit<PandaVariant, "id"> & { name: string; maxEpisodeSteps: number; summary: string })[] = [
-  { name: "PandaReach", makeTask: () => new ReachTask(), blockGripper: true, defaultThreshold: 0.05, maxEpisodeSteps: 50, summary: "move the Panda's tool to the goal" },
-  { name: "PandaPush", makeTask: () => new ObjectTask(PUSH), blockGripper: true, defaultThreshold: 0.05, maxEpisodeSteps: 50, summary: "push the cube to the goal, fingers closed" },
-  { name: "PandaSlide", makeTask: () => new ObjectTask(SLIDE), blockGripper: true, defaultThreshold: 0.05, maxEpisodeSteps: 50, summary: "strike the puck to a goal out of reach" },
-  { name: "PandaPickAndPlace", makeTask: () => new ObjectTask(PICK_AND_PLACE), blockGripper: false, defaultThreshold: 0.05, maxEpisodeSteps: 50, summary: "pick the cube and place it on the goal, often in the air" },
-  { name: "PandaStack", makeTask: () => new StackTask(), blockGripper: false, defaultThreshold: 0.1, maxEpisodeSteps: 100, summary: "stack two cubes on the goal" },
+  { name: "PandaReach", table: TABLE, makeTask: (w, r) => new ReachTask(w, r), blockGripper: true, defaultThreshold: 0.05, maxEpisodeSteps: 50, summary: "move the Panda's tool to the goal" },
+  { name: "PandaPush", table: TABLE, makeTask: (w, r) => new ObjectTask(w, PUSH, r), blockGripper: true, defaultThreshold: 0.05, maxEpisodeSteps: 50, summary: "push the cube to the goal, fingers closed" },
+  { name: "PandaSlide", table: SLIDE_TABLE, makeTask: (w, r) => new ObjectTask(w, SLIDE, r), blockGripper: true, defaultThreshold: 0.05, maxEpisodeSteps: 50, summary: "strike the puck to a goal out of reach" },
+  { name: "PandaPickAndPlace", table: TABLE, makeTask: (w, r) => new ObjectTask(w, PICK_AND_PLACE, r), blockGripper: false, defaultThreshold: 0.05, maxEpisodeSteps: 50, summary: "pick the cube and place it on the goal, often in the air" },
+  { name: "PandaStack", table: TABLE, makeTask: (w, r) => new StackTask(w, r), blockGripper: false, defaultThreshold: 0.1, maxEpisodeSteps: 100, summary: "stack two cubes on the goal" },
 ];
 
 for (const v of PANDA_VARIANTS) {
   for (const controlType of ["ee", "joints"] as const) {
     for (const rewardType of ["sparse", "dense"] as const) {
       const id = `${v.name}${controlType === "joints" ? "Joints" : ""}${rewardType === "dense" ? "Dense" : ""}-v0`;
-      const variant: PandaVariant = { id, makeTask: v.makeTask, blockGripper: v.blockGripper, defaultThreshold: v.defaultThreshold };
+      const { name: _name, maxEpisodeSteps, summary, ...family } = v;
+      const variant: PandaVariant = { id, ...family };
       register({
         id,
-        entryPoint: (kwargs) => new PandaEnv(variant, kwargs),
+        entryPoint: (kwargs) => pandaEnv(variant, kwargs),
         kwargs: pandaKwargs,
         defaults: { rewardType, controlType },
-        maxEpisodeSteps: v.maxEpisodeSteps,
-        summary: `${v.summary}${controlType === "joints" ? ", joint control" : ""}${rewardType === "dense" ? ", dense reward" : ""}`,
+        maxEpisodeSteps,
+        summary: `${summary}${controlType === "joints" ? ", joint control" : ""}${rewardType === "dense" ? ", dense reward" : ""}`,
       });
     }
   }

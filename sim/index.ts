@@ -1,9 +1,9 @@
 /** The simulator's public API. Importing it registers every env. */
 import "./envs.js";
 
-export * from "./core.js";
-export { Box, Dict, spaceFromJSON, type Space, type SpaceJSON } from "./spaces.js";
-export { Rng } from "./rng.js";
+export * from "./core/env.js";
+export { Box, Dict, spaceFromJSON, type Space, type SpaceJSON } from "./core/spaces.js";
+export { Rng } from "./core/rng.js";
 export { make, register, envIds, registration, specInfo, type EnvMaker, type EnvRegistration, type SpecInfo } from "./registry.js";
 export { checkEnv } from "./check-env.js";
 export { TimeLimit } from "./wrappers/time-limit.js";

@@ -4,8 +4,8 @@
  * TimeLimit (outermost).
  */
 import { z } from "zod";
-import { EnvError, type GoalEnv, isGoalEnv } from "./core.js";
-import type { Box, Dict } from "./spaces.js";
+import { EnvError, type GoalEnv, isGoalEnv } from "./core/env.js";
+import type { Box, Dict } from "./core/spaces.js";
 import { TimeLimit } from "./wrappers/time-limit.js";
 import { OrderEnforcing } from "./wrappers/order-enforcing.js";
 import { PassiveEnvChecker } from "./wrappers/passive-env-checker.js";

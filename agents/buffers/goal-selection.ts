@@ -2,7 +2,7 @@
  * Which step of an episode lends its achieved goal to a relabelled transition, after SB3's
  * `goal_selection_strategy.py` and `HerReplayBuffer._sample_goals`.
  */
-import type { Rng } from "../../sim/rng.js";
+import type { Rng } from "../../sim/core/rng.js";
 
 /** Where a relabelled goal comes from, as SB3's `GoalSelectionStrategy`. */
 export type GoalSelectionStrategy = "future" | "final" | "episode";

@@ -13,8 +13,8 @@
  *   draws from strictly later transitions, the last transition falling back to "final".
  */
 import { z } from "zod";
-import type { GoalEnv } from "../../sim/core.js";
-import { Rng } from "../../sim/rng.js";
+import type { GoalEnv } from "../../sim/core/env.js";
+import { Rng } from "../../sim/core/rng.js";
 import { packArrays, unpackArrays, type PackedArray } from "./array-pack.js";
 import { EpisodeRing } from "./episode-ring.js";
 import { goalStep, type GoalSelectionStrategy } from "./goal-selection.js";

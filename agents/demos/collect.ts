@@ -4,7 +4,7 @@
  * episodes whose last step is a success. Episode i of the attempts is reset with seed `seed + i`,
  * so a collection is reproducible and its file records which starts it kept.
  */
-import type { GoalEnv } from "../../sim/core.js";
+import type { GoalEnv } from "../../sim/core/env.js";
 import { buildDemoSet, newEpisode, recordStep, type DemoSet, type RecordedEpisode } from "./demo-set.js";
 import type { DemoPolicy } from "./one-block-at-a-time.js";
 import { ConfigError } from "../config-error.js";

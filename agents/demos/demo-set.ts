@@ -5,7 +5,7 @@
  * than T (an env that terminates on success) are padded by repeating their last row;
  * `episodeLengths` says where each one really ends.
  */
-import type { GoalEnv, GoalObs } from "../../sim/core.js";
+import type { GoalEnv, GoalObs } from "../../sim/core/env.js";
 import { ConfigError } from "../config-error.js";
 
 /** The npz keys, in file order. `acts` are env actions; the rest are observation keys, plural. */

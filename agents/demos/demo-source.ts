@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { GoalEnv, GoalObs } from "../../sim/core.js";
+import type { GoalEnv, GoalObs } from "../../sim/core/env.js";
 import { PushExpert } from "../experts/push-expert.js";
 import { loadRunPolicy } from "../train/run-policy.js";
 import { blockCount, oneBlockAtATime, type DemoPolicy } from "./one-block-at-a-time.js";

@@ -7,7 +7,7 @@
  * pushing block 2 knocks it off). The other blocks get in its way; the collector keeps only the
  * episodes that end with every block placed, as the author did.
  */
-import type { GoalEnv, GoalObs } from "../../sim/core.js";
+import type { GoalEnv, GoalObs } from "../../sim/core/env.js";
 
 /** A policy of one block: the PointMass observation with one block (8-D) and one goal (2-D). */
 export type DemoPolicy = (obs: GoalObs) => ArrayLike<number>;

@@ -12,7 +12,7 @@
  * - PickAndPlace: above the cube with the fingers open, down, close, then carry it to the goal.
  * - Stack: pick and place the first cube on its goal, release it and rise, then the second.
  */
-import type { GoalObs } from "../../sim/core.js";
+import type { GoalObs } from "../../sim/core/env.js";
 
 export type PandaTaskName = "reach" | "push" | "pickAndPlace" | "stack";
 

@@ -11,7 +11,7 @@
  * (`route`), and places first the block whose placement leaves the easier route for the other
  * (`chooseBlock`).
  */
-import type { GoalObs } from "../../sim/core.js";
+import type { GoalObs } from "../../sim/core/env.js";
 
 export interface PushExpertConfig {
   /** A block this close to its goal counts as placed; below the env's 0.3 for a margin. */

@@ -5,7 +5,7 @@
  * opens the windows that are due, top down, and returns the bottom level's action;
  * {@link HacRollout.step} takes the env's answer and runs the rest of an iteration, bottom up.
  */
-import type { GoalObs, StepResult } from "../../sim/core.js";
+import type { GoalObs, StepResult } from "../../sim/core/env.js";
 import type { HerTransition } from "../buffers/her-replay-buffer.js";
 import { policyInput } from "../train/evaluate.js";
 import type { Hac } from "./hac.js";

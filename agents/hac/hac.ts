@@ -18,8 +18,8 @@
  */
 import { join } from "node:path";
 import { mkdirSync, readFileSync } from "node:fs";
-import type { GoalEnv, GoalObs } from "../../sim/core.js";
-import { Rng } from "../../sim/rng.js";
+import type { GoalEnv, GoalObs } from "../../sim/core/env.js";
+import { Rng } from "../../sim/core/rng.js";
 import { goalEnvReward } from "../buffers/her-replay-buffer.js";
 import { writeFileAtomic } from "../train/atomic-write.js";
 import { HerLearner, boxOf, boxSize, type LearnerSpaces, type LossTotals } from "../train/her-learner.js";

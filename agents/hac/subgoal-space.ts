@@ -2,8 +2,8 @@
  * The subgoal space: the observation slice (`subgoalSpace`) in which the levels above the bottom
  * set subgoals, its bound, and the arithmetic that turns a level's output into a subgoal and back.
  */
-import type { GoalObs } from "../../sim/core.js";
-import type { Box } from "../../sim/spaces.js";
+import type { GoalObs } from "../../sim/core/env.js";
+import type { Box } from "../../sim/core/spaces.js";
 import { ConfigError } from "../config-error.js";
 import type { HacConfig } from "./hac-config.js";
 

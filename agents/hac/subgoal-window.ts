@@ -5,7 +5,7 @@
  * the *hindsight goal transitions*, which the HER buffer relabels from the stored row at sample
  * time, carrying `relabelAction`.
  */
-import type { GoalObs, StepResult } from "../../sim/core.js";
+import type { GoalObs, StepResult } from "../../sim/core/env.js";
 import type { HerTransition } from "../buffers/her-replay-buffer.js";
 import type { HacConfig } from "./hac-config.js";
 import type { Hac } from "./hac.js";

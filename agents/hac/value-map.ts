@@ -4,7 +4,7 @@
  * full-state subgoals the mass part is swept and the blocks stay where they are; with relative
  * subgoals each grid point is turned into the offset from the current state.
  */
-import type { GoalObs } from "../../sim/core.js";
+import type { GoalObs } from "../../sim/core/env.js";
 import { policyInput } from "../train/evaluate.js";
 import type { Hac } from "./hac.js";
 

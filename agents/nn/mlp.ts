@@ -10,7 +10,7 @@
  * actor is a Sequential model a browser can load with `tf.loadLayersModel`.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import type { Rng } from "../../sim/rng.js";
+import type { Rng } from "../../sim/core/rng.js";
 import { denseBackward, denseForward, type Activation } from "./dense.js";
 import { ParamLayout } from "./param-layout.js";
 

@@ -5,7 +5,7 @@
  * fresh start states and on the training demos' own, which tells memorising a few demos from
  * learning the task.
  */
-import type { GoalEnv } from "../../sim/core.js";
+import type { GoalEnv } from "../../sim/core/env.js";
 import type { Hac } from "../hac/hac.js";
 import { evaluateHac } from "../hac/evaluate-hac.js";
 

@@ -4,7 +4,7 @@
  * batch of 512 demo (observation ‖ desired goal → action) pairs, drawn uniformly with
  * replacement from every real step of every demo episode.
  */
-import { Rng } from "../../sim/rng.js";
+import { Rng } from "../../sim/core/rng.js";
 import { demoRow, type DemoSet } from "../demos/demo-set.js";
 import type { Sac, SupervisedTerm } from "../sac/sac.js";
 import type { BcLossKind } from "../nn/bc-loss.js";

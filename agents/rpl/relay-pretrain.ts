@@ -4,7 +4,7 @@
  * finetuning goes on with), one relay batch per step shared by the two levels, and a validation
  * loss on the held-out episodes every `validateEvery` steps, as `relay_learning.py`.
  */
-import { Rng } from "../../sim/rng.js";
+import { Rng } from "../../sim/core/rng.js";
 import type { Hac } from "../hac/hac.js";
 import { stopRequested } from "../train/training-loop.js";
 import type { BcLossKind } from "../nn/bc-loss.js";

@@ -17,7 +17,7 @@
  * Draws, in the author's order: the 80 episodes, the 80 starts, the 80 ends, then each episode's
  * low-level offsets. The train/validation split is by episode: the first 80 % / the rest.
  */
-import type { Rng } from "../../sim/rng.js";
+import type { Rng } from "../../sim/core/rng.js";
 import type { SubgoalSpace } from "../hac/hac-config.js";
 import { demoKeyOf, numEpisodes, type DemoSet } from "../demos/demo-set.js";
 import type { BcRows } from "../nn/bc-loss.js";

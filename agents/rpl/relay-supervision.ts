@@ -2,7 +2,7 @@
  * Relay learning's supervised terms for a two-level HAC agent: the BC loss of each level on its
  * half of a relay batch (level 0: the low-level pairs; level 1: the high-level pairs).
  */
-import { Rng } from "../../sim/rng.js";
+import { Rng } from "../../sim/core/rng.js";
 import type { Hac } from "../hac/hac.js";
 import type { SupervisedTerm } from "../sac/sac.js";
 import type { BcLossKind, BcRows } from "../nn/bc-loss.js";

@@ -15,7 +15,7 @@ import { actGraph } from "../onnx/policy-graph.js";
 import { qValuesGraph } from "../onnx/q-values-graph.js";
 import { copyState, sacStateEntries, type SacDims, type StateEntry, type StateGroup } from "../onnx/sac-state-layout.js";
 import { SAC_METRIC_NAMES, sacUpdateGraph } from "../onnx/sac-update-graph.js";
-import { Rng } from "../../sim/rng.js";
+import { Rng } from "../../sim/core/rng.js";
 import type { SacConfig } from "./sac-config.js";
 import type { SacBatch, SacEngine, SacMetrics, SacParams, SupervisedTerm, UpdateSeeds } from "./sac-engine.js";
 

@@ -8,7 +8,7 @@
  * (agents/nn/backend.ts), else tfjs on its backend. Both read and write the same checkpoints.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { Rng } from "../../sim/rng.js";
+import { Rng } from "../../sim/core/rng.js";
 import { learnerEngine, ortThreads } from "../nn/backend.js";
 import type { BcLossKind, BcRows } from "../nn/bc-loss.js";
 import { fileHandler } from "../nn/file-io.js";

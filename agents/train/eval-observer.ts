@@ -1,4 +1,4 @@
-import type { GoalEnv, GoalObs } from "../../sim/core.js";
+import type { GoalEnv, GoalObs } from "../../sim/core/env.js";
 
 /**
  * Watches evaluation episodes as they are played, so that `rapier-gym train --serve` can show

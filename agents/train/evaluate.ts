@@ -1,4 +1,4 @@
-import type { GoalEnv, GoalObs } from "../../sim/core.js";
+import type { GoalEnv, GoalObs } from "../../sim/core/env.js";
 import type { EvalObserver } from "./eval-observer.js";
 
 export interface EvalResult {

@@ -4,9 +4,9 @@
  * hierarchy's env steps (seed-code-notes §3.7), and it learns from them on the same schedule.
  * Each HAC level is one too, on its own goal and action spaces (agents/hac/hac.ts).
  */
-import type { GoalEnv, GoalObs, StepResult } from "../../sim/core.js";
-import type { Box } from "../../sim/spaces.js";
-import { Rng } from "../../sim/rng.js";
+import type { GoalEnv, GoalObs, StepResult } from "../../sim/core/env.js";
+import type { Box } from "../../sim/core/spaces.js";
+import { Rng } from "../../sim/core/rng.js";
 import { HerReplayBuffer, goalEnvReward, type GoalRewardFn, type HerBatch, type HerTransition } from "../buffers/her-replay-buffer.js";
 import { Sac, type SacMetrics, type SupervisedTerm } from "../sac/sac.js";
 import type { SacConfig } from "../sac/sac-config.js";

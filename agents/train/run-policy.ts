@@ -7,7 +7,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { GoalObs } from "../../sim/core.js";
+import type { GoalObs } from "../../sim/core/env.js";
 import { ConfigError } from "../config-error.js";
 import { learnerEngine } from "../nn/backend.js";
 import { OnnxPolicy, POLICY_FILE, goalPolicyInputs, policyOnnxBytes } from "../sac/policy-onnx.js";

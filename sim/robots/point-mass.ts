@@ -9,9 +9,11 @@
  * space, the figure measured on the original world (seed-code-notes §1.3); test/sim/calibration
  * checks it.
  */
+import { Box } from "../core/spaces.js";
+import type { Robot } from "../core/robot.js";
 import type { PhysicsWorld } from "../physics/world.js";
 import { interactionGroups } from "../physics/world.js";
-import { GROUP } from "../tasks/pointmass/arena.js";
+import { ARENA_BOUND, GROUP } from "../scenes/arena.js";
 
 export const POINT_MASS = {
   radius: 0.2,
@@ -27,10 +29,18 @@ export const POINT_MASS = {
   damping: 83,
 } as const;
 
-export class PointMassRobot {
-  constructor(private readonly world: PhysicsWorld) {}
+export class PointMassRobot implements Robot {
+  readonly actionSpace = new Box(-1, 1, [2], "float64");
+  /** [x, y, vx, vy] */
+  readonly observationSize = 4;
+  readonly controllableSpace = new Box(-ARENA_BOUND, ARENA_BOUND, [2]);
 
-  build(): void {
+  /** Builds the mass and its drive in `world`. */
+  constructor(private readonly world: PhysicsWorld) {
+    this.build();
+  }
+
+  private build(): void {
     const w = this.world;
     const z = POINT_MASS.z;
     w.addBody("anchor", { kind: "fixed", shape: { kind: "sphere", radius: 0.01 }, position: [0, 0, z], noCollider: true });
@@ -76,8 +86,14 @@ export class PointMassRobot {
     out[offset + 2] = v.x;
     out[offset + 3] = v.y;
   }
+
+  /** The mass's x, y. */
+  controllableGoal(observation: Float64Array, out: Float64Array): void {
+    out[0] = observation[0]!;
+    out[1] = observation[1]!;
+  }
 }
 
-export function clip(v: number, lo: number, hi: number): number {
+function clip(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;
 }

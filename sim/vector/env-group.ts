@@ -2,7 +2,7 @@
  * The envs one thread of a WorkerVectorEnv steps, by their index in the vector: the same code
  * runs in the workers and in the calling thread, and writes each env's row to shared memory.
  */
-import type { GoalEnv } from "../core.js";
+import type { GoalEnv } from "../core/env.js";
 import { make } from "../registry.js";
 import type { SharedLayout } from "./shared-layout.js";
 

@@ -3,7 +3,7 @@
  * from a plain `spec` that both sides rebuild the same views from. Every thread writes the rows
  * of the envs it steps here, the calling thread too, and the calling thread copies them out.
  */
-import type { GoalObs, StepResult } from "../core.js";
+import type { GoalObs, StepResult } from "../core/env.js";
 import type { VectorResetResult, VectorStepResult } from "./vector-env.js";
 
 /**

@@ -1,6 +1,6 @@
-import { EnvError, type GoalEnv, type GoalObs } from "../core.js";
+import { EnvError, type GoalEnv, type GoalObs } from "../core/env.js";
 import { make } from "../registry.js";
-import type { Box, Dict } from "../spaces.js";
+import type { Box, Dict } from "../core/spaces.js";
 import { obsLayout, type VectorEnv, type VectorResetResult, type VectorStepResult } from "./vector-env.js";
 
 /** N envs stepped one after the other in this thread. */

@@ -3,7 +3,7 @@
  * finished env is reset inside the same step, and its last observation goes in `finalObs`.
  * Rows are concatenated: key k of env i is `obs[k].subarray(i * dim, (i + 1) * dim)`.
  */
-import type { Box, Dict } from "../spaces.js";
+import type { Box, Dict } from "../core/spaces.js";
 
 export interface VectorResetResult {
   obs: Record<string, Float64Array>;

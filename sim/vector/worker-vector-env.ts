@@ -10,9 +10,9 @@
  * The pool never has more threads than cores, this one included.
  */
 import { Worker } from "node:worker_threads";
-import { EnvError } from "../core.js";
+import { EnvError } from "../core/env.js";
 import { make } from "../registry.js";
-import type { Box, Dict } from "../spaces.js";
+import type { Box, Dict } from "../core/spaces.js";
 import { obsLayout, type VectorEnv, type VectorResetResult, type VectorStepResult } from "./vector-env.js";
 import { SharedLayout, CMD, CTRL, waitWhile } from "./shared-layout.js";
 import { EnvGroup } from "./env-group.js";

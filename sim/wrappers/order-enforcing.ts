@@ -1,6 +1,6 @@
-import { EnvError, Wrapper, type DictObs, type ResetArgs, type ResetResult, type StepResult } from "../core.js";
+import { EnvError, Wrapper, type DictObs, type ResetArgs, type ResetResult, type StepResult } from "../core/env.js";
 import type { Frame } from "../physics/scene.js";
-import { packSnapshot, unpackSnapshot } from "../snapshot-codec.js";
+import { packSnapshot, unpackSnapshot } from "../core/snapshot-codec.js";
 
 /** Refuses step (and frame) before the first reset, with an error that says so. */
 export class OrderEnforcing<O = DictObs> extends Wrapper<O> {

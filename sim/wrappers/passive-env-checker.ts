@@ -1,5 +1,5 @@
-import { Wrapper, type DictObs, type ResetArgs, type ResetResult, type StepResult } from "../core.js";
-import type { Space } from "../spaces.js";
+import { Wrapper, type DictObs, type ResetArgs, type ResetResult, type StepResult } from "../core/env.js";
+import type { Space } from "../core/spaces.js";
 
 /**
  * Checks, without changing anything, that the first reset and the first step return what the

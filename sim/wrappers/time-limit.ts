@@ -1,5 +1,5 @@
-import { Wrapper, type DictObs, type Env, type ResetArgs, type ResetResult, type StepResult } from "../core.js";
-import { packSnapshot, unpackSnapshot } from "../snapshot-codec.js";
+import { Wrapper, type DictObs, type Env, type ResetArgs, type ResetResult, type StepResult } from "../core/env.js";
+import { packSnapshot, unpackSnapshot } from "../core/snapshot-codec.js";
 
 /** Truncates an episode after `maxEpisodeSteps` steps: the only source of `truncated`. */
 export class TimeLimit<O = DictObs> extends Wrapper<O> {

@@ -8,7 +8,7 @@
 import { expect } from "chai";
 import { make } from "../../sim/index.js";
 import type { Frame, SceneDescription } from "../../sim/physics/scene.js";
-import { ARENA } from "../../sim/tasks/pointmass/arena.js";
+import { ARENA } from "../../sim/scenes/arena.js";
 import { DEFAULT_LIMITS } from "../../server/limits.js";
 import { frameEvent, sessionFrameEvent } from "../../server/protocol.js";
 import { subgoalGhosts, type SubgoalSpace } from "../../server/subgoal-ghosts.js";

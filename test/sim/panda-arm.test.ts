@@ -1,20 +1,21 @@
 import { expect } from "chai";
 import { Rng, make } from "../../sim/index.js";
-import type { PandaEnv } from "../../sim/panda-env.js";
-import { PANDA_LIMITS, PANDA_NEUTRAL } from "../../robots/panda.js";
+import type { RobotTaskEnv } from "../../sim/core/robot-task-env.js";
+import type { PandaArm } from "../../sim/robots/panda-arm.js";
+import { PANDA_LIMITS, PANDA_NEUTRAL } from "../../kinematics/panda.js";
 
-function bare(id: string): { env: ReturnType<typeof make>; panda: PandaEnv } {
+function bare(id: string): { env: ReturnType<typeof make>; panda: RobotTaskEnv<PandaArm> } {
   const env = make(id);
-  return { env, panda: env.unwrapped as PandaEnv };
+  return { env, panda: env.unwrapped as RobotTaskEnv<PandaArm> };
 }
 
 describe("the Panda in Rapier", () => {
   it("reads the neutral pose back from the bodies, and FK of what it reads puts the tool where the hand body is", () => {
     const { env, panda } = bare("PandaReach-v0");
     const { obs } = env.reset({ seed: 0 });
-    const q = panda.arm.jointPositions();
+    const q = panda.robot.jointPositions();
     q.forEach((v, i) => expect(v).to.be.closeTo(PANDA_NEUTRAL[i]!, 1e-5));
-    const fk = panda.arm.chain.fk(q);
+    const fk = panda.robot.chain.fk(q);
     // The base stands at (-0.6, 0, 0).
     expect(fk[9]! - 0.6).to.be.closeTo(obs.observation[0]!, 1e-4);
     expect(fk[10]).to.be.closeTo(obs.observation[1]!, 1e-4);
@@ -32,7 +33,7 @@ describe("the Panda in Rapier", () => {
     for (let t = 0; t < 50; t++) panda.world.step(10);
     // A misaligned joint frame would be off by a quarter turn (the DH α); the motors' small
     // steady-state error (a PD motor, and the chain's soft joints) is a few milliradians.
-    panda.arm.jointPositions().forEach((v, i) => expect(v, `joint ${i + 1}`).to.be.closeTo(targets[i]!, 5e-3));
+    panda.robot.jointPositions().forEach((v, i) => expect(v, `joint ${i + 1}`).to.be.closeTo(targets[i]!, 5e-3));
     env.close();
   });
 
@@ -46,11 +47,11 @@ describe("the Panda in Rapier", () => {
       // Biased actions, held for a while, drive joints into their limits, not just around.
       const a = env.actionSpace.sample(rng).map((v) => Math.sign(v));
       const r = env.step(a);
-      panda.arm.jointPositions().forEach((v, i) => {
+      panda.robot.jointPositions().forEach((v, i) => {
         worst = Math.max(worst, PANDA_LIMITS.lower[i]! - v, v - PANDA_LIMITS.upper[i]!);
       });
       // Rapier's stops are soft: a finger driven onto one overshoots it by a millimetre or two.
-      const width = panda.arm.fingerWidth();
+      const width = panda.robot.fingerWidth();
       worstFinger = Math.max(worstFinger, -width, width - 0.08);
       if (r.truncated) env.reset();
     }

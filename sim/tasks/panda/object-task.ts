@@ -4,21 +4,19 @@
  * goal, on the table (Push, Slide: far beyond reach, so it must be struck) or up to 0.2 m above it
  * (PickAndPlace: in the air seven times in ten).
  */
-import type { Rng } from "../../rng.js";
-import type { SceneMarker } from "../../physics/scene.js";
+import type { Rng } from "../../core/rng.js";
 import type { PhysicsWorld } from "../../physics/world.js";
-import type { ObjectSpec, PandaResetOverrides, PandaTask } from "./panda-task.js";
-import { OBJECT_COLORS, addObject, goalMarkerPositions, goalMarkers, objectState } from "./panda-task.js";
-import { SLIDE_TABLE, TABLE, type TableLayout } from "./table.js";
+import { PandaTask, type ObjectSpec, type PandaResetOverrides } from "./panda-task.js";
+import type { GoalRewardKwargs } from "../goal-reward.js";
 
 /** panda-gym's cube: 4 cm, 1 kg, friction 1; the closed gripper lifts it (test/sim/panda-arm.test.ts). */
 export const CUBE: ObjectSpec = { shape: { kind: "box", halfExtents: [0.02, 0.02, 0.02] }, restHeight: 0.02, rotation: [0, 0, 0, 1], mass: 1, friction: 1 };
 /** Slide's puck: 3 cm radius, 3 cm high, and nearly frictionless (0.04). */
 export const PUCK: ObjectSpec = { shape: { kind: "cylinder", halfHeight: 0.015, radius: 0.03 }, restHeight: 0.015, rotation: [Math.SQRT1_2, 0, 0, Math.SQRT1_2], mass: 1, friction: 0.04 };
 
+/** The table each config needs is the registration's (Slide's is sim/scenes/table.ts's SLIDE_TABLE). */
 export interface ObjectTaskConfig {
   object: ObjectSpec;
-  table: TableLayout;
   /** Goal x, y are uniform in ±goalXyRange/2 around (goalXOffset, 0). */
   goalXyRange: number;
   goalXOffset: number;
@@ -30,25 +28,20 @@ export interface ObjectTaskConfig {
   objXyRange: number;
 }
 
-export const PUSH: ObjectTaskConfig = { object: CUBE, table: TABLE, goalXyRange: 0.3, goalXOffset: 0, goalZRange: 0, goalOnTableProbability: 1, objXyRange: 0.3 };
-export const SLIDE: ObjectTaskConfig = { object: PUCK, table: SLIDE_TABLE, goalXyRange: 0.3, goalXOffset: 0.4, goalZRange: 0, goalOnTableProbability: 1, objXyRange: 0.3 };
-export const PICK_AND_PLACE: ObjectTaskConfig = { object: CUBE, table: TABLE, goalXyRange: 0.3, goalXOffset: 0, goalZRange: 0.2, goalOnTableProbability: 0.3, objXyRange: 0.3 };
+export const PUSH: ObjectTaskConfig = { object: CUBE, goalXyRange: 0.3, goalXOffset: 0, goalZRange: 0, goalOnTableProbability: 1, objXyRange: 0.3 };
+export const SLIDE: ObjectTaskConfig = { object: PUCK, goalXyRange: 0.3, goalXOffset: 0.4, goalZRange: 0, goalOnTableProbability: 1, objXyRange: 0.3 };
+export const PICK_AND_PLACE: ObjectTaskConfig = { object: CUBE, goalXyRange: 0.3, goalXOffset: 0, goalZRange: 0.2, goalOnTableProbability: 0.3, objXyRange: 0.3 };
 
-export class ObjectTask implements PandaTask {
-  readonly goal = new Float64Array(3);
-  readonly goalDim = 3;
-  readonly numObjects = 1;
-  readonly table: TableLayout;
-
-  constructor(readonly config: ObjectTaskConfig) {
-    this.table = config.table;
+export class ObjectTask extends PandaTask {
+  constructor(
+    world: PhysicsWorld,
+    readonly config: ObjectTaskConfig,
+    reward: GoalRewardKwargs,
+  ) {
+    super(world, reward, 3, [config.object]);
   }
 
-  build(world: PhysicsWorld): void {
-    addObject(world, "object_0", this.config.object, OBJECT_COLORS[0]!);
-  }
-
-  reset(world: PhysicsWorld, rng: Rng, overrides: PandaResetOverrides): void {
+  reset(rng: Rng, overrides: PandaResetOverrides): void {
     const c = this.config;
     const rest = c.object.restHeight;
     const g = c.goalXyRange / 2;
@@ -59,25 +52,6 @@ export class ObjectTask implements PandaTask {
     const o = c.objXyRange / 2;
     const start: [number, number, number] = [rng.uniform(-o, o), rng.uniform(-o, o), rest];
     if (overrides.goal) this.goal.set(overrides.goal);
-    world.teleport("object_0", overrides.objectStarts?.[0] ?? start, c.object.rotation);
-  }
-
-  observation(world: PhysicsWorld, out: Float64Array, offset: number): void {
-    objectState(world, "object_0", out, offset);
-  }
-
-  achievedGoal(world: PhysicsWorld, _tcp: Float64Array, out: Float64Array): void {
-    const p = world.body("object_0").translation();
-    out[0] = p.x;
-    out[1] = p.y;
-    out[2] = p.z;
-  }
-
-  markers(): SceneMarker[] {
-    return goalMarkers(1, 0.02);
-  }
-
-  markerPositions(): Record<string, [number, number, number]> {
-    return goalMarkerPositions(this.goal);
+    this.world.teleport("object_0", overrides.objectStarts?.[0] ?? start, c.object.rotation);
   }
 }

@@ -1,15 +1,18 @@
 /**
- * What a Panda task is, after panda-gym's Task: it builds its objects, samples goals and object
- * starts, writes its part of the observation, and says what the achieved goal is. It gets only
- * what it needs from the robot: the tool centre point's position.
+ * What the Panda tasks share, after panda-gym's Task: goals and objects are positions on or above
+ * the table, each object observed as 12 numbers, and the reward is panda-gym's one distance over
+ * the whole goal. A task builds its objects, samples goals and object starts, and says what the
+ * achieved goal is; it gets only what it needs from the robot: the tool centre point's position.
  */
-import type { Rng } from "../../rng.js";
-import type { SceneMarker } from "../../physics/scene.js";
+import { z } from "zod";
+import type { Box } from "../../core/spaces.js";
+import type { Rng } from "../../core/rng.js";
+import type { Task } from "../../core/task.js";
+import type { SceneMarker, Shape } from "../../physics/scene.js";
 import type { PhysicsWorld } from "../../physics/world.js";
 import { interactionGroups } from "../../physics/world.js";
-import { PANDA_GROUP } from "../../panda-collision-groups.js";
-import type { Shape } from "../../physics/scene.js";
-import type { TableLayout } from "./table.js";
+import { PANDA_GROUP, POSITION_HIGH, POSITION_LOW, positionsBox } from "../../scenes/table.js";
+import { goalReward, goalSuccess, type GoalRewardConfig, type GoalRewardKwargs } from "../goal-reward.js";
 
 /** Reset options that fix what would otherwise be sampled (checked by the env first). */
 export interface PandaResetOverrides {
@@ -17,21 +20,79 @@ export interface PandaResetOverrides {
   objectStarts?: [number, number, number][];
 }
 
-export interface PandaTask {
+export abstract class PandaTask implements Task<PandaResetOverrides> {
   readonly goal: Float64Array;
-  readonly goalDim: number;
-  /** Number of simulated objects (0 for Reach). */
+  readonly goalSpace: Box;
+  readonly observationSize: number;
+  readonly objectPositionSpace: Box;
+  readonly resetOptions: z.ZodType<PandaResetOverrides>;
+  private readonly reward: GoalRewardConfig;
+
   readonly numObjects: number;
-  readonly table: TableLayout;
-  build(world: PhysicsWorld): void;
-  /** Samples the goal and object starts; overrides replace what was drawn, not the draws. */
-  reset(world: PhysicsWorld, rng: Rng, overrides: PandaResetOverrides): void;
+
+  /** Builds `objects` in `world`, after the robot, named object_0, object_1, ... (none for Reach). */
+  constructor(
+    protected readonly world: PhysicsWorld,
+    reward: GoalRewardKwargs,
+    readonly goalDim: number,
+    objects: readonly ObjectSpec[],
+  ) {
+    const numObjects = objects.length;
+    this.numObjects = numObjects;
+    this.goal = new Float64Array(goalDim);
+    this.goalSpace = positionsBox(goalDim / 3);
+    this.observationSize = 12 * numObjects;
+    this.objectPositionSpace = positionsBox(numObjects);
+    this.reward = { ...reward, scoring: "whole" };
+    const coordinate = (i: number) => z.number().min(POSITION_LOW[i % 3]!).max(POSITION_HIGH[i % 3]!);
+    const xyz = z.tuple([coordinate(0), coordinate(1), coordinate(2)]);
+    this.resetOptions = z
+      .object({
+        goal: z.tuple(Array.from({ length: goalDim }, (_, i) => coordinate(i)) as [z.ZodNumber, ...z.ZodNumber[]]).optional(),
+        objectStarts: z.array(xyz).length(numObjects).optional(),
+      })
+      .strict() as z.ZodType<PandaResetOverrides>;
+    objects.forEach((spec, i) => addObject(world, `object_${i}`, spec, OBJECT_COLORS[i]!));
+  }
+
+  abstract reset(rng: Rng, overrides: PandaResetOverrides): void;
+
+  /** The objects' positions; Reach's is the tool's. */
+  achievedGoal(_controlled: Float64Array, out: Float64Array): void {
+    this.objectPositions(out, 0);
+  }
+
   /** Per object: position, roll-pitch-yaw, linear and angular velocity (12 numbers). */
-  observation(world: PhysicsWorld, out: Float64Array, offset: number): void;
-  /** The achieved goal from the tool centre point (Reach) or the objects' positions. */
-  achievedGoal(world: PhysicsWorld, tcp: Float64Array, out: Float64Array): void;
-  markers(): SceneMarker[];
-  markerPositions(): Record<string, [number, number, number]>;
+  observation(out: Float64Array, offset: number): void {
+    for (let i = 0; i < this.numObjects; i++) objectState(this.world, `object_${i}`, out, offset + 12 * i);
+  }
+
+  objectPositions(out: Float64Array, offset: number): void {
+    for (let i = 0; i < this.numObjects; i++) {
+      const p = this.world.body(`object_${i}`).translation();
+      out[offset + 3 * i] = p.x;
+      out[offset + 3 * i + 1] = p.y;
+      out[offset + 3 * i + 2] = p.z;
+    }
+  }
+
+  isSuccess(achieved: Float64Array, desired: Float64Array): boolean {
+    return goalSuccess(achieved, desired, this.reward);
+  }
+
+  computeReward(achieved: Float64Array, desired: Float64Array, goalDim: number): Float64Array {
+    return goalReward(achieved, desired, goalDim, this.reward);
+  }
+
+  markers(): SceneMarker[] {
+    return Array.from({ length: this.goalDim / 3 }, (_, i) => ({ name: `goal_${i}`, shape: { kind: "sphere" as const, radius: 0.02 }, color: OBJECT_COLORS[i] ?? "#2a9d8f", opacity: 0.5 }));
+  }
+
+  markerPositions(): Record<string, [number, number, number]> {
+    const out: Record<string, [number, number, number]> = {};
+    for (let i = 0; i < this.goal.length / 3; i++) out[`goal_${i}`] = [this.goal[3 * i]!, this.goal[3 * i + 1]!, this.goal[3 * i + 2]!];
+    return out;
+  }
 }
 
 /** A simulated object: its shape, mass and friction. */
@@ -48,9 +109,9 @@ export interface ObjectSpec {
   friction: number;
 }
 
-export const OBJECT_COLORS = ["#2a9d8f", "#e9c46a"];
+const OBJECT_COLORS = ["#2a9d8f", "#e9c46a"];
 
-export function addObject(world: PhysicsWorld, name: string, spec: ObjectSpec, color: string): void {
+function addObject(world: PhysicsWorld, name: string, spec: ObjectSpec, color: string): void {
   world.addBody(name, {
     kind: "dynamic",
     shape: spec.shape,
@@ -64,7 +125,7 @@ export function addObject(world: PhysicsWorld, name: string, spec: ObjectSpec, c
 }
 
 /** Writes one object's 12 numbers: position, roll-pitch-yaw (pybullet's order), velocities. */
-export function objectState(world: PhysicsWorld, name: string, out: Float64Array, offset: number): void {
+function objectState(world: PhysicsWorld, name: string, out: Float64Array, offset: number): void {
   const b = world.body(name);
   const p = b.translation();
   const q = b.rotation();
@@ -83,14 +144,4 @@ export function objectState(world: PhysicsWorld, name: string, out: Float64Array
   out[offset + 9] = w.x;
   out[offset + 10] = w.y;
   out[offset + 11] = w.z;
-}
-
-export function goalMarkers(count: number, radius: number): SceneMarker[] {
-  return Array.from({ length: count }, (_, i) => ({ name: `goal_${i}`, shape: { kind: "sphere" as const, radius }, color: OBJECT_COLORS[i] ?? "#2a9d8f", opacity: 0.5 }));
-}
-
-export function goalMarkerPositions(goal: Float64Array): Record<string, [number, number, number]> {
-  const out: Record<string, [number, number, number]> = {};
-  for (let i = 0; i < goal.length / 3; i++) out[`goal_${i}`] = [goal[3 * i]!, goal[3 * i + 1]!, goal[3 * i + 2]!];
-  return out;
 }

@@ -2,11 +2,15 @@
  * The pointMass tasks of the post (seed-code-notes §1): move N blocks (0, 1 or 2) onto their goals;
  * with no block the point mass itself must reach the goal. Goal and start sampling follow §1.5.
  */
-import type { Rng } from "../../rng.js";
+import { z } from "zod";
+import { Box } from "../../core/spaces.js";
+import type { Rng } from "../../core/rng.js";
+import type { Task } from "../../core/task.js";
 import type { PhysicsWorld } from "../../physics/world.js";
 import { interactionGroups } from "../../physics/world.js";
 import type { SceneMarker } from "../../physics/scene.js";
-import { GROUP } from "./arena.js";
+import { ARENA_BOUND, GROUP } from "../../scenes/arena.js";
+import { goalReward, goalSuccess, type GoalRewardConfig, type GoalRewardKwargs } from "../goal-reward.js";
 
 export const BLOCK = {
   halfExtent: 0.35,
@@ -27,8 +31,8 @@ const MIN_GOAL_SEPARATION = 1.0;
 
 export interface PushTaskConfig {
   numBlocks: 0 | 1 | 2;
-  /** Goals and mass starts are uniform in ±targetLimit (TARG_LIMIT). */
-  targetLimit: number;
+  /** Goals and mass starts are uniform in ±targetLimit (TARG_LIMIT). @defaultValue 1.3 with blocks, 2.0 without */
+  targetLimit?: number | undefined;
   /** The maze: a fixed goal and a start in one corner (`pointMassEnvMaze`). */
   maze: boolean;
 }
@@ -50,19 +54,45 @@ export interface ResetOverrides {
   blockStarts?: [number, number][];
 }
 
-export class PushTask {
+/** Places the point mass at rest: what this task needs of the robot, since it draws the start. */
+export type PlaceAgent = (x: number, y: number) => void;
+
+export class PushTask implements Task<ResetOverrides> {
   readonly goal: Float64Array;
   readonly goalDim: number;
+  readonly goalSpace: Box;
+  readonly observationSize: number;
+  readonly objectPositionSpace: Box;
+  readonly resetOptions: z.ZodType<ResetOverrides>;
+  private readonly reward: GoalRewardConfig;
+  private readonly targetLimit: number;
 
+  /** Builds the blocks in `world`, after the robot. */
   constructor(
     private readonly world: PhysicsWorld,
     readonly config: PushTaskConfig,
+    reward: GoalRewardKwargs,
+    private readonly placeAgent: PlaceAgent,
   ) {
     this.goalDim = 2 * Math.max(config.numBlocks, 1);
     this.goal = new Float64Array(this.goalDim);
+    this.targetLimit = config.targetLimit ?? (config.numBlocks > 0 ? 1.3 : 2.0);
+    this.goalSpace = new Box(-ARENA_BOUND, ARENA_BOUND, [this.goalDim]);
+    this.observationSize = 4 * config.numBlocks;
+    this.objectPositionSpace = new Box(-ARENA_BOUND, ARENA_BOUND, [2 * config.numBlocks]);
+    this.reward = { ...reward, scoring: "pairs" };
+    const xy = z.tuple([z.number().min(-ARENA_BOUND).max(ARENA_BOUND), z.number().min(-ARENA_BOUND).max(ARENA_BOUND)]);
+    this.resetOptions = z
+      .object({
+        goal: z.array(z.number().min(-ARENA_BOUND).max(ARENA_BOUND)).length(this.goalDim).optional(),
+        agentStart: xy.optional(),
+        blockStarts: z.array(xy).length(config.numBlocks).optional(),
+      })
+      .strict();
+    this.build();
   }
 
-  build(): void {
+  private build(): void {
     for (let i = 0; i < this.config.numBlocks; i++) {
       const h = BLOCK.halfExtent;
       this.world.addBody(`block_${i}`, {
@@ -81,11 +111,12 @@ export class PushTask {
 
   /**
    * Samples the goal, the mass start and the block starts, then applies any override (demo
-   * replay, a goal dragged in the viewer); returns the mass start. Overrides do not change what is
+   * replay, a goal dragged in the viewer) and places the mass. Overrides do not change what is
    * drawn from `rng`, so the generator stays in step with an unforced run.
    */
-  reset(rng: Rng, overrides: ResetOverrides = {}): [number, number] {
-    const { targetLimit, maze, numBlocks } = this.config;
+  reset(rng: Rng, overrides: ResetOverrides): void {
+    const { maze, numBlocks } = this.config;
+    const targetLimit = this.targetLimit;
     if (maze) {
       this.goal.set([-0.6, 1.5]);
     } else {
@@ -105,7 +136,8 @@ export class PushTask {
     for (let i = 0; i < numBlocks; i++) placed.push(this.sampleBlock(rng, i, start, placed));
     if (overrides.goal) this.goal.set(overrides.goal);
     (overrides.blockStarts ?? placed).forEach(([x, y], i) => this.world.teleport(`block_${i}`, [x, y, BLOCK.z]));
-    return overrides.agentStart ?? start;
+    const [x, y] = overrides.agentStart ?? start;
+    this.placeAgent(x, y);
   }
 
   /**
@@ -148,21 +180,31 @@ export class PushTask {
     }
   }
 
-  get observationDim(): number {
-    return 4 * this.config.numBlocks;
-  }
-
-  /** Block positions (the mass position when there is no block), read from the env observation. */
-  achievedGoal(observation: Float64Array, out: Float64Array): void {
+  /** Block positions, or the mass's (`controlled`) when there is no block. */
+  achievedGoal(controlled: Float64Array, out: Float64Array): void {
     if (this.config.numBlocks === 0) {
-      out[0] = observation[0]!;
-      out[1] = observation[1]!;
+      out[0] = controlled[0]!;
+      out[1] = controlled[1]!;
       return;
     }
+    this.objectPositions(out, 0);
+  }
+
+  /** Per block x, y. */
+  objectPositions(out: Float64Array, offset: number): void {
     for (let i = 0; i < this.config.numBlocks; i++) {
-      out[2 * i] = observation[4 + 4 * i]!;
-      out[2 * i + 1] = observation[5 + 4 * i]!;
+      const p = this.world.body(`block_${i}`).translation();
+      out[offset + 2 * i] = p.x;
+      out[offset + 2 * i + 1] = p.y;
     }
+  }
+
+  isSuccess(achieved: Float64Array, desired: Float64Array): boolean {
+    return goalSuccess(achieved, desired, this.reward);
+  }
+
+  computeReward(achieved: Float64Array, desired: Float64Array, goalDim: number): Float64Array {
+    return goalReward(achieved, desired, goalDim, this.reward);
   }
 
   markers(): SceneMarker[] {

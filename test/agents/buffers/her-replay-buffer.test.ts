@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { HerReplayBuffer, type HerBatch, type HerReplayBufferOptions } from "../../../agents/buffers/her-replay-buffer.js";
 import type { GoalSelectionStrategy } from "../../../agents/buffers/goal-selection.js";
 import { packArrays, unpackArrays } from "../../../agents/buffers/array-pack.js";
-import { Rng } from "../../../sim/rng.js";
+import { Rng } from "../../../sim/core/rng.js";
 
 /**
  * A 1-D chain: the observation and the achieved goal are the position, every action moves it by

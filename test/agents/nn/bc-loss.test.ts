@@ -5,7 +5,7 @@ import { SquashedGaussianPolicy } from "../../../agents/nn/squashed-gaussian-pol
 import { Sac } from "../../../agents/sac/sac.js";
 import { seedPreset } from "../../../agents/sac/sac-config.js";
 import { bcTerm, type BcLossKind } from "../../../agents/nn/bc-loss.js";
-import { Rng } from "../../../sim/rng.js";
+import { Rng } from "../../../sim/core/rng.js";
 
 const OBS = 3;
 const ACT = 2;

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as tf from "@tensorflow/tfjs-core";
 import { selectBackend } from "../../../agents/nn/backend.js";
 import { dense, type Activation } from "../../../agents/nn/dense.js";
-import { Rng } from "../../../sim/rng.js";
+import { Rng } from "../../../sim/core/rng.js";
 
 /** Reference gradients of y = act(x W + b) in float64 for upstream gradient dy. */
 function reference(x: number[][], w: number[][], b: number[], dy: number[][], activation: Activation) {

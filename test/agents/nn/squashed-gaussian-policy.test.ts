@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as tf from "@tensorflow/tfjs-core";
 import { selectBackend } from "../../../agents/nn/backend.js";
 import { SquashedGaussianPolicy } from "../../../agents/nn/squashed-gaussian-policy.js";
-import { Rng } from "../../../sim/rng.js";
+import { Rng } from "../../../sim/core/rng.js";
 
 describe("agents/nn squashed Gaussian policy", () => {
   const policy = new SquashedGaussianPolicy(3, 2, [8]);

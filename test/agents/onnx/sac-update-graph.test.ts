@@ -18,7 +18,7 @@ import { adamScalars } from "../../../agents/onnx/adam-graph.js";
 import { bcStepGraph, bcValueGraph } from "../../../agents/onnx/bc-step-graph.js";
 import type { Graph } from "../../../agents/onnx/graph.js";
 import { SAC_METRIC_NAMES, sacUpdateGraph } from "../../../agents/onnx/sac-update-graph.js";
-import { Rng } from "../../../sim/rng.js";
+import { Rng } from "../../../sim/core/rng.js";
 import {
   actorSizes,
   bcLoss,

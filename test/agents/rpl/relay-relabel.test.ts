@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { Rng } from "../../../sim/rng.js";
+import { Rng } from "../../../sim/core/rng.js";
 import { buildDemoSet, newEpisode, recordStep, type DemoSet } from "../../../agents/demos/demo-set.js";
 import { relayBatch, splitRelayDemos } from "../../../agents/rpl/relay-relabel.js";
 

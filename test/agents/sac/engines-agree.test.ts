@@ -12,7 +12,7 @@ import { Sac } from "../../../agents/sac/sac.js";
 import { sacConfig, type SacConfig } from "../../../agents/sac/sac-config.js";
 import type { SacBatch, SacEngine, SacParams, SupervisedTerm } from "../../../agents/sac/sac-engine.js";
 import { TfjsSacEngine } from "../../../agents/sac/tfjs-sac-engine.js";
-import { Rng } from "../../../sim/rng.js";
+import { Rng } from "../../../sim/core/rng.js";
 
 const OBS = 7;
 const ACT = 2;

@@ -9,8 +9,8 @@ import { OnnxPolicy, POLICY_FILE, goalPolicyInputs } from "../../../agents/sac/p
 import { Sac } from "../../../agents/sac/sac.js";
 import { sacConfig } from "../../../agents/sac/sac-config.js";
 import { loadRunPolicy } from "../../../agents/train/run-policy.js";
-import type { GoalObs } from "../../../sim/core.js";
-import { Rng } from "../../../sim/rng.js";
+import type { GoalObs } from "../../../sim/core/env.js";
+import { Rng } from "../../../sim/core/rng.js";
 import { findPython, requireTool, type Found } from "../../external-tools.js";
 
 const OBSERVATION = 6;

@@ -6,7 +6,7 @@ import path from "node:path";
 import { selectBackend } from "../../../agents/nn/backend.js";
 import { Sac, type SacBatch } from "../../../agents/sac/sac.js";
 import { sacConfig } from "../../../agents/sac/sac-config.js";
-import { Rng } from "../../../sim/rng.js";
+import { Rng } from "../../../sim/core/rng.js";
 
 const OBS = 4;
 const ACT = 2;

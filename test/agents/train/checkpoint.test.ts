@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { HerReplayBuffer } from "../../../agents/buffers/her-replay-buffer.js";
 import { writeTempFile } from "../../../agents/train/atomic-write.js";
 import { checkpointName, listCheckpoints, loadLatestCheckpoint, saveCheckpoint } from "../../../agents/train/checkpoint.js";
-import { Rng } from "../../../sim/rng.js";
+import { Rng } from "../../../sim/core/rng.js";
 
 const bytes = (...v: number[]): Uint8Array => Uint8Array.from(v);
 

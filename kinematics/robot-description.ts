@@ -1,7 +1,7 @@
 /**
  * A robot as data, in URDF's vocabulary: links (inertial, collision and visual geometry) and
- * joints (parent, child, origin, axis, limits). robots/urdf.ts reads and writes it; the
- * kinematics and the simulator build from it; nothing here knows about physics engines.
+ * joints (parent, child, origin, axis, limits). The kinematics and the simulator build from it;
+ * nothing here knows about physics engines.
  */
 
 /** A pose relative to a parent frame: translation, then URDF's roll-pitch-yaw. */
@@ -12,14 +12,13 @@ export interface Origin {
 
 /**
  * Primitive geometry, URDF-style: boxes by full size, cylinders and capsules along local z by
- * length (between the cap centres for a capsule). Meshes are named, scaled, and never simulated.
+ * length (between the cap centres for a capsule).
  */
 export type Geometry =
   | { kind: "box"; size: [number, number, number] }
   | { kind: "cylinder"; radius: number; length: number }
   | { kind: "capsule"; radius: number; length: number }
-  | { kind: "sphere"; radius: number }
-  | { kind: "mesh"; filename: string; scale: [number, number, number] };
+  | { kind: "sphere"; radius: number };
 
 export interface GeometryElement {
   origin: Origin;
@@ -121,7 +120,5 @@ export function primitiveInertia(g: Geometry, mass: number): [number, number, nu
       const side = (mass * (3 * g.radius ** 2 + len * len)) / 12;
       return [side, side, (mass * g.radius ** 2) / 2];
     }
-    case "mesh":
-      throw new Error(`a mesh (${g.filename}) has no primitive inertia`);
   }
 }

@@ -8,7 +8,7 @@
  */
 import type { Box, Dict, Space } from "./spaces.js";
 import type { Rng } from "./rng.js";
-import type { Frame, SceneDescription } from "./physics/scene.js";
+import type { Frame, SceneDescription } from "../physics/scene.js";
 
 /** A dict observation: named float vectors. */
 export type DictObs = Record<string, Float64Array>;

@@ -95,7 +95,7 @@ function solidLink(name: string, mass: number, shape: GeometryElement | null): L
   return { name, inertial: { origin: shape.origin, mass, inertia: { ixx, ixy: 0, ixz: 0, iyy, iyz: 0, izz } }, collisions: [shape], visuals: [shape] };
 }
 
-/** The Panda as a robot description (URDF-equivalent; see robots/urdf.ts). */
+/** The Panda as a robot description (in URDF's vocabulary: kinematics/robot-description.ts). */
 export function pandaDescription(): RobotDescription {
   const links: LinkDescription[] = [{ name: PANDA_LINKS.base, collisions: [LINK_SHAPES[0]!], visuals: [LINK_SHAPES[0]!] }];
   const joints: JointDescription[] = [];
@@ -138,6 +138,6 @@ export function pandaDescription(): RobotDescription {
 
 /** A modified-DH row as a URDF origin: translation (a, −d·sin α, d·cos α), roll α. */
 function dhOrigin(a: number, d: number, alpha: number): Origin {
-  // `+ 0` turns the −0 of d = 0 into 0, so that the URDF text round-trips to equal numbers.
+  // `+ 0` turns the −0 of d = 0 into 0, so that the origin reads 0 wherever it is printed or compared.
   return { xyz: [a, -d * Math.sin(alpha) + 0, d * Math.cos(alpha)], rpy: [alpha, 0, 0] };
 }

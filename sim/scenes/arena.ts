@@ -2,10 +2,13 @@
  * The pointMass world (seed-code-notes §1.2): a floor whose top is at z = -0.1 and four walls
  * whose inner faces are at ±2.75, plus, for the maze, two inner walls.
  */
-import type { PhysicsWorld } from "../../physics/world.js";
-import { interactionGroups } from "../../physics/world.js";
+import type { PhysicsWorld } from "../physics/world.js";
+import { interactionGroups } from "../physics/world.js";
 
-/** Collision groups: the sphere is carried by its drive, so it never touches the floor. */
+/**
+ * Collision groups, shared by the point mass and the blocks: the sphere is carried by its drive,
+ * so it never touches the floor.
+ */
 export const GROUP = { floor: 1, agent: 2, block: 4, wall: 8 } as const;
 
 export const ARENA = {
@@ -14,6 +17,9 @@ export const ARENA = {
   wallHalfExtents: [0.05, 2.5, 0.5] as [number, number, number],
   floorTop: -0.1,
 } as const;
+
+/** Inner faces of the walls: no body centre can leave this square. */
+export const ARENA_BOUND = 2.75;
 
 /** Inner walls of the maze variant (`pointMassEnvMaze`), as half-extents and centres. */
 export const MAZE_WALLS: { halfExtents: [number, number, number]; center: [number, number] }[] = [

@@ -1,9 +1,9 @@
 import { expect } from "chai";
-import { Rng } from "../../sim/rng.js";
-import { KinematicChain, linkFrames } from "../../robots/kinematics.js";
-import { solveIk } from "../../robots/ik.js";
-import { PANDA_DH, PANDA_LINKS, PANDA_NEUTRAL, pandaDescription } from "../../robots/panda.js";
-import { compose, fromXyzRpy, rotation, type Transform } from "../../robots/transform.js";
+import { Rng } from "../../sim/core/rng.js";
+import { KinematicChain, linkFrames } from "../../kinematics/kinematics.js";
+import { solveIk } from "../../kinematics/ik.js";
+import { PANDA_DH, PANDA_LINKS, PANDA_NEUTRAL, pandaDescription } from "../../kinematics/panda.js";
+import { compose, fromXyzRpy, rotation, type Transform } from "../../kinematics/transform.js";
 
 /** Craig's modified DH, written straight from the table: RotX(α)·TransX(a)·RotZ(θ)·TransZ(d). */
 function dhFlange(q: ArrayLike<number>): Transform {

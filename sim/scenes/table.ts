@@ -2,9 +2,29 @@
  * The Panda worlds' furniture, in panda-gym's layout: a table 0.4 m high whose top is z = 0,
  * and a floor at its foot (z = -0.4) so that an object pushed off the table comes to rest.
  */
-import type { PhysicsWorld } from "../../physics/world.js";
-import { interactionGroups } from "../../physics/world.js";
-import { PANDA_GROUP } from "../../panda-collision-groups.js";
+import { Box } from "../core/spaces.js";
+import type { PhysicsWorld } from "../physics/world.js";
+import { interactionGroups } from "../physics/world.js";
+
+/**
+ * Collision groups of the Panda worlds: the arm ignores itself and the table it stands on. Here,
+ * with the furniture, so that the robot and the tasks share the convention without a task
+ * importing the robot (panda-gym's Robot/Task split).
+ */
+export const PANDA_GROUP = { table: 1, arm: 2, finger: 4, object: 8 } as const;
+
+/** Positions in the observation keys stay in this box (the floor is 4 m square at z = -0.4). */
+export const POSITION_LOW = [-2, -2, -0.5];
+export const POSITION_HIGH = [2, 2, 1.5];
+
+/** The box of `n` positions, one after another. */
+export function positionsBox(n: number): Box {
+  return new Box(repeat(POSITION_LOW, n), repeat(POSITION_HIGH, n));
+}
+
+function repeat(xs: number[], n: number): number[] {
+  return Array.from({ length: n }, () => xs).flat();
+}
 
 export interface TableLayout {
   /** Along x, m. @defaultValue 1.1 (1.4 for Slide) */

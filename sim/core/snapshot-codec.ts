@@ -3,7 +3,7 @@
  * an opaque body (Rapier's world snapshot, or the snapshot of the env a wrapper wraps).
  * Layout: magic "RGS1", uint32 header length, header UTF-8, body.
  */
-import { EnvError } from "./core.js";
+import { EnvError } from "./env.js";
 
 const MAGIC = 0x31534752; // "RGS1" little-endian
 
