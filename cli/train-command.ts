@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync } from "node:fs";
 import { ortThreads, selectBackend, setOrtThreads, type BackendName } from "../agents/nn/backend.js";
-import { SacHerTrainer } from "../agents/train/sac-her-trainer.js";
+import { SacHerTrainer } from "../agents/sac/sac-her-trainer.js";
 import { HacTrainer } from "../agents/hac/hac-trainer.js";
 import { RplTrainer } from "../agents/rpl/rpl-trainer.js";
-import { lockRunDir } from "../agents/train/pid-lock.js";
-import type { RunOptions } from "../agents/train/training-loop.js";
-import { extendRunBudget, readRunConfig } from "../agents/train/run-dir.js";
+import { lockRunDir } from "../agents/run/pid-lock.js";
+import type { RunOptions } from "../agents/run/training-loop.js";
+import { extendRunBudget, readRunConfig } from "../agents/run/run-dir.js";
 import { make, type EnvMaker } from "../sim/index.js";
 import { BlockingRemoteEnv } from "../server/blocking-remote-env.js";
 import { UsageError } from "./main.js";

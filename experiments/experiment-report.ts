@@ -7,8 +7,8 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "../agents/train/atomic-write.js";
-import type { MetricsRow } from "../agents/train/metrics-log.js";
+import { writeFileAtomic } from "../agents/run/atomic-write.js";
+import type { MetricsRow } from "../agents/run/metrics-log.js";
 import { renderLinePlotSvg } from "../agents/train/plot-svg.js";
 import { comparisonPlot, type ComparisonOptions, type PlottedMetric, type ReturnMetric } from "../agents/train/run-plots.js";
 import { svgToPng } from "../agents/train/svg-to-png.js";

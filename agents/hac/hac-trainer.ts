@@ -13,14 +13,14 @@
 import { join } from "node:path";
 import { z } from "zod";
 import { make, type EnvMaker } from "../../sim/index.js";
-import { parseTrainingConfig, runScheduleFields } from "../train/run-schedule.js";
-import { createRunDir, readRunConfig } from "../train/run-dir.js";
+import { parseTrainingConfig, runScheduleFields } from "../run/run-schedule.js";
+import { createRunDir, readRunConfig } from "../run/run-dir.js";
 import { writeRunPlots } from "../train/run-plots.js";
-import { sacStateFromBytes, sacStateToBytes } from "../train/sac-state-codec.js";
-import { evaluatePolicy } from "../train/evaluate.js";
-import { HerLearner, emptyLosses, lossFields, type LossTotals } from "../train/her-learner.js";
-import { RunTrainer, type RunState } from "../train/run-trainer.js";
-import { initialCounters, type TrainingLoopHooks } from "../train/training-loop.js";
+import { sacStateFromBytes, sacStateToBytes } from "../sac/sac-state-codec.js";
+import { evaluatePolicy } from "../run/evaluate.js";
+import { HerLearner, emptyLosses, lossFields, type LossTotals } from "../sac/her-learner.js";
+import { RunTrainer, type RunState } from "../run/run-trainer.js";
+import { initialCounters, type TrainingLoopHooks } from "../run/training-loop.js";
 import { Hac, evaluateHac, type HacRollout, type LevelLosses } from "./hac.js";
 import { hacConfigSchema, levelSacConfigs, parseHacConfig } from "./hac-config.js";
 

@@ -24,9 +24,9 @@ import { Rng } from "../../sim/rng.js";
 import { HerReplayBuffer, goalEnvReward, type GoalRewardFn, type HerBatch, type HerTransition } from "../buffers/her-replay-buffer.js";
 import { Sac, type SacMetrics, type SacState, type SupervisedTerm } from "../sac/sac.js";
 import type { SacConfig } from "../sac/sac-config.js";
-import { writeFileAtomic } from "../train/atomic-write.js";
-import { policyInput, type EvalResult } from "../train/evaluate.js";
-import type { EvalObserver } from "../train/eval-observer.js";
+import { writeFileAtomic } from "../run/atomic-write.js";
+import { policyInput, type EvalResult } from "../run/evaluate.js";
+import type { EvalObserver } from "../run/eval-observer.js";
 import { levelSacConfigs, parseHacConfig, subgoalPenalty, type HacConfig } from "./hac-config.js";
 import { ConfigError } from "../config-error.js";
 

@@ -8,12 +8,12 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "./atomic-write.js";
+import { writeFileAtomic } from "../run/atomic-write.js";
 import { svgToPng } from "./svg-to-png.js";
-import { readMetrics, type MetricsRow } from "./metrics-log.js";
+import { readMetrics, type MetricsRow } from "../run/metrics-log.js";
 import { trailingMovingAverage } from "./moving-average.js";
 import { renderLinePlotSvg, type LinePlot, type PlotSeries } from "./plot-svg.js";
-import { runPaths } from "./run-dir.js";
+import { runPaths } from "../run/run-dir.js";
 import { aggregateRuns, type Curve } from "./seed-aggregate.js";
 
 /**

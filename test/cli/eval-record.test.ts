@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { readDemoFile } from "../../agents/demos/demo-file.js";
 import { demoRow } from "../../agents/demos/demo-set.js";
 import { selectBackend } from "../../agents/nn/backend.js";
-import { SacHerTrainer } from "../../agents/train/sac-her-trainer.js";
+import { SacHerTrainer } from "../../agents/sac/sac-her-trainer.js";
 import { DemoFileRecordings } from "../../cli/demo-recordings.js";
 import { runEval } from "../../cli/eval-command.js";
 

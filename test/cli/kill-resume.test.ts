@@ -8,9 +8,9 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { listCheckpoints } from "../../agents/train/checkpoint.js";
-import { readMetrics } from "../../agents/train/metrics-log.js";
-import { comparable } from "../agents/train/comparable-metrics.js";
+import { listCheckpoints } from "../../agents/run/checkpoint.js";
+import { readMetrics } from "../../agents/run/metrics-log.js";
+import { comparable } from "../agents/run/comparable-metrics.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const config = { env: "PointMassReach-v0", algo: "sac", steps: 4000, startSteps: 100, evalEvery: 500, evalEpisodes: 2, checkpointEvery: 300, sac: { hidden: [32, 32], batchSize: 32 } };

@@ -6,9 +6,9 @@ import { join } from "node:path";
 import { EnvError, make, Rng } from "../../sim/index.js";
 import { BlockingRemoteEnv } from "../../server/blocking-remote-env.js";
 import { selectBackend } from "../../agents/nn/backend.js";
-import { SacHerTrainer } from "../../agents/train/sac-her-trainer.js";
-import { readMetrics } from "../../agents/train/metrics-log.js";
-import { comparable } from "../agents/train/comparable-metrics.js";
+import { SacHerTrainer } from "../../agents/sac/sac-her-trainer.js";
+import { readMetrics } from "../../agents/run/metrics-log.js";
+import { comparable } from "../agents/run/comparable-metrics.js";
 
 /** A server in its own process: a blocking env stops this thread, which must not be the server's. */
 async function startServer(): Promise<{ url: string; child: ChildProcess }> {

@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { selectBackend } from "../../../agents/nn/backend.js";
 import { Hac, type LevelActor } from "../../../agents/hac/hac.js";
 import { HacTrainer } from "../../../agents/hac/hac-trainer.js";
-import { readMetrics } from "../../../agents/train/metrics-log.js";
+import { readMetrics } from "../../../agents/run/metrics-log.js";
 import { make } from "../../../sim/index.js";
-import { comparable } from "../train/comparable-metrics.js";
+import { comparable } from "../run/comparable-metrics.js";
 
 describe("HAC training runs", function () {
   let dir: string;

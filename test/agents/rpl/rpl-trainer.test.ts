@@ -12,10 +12,10 @@ import { pretrainRelay } from "../../../agents/rpl/relay-pretrain.js";
 import { relayBatch, splitRelayDemos } from "../../../agents/rpl/relay-relabel.js";
 import { levelRows } from "../../../agents/rpl/relay-supervision.js";
 import { RplTrainer } from "../../../agents/rpl/rpl-trainer.js";
-import { SacHerTrainer } from "../../../agents/train/sac-her-trainer.js";
-import { readMetrics } from "../../../agents/train/metrics-log.js";
+import { SacHerTrainer } from "../../../agents/sac/sac-her-trainer.js";
+import { readMetrics } from "../../../agents/run/metrics-log.js";
 import { make, Rng } from "../../../sim/index.js";
-import { comparable } from "../train/comparable-metrics.js";
+import { comparable } from "../run/comparable-metrics.js";
 
 describe("relay learning: pretraining, finetuning runs and the BC baseline", function () {
   let dir: string;

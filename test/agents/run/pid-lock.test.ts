@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { claimPidLock, lockRunDir } from "../../../agents/train/pid-lock.js";
+import { claimPidLock, lockRunDir } from "../../../agents/run/pid-lock.js";
 
 /** The pid of a process that has already exited. */
 function deadPid(): number {

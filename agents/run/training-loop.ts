@@ -7,7 +7,7 @@
  */
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { MetricsLog } from "./metrics-log.js";
-import { ProgressBar } from "./progress-bar.js";
+import { ProgressBar } from "../../cli/progress-bar.js";
 
 /** Evaluation episodes are seeded from here on, apart from any training seed. */
 export const EVAL_SEED_BASE = 1_000_000;

@@ -6,10 +6,10 @@
 import type { GoalEnv, GoalObs, StepResult } from "../../sim/core.js";
 import { Rng } from "../../sim/rng.js";
 import { HerReplayBuffer, goalEnvReward, type HerBatch } from "../buffers/her-replay-buffer.js";
-import { Sac, type SacMetrics, type SupervisedTerm } from "../sac/sac.js";
-import type { SacConfig } from "../sac/sac-config.js";
-import { goalPolicyInputs, type PolicyInputPart } from "../sac/policy-onnx.js";
-import { policyInput } from "./evaluate.js";
+import { Sac, type SacMetrics, type SupervisedTerm } from "./sac.js";
+import type { SacConfig } from "./sac-config.js";
+import { goalPolicyInputs, type PolicyInputPart } from "./policy-onnx.js";
+import { policyInput } from "../run/evaluate.js";
 import { sacStateFromBytes, sacStateToBytes } from "./sac-state-codec.js";
 
 export interface HerSettings {

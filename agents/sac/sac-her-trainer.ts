@@ -10,13 +10,13 @@ import { make, type EnvMaker } from "../../sim/index.js";
 import { readDemoFile } from "../demos/demo-file.js";
 import { checkDemosFit } from "../demos/demo-set.js";
 import { flatBcSupervision } from "../rpl/flat-bc.js";
-import { evaluatePolicy } from "./evaluate.js";
+import { evaluatePolicy } from "../run/evaluate.js";
 import { HerLearner, emptyLosses, lossFields, type LossTotals } from "./her-learner.js";
-import { createRunDir, readRunConfig } from "./run-dir.js";
-import { writeRunPlots } from "./run-plots.js";
+import { createRunDir, readRunConfig } from "../run/run-dir.js";
+import { writeRunPlots } from "../train/run-plots.js";
 import { parseTrainConfig, resolveSacConfig, type TrainConfig } from "./train-config.js";
-import { RunTrainer, type RunState } from "./run-trainer.js";
-import { initialCounters, type TrainingLoopHooks } from "./training-loop.js";
+import { RunTrainer, type RunState } from "../run/run-trainer.js";
+import { initialCounters, type TrainingLoopHooks } from "../run/training-loop.js";
 
 export class SacHerTrainer extends RunTrainer<RunState, TrainConfig> {
   private readonly learner: HerLearner;

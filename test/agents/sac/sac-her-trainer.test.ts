@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { selectBackend } from "../../../agents/nn/backend.js";
-import { SacHerTrainer } from "../../../agents/train/sac-her-trainer.js";
-import { readMetrics } from "../../../agents/train/metrics-log.js";
-import { extendRunBudget } from "../../../agents/train/run-dir.js";
-import { comparable } from "./comparable-metrics.js";
+import { SacHerTrainer } from "../../../agents/sac/sac-her-trainer.js";
+import { readMetrics } from "../../../agents/run/metrics-log.js";
+import { extendRunBudget } from "../../../agents/run/run-dir.js";
+import { comparable } from "../run/comparable-metrics.js";
 
 describe("SAC + HER training runs", function () {
   let dir: string;
