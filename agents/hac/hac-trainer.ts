@@ -1,7 +1,7 @@
 /**
  * HAC training, as the seed code's `hierarchy.py` (seed-code-notes §3.5), in the same run
- * directory as the flat trainer (agents/train/sac-her-trainer.ts): config.json, metrics.jsonl,
- * checkpoints/, plots/, policy/. One env; the bottom level updates once per env step, every level
+ * directory as the flat trainer (agents/sac/sac-her-trainer.ts): config.json, metrics.jsonl,
+ * checkpoints/, policy/ (and the CLI's plots/). One env; the bottom level updates once per env step, every level
  * above once per window it stores. A checkpoint, taken at an episode end, holds every level's SAC
  * state and buffer, the env and every generator, so a resumed run logs the same metrics as one
  * that was never stopped.
@@ -15,7 +15,6 @@ import { z } from "zod";
 import { make, type EnvMaker } from "../../sim/index.js";
 import { parseTrainingConfig, runScheduleFields } from "../run/run-schedule.js";
 import { createRunDir, readRunConfig } from "../run/run-dir.js";
-import { writeRunPlots } from "../train/run-plots.js";
 import { sacStateFromBytes, sacStateToBytes } from "../sac/sac-state-codec.js";
 import { evaluatePolicy } from "../run/evaluate.js";
 import { HerLearner, emptyLosses, lossFields, type LossTotals } from "../sac/her-learner.js";
@@ -130,6 +129,11 @@ export class HacTrainer extends RunTrainer<LoopState, HacTrainConfig> {
     return `hac ${this.config.env}`;
   }
 
+  protected title(): string {
+    const { hac, env, seed } = this.config;
+    return `HAC (${hac.levels} levels, k=${hac.replanInterval}) on ${env} (seed ${seed})`;
+  }
+
   protected dispose(): void {
     this.agent.dispose();
     this.shadow?.dispose();
@@ -182,10 +186,7 @@ export class HacTrainer extends RunTrainer<LoopState, HacTrainConfig> {
         this.obs = this.env.reset().obs;
         this.episode = null;
       },
-      finish: async () => {
-        await agent.save(join(this.paths.root, "policy"));
-        writeRunPlots(this.paths.root, `HAC (${config.hac.levels} levels, k=${config.hac.replanInterval}) on ${config.env} (seed ${config.seed})`);
-      },
+      finish: () => agent.save(join(this.paths.root, "policy")),
     };
   }
 

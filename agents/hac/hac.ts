@@ -25,7 +25,8 @@ import { HerReplayBuffer, goalEnvReward, type GoalRewardFn, type HerBatch, type 
 import { Sac, type SacMetrics, type SacState, type SupervisedTerm } from "../sac/sac.js";
 import type { SacConfig } from "../sac/sac-config.js";
 import { writeFileAtomic } from "../run/atomic-write.js";
-import { policyInput, type EvalResult } from "../run/evaluate.js";
+import type { EvalResult } from "../run/evaluate.js";
+import { policyInput } from "../sac/policy-input.js";
 import type { EvalObserver } from "../run/eval-observer.js";
 import { levelSacConfigs, parseHacConfig, subgoalPenalty, type HacConfig } from "./hac-config.js";
 import { ConfigError } from "../config-error.js";

@@ -5,7 +5,7 @@
  * subgoals each grid point is turned into the offset from the current state.
  */
 import type { GoalObs } from "../../sim/core.js";
-import { policyInput } from "../run/evaluate.js";
+import { policyInput } from "../sac/policy-input.js";
 import type { Hac } from "./hac.js";
 
 export interface ValueMap {

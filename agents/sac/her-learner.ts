@@ -9,7 +9,7 @@ import { HerReplayBuffer, goalEnvReward, type HerBatch } from "../buffers/her-re
 import { Sac, type SacMetrics, type SupervisedTerm } from "./sac.js";
 import type { SacConfig } from "./sac-config.js";
 import { goalPolicyInputs, type PolicyInputPart } from "./policy-onnx.js";
-import { policyInput } from "../run/evaluate.js";
+import { policyInput } from "./policy-input.js";
 import { sacStateFromBytes, sacStateToBytes } from "./sac-state-codec.js";
 
 export interface HerSettings {

@@ -12,7 +12,7 @@ import { ConfigError } from "../config-error.js";
 import { learnerEngine } from "../nn/backend.js";
 import { OnnxPolicy, POLICY_FILE, goalPolicyInputs, policyOnnxBytes } from "./policy-onnx.js";
 import { Sac } from "./sac.js";
-import { policyInput } from "../run/evaluate.js";
+import { policyInput } from "./policy-input.js";
 
 export interface RunPolicy {
   /** observation ‖ desired goal sizes the policy takes. */

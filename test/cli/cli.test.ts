@@ -98,7 +98,7 @@ describe("rapier-gym command", () => {
     try {
       await selectBackend();
       const trainer = HacTrainer.start(join(dir, "policies", "push-hac"), { env: "PointMassPush-v0", algo: "hac", steps: 60, startSteps: 30, evalEvery: 60, evalEpisodes: 1, envKwargs: { maxEpisodeSteps: 20 } });
-      await trainer.run({ progress: false });
+      await trainer.run();
       trainer.close();
       console.log = (...args: unknown[]) => lines.push(args.join(" "));
       const done = main(["demo", "--port", "0", "--policies", join(dir, "policies")]);
@@ -130,12 +130,12 @@ describe("rapier-gym command", () => {
       );
       expect(printed).to.equal(`${root} has neither a final policy nor a checkpoint yet`);
       const stopped = HacTrainer.resume(root);
-      await stopped.run({ progress: false, until: 40 });
+      await stopped.run({ until: 40 });
       stopped.close();
       expect(await run(["value-map", "--run", root, "--out", join(dir, "mid")])).to.deep.equal({ code: 0, out: `value map written: ${join(dir, "mid")}.{json,svg,png}` });
       expect(readFileSync(join(dir, "mid.svg"), "utf8")).to.include("checkpoint at step 40");
       const finished = HacTrainer.resume(root);
-      await finished.run({ progress: false });
+      await finished.run();
       finished.close();
       expect((await run(["value-map", "--run", root, "--out", join(dir, "end")])).code).to.equal(0);
       expect(readFileSync(join(dir, "end.svg"), "utf8")).to.include("final policy");

@@ -31,7 +31,7 @@ describe("eval --record: evaluation episodes for the viewer's playback", functio
       evalEpisodes: 1,
       sac: { hidden: [16, 16], batchSize: 16 },
     });
-    await trainer.run({ progress: false });
+    await trainer.run();
     trainer.close();
     const file = join(dir, "eval.demos");
     const log = console.log;

@@ -70,10 +70,10 @@ describe("server: BlockingRemoteEnv (a synchronous GoalEnv over the socket)", fu
     try {
       const config = { env: "PointMassReach-v0", algo: "sac", steps: 300, startSteps: 100, evalEvery: 300, evalEpisodes: 1, checkpointEvery: 200, sac: { hidden: [8, 8], batchSize: 16 } };
       const local = SacHerTrainer.start(join(dir, "local"), config);
-      await local.run({ progress: false });
+      await local.run();
       local.close();
       const remote = SacHerTrainer.start(join(dir, "remote"), config, (id, kwargs) => BlockingRemoteEnv.make(server.url, id, kwargs));
-      await remote.run({ progress: false });
+      await remote.run();
       remote.close();
       expect(comparable(readMetrics(join(dir, "remote", "metrics.jsonl")))).to.deep.equal(comparable(readMetrics(join(dir, "local", "metrics.jsonl"))));
     } finally {
