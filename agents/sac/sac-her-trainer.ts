@@ -1,9 +1,9 @@
 /**
  * Flat SAC + HER training, as the seed code's HER.py: one env, one gradient step per env step,
  * hindsight relabelling in the replay buffer. A run lives in a run directory (config.json,
- * metrics.jsonl, checkpoints/, policy/; the CLI adds plots/) and resumes exactly: a checkpoint holds the
- * agent, the optimisers, the buffer, the env and every generator, taken at an episode end, so a
- * resumed run logs the same metrics as one that was never stopped.
+ * metrics.jsonl, checkpoints/, policy/; the CLI adds plots/) and resumes exactly: a checkpoint
+ * holds the agent, the optimisers, the buffer, the env and every generator, taken at an episode
+ * end, so a resumed run logs the same metrics as one that was never stopped.
  */
 import { join, resolve } from "node:path";
 import { make, type EnvMaker } from "../../sim/index.js";

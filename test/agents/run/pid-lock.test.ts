@@ -11,7 +11,7 @@ function deadPid(): number {
   return child.pid!;
 }
 
-describe("agents/train pid locks", () => {
+describe("agents/run pid locks", () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "pid-lock-"));
