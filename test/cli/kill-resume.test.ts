@@ -53,7 +53,7 @@ describe("a run killed with kill -9 resumes exactly (ort)", function () {
     const killed = join(dir, "killed");
     await startAndKill(killed, configFile);
     expect(existsSync(join(killed, "policy", "policy.onnx"))).to.equal(false);
-    expect(existsSync(join(killed, "plots"))).to.equal(false);
+    expect(existsSync(join(killed, "plots", "return.svg"))).to.equal(false);
     const resumed = train(killed, configFile, true);
     expect(resumed.status, String(resumed.stderr)).to.equal(0);
     expect(String(resumed.stderr)).to.match(/resuming .* at step [1-9]\d*00\b/);

@@ -6,6 +6,7 @@ import { selectBackend } from "../../../agents/nn/backend.js";
 import { SacHerTrainer } from "../../../agents/sac/sac-her-trainer.js";
 import { readMetrics } from "../../../agents/run/metrics-log.js";
 import { extendRunBudget } from "../../../agents/run/run-dir.js";
+import type { ProgressWork } from "../../../agents/run/progress.js";
 import type { FinishedRun } from "../../../agents/run/run-trainer.js";
 import { comparable } from "../run/comparable-metrics.js";
 
@@ -42,8 +43,21 @@ describe("SAC + HER training runs", function () {
     stopped.close();
     const resumed = SacHerTrainer.resume(join(dir, "stopped"));
     expect(resumed.step).to.equal(400);
-    await resumed.run({ onFinish });
+    const shown: { work: ProgressWork; steps: number[]; finished: boolean }[] = [];
+    const progress = (work: ProgressWork): { update(step: number): void; finish(): void } => {
+      const count = { work, steps: [] as number[], finished: false };
+      shown.push(count);
+      return {
+        update: (step) => count.steps.push(step),
+        finish: () => {
+          count.finished = true;
+        },
+      };
+    };
+    await resumed.run({ onFinish, progress });
     resumed.close();
+    // The progress shown counts the resumed run's env steps, one update per episode (100 steps).
+    expect(shown).to.deep.equal([{ work: { total: 700, startStep: 400, label: "sac PointMassReach-v0" }, steps: [500, 600, 700], finished: true }]);
 
     const a = comparable(readMetrics(join(dir, "full", "metrics.jsonl")));
     const b = comparable(readMetrics(join(dir, "stopped", "metrics.jsonl")));
