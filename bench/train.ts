@@ -31,10 +31,10 @@ import { writeDemoFile } from "../agents/demos/demo-file.js";
 import { PushExpert } from "../agents/experts/push-expert.js";
 import { HacTrainer } from "../agents/hac/hac-trainer.js";
 import { RplTrainer } from "../agents/rpl/rpl-trainer.js";
-import { readMetrics } from "../agents/train/metrics-log.js";
-import { runPaths } from "../agents/train/run-dir.js";
-import { SacHerTrainer } from "../agents/train/sac-her-trainer.js";
-import type { RunOptions } from "../agents/train/training-loop.js";
+import { readMetrics } from "../agents/run/metrics-log.js";
+import { runPaths } from "../agents/run/run-dir.js";
+import { SacHerTrainer } from "../agents/sac/sac-her-trainer.js";
+import type { RunOptions } from "../agents/run/run-trainer.js";
 import { loadExperiment, type Experiment } from "../experiments/experiment-config.js";
 import { make } from "../sim/index.js";
 import { printBench, type BenchResult } from "./bench-result.js";
@@ -151,13 +151,13 @@ async function measure(algo: Algo, backend: BackendName, root: string, demos: st
     const { evalEvery, checkpointEvery } = trainer.config;
     // The loop evaluates on reaching evalEvery and checkpoints at the first episode end past checkpointEvery.
     const limit = Math.min(evalEvery, checkpointEvery) - 1;
-    await trainer.run({ until: algo.warmupSteps, progress: false });
+    await trainer.run({ until: algo.warmupSteps });
     const start = trainer.step;
     const t0 = performance.now();
     const warmupSeconds = (t0 - tStart) / 1000;
     while (performance.now() - t0 < WINDOW_MS) {
       if (trainer.step >= limit) throw new Error(`bench train: ${algo.name} on ${backend} reached step ${limit} within the window: shorten WINDOW_MS`);
-      await trainer.run({ until: Math.min(trainer.step + CHUNK_STEPS, limit), progress: false });
+      await trainer.run({ until: Math.min(trainer.step + CHUNK_STEPS, limit) });
     }
     const seconds = (performance.now() - t0) / 1000;
     const steps = trainer.step - start;

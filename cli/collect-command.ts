@@ -6,7 +6,7 @@ import { writeDemoFile } from "../agents/demos/demo-file.js";
 import { demoSteps } from "../agents/demos/demo-set.js";
 import { openDemoSource, type DemoSource } from "../agents/demos/demo-source.js";
 import { pandaExpertFor } from "../agents/experts/panda-expert.js";
-import { ProgressBar } from "../agents/train/progress-bar.js";
+import { ProgressBar } from "./progress-bar.js";
 import { UsageError } from "./main.js";
 
 export interface CollectArgs {

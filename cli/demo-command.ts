@@ -53,7 +53,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
 /** A shipped policy and a fresh env of its run: a hierarchy (policy/hac.json) or flat SAC. */
 async function loadPolicy(dir: string): Promise<{ env: GoalEnv; agent: LiveAgent }> {
   const { selectBackend } = await import("../agents/nn/backend.js");
-  const { readRunConfig } = await import("../agents/train/run-dir.js");
+  const { readRunConfig } = await import("../agents/run/run-dir.js");
   await selectBackend();
   const config = readRunConfig(dir) as { env?: unknown; envKwargs?: Record<string, unknown>; algo?: unknown };
   if (typeof config.env !== "string") throw new ConfigError(`${dir}/config.json names no env`);
@@ -63,7 +63,7 @@ async function loadPolicy(dir: string): Promise<{ env: GoalEnv; agent: LiveAgent
     const { Hac } = await import("../agents/hac/hac.js");
     return { env, agent: hacAgent(await Hac.load(policy, env), `${String(config.algo ?? "hac")} policy ${dir}`) };
   }
-  const { loadRunPolicy } = await import("../agents/train/run-policy.js");
-  const { boxSize } = await import("../agents/train/her-learner.js");
+  const { loadRunPolicy } = await import("../agents/sac/run-policy.js");
+  const { boxSize } = await import("../agents/sac/her-learner.js");
   return { env, agent: sacAgent(await loadRunPolicy(policy, boxSize(env, "desired_goal")), `${String(config.algo ?? "sac")} policy ${dir}`) };
 }

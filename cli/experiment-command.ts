@@ -9,10 +9,10 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } fr
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { ProgressBar } from "../agents/train/progress-bar.js";
-import { claimPidLock } from "../agents/train/pid-lock.js";
-import { writeFileAtomic } from "../agents/train/atomic-write.js";
-import { runBudget } from "../agents/train/run-dir.js";
+import { ProgressBar } from "./progress-bar.js";
+import { claimPidLock } from "../agents/run/pid-lock.js";
+import { writeFileAtomic } from "../agents/run/atomic-write.js";
+import { runBudget } from "../agents/run/run-dir.js";
 import { EXPERIMENTS_DIR, loadExperiment, sharedRunsCondition, slug, type Experiment } from "../experiments/experiment-config.js";
 import { RESULTS_DIR, writeExperimentResults, type ConditionRuns, type ExperimentResults } from "../reporting/experiment-report.js";
 import { keptRun, keptUnder, runRows } from "../reporting/kept-metrics.js";

@@ -6,8 +6,8 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { MetricsRow } from "../agents/train/metrics-log.js";
-import { parseProgress } from "../agents/train/progress-bar.js";
+import type { MetricsRow } from "../agents/run/metrics-log.js";
+import { parseProgress } from "./progress-bar.js";
 import { relaySettingsSchema } from "../agents/rpl/rpl-config.js";
 
 /** The last row of a metrics file (a run's, or its kept copy); null before the first. */

@@ -8,7 +8,7 @@ import { PushExpert } from "../agents/experts/push-expert.js";
 import type { Hac } from "../agents/hac/hac.js";
 import type { HacRollout } from "../agents/hac/hac-rollout.js";
 import { highLevelValueMap } from "../agents/hac/value-map.js";
-import type { RunPolicy } from "../agents/train/run-policy.js";
+import type { RunPolicy } from "../agents/sac/run-policy.js";
 import type { LiveAgent } from "../server/agent-session.js";
 import type { ValueMapJSON } from "../server/protocol.js";
 import { subgoalGhosts, type SubgoalGhosts } from "../server/subgoal-ghosts.js";

@@ -1,14 +1,17 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync } from "node:fs";
 import { ortThreads, selectBackend, setOrtThreads, type BackendName } from "../agents/nn/backend.js";
-import { SacHerTrainer } from "../agents/train/sac-her-trainer.js";
+import { SacHerTrainer } from "../agents/sac/sac-her-trainer.js";
 import { HacTrainer } from "../agents/hac/hac-trainer.js";
 import { RplTrainer } from "../agents/rpl/rpl-trainer.js";
-import { lockRunDir } from "../agents/train/pid-lock.js";
-import type { RunOptions } from "../agents/train/training-loop.js";
-import { extendRunBudget, readRunConfig } from "../agents/train/run-dir.js";
+import { flatBc } from "../agents/rpl/flat-bc.js";
+import { lockRunDir } from "../agents/run/pid-lock.js";
+import type { RunOptions } from "../agents/run/run-trainer.js";
+import { extendRunBudget, readRunConfig } from "../agents/run/run-dir.js";
+import { writeRunPlots } from "../reporting/run-plots.js";
 import { make, type EnvMaker } from "../sim/index.js";
 import { BlockingRemoteEnv } from "../server/blocking-remote-env.js";
 import { UsageError } from "./main.js";
+import { ProgressBar } from "./progress-bar.js";
 import { onStopSignals, signalExitCode } from "./stop-signals.js";
 import { TrainingStream } from "./train-serve.js";
 
@@ -20,7 +23,7 @@ interface Trainer {
 }
 
 const TRAINERS: Record<string, { start(root: string, config: unknown, makeEnv: EnvMaker): Trainer; resume(root: string, makeEnv: EnvMaker): Trainer }> = {
-  sac: SacHerTrainer,
+  sac: { start: (root, config, makeEnv) => SacHerTrainer.start(root, config, makeEnv, flatBc), resume: (root, makeEnv) => SacHerTrainer.resume(root, makeEnv, flatBc) },
   hac: { start: HacTrainer.start, resume: (root, makeEnv) => HacTrainer.resume(root, undefined, makeEnv) },
   rpl: RplTrainer,
 };
@@ -48,7 +51,7 @@ export interface TrainArgs {
 
 /**
  * `rapier-gym train`: starts a run in `--out`, or with `--resume` continues the one there. A
- * config file gives any field of the training config (agents/train/train-config.ts for sac,
+ * config file gives any field of the training config (agents/sac/train-config.ts for sac,
  * agents/hac/hac-trainer.ts for hac, agents/rpl/rpl-config.ts for rpl); flags override it.
  * `--demos FILE` is rpl's `demos`, and for sac turns on the BC term (`bc.demos`). With
  * `--remote ws://host:port` the envs are stepped on that server (BlockingRemoteEnv); a checkpoint's
@@ -128,7 +131,11 @@ async function trainLocked(args: TrainArgs, makeEnv: EnvMaker, stream: TrainingS
     },
   });
   try {
-    await trainer.run({ stop: stop.signal });
+    await trainer.run({
+      stop: stop.signal,
+      progress: (work) => new ProgressBar(work),
+      onFinish: ({ root, title }) => writeRunPlots(root, title),
+    });
   } finally {
     removeHandlers();
     trainer.close();

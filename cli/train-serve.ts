@@ -7,7 +7,7 @@
  */
 import { Worker } from "node:worker_threads";
 import type { Hac } from "../agents/hac/hac.js";
-import type { EvalObserver } from "../agents/train/eval-observer.js";
+import type { EvalObserver } from "../agents/run/eval-observer.js";
 import type { EvaluationEpisode } from "../server/evaluation-replay.js";
 import type { ServeWorkerData, ServeWorkerMessage, ServeWorkerReply } from "../server/serve-worker.js";
 import { subgoalGhosts, type SubgoalGhosts } from "../server/subgoal-ghosts.js";

@@ -6,11 +6,11 @@ import { selectBackend } from "../agents/nn/backend.js";
 import { Hac } from "../agents/hac/hac.js";
 import { parseHacTrainConfig, type HacTrainConfig } from "../agents/hac/hac-trainer.js";
 import { ConfigError } from "../agents/config-error.js";
-import { loadLatestCheckpoint } from "../agents/train/checkpoint.js";
-import { sacStateFromBytes } from "../agents/train/sac-state-codec.js";
+import { loadLatestCheckpoint } from "../agents/run/checkpoint.js";
+import { sacStateFromBytes } from "../agents/sac/sac-state-codec.js";
 import { highLevelValueMap, valueMapSvg } from "../agents/hac/value-map.js";
-import { writeFileAtomic } from "../agents/train/atomic-write.js";
-import { readRunConfig, runPaths } from "../agents/train/run-dir.js";
+import { writeFileAtomic } from "../agents/run/atomic-write.js";
+import { readRunConfig, runPaths } from "../agents/run/run-dir.js";
 
 /**
  * `rapier-gym value-map --run DIR`: the HAC run's top-level Q over point-mass subgoals, after

@@ -8,8 +8,8 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "../agents/train/atomic-write.js";
-import type { MetricsRow } from "../agents/train/metrics-log.js";
+import { writeFileAtomic } from "../agents/run/atomic-write.js";
+import type { MetricsRow } from "../agents/run/metrics-log.js";
 import { renderLinePlotSvg } from "./plot-svg.js";
 import { comparisonPlot, type ComparisonOptions, type PlottedMetric } from "./run-plots.js";
 import type { Experiment, ReturnMetric } from "../experiments/experiment-config.js";

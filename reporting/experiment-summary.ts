@@ -2,7 +2,7 @@
  * The figures an experiment reports per run, computed the post's way (seed-code-notes §3.10): the
  * trailing average of training-episode return (or of evaluations: a shadow learner's, E5).
  */
-import type { MetricsRow } from "../agents/train/metrics-log.js";
+import type { MetricsRow } from "../agents/run/metrics-log.js";
 import { trailingMovingAverage } from "./moving-average.js";
 import type { ReturnMetric } from "../experiments/experiment-config.js";
 

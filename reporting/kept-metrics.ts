@@ -10,8 +10,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { writeFileAtomic } from "../agents/train/atomic-write.js";
-import { readMetrics, type MetricsRow } from "../agents/train/metrics-log.js";
+import { writeFileAtomic } from "../agents/run/atomic-write.js";
+import { readMetrics, type MetricsRow } from "../agents/run/metrics-log.js";
 import { slug } from "../experiments/experiment-config.js";
 
 /** Where a results folder keeps one run: its metrics, and the config they were trained under. */

@@ -8,11 +8,11 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "../agents/train/atomic-write.js";
-import { readMetrics, type MetricsRow } from "../agents/train/metrics-log.js";
+import { writeFileAtomic } from "../agents/run/atomic-write.js";
+import { readMetrics, type MetricsRow } from "../agents/run/metrics-log.js";
 import { trailingMovingAverage } from "./moving-average.js";
 import { renderLinePlotSvg, type LinePlot, type PlotSeries } from "./plot-svg.js";
-import { runPaths } from "../agents/train/run-dir.js";
+import { runPaths } from "../agents/run/run-dir.js";
 import type { ReturnMetric } from "../experiments/experiment-config.js";
 import { aggregateRuns, type Curve } from "./seed-aggregate.js";
 

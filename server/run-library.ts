@@ -4,7 +4,7 @@
  * at again on every list, so runs started later appear. Only listed runs can be read: a client
  * names a run, never a path.
  *
- * metrics.jsonl is read here rather than through agents/train (the server does not depend on the
+ * metrics.jsonl is read here rather than through agents/run (the server does not depend on the
  * learning code); the format is DESIGN.md's: one JSON object per line, appended as training goes,
  * whose last line a kill may have torn.
  */

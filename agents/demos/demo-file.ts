@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { crc32 } from "node:zlib";
 import { z } from "zod";
 import { packArrays, unpackArrays } from "../buffers/array-pack.js";
-import { writeFileAtomic } from "../train/atomic-write.js";
+import { writeFileAtomic } from "../run/atomic-write.js";
 import { DEMO_KEYS, type DemoKey, type DemoSet } from "./demo-set.js";
 import { ConfigError } from "../config-error.js";
 

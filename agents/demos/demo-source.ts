@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { GoalEnv, GoalObs } from "../../sim/core/env.js";
 import { PushExpert } from "../experts/push-expert.js";
-import { loadRunPolicy } from "../train/run-policy.js";
+import { loadRunPolicy } from "../sac/run-policy.js";
 import { blockCount, oneBlockAtATime, type DemoPolicy } from "./one-block-at-a-time.js";
 import { ConfigError } from "../config-error.js";
 

@@ -1,7 +1,7 @@
 /** Deterministic evaluation of a hierarchy, as `evaluatePolicy` is of a flat policy. */
 import type { GoalEnv } from "../../sim/core/env.js";
-import type { EvalResult } from "../train/evaluate.js";
-import type { EvalObserver } from "../train/eval-observer.js";
+import type { EvalResult } from "../run/evaluate.js";
+import type { EvalObserver } from "../run/eval-observer.js";
 import type { Hac } from "./hac.js";
 
 /** What one evaluation of a hierarchy measured. */

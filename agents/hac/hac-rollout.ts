@@ -7,7 +7,7 @@
  */
 import type { GoalObs, StepResult } from "../../sim/core/env.js";
 import type { HerTransition } from "../buffers/her-replay-buffer.js";
-import { policyInput } from "../train/evaluate.js";
+import { policyInput } from "../sac/policy-input.js";
 import type { Hac } from "./hac.js";
 import { add, clip, clipAbout, subgoalState } from "./subgoal-space.js";
 import { windowTransition, type SubgoalWindow, type WindowRecord, type WindowTransition } from "./subgoal-window.js";

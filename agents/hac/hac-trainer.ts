@@ -1,7 +1,7 @@
 /**
  * HAC training, as the seed code's `hierarchy.py` (seed-code-notes §3.5), in the same run
- * directory as the flat trainer (agents/train/sac-her-trainer.ts): config.json, metrics.jsonl,
- * checkpoints/, plots/, policy/. One env; the bottom level updates once per env step, every level
+ * directory as the flat trainer (agents/sac/sac-her-trainer.ts): config.json, metrics.jsonl,
+ * checkpoints/, policy/ (and the CLI's plots/). One env; the bottom level updates once per env step, every level
  * above once per window it stores. A checkpoint, taken at an episode end, holds every level's SAC
  * state and buffer, the env and every generator, so a resumed run logs the same metrics as one
  * that was never stopped.
@@ -13,13 +13,12 @@
 import { join } from "node:path";
 import { z } from "zod";
 import { make, type EnvMaker } from "../../sim/index.js";
-import { parseTrainingConfig, runScheduleFields } from "../train/run-schedule.js";
-import { createRunDir, readRunConfig } from "../train/run-dir.js";
-import { writeRunPlots } from "../../reporting/run-plots.js";
-import { evaluatePolicy } from "../train/evaluate.js";
-import { HerLearner, emptyLosses, lossFields, type LossTotals } from "../train/her-learner.js";
-import { RunTrainer, type RunState } from "../train/run-trainer.js";
-import { initialCounters, type TrainingLoopHooks } from "../train/training-loop.js";
+import { parseTrainingConfig, runScheduleFields } from "../run/run-schedule.js";
+import { createRunDir, readRunConfig } from "../run/run-dir.js";
+import { evaluatePolicy } from "../run/evaluate.js";
+import { HerLearner, emptyLosses, lossFields, type LossTotals } from "../sac/her-learner.js";
+import { RunTrainer, type RunState } from "../run/run-trainer.js";
+import { initialCounters, type TrainingLoopHooks } from "../run/training-loop.js";
 import { Hac } from "./hac.js";
 import type { HacRollout } from "./hac-rollout.js";
 import { evaluateHac } from "./evaluate-hac.js";
@@ -125,6 +124,11 @@ export class HacTrainer extends RunTrainer<LoopState, HacTrainConfig> {
     return `hac ${this.config.env}`;
   }
 
+  protected title(): string {
+    const { hac, env, seed } = this.config;
+    return `HAC (${hac.levels} levels, k=${hac.replanInterval}) on ${env} (seed ${seed})`;
+  }
+
   protected dispose(): void {
     this.agent.dispose();
     this.shadow?.dispose();
@@ -174,10 +178,7 @@ export class HacTrainer extends RunTrainer<LoopState, HacTrainConfig> {
         this.obs = this.env.reset().obs;
         this.episode = null;
       },
-      finish: async () => {
-        await agent.save(join(this.paths.root, "policy"));
-        writeRunPlots(this.paths.root, `HAC (${config.hac.levels} levels, k=${config.hac.replanInterval}) on ${config.env} (seed ${config.seed})`);
-      },
+      finish: () => agent.save(join(this.paths.root, "policy")),
     };
   }
 

@@ -5,7 +5,7 @@
  * subgoals each grid point is turned into the offset from the current state.
  */
 import type { GoalObs } from "../../sim/core/env.js";
-import { policyInput } from "../train/evaluate.js";
+import { policyInput } from "../sac/policy-input.js";
 import type { Hac } from "./hac.js";
 
 export interface ValueMap {

@@ -4,7 +4,7 @@
  * agents/nn/mlp.ts lays it out; the twin critics stacked per layer ([2, in, out]) where SacParams
  * holds all of qf1 then all of qf2.
  */
-import type { SacParams } from "../sac/sac-engine.js";
+import type { SacParams } from "../nn/sac-params.js";
 import { mlpParams, mlpShapes, type MlpParams } from "./mlp-graph.js";
 
 export interface SacDims {

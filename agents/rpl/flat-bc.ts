@@ -2,13 +2,26 @@
  * The flat "BC one layer" baseline's supervised term (seed-code-notes §3.4, `HER.py
  * --BC_filepath`): at every SAC update the actor loss adds `weight` × the BC loss over a fresh
  * batch of 512 demo (observation ‖ desired goal → action) pairs, drawn uniformly with
- * replacement from every real step of every demo episode.
+ * replacement from every real step of every demo episode. It reaches the flat trainer
+ * (agents/sac/sac-her-trainer.ts) as {@link flatBc}, which the caller hands it.
  */
 import { Rng } from "../../sim/core/rng.js";
-import { demoRow, type DemoSet } from "../demos/demo-set.js";
+import { readDemoFile } from "../demos/demo-file.js";
+import { checkDemosFit, demoRow, type DemoSet } from "../demos/demo-set.js";
+import type { BcSupervisor } from "../sac/bc-supervisor.js";
 import type { Sac, SupervisedTerm } from "../sac/sac.js";
 import type { BcLossKind } from "../nn/bc-loss.js";
 import { ConfigError } from "../config-error.js";
+
+/** The flat trainer's supervisor for a `bc` block: its demo file, checked against the env. */
+export const flatBc: BcSupervisor = {
+  check: (bc) => void readDemoFile(bc.demos),
+  supervise: (agent, env, bc, seed) => {
+    const demos = readDemoFile(bc.demos);
+    checkDemosFit(demos, env, ["obs", "desired_goals", "acts"], bc.demos);
+    return flatBcSupervision(agent, demos, { ...bc, seed });
+  },
+};
 
 export interface FlatBcOptions {
   /** @defaultValue 512 */

@@ -6,7 +6,7 @@
  */
 import { Rng } from "../../sim/core/rng.js";
 import type { Hac } from "../hac/hac.js";
-import { stopRequested } from "../train/training-loop.js";
+import { stopRequested } from "../run/training-loop.js";
 import type { BcLossKind } from "../nn/bc-loss.js";
 import { relayBatch, type RelayDemos, type RelayOptions } from "./relay-relabel.js";
 import { levelRows } from "./relay-supervision.js";

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { hacConfigSchema } from "../hac/hac-config.js";
 import type { HacTrainConfig } from "../hac/hac-trainer.js";
-import { parseTrainingConfig, runScheduleFields } from "../train/run-schedule.js";
+import { parseTrainingConfig, runScheduleFields } from "../run/run-schedule.js";
 import { ConfigError } from "../config-error.js";
 
 /** Where the relay script's defaults differ from HAC's. */

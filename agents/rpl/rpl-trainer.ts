@@ -24,12 +24,13 @@ import { packArrays, unpackArrays } from "../buffers/array-pack.js";
 import { readDemoFile } from "../demos/demo-file.js";
 import { checkDemosFit, demoKeyOf, type DemoKey } from "../demos/demo-set.js";
 import { HacTrainer } from "../hac/hac-trainer.js";
-import type { RunOptions } from "../train/training-loop.js";
-import { writeFileAtomic } from "../train/atomic-write.js";
-import { MetricsLog, type MetricsRow } from "../train/metrics-log.js";
-import { ProgressBar } from "../train/progress-bar.js";
-import { createRunDir, readRunConfig, runPaths } from "../train/run-dir.js";
-import { sacStateFromBytes, sacStateToBytes } from "../train/sac-state-codec.js";
+import type { RunOptions } from "../run/run-trainer.js";
+import { EVAL_SEED_BASE } from "../run/training-loop.js";
+import { writeFileAtomic } from "../run/atomic-write.js";
+import { MetricsLog, type MetricsRow } from "../run/metrics-log.js";
+import type { ShowProgress } from "../run/progress.js";
+import { createRunDir, readRunConfig, runPaths } from "../run/run-dir.js";
+import { sacStateFromBytes, sacStateToBytes } from "../sac/sac-state-codec.js";
 import { evaluatePretrained } from "./evaluate-pretrained.js";
 import { pretrainRelay } from "./relay-pretrain.js";
 import { splitRelayDemos, type RelayDemos } from "./relay-relabel.js";
@@ -37,8 +38,6 @@ import { relaySupervision } from "./relay-supervision.js";
 import { hacTrainConfigOf, parseRplTrainConfig, type RplTrainConfig } from "./rpl-config.js";
 import { ConfigError } from "../config-error.js";
 
-/** Evaluations are seeded from here on, as the other trainers'. */
-const EVAL_SEED_BASE = 1_000_000;
 const PRETRAINED_FORMAT = "rapier-gym-rpl-pretrained/1";
 
 export class RplTrainer {
@@ -109,7 +108,7 @@ export class RplTrainer {
   }
 
   /** False when stopped before the end. */
-  private async pretrain(progress: boolean | undefined, stop: AbortSignal | undefined): Promise<boolean> {
+  private async pretrain(progress: ShowProgress | undefined, stop: AbortSignal | undefined): Promise<boolean> {
     const { config } = this;
     const { relay } = config;
     const agent = this.hac.agent;
@@ -118,7 +117,7 @@ export class RplTrainer {
       rows.push(row);
       this.metrics.append(row);
     };
-    const bar = progress === false || relay.pretrainSteps === 0 ? null : new ProgressBar({ total: relay.pretrainSteps, label: `rpl pretrain ${config.env}` });
+    const bar = relay.pretrainSteps === 0 ? null : (progress?.({ total: relay.pretrainSteps, label: `rpl pretrain ${config.env}` }) ?? null);
     const finished = await pretrainRelay(
       agent,
       this.train,
@@ -147,27 +146,31 @@ export class RplTrainer {
     );
     bar?.finish();
     if (!finished) return false;
-    if (relay.pretrainEvalEpisodes > 0) {
-      const env = make(config.env, config.envKwargs);
-      const fresh = evaluatePretrained(agent, env, Array.from({ length: relay.pretrainEvalEpisodes }, (_, i) => EVAL_SEED_BASE + i));
-      const { set, episodes } = this.train;
-      const demoStarts = evaluatePretrained(agent, env, episodes.map((e) => set.seeds[e]!));
-      env.close();
-      log({
-        step: 0,
-        episode: 0,
-        "pretrain/eval/return": fresh.meanReturn,
-        "pretrain/eval/success": fresh.successRate,
-        "pretrain/eval/reached_once": fresh.reachedOnce,
-        "pretrain/eval_demo_starts/return": demoStarts.meanReturn,
-        "pretrain/eval_demo_starts/success": demoStarts.successRate,
-        "pretrain/eval_demo_starts/reached_once": demoStarts.reachedOnce,
-      });
-    }
+    if (relay.pretrainEvalEpisodes > 0) log(this.pretrainedEvalRow());
     const blobs = Object.fromEntries(agent.levels.map((l, i) => [`sac_l${i}`, sacStateToBytes(l.agent.getWeights())]));
     writeFileAtomic(this.pretrainedPath, packArrays({ format: PRETRAINED_FORMAT, rows }, blobs));
     this.pretrained = true;
     return true;
+  }
+
+  /** The pretrained-only model's log row: on fresh start states and on the training demos' own. */
+  private pretrainedEvalRow(): MetricsRow {
+    const { config, train } = this;
+    const agent = this.hac.agent;
+    const env = make(config.env, config.envKwargs);
+    const fresh = evaluatePretrained(agent, env, Array.from({ length: config.relay.pretrainEvalEpisodes }, (_, i) => EVAL_SEED_BASE + i));
+    const demoStarts = evaluatePretrained(agent, env, train.episodes.map((e) => train.set.seeds[e]!));
+    env.close();
+    return {
+      step: 0,
+      episode: 0,
+      "pretrain/eval/return": fresh.meanReturn,
+      "pretrain/eval/success": fresh.successRate,
+      "pretrain/eval/reached_once": fresh.reachedOnce,
+      "pretrain/eval_demo_starts/return": demoStarts.meanReturn,
+      "pretrain/eval_demo_starts/success": demoStarts.successRate,
+      "pretrain/eval_demo_starts/reached_once": demoStarts.reachedOnce,
+    };
   }
 
   /** Puts the agent back as pretraining left it, and its log rows back in metrics.jsonl. */

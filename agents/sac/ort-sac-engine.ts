@@ -17,7 +17,8 @@ import { copyState, sacStateEntries, type SacDims, type StateEntry, type StateGr
 import { SAC_METRIC_NAMES, sacUpdateGraph } from "../onnx/sac-update-graph.js";
 import { Rng } from "../../sim/core/rng.js";
 import type { SacConfig } from "./sac-config.js";
-import type { SacBatch, SacEngine, SacMetrics, SacParams, SupervisedTerm, UpdateSeeds } from "./sac-engine.js";
+import type { SacParams } from "../nn/sac-params.js";
+import type { SacBatch, SacEngine, SacMetrics, SupervisedTerm, UpdateSeeds } from "./sac-engine.js";
 
 /** One state tensor's two buffers: `current` is fed, `spare` receives the run's new value. */
 interface DoubleBuffer {

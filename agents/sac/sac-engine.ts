@@ -7,8 +7,8 @@
  * Randomness stays with the agent: every call that draws noise gets a uint32 seed from the
  * agent's generator, and each engine turns a seed into standard-normal draws its own way.
  */
-import type { AdamState } from "../nn/adam.js";
 import type { BcLossKind, BcRows } from "../nn/bc-loss.js";
+import type { SacParams } from "../nn/sac-params.js";
 
 /** A minibatch, row-major: `obs` and `nextObs` [n * obsDim], `act` [n * actDim], `rew`, `done` [n]. */
 export interface SacBatch {
@@ -47,18 +47,6 @@ export interface SacMetrics {
   alphaLoss: number;
   /** Mean log pi(a|s) of the actor-loss sample: minus the entropy estimate. */
   logProb: number;
-}
-
-/** The learnt numbers, as plain arrays in the tfjs layouts (agents/nn): what checkpoints hold. */
-export interface SacParams {
-  actor: Float32Array;
-  /** qf1 then qf2. */
-  qf: Float32Array;
-  qfTarget: Float32Array;
-  logAlpha: number;
-  actorAdam: AdamState;
-  qfAdam: AdamState;
-  alphaAdam: AdamState;
 }
 
 /** Everything an update depends on: the params, the noise generator and the update count. */

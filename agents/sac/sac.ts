@@ -17,7 +17,8 @@ import { savePolicyModel } from "../nn/policy-model.js";
 import { OrtSacEngine } from "./ort-sac-engine.js";
 import { writePolicyOnnx, type PolicyInputPart } from "./policy-onnx.js";
 import { seedPreset, validateSacConfig, type SacConfig } from "./sac-config.js";
-import type { SacBatch, SacEngine, SacMetrics, SacParams, SacState, SupervisedTerm } from "./sac-engine.js";
+import type { SacParams } from "../nn/sac-params.js";
+import type { SacBatch, SacEngine, SacMetrics, SacState, SupervisedTerm } from "./sac-engine.js";
 import { TfjsSacEngine } from "./tfjs-sac-engine.js";
 
 export type { SacBatch, SacMetrics, SacState, SupervisedTerm } from "./sac-engine.js";

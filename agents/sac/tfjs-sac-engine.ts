@@ -11,7 +11,8 @@ import { ParamLayout } from "../nn/param-layout.js";
 import { SquashedGaussianPolicy } from "../nn/squashed-gaussian-policy.js";
 import { TwinQ } from "../nn/twin-q.js";
 import type { SacConfig } from "./sac-config.js";
-import type { SacBatch, SacEngine, SacMetrics, SacParams, SupervisedTerm, UpdateSeeds } from "./sac-engine.js";
+import type { SacParams } from "../nn/sac-params.js";
+import type { SacBatch, SacEngine, SacMetrics, SupervisedTerm, UpdateSeeds } from "./sac-engine.js";
 
 /** Standard-normal noise from a seed; tfjs's unseeded draws would use Math.random. */
 export type NoiseSource = (shape: [number, number], seed: number) => tf.Tensor2D;

@@ -10,7 +10,7 @@ import { HacTrainer } from "../../agents/hac/hac-trainer.js";
 import { selectBackend } from "../../agents/nn/backend.js";
 import { readDemoFile } from "../../agents/demos/demo-file.js";
 import { experimentIds } from "../../experiments/experiment-config.js";
-import { thisHost } from "../../agents/train/pid-lock.js";
+import { thisHost } from "../../agents/run/pid-lock.js";
 
 /** Runs the CLI in process and returns what it printed. */
 async function run(argv: string[]): Promise<{ code: number; out: string }> {
@@ -99,7 +99,7 @@ describe("rapier-gym command", () => {
     try {
       await selectBackend();
       const trainer = HacTrainer.start(join(dir, "policies", "push-hac"), { env: "PointMassPush-v0", algo: "hac", steps: 60, startSteps: 30, evalEvery: 60, evalEpisodes: 1, envKwargs: { maxEpisodeSteps: 20 } });
-      await trainer.run({ progress: false });
+      await trainer.run();
       trainer.close();
       console.log = (...args: unknown[]) => lines.push(args.join(" "));
       const done = main(["demo", "--port", "0", "--policies", join(dir, "policies")]);
@@ -131,12 +131,12 @@ describe("rapier-gym command", () => {
       );
       expect(printed).to.equal(`${root} has neither a final policy nor a checkpoint yet`);
       const stopped = HacTrainer.resume(root);
-      await stopped.run({ progress: false, until: 40 });
+      await stopped.run({ until: 40 });
       stopped.close();
       expect(await run(["value-map", "--run", root, "--out", join(dir, "mid")])).to.deep.equal({ code: 0, out: `value map written: ${join(dir, "mid")}.{json,svg}` });
       expect(readFileSync(join(dir, "mid.svg"), "utf8")).to.include("checkpoint at step 40");
       const finished = HacTrainer.resume(root);
-      await finished.run({ progress: false });
+      await finished.run();
       finished.close();
       expect((await run(["value-map", "--run", root, "--out", join(dir, "end")])).code).to.equal(0);
       expect(readFileSync(join(dir, "end.svg"), "utf8")).to.include("final policy");

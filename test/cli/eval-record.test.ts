@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { readDemoFile } from "../../agents/demos/demo-file.js";
 import { demoRow } from "../../agents/demos/demo-set.js";
 import { selectBackend } from "../../agents/nn/backend.js";
-import { SacHerTrainer } from "../../agents/train/sac-her-trainer.js";
+import { SacHerTrainer } from "../../agents/sac/sac-her-trainer.js";
 import { DemoFileRecordings } from "../../cli/demo-recordings.js";
 import { runEval } from "../../cli/eval-command.js";
 
@@ -31,7 +31,7 @@ describe("eval --record: evaluation episodes for the viewer's playback", functio
       evalEpisodes: 1,
       sac: { hidden: [16, 16], batchSize: 16 },
     });
-    await trainer.run({ progress: false });
+    await trainer.run();
     trainer.close();
     const file = join(dir, "eval.demos");
     const log = console.log;

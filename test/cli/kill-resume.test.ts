@@ -8,9 +8,9 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { listCheckpoints } from "../../agents/train/checkpoint.js";
-import { readMetrics } from "../../agents/train/metrics-log.js";
-import { comparable } from "../agents/train/comparable-metrics.js";
+import { listCheckpoints } from "../../agents/run/checkpoint.js";
+import { readMetrics } from "../../agents/run/metrics-log.js";
+import { comparable } from "../agents/run/comparable-metrics.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const config = { env: "PointMassReach-v0", algo: "sac", steps: 4000, startSteps: 100, evalEvery: 500, evalEpisodes: 2, checkpointEvery: 300, sac: { hidden: [32, 32], batchSize: 32 } };
@@ -53,10 +53,14 @@ describe("a run killed with kill -9 resumes exactly (ort)", function () {
     const killed = join(dir, "killed");
     await startAndKill(killed, configFile);
     expect(existsSync(join(killed, "policy", "policy.onnx"))).to.equal(false);
+    expect(existsSync(join(killed, "plots", "return.svg"))).to.equal(false);
     const resumed = train(killed, configFile, true);
     expect(resumed.status, String(resumed.stderr)).to.equal(0);
     expect(String(resumed.stderr)).to.match(/resuming .* at step [1-9]\d*00\b/);
     expect(comparable(readMetrics(join(killed, "metrics.jsonl")))).to.deep.equal(comparable(readMetrics(join(dir, "full", "metrics.jsonl"))));
     expect(readFileSync(join(killed, "policy", "policy.onnx")).equals(readFileSync(join(dir, "full", "policy", "policy.onnx")))).to.equal(true);
+    // The CLI draws the plots once the run ends, the same for both.
+    for (const file of ["return.svg", "success.svg"]) expect(readFileSync(join(killed, "plots", file), "utf8")).to.equal(readFileSync(join(dir, "full", "plots", file), "utf8"));
+    expect(existsSync(join(killed, "plots", "return.png"))).to.equal(true);
   });
 });

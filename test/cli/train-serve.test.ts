@@ -38,7 +38,7 @@ describe("train --serve: evaluation episodes and curves from a worker-thread ser
       });
       trainer.evalObserver = stream;
       stream.hac = trainer.agent;
-      await trainer.run({ progress: false });
+      await trainer.run();
       trainer.close();
 
       const list = listResult.parse(await client.ok({ id: 1, op: "list" }));

@@ -8,7 +8,7 @@ import { RESULTS_DIR, writeExperimentResults } from "../../reporting/experiment-
 import { EXPERIMENTS_DIR, experimentIds, experimentSchema, loadExperiment, sharedRunsCondition, type Experiment } from "../../experiments/experiment-config.js";
 import { keptRun } from "../../reporting/kept-metrics.js";
 import { summariseRun } from "../../reporting/experiment-summary.js";
-import { readMetrics, type MetricsRow } from "../../agents/train/metrics-log.js";
+import { readMetrics, type MetricsRow } from "../../agents/run/metrics-log.js";
 import { readDemoFile } from "../../agents/demos/demo-file.js";
 import { capturedWrites } from "../captured-writes.js";
 

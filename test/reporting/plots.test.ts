@@ -3,10 +3,10 @@ import { Resvg } from "@resvg/resvg-js";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MetricsLog, type MetricsRow } from "../../agents/train/metrics-log.js";
+import { MetricsLog, type MetricsRow } from "../../agents/run/metrics-log.js";
 import { formatTick, niceTicks, renderLinePlotSvg } from "../../reporting/plot-svg.js";
 import { comparisonPlot, metricCurve, runPlots, writeRunPlots } from "../../reporting/run-plots.js";
-import { createRunDir } from "../../agents/train/run-dir.js";
+import { createRunDir } from "../../agents/run/run-dir.js";
 
 /** Series of an SVG by label: the `d` of its line and whether it has a band. */
 function seriesOf(svg: string): Map<string, { line: string; band: boolean }> {

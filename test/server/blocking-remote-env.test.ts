@@ -6,9 +6,9 @@ import { join } from "node:path";
 import { EnvError, make, Rng } from "../../sim/index.js";
 import { BlockingRemoteEnv } from "../../server/blocking-remote-env.js";
 import { selectBackend } from "../../agents/nn/backend.js";
-import { SacHerTrainer } from "../../agents/train/sac-her-trainer.js";
-import { readMetrics } from "../../agents/train/metrics-log.js";
-import { comparable } from "../agents/train/comparable-metrics.js";
+import { SacHerTrainer } from "../../agents/sac/sac-her-trainer.js";
+import { readMetrics } from "../../agents/run/metrics-log.js";
+import { comparable } from "../agents/run/comparable-metrics.js";
 
 /** A server in its own process: a blocking env stops this thread, which must not be the server's. */
 async function startServer(): Promise<{ url: string; child: ChildProcess }> {
@@ -70,10 +70,10 @@ describe("server: BlockingRemoteEnv (a synchronous GoalEnv over the socket)", fu
     try {
       const config = { env: "PointMassReach-v0", algo: "sac", steps: 300, startSteps: 100, evalEvery: 300, evalEpisodes: 1, checkpointEvery: 200, sac: { hidden: [8, 8], batchSize: 16 } };
       const local = SacHerTrainer.start(join(dir, "local"), config);
-      await local.run({ progress: false });
+      await local.run();
       local.close();
       const remote = SacHerTrainer.start(join(dir, "remote"), config, (id, kwargs) => BlockingRemoteEnv.make(server.url, id, kwargs));
-      await remote.run({ progress: false });
+      await remote.run();
       remote.close();
       expect(comparable(readMetrics(join(dir, "remote", "metrics.jsonl")))).to.deep.equal(comparable(readMetrics(join(dir, "local", "metrics.jsonl"))));
     } finally {

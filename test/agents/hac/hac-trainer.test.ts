@@ -1,13 +1,14 @@
 import { expect } from "chai";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { selectBackend } from "../../../agents/nn/backend.js";
 import { Hac, type LevelActor } from "../../../agents/hac/hac.js";
 import { HacTrainer } from "../../../agents/hac/hac-trainer.js";
-import { readMetrics } from "../../../agents/train/metrics-log.js";
+import { readMetrics } from "../../../agents/run/metrics-log.js";
+import type { FinishedRun } from "../../../agents/run/run-trainer.js";
 import { make } from "../../../sim/index.js";
-import { comparable } from "../train/comparable-metrics.js";
+import { comparable } from "../run/comparable-metrics.js";
 
 describe("HAC training runs", function () {
   let dir: string;
@@ -31,16 +32,18 @@ describe("HAC training runs", function () {
 
   it("resumes a stopped run to exactly the metrics of an uninterrupted one", async () => {
     const full = HacTrainer.start(join(dir, "full"), small);
-    await full.run({ progress: false });
+    await full.run();
     full.close();
 
+    const finished: FinishedRun[] = [];
+    const onFinish = (run: FinishedRun): number => finished.push(run);
     const stopped = HacTrainer.start(join(dir, "stopped"), small);
     // Stop between checkpoints, as a kill would: the steps after step 120 are logged, then lost.
-    await stopped.run({ progress: false, until: 150 });
+    await stopped.run({ until: 150, onFinish });
     stopped.close();
     const resumed = HacTrainer.resume(join(dir, "stopped"));
     expect(resumed.step).to.equal(120);
-    await resumed.run({ progress: false });
+    await resumed.run({ onFinish });
     resumed.close();
 
     const a = comparable(readMetrics(join(dir, "full", "metrics.jsonl")));
@@ -55,7 +58,7 @@ describe("HAC training runs", function () {
     const env = make("PointMassReach-v0");
     const loaded = await Hac.load(join(dir, "stopped", "policy"), env);
     expect(loaded.numLevels).to.equal(2);
-    expect(existsSync(join(dir, "stopped", "plots"))).to.equal(true);
+    expect(finished).to.deep.equal([{ root: join(dir, "stopped"), title: "HAC (2 levels, k=5) on PointMassReach-v0 (seed 0)" }]);
     loaded.dispose();
     env.close();
   });
@@ -63,13 +66,13 @@ describe("HAC training runs", function () {
   it("trains a shadow learner on the hierarchy's env steps, checkpointed and resumed with it", async () => {
     const config = { ...small, shadow: true };
     const full = HacTrainer.start(join(dir, "shadow-full"), config);
-    await full.run({ progress: false });
+    await full.run();
     full.close();
     const stopped = HacTrainer.start(join(dir, "shadow-stopped"), config);
-    await stopped.run({ progress: false, until: 150 });
+    await stopped.run({ until: 150 });
     stopped.close();
     const resumed = HacTrainer.resume(join(dir, "shadow-stopped"));
-    await resumed.run({ progress: false });
+    await resumed.run();
     resumed.close();
     const a = comparable(readMetrics(join(dir, "shadow-full", "metrics.jsonl")));
     expect(comparable(readMetrics(join(dir, "shadow-stopped", "metrics.jsonl")))).to.deep.equal(a);
@@ -96,7 +99,7 @@ describe("HAC training runs", function () {
       trainer.agent.onStore = (s) => {
         if (s.level === 0) actions.push(Array.from(s.transition.action));
       };
-      await trainer.run({ progress: false });
+      await trainer.run();
       trainer.close();
       const scripted = actions.map((a) => a[0] === 0.5 && a[1] === -0.5);
       expect(scripted).to.deep.equal(skipWarmup ? new Array(40).fill(true) : [...new Array(30).fill(false), ...new Array(10).fill(true)]);

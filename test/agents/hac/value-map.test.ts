@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { selectBackend } from "../../../agents/nn/backend.js";
 import { Hac } from "../../../agents/hac/hac.js";
 import { highLevelValueMap, valueMapSvg } from "../../../agents/hac/value-map.js";
-import { policyInput } from "../../../agents/train/evaluate.js";
+import { policyInput } from "../../../agents/sac/policy-input.js";
 import { make } from "../../../sim/index.js";
 
 describe("HAC value map", () => {

@@ -8,14 +8,15 @@ import { collectDemos } from "../../../agents/demos/collect.js";
 import { readDemoFile as readDemoFileForTest, writeDemoFile } from "../../../agents/demos/demo-file.js";
 import { Hac } from "../../../agents/hac/hac.js";
 import { evaluatePretrained } from "../../../agents/rpl/evaluate-pretrained.js";
+import { flatBc } from "../../../agents/rpl/flat-bc.js";
 import { pretrainRelay } from "../../../agents/rpl/relay-pretrain.js";
 import { relayBatch, splitRelayDemos } from "../../../agents/rpl/relay-relabel.js";
 import { levelRows } from "../../../agents/rpl/relay-supervision.js";
 import { RplTrainer } from "../../../agents/rpl/rpl-trainer.js";
-import { SacHerTrainer } from "../../../agents/train/sac-her-trainer.js";
-import { readMetrics } from "../../../agents/train/metrics-log.js";
+import { SacHerTrainer } from "../../../agents/sac/sac-her-trainer.js";
+import { readMetrics } from "../../../agents/run/metrics-log.js";
 import { make, Rng } from "../../../sim/index.js";
-import { comparable } from "../train/comparable-metrics.js";
+import { comparable } from "../run/comparable-metrics.js";
 
 describe("relay learning: pretraining, finetuning runs and the BC baseline", function () {
   let dir: string;
@@ -81,7 +82,7 @@ describe("relay learning: pretraining, finetuning runs and the BC baseline", fun
 
   it("resumes to exactly the metrics of an uninterrupted run, killed after or before its first checkpoint", async () => {
     const full = RplTrainer.start(join(dir, "full"), { ...rpl, demos });
-    await full.run({ progress: false });
+    await full.run();
     full.close();
     const a = comparable(readMetrics(join(dir, "full", "metrics.jsonl")));
     expect(a.filter((r) => "pretrain/loss_low" in r).map((r) => r["pretrain/step"])).to.deep.equal([5, 10, 12]);
@@ -97,11 +98,11 @@ describe("relay learning: pretraining, finetuning runs and the BC baseline", fun
     for (const until of [70, 10]) {
       const root = join(dir, `stopped-${until}`);
       const stopped = RplTrainer.start(root, { ...rpl, demos });
-      await stopped.run({ progress: false, until });
+      await stopped.run({ until });
       stopped.close();
       const resumed = RplTrainer.resume(root);
       expect(resumed.step).to.equal(until === 70 ? 40 : 0);
-      await resumed.run({ progress: false });
+      await resumed.run();
       resumed.close();
       expect(comparable(readMetrics(join(root, "metrics.jsonl"))), `stopped at ${until}`).to.deep.equal(a);
     }
@@ -115,22 +116,25 @@ describe("relay learning: pretraining, finetuning runs and the BC baseline", fun
 
   it("runs the flat 'BC one layer' baseline, resumable like plain SAC + HER", async () => {
     const config = { env: "PointMassReach-v0", envKwargs: { maxEpisodeSteps: 20 }, algo: "sac", steps: 100, startSteps: 20, evalEvery: 50, evalEpisodes: 1, checkpointEvery: 40, sac: { hidden: [8, 8], batchSize: 16 }, bc: { demos, batchSize: 32 } };
-    const full = SacHerTrainer.start(join(dir, "bc-full"), config);
-    await full.run({ progress: false });
+    const full = SacHerTrainer.start(join(dir, "bc-full"), config, make, flatBc);
+    await full.run();
     full.close();
     const plain = SacHerTrainer.start(join(dir, "bc-none"), { ...config, bc: undefined });
-    await plain.run({ progress: false });
+    await plain.run();
     plain.close();
-    const stopped = SacHerTrainer.start(join(dir, "bc-stopped"), config);
-    await stopped.run({ progress: false, until: 70 });
+    const stopped = SacHerTrainer.start(join(dir, "bc-stopped"), config, make, flatBc);
+    await stopped.run({ until: 70 });
     stopped.close();
-    const resumed = SacHerTrainer.resume(join(dir, "bc-stopped"));
-    await resumed.run({ progress: false });
+    const resumed = SacHerTrainer.resume(join(dir, "bc-stopped"), make, flatBc);
+    await resumed.run();
     resumed.close();
     const a = comparable(readMetrics(join(dir, "bc-full", "metrics.jsonl")));
     expect(comparable(readMetrics(join(dir, "bc-stopped", "metrics.jsonl")))).to.deep.equal(a);
     const piLosses = (rows: Record<string, unknown>[]): unknown[] => rows.map((r) => r["loss/pi"]).filter((v) => v !== undefined);
     expect(piLosses(a)).to.not.deep.equal(piLosses(comparable(readMetrics(join(dir, "bc-none", "metrics.jsonl")))));
+    // Without a supervisor the flat trainer cannot read the demos, and says so before starting.
+    expect(() => SacHerTrainer.start(join(dir, "bc-unsupervised"), config)).to.throw(/BcSupervisor/);
+    expect(existsSync(join(dir, "bc-unsupervised"))).to.equal(false);
   });
 });
 

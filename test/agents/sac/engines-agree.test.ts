@@ -10,7 +10,8 @@ import type { BcLossKind } from "../../../agents/nn/bc-loss.js";
 import { OrtSacEngine, fillNormal } from "../../../agents/sac/ort-sac-engine.js";
 import { Sac } from "../../../agents/sac/sac.js";
 import { sacConfig, type SacConfig } from "../../../agents/sac/sac-config.js";
-import type { SacBatch, SacEngine, SacParams, SupervisedTerm } from "../../../agents/sac/sac-engine.js";
+import type { SacParams } from "../../../agents/nn/sac-params.js";
+import type { SacBatch, SacEngine, SupervisedTerm } from "../../../agents/sac/sac-engine.js";
 import { TfjsSacEngine } from "../../../agents/sac/tfjs-sac-engine.js";
 import { Rng } from "../../../sim/core/rng.js";
 

@@ -8,7 +8,7 @@ import { selectBackend } from "../../../agents/nn/backend.js";
 import { OnnxPolicy, POLICY_FILE, goalPolicyInputs } from "../../../agents/sac/policy-onnx.js";
 import { Sac } from "../../../agents/sac/sac.js";
 import { sacConfig } from "../../../agents/sac/sac-config.js";
-import { loadRunPolicy } from "../../../agents/train/run-policy.js";
+import { loadRunPolicy } from "../../../agents/sac/run-policy.js";
 import type { GoalObs } from "../../../sim/core/env.js";
 import { Rng } from "../../../sim/core/rng.js";
 import { findPython, requireTool, type Found } from "../../external-tools.js";

@@ -11,6 +11,8 @@
  * gradient steps, while other runs take env steps) is shown as a phase after the main fields,
  * with its own count, rate and ETA, while it is under way.
  */
+import type { Progress, ProgressStats } from "../agents/run/progress.js";
+
 export interface ProgressStream {
   write(chunk: string): unknown;
   isTTY?: boolean;
@@ -30,12 +32,6 @@ export interface ProgressBarOptions {
   now?: () => number;
   /** Plain-mode interval between lines. @defaultValue 10000 */
   logEveryMs?: number;
-}
-
-/** What the bar shows next to the step count; absent fields are left out. */
-export interface ProgressStats {
-  return?: number;
-  success?: number;
 }
 
 /** A count of work with its rate and what is left at that rate. */
@@ -73,7 +69,7 @@ class RateClock {
   }
 }
 
-export class ProgressBar {
+export class ProgressBar implements Progress {
   private readonly stream: ProgressStream;
   private readonly now: () => number;
   private readonly tty: boolean;

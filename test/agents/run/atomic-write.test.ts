@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { commitTemp, isTempName, writeFileAtomic, writeTempFile } from "../../../agents/train/atomic-write.js";
+import { commitTemp, isTempName, writeFileAtomic, writeTempFile } from "../../../agents/run/atomic-write.js";
 
 describe("atomic writes", () => {
   let dir: string;

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { claimPidLock, lockRunDir, readLockOwner, STALE_AFTER_MS, thisHost } from "../../../agents/train/pid-lock.js";
+import { claimPidLock, lockRunDir, readLockOwner, STALE_AFTER_MS, thisHost } from "../../../agents/run/pid-lock.js";
 
 /** The pid of a process that has already exited. */
 function deadPid(): number {
@@ -12,7 +12,7 @@ function deadPid(): number {
   return child.pid!;
 }
 
-const LOCK_MODULE = new URL("../../../agents/train/pid-lock.ts", import.meta.url).pathname;
+const LOCK_MODULE = new URL("../../../agents/run/pid-lock.ts", import.meta.url).pathname;
 
 /**
  * Another "host": a process that claims `path` with RAPIER_GYM_HOST=`host`, says so, and holds
@@ -27,7 +27,7 @@ async function holderOnHost(path: string, host: string): Promise<{ pid: number; 
   return { pid: child.pid!, kill: () => (child.kill("SIGKILL"), exited) };
 }
 
-describe("agents/train pid locks", () => {
+describe("agents/run pid locks", () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "pid-lock-"));

@@ -1,13 +1,13 @@
 /**
  * The episode loop the flat and the hierarchical trainers share: step the env until the budget,
  * evaluate every `evalEvery` env steps, log one metrics row per episode, checkpoint at the first
- * episode end past each `checkpointEvery`, and save the policy and plots once the budget is spent.
+ * episode end past each `checkpointEvery`, and save the policy once the budget is spent.
  * What a step stores and learns, and what a row and a checkpoint hold, is the trainer's: it comes
  * in through {@link TrainingLoopHooks}.
  */
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { MetricsLog } from "./metrics-log.js";
-import { ProgressBar } from "./progress-bar.js";
+import type { ShowProgress } from "./progress.js";
 
 /** Evaluation episodes are seeded from here on, apart from any training seed. */
 export const EVAL_SEED_BASE = 1_000_000;
@@ -45,13 +45,13 @@ export interface TrainingLoopHooks {
   checkpoint(): void;
   /** Resets the env for the next episode. */
   nextEpisode(): void;
-  /** Once the budget is spent: the final policy and the plots. */
+  /** Once the budget is spent: the final policy. */
   finish(): Promise<void>;
 }
 
-export interface RunOptions {
-  /** Show a progress bar (default: when stderr is a TTY, else plain lines). */
-  progress?: boolean;
+export interface LoopOptions {
+  /** Shows the env steps as they are taken (the CLI's progress bar); nothing is shown without it. */
+  progress?: ShowProgress;
   /** Stop at this env step, as a kill would (tests, chunked runs). */
   until?: number;
   /**
@@ -90,13 +90,14 @@ export class TrainingLoop {
   /**
    * Trains until `steps` env steps (or `until`, to stop early as a kill would, or the end of the
    * episode in which `stop` is aborted), logging each episode, evaluating every `evalEvery` steps
-   * and checkpointing every `checkpointEvery`, at the end and when stopped.
+   * and checkpointing every `checkpointEvery`, at the end and when stopped. True once the budget
+   * is spent and the final policy saved.
    */
-  async run(options: RunOptions = {}): Promise<void> {
+  async run(options: LoopOptions = {}): Promise<boolean> {
     const { schedule, hooks } = this;
     const c = hooks.counters();
     const until = Math.min(options.until ?? schedule.steps, schedule.steps);
-    const bar = options.progress === false ? null : new ProgressBar({ total: schedule.steps, startStep: c.step, label: this.label });
+    const bar = options.progress?.({ total: schedule.steps, startStep: c.step, label: this.label }) ?? null;
     const t0 = performance.now();
     const step0 = c.step;
     while (c.step < until) {
@@ -130,6 +131,8 @@ export class TrainingLoop {
       if (stopping) break;
     }
     bar?.finish();
-    if (c.step >= schedule.steps) await hooks.finish();
+    if (c.step < schedule.steps) return false;
+    await hooks.finish();
+    return true;
   }
 }

@@ -1,6 +1,6 @@
 /** A SAC agent's whole state as one byte blob, for checkpoints (array-pack format). */
 import { packArrays, unpackArrays } from "../buffers/array-pack.js";
-import type { SacState } from "../sac/sac.js";
+import type { SacState } from "./sac.js";
 
 export function sacStateToBytes(s: SacState): Uint8Array {
   const meta = { logAlpha: s.logAlpha, rng: s.rng, updates: s.updates, adamSteps: [s.actorAdam.t, s.qfAdam.t, s.alphaAdam.t] };

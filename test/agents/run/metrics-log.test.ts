@@ -2,8 +2,8 @@ import { expect } from "chai";
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MetricsLog, readMetrics } from "../../../agents/train/metrics-log.js";
-import { createRunDir, readRunConfig, runPaths } from "../../../agents/train/run-dir.js";
+import { MetricsLog, readMetrics } from "../../../agents/run/metrics-log.js";
+import { createRunDir, readRunConfig, runPaths } from "../../../agents/run/run-dir.js";
 
 describe("run directory and metrics.jsonl", () => {
   let root: string;

@@ -1,4 +1,4 @@
-import type { MetricsRow } from "../../../agents/train/metrics-log.js";
+import type { MetricsRow } from "../../../agents/run/metrics-log.js";
 
 /** Metrics without wall-clock fields, which differ between any two runs: what resume tests compare. */
 export function comparable(rows: MetricsRow[]): Record<string, unknown>[] {

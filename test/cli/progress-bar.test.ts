@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { formatDuration, formatProgress, parseProgress, ProgressBar, type ProgressStream } from "../../../agents/train/progress-bar.js";
+import { formatDuration, formatProgress, parseProgress, ProgressBar, type ProgressStream } from "../../cli/progress-bar.js";
 
 /** A stream that records writes, and a clock the test moves by hand. */
 function fakeOutput(isTTY: boolean): { stream: ProgressStream; written: string[]; clock: { ms: number } } {

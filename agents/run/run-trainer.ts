@@ -9,7 +9,7 @@ import { resumePoint, saveCheckpoint } from "./checkpoint.js";
 import type { EvalObserver } from "./eval-observer.js";
 import { MetricsLog } from "./metrics-log.js";
 import { runPaths, type RunPaths } from "./run-dir.js";
-import { TrainingLoop, type LoopCounters, type LoopSchedule, type RunOptions, type TrainingLoopHooks } from "./training-loop.js";
+import { TrainingLoop, type LoopCounters, type LoopOptions, type LoopSchedule, type TrainingLoopHooks } from "./training-loop.js";
 
 /** The checkpointed state every trainer has: the loop's place and the warm-up actions' generator. */
 export interface RunState extends LoopCounters {
@@ -21,6 +21,22 @@ export interface RunConfig extends LoopSchedule {
   env: string;
   envKwargs: Record<string, unknown>;
   seed: number;
+}
+
+/** A run whose budget is spent and whose final policy is saved. */
+export interface FinishedRun {
+  /** The run directory. */
+  root: string;
+  /** What the run is, as its figures are titled. */
+  title: string;
+}
+
+export interface RunOptions extends LoopOptions {
+  /**
+   * Called at the end of the run, after the final policy: the CLI draws the run's plots here, so
+   * that agents/ depends on no reporting code.
+   */
+  onFinish?: (run: FinishedRun) => void;
 }
 
 export abstract class RunTrainer<State extends RunState, Config extends RunConfig> {
@@ -54,9 +70,9 @@ export abstract class RunTrainer<State extends RunState, Config extends RunConfi
   }
 
   /** Trains on to the budget or `until`: see {@link TrainingLoop.run}. */
-  run(options: RunOptions = {}): Promise<void> {
+  async run(options: RunOptions = {}): Promise<void> {
     this.loop ??= new TrainingLoop(this.config, this.metrics, this.hooks(), this.label());
-    return this.loop.run(options);
+    if (await this.loop.run(options)) options.onFinish?.({ root: this.paths.root, title: this.title() });
   }
 
   close(): void {
@@ -69,6 +85,8 @@ export abstract class RunTrainer<State extends RunState, Config extends RunConfi
   protected abstract hooks(): TrainingLoopHooks;
   /** The progress bar's label. */
   protected abstract label(): string;
+  /** The title of the run's figures. */
+  protected abstract title(): string;
   /** Frees the learner's tensors. */
   protected abstract dispose(): void;
 

@@ -1,22 +1,19 @@
 /**
  * Flat SAC + HER training, as the seed code's HER.py: one env, one gradient step per env step,
  * hindsight relabelling in the replay buffer. A run lives in a run directory (config.json,
- * metrics.jsonl, checkpoints/, plots/, policy/) and resumes exactly: a checkpoint holds the
- * agent, the optimisers, the buffer, the env and every generator, taken at an episode end, so a
- * resumed run logs the same metrics as one that was never stopped.
+ * metrics.jsonl, checkpoints/, policy/; the CLI adds plots/) and resumes exactly: a checkpoint
+ * holds the agent, the optimisers, the buffer, the env and every generator, taken at an episode
+ * end, so a resumed run logs the same metrics as one that was never stopped.
  */
 import { join, resolve } from "node:path";
 import { make, type EnvMaker } from "../../sim/index.js";
-import { readDemoFile } from "../demos/demo-file.js";
-import { checkDemosFit } from "../demos/demo-set.js";
-import { flatBcSupervision } from "../rpl/flat-bc.js";
-import { evaluatePolicy } from "./evaluate.js";
+import { evaluatePolicy } from "../run/evaluate.js";
+import type { BcSupervisor } from "./bc-supervisor.js";
 import { HerLearner, emptyLosses, lossFields, type LossTotals } from "./her-learner.js";
-import { createRunDir, readRunConfig } from "./run-dir.js";
-import { writeRunPlots } from "../../reporting/run-plots.js";
+import { createRunDir, readRunConfig } from "../run/run-dir.js";
 import { parseTrainConfig, resolveSacConfig, type TrainConfig } from "./train-config.js";
-import { RunTrainer, type RunState } from "./run-trainer.js";
-import { initialCounters, type TrainingLoopHooks } from "./training-loop.js";
+import { RunTrainer, type RunState } from "../run/run-trainer.js";
+import { initialCounters, type TrainingLoopHooks } from "../run/training-loop.js";
 
 export class SacHerTrainer extends RunTrainer<RunState, TrainConfig> {
   private readonly learner: HerLearner;
@@ -28,40 +25,41 @@ export class SacHerTrainer extends RunTrainer<RunState, TrainConfig> {
     root: string,
     config: TrainConfig,
     makeEnv: EnvMaker,
+    bc: BcSupervisor | undefined,
   ) {
     super(root, config, makeEnv);
     this.learner = new HerLearner(this.env, resolveSacConfig(config), config.her, config.steps, config.seed);
-    if (config.bc !== undefined) {
-      const demos = readDemoFile(config.bc.demos);
-      checkDemosFit(demos, this.env, ["obs", "desired_goals", "acts"], config.bc.demos);
-      this.learner.supervision = flatBcSupervision(this.learner.agent, demos, { ...config.bc, seed: config.seed + 4 });
-    }
+    if (config.bc !== undefined) this.learner.supervision = required(bc).supervise(this.learner.agent, this.env, config.bc, config.seed + 4);
     this.state = { ...initialCounters(config), actionRng: this.actionRng.state };
   }
 
-  /** Starts a new run in `root` (which must not hold one). */
-  static start(root: string, config: unknown, makeEnv: EnvMaker = make): SacHerTrainer {
+  /** Starts a new run in `root` (which must not hold one); `bc` serves a config with a `bc` block. */
+  static start(root: string, config: unknown, makeEnv: EnvMaker = make, bc?: BcSupervisor): SacHerTrainer {
     const given = parseTrainConfig(config, "train");
     const parsed = given.bc === undefined ? given : { ...given, bc: { ...given.bc, demos: resolve(given.bc.demos) } };
     // A bad SAC field or demo file fails before the run directory exists.
     resolveSacConfig(parsed);
-    if (parsed.bc !== undefined) readDemoFile(parsed.bc.demos);
+    if (parsed.bc !== undefined) required(bc).check(parsed.bc);
     createRunDir(root, parsed);
-    const trainer = new SacHerTrainer(root, parsed, makeEnv);
+    const trainer = new SacHerTrainer(root, parsed, makeEnv, bc);
     trainer.begin();
     return trainer;
   }
 
   /** Continues the run in `root` from its latest complete checkpoint (or from the start). */
-  static resume(root: string, makeEnv: EnvMaker = make): SacHerTrainer {
+  static resume(root: string, makeEnv: EnvMaker = make, bc?: BcSupervisor): SacHerTrainer {
     const config = parseTrainConfig(readRunConfig(root), join(root, "config.json"));
-    const trainer = new SacHerTrainer(root, config, makeEnv);
+    const trainer = new SacHerTrainer(root, config, makeEnv, bc);
     trainer.resumeFromCheckpoint((blob) => trainer.learner.restoreBlobs("", blob));
     return trainer;
   }
 
   protected label(): string {
     return `${this.config.algo} ${this.config.env}`;
+  }
+
+  protected title(): string {
+    return `${this.config.algo} + HER on ${this.config.env} (seed ${this.config.seed})`;
   }
 
   protected dispose(): void {
@@ -94,10 +92,13 @@ export class SacHerTrainer extends RunTrainer<RunState, TrainConfig> {
       nextEpisode: () => {
         this.obs = this.env.reset().obs;
       },
-      finish: async () => {
-        await learner.agent.save(join(this.paths.root, "policy"), learner.policyInputs);
-        writeRunPlots(this.paths.root, `${config.algo} + HER on ${config.env} (seed ${config.seed})`);
-      },
+      finish: () => learner.agent.save(join(this.paths.root, "policy"), learner.policyInputs),
     };
   }
+}
+
+/** A run with a `bc` block needs its supervisor. */
+function required(bc: BcSupervisor | undefined): BcSupervisor {
+  if (bc === undefined) throw new Error("a flat run with a bc block needs a BcSupervisor (agents/rpl/flat-bc.ts: flatBc)");
+  return bc;
 }

@@ -8,10 +8,10 @@ import type { GoalEnv, GoalObs, StepResult } from "../../sim/core/env.js";
 import type { Box } from "../../sim/core/spaces.js";
 import { Rng } from "../../sim/core/rng.js";
 import { HerReplayBuffer, goalEnvReward, type GoalRewardFn, type HerBatch, type HerTransition } from "../buffers/her-replay-buffer.js";
-import { Sac, type SacMetrics, type SupervisedTerm } from "../sac/sac.js";
-import type { SacConfig } from "../sac/sac-config.js";
-import type { PolicyInputPart } from "../sac/policy-onnx.js";
-import { policyInput } from "./evaluate.js";
+import { Sac, type SacMetrics, type SupervisedTerm } from "./sac.js";
+import type { SacConfig } from "./sac-config.js";
+import type { PolicyInputPart } from "./policy-onnx.js";
+import { policyInput } from "./policy-input.js";
 import { sacStateFromBytes, sacStateToBytes } from "./sac-state-codec.js";
 
 export interface HerSettings {

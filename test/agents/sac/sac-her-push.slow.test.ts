@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { selectBackend } from "../../../agents/nn/backend.js";
-import { SacHerTrainer } from "../../../agents/train/sac-her-trainer.js";
-import { readMetrics } from "../../../agents/train/metrics-log.js";
-import { extendRunBudget, runPaths } from "../../../agents/train/run-dir.js";
+import { SacHerTrainer } from "../../../agents/sac/sac-her-trainer.js";
+import { readMetrics } from "../../../agents/run/metrics-log.js";
+import { extendRunBudget, runPaths } from "../../../agents/run/run-dir.js";
 
 /**
  * The learner's real check: the seed preset (the post's hyperparameters) with correct HER on the

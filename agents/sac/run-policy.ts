@@ -10,9 +10,9 @@ import { join } from "node:path";
 import type { GoalObs } from "../../sim/core/env.js";
 import { ConfigError } from "../config-error.js";
 import { learnerEngine } from "../nn/backend.js";
-import { OnnxPolicy, POLICY_FILE, goalPolicyInputs, policyOnnxBytes } from "../sac/policy-onnx.js";
-import { Sac } from "../sac/sac.js";
-import { policyInput } from "./evaluate.js";
+import { OnnxPolicy, POLICY_FILE, goalPolicyInputs, policyOnnxBytes } from "./policy-onnx.js";
+import { Sac } from "./sac.js";
+import { policyInput } from "./policy-input.js";
 
 export interface RunPolicy {
   /** observation ‖ desired goal sizes the policy takes. */

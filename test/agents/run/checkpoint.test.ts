@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HerReplayBuffer } from "../../../agents/buffers/her-replay-buffer.js";
-import { writeTempFile } from "../../../agents/train/atomic-write.js";
-import { checkpointName, listCheckpoints, loadLatestCheckpoint, saveCheckpoint } from "../../../agents/train/checkpoint.js";
+import { writeTempFile } from "../../../agents/run/atomic-write.js";
+import { checkpointName, listCheckpoints, loadLatestCheckpoint, saveCheckpoint } from "../../../agents/run/checkpoint.js";
 import { Rng } from "../../../sim/core/rng.js";
 
 const bytes = (...v: number[]): Uint8Array => Uint8Array.from(v);

@@ -3,8 +3,8 @@
  * read back by `--resume`; validated with zod so that a bad config file names its bad field.
  */
 import { z } from "zod";
-import { sacPresets, type SacConfig } from "../sac/sac-config.js";
-import { parseTrainingConfig, runScheduleFields } from "./run-schedule.js";
+import { sacPresets, type SacConfig } from "./sac-config.js";
+import { parseTrainingConfig, runScheduleFields } from "../run/run-schedule.js";
 import { ConfigError } from "../config-error.js";
 
 export const trainConfigSchema = z

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { selectBackend } from "../../../agents/nn/backend.js";
-import { SacHerTrainer } from "../../../agents/train/sac-her-trainer.js";
-import { readMetrics } from "../../../agents/train/metrics-log.js";
-import { runPaths } from "../../../agents/train/run-dir.js";
+import { SacHerTrainer } from "../../../agents/sac/sac-her-trainer.js";
+import { readMetrics } from "../../../agents/run/metrics-log.js";
+import { runPaths } from "../../../agents/run/run-dir.js";
 
 /**
  * The arm's learning check (issue 5): SAC + HER with the seed preset solves PandaReach-v0 (the
