@@ -7,7 +7,7 @@ import { lockRunDir } from "../agents/train/pid-lock.js";
 import type { RunOptions } from "../agents/train/training-loop.js";
 import { extendRunBudget, readRunConfig } from "../agents/train/run-dir.js";
 import { make, type EnvMaker } from "../sim/index.js";
-import { BlockingRemoteEnv } from "../server/blocking-remote-env.js";
+import { BlockingRemoteEnv } from "../client/blocking-remote-env.js";
 import { UsageError } from "./main.js";
 import { onStopSignals, signalExitCode } from "./stop-signals.js";
 import { TrainingStream } from "./train-serve.js";

@@ -7,7 +7,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import { registryCatalog, type EnvCatalog } from "./env-catalog.js";
 import { DEFAULT_LIMITS, type ServerLimits } from "./limits.js";
-import { PROTOCOL_VERSION } from "./protocol.js";
+import { PROTOCOL_VERSION } from "../protocol/messages.js";
 import { CLOSE_POLICY, Session } from "./session.js";
 import { SnapshotSeal } from "./snapshot-seal.js";
 import { LiveSessions } from "./live-sessions.js";

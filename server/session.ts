@@ -12,14 +12,14 @@ import type { SceneMarker } from "../sim/physics/scene.js";
 import type { EnvCatalog } from "./env-catalog.js";
 import { envErrorCode, type HostedEnv } from "./hosted-env.js";
 import type { ServerLimits } from "./limits.js";
-import { PROTOCOL_VERSION, OPS, request, requestEnvelope, requestId, type ErrorCode, type Request, type RequestId, type ServerEvent } from "./protocol.js";
-import { ProtocolError, describeIssues } from "./protocol-error.js";
+import { PROTOCOL_VERSION, OPS, request, requestEnvelope, requestId, type ErrorCode, type Request, type RequestId, type ServerEvent } from "../protocol/messages.js";
+import { ProtocolError, describeIssues } from "../protocol/protocol-error.js";
 import { prototypeKeyError, prototypeKeyPath } from "./prototype-keys.js";
 import type { SnapshotSeal } from "./snapshot-seal.js";
 import type { LiveSession, LiveSessions, Watcher } from "./live-sessions.js";
 import type { RecordingLibrary } from "./recording-library.js";
 import type { RunLibrary } from "./run-library.js";
-import { wireFrame } from "./wire-frame.js";
+import { wireFrame } from "../protocol/wire-frame.js";
 
 export interface SessionOptions {
   catalog: EnvCatalog;

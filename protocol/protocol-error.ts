@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { ErrorCode } from "./protocol.js";
+import type { ErrorCode } from "./messages.js";
 
 /** A request the server refuses: its code goes in the error reply, its message names the problem. */
 export class ProtocolError extends Error {

@@ -216,7 +216,7 @@ export const sceneJSON = z.object({
   dt: z.number(),
 });
 /**
- * sim/physics/scene.ts's Frame as it travels (server/wire-frame.ts): integers, positions in
+ * sim/physics/scene.ts's Frame as it travels (protocol/wire-frame.ts): integers, positions in
  * millimetres and quaternion components in thousandths (qw ≥ 0); `markers` is aligned with the
  * markers of the scene the receiver last got, null where a marker has no position this frame.
  * Frame events carry these fields themselves, not wrapped in a `frame` object: the wrapper's

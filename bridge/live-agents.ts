@@ -9,7 +9,7 @@ import type { Hac, HacRollout } from "../agents/hac/hac.js";
 import { highLevelValueMap } from "../agents/hac/value-map.js";
 import type { RunPolicy } from "../agents/train/run-policy.js";
 import type { LiveAgent } from "../server/agent-session.js";
-import type { ValueMapJSON } from "../server/protocol.js";
+import type { ValueMapJSON } from "../protocol/messages.js";
 import { subgoalGhosts, type SubgoalGhosts } from "../server/subgoal-ghosts.js";
 import type { GoalObs } from "../sim/core.js";
 import type { SceneDescription } from "../sim/physics/scene.js";
