@@ -144,6 +144,8 @@ export const OPS = Object.keys(requestSchemas) as Op[];
 export type Request = z.infer<typeof request>;
 /** A request's own fields, without id and op. */
 export type Params<O extends Op> = Omit<z.input<(typeof requestSchemas)[O]>, "id" | "op">;
+/** One op's request as the server reads it: parsed, defaults and all. */
+export type OpRequest<O extends Op> = z.infer<(typeof requestSchemas)[O]>;
 
 /** What every request has, read first so that an error reply can still echo the id and name the op. */
 export const requestEnvelope = z.object({ id: requestId, op: z.string() });

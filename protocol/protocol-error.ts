@@ -1,7 +1,9 @@
-import type { z } from "zod";
 import type { ErrorCode } from "./messages.js";
 
-/** A request the server refuses: its code goes in the error reply, its message names the problem. */
+/**
+ * A request the server refuses: its code goes in the error reply, its message names the problem.
+ * Both ends hold it: the server throws one to answer, ProtocolClient rejects with the one it got.
+ */
 export class ProtocolError extends Error {
   constructor(
     readonly code: ErrorCode,
@@ -10,18 +12,4 @@ export class ProtocolError extends Error {
     super(message);
     this.name = "ProtocolError";
   }
-}
-
-/**
- * zod issues as one line a client can act on: `action.1: Invalid input: expected number, received
- * string`. A union's bare "Invalid input" is replaced by its first branch's issues, which name the
- * field and the type that was expected.
- */
-export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
-  const flat = issues.flatMap((i) => (i.code === "invalid_union" && i.errors[0]?.length ? i.errors[0].map((e) => ({ ...e, path: [...i.path, ...e.path] })) : [i]));
-  const text = flat
-    .slice(0, 5)
-    .map((i) => (i.path.length ? `${i.path.map(String).join(".")}: ${i.message}` : i.message))
-    .join("; ");
-  return flat.length > 5 ? `${text}; and ${flat.length - 5} more` : text;
 }
