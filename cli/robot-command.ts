@@ -7,7 +7,7 @@ import { KinematicChain } from "../robots/kinematics.js";
 import { PANDA_LINKS, pandaDescription } from "../robots/panda.js";
 import type { RobotDescription } from "../robots/robot-description.js";
 import { toQuat, toRpy } from "../robots/transform.js";
-import { UsageError } from "./main.js";
+import { UsageError } from "./usage-error.js";
 
 interface KnownRobot {
   description: () => RobotDescription;

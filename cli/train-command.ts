@@ -8,7 +8,7 @@ import type { RunOptions } from "../agents/train/training-loop.js";
 import { extendRunBudget, readRunConfig } from "../agents/train/run-dir.js";
 import { make, type EnvMaker } from "../sim/index.js";
 import { BlockingRemoteEnv } from "../client/blocking-remote-env.js";
-import { UsageError } from "./main.js";
+import { UsageError } from "./usage-error.js";
 import { onStopSignals, signalExitCode } from "./stop-signals.js";
 import { TrainingStream } from "./train-serve.js";
 

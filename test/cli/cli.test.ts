@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { main, report, UsageError } from "../../cli/main.js";
+import { main, report } from "../../cli/main.js";
+import { UsageError } from "../../cli/usage-error.js";
 import { envIds } from "../../sim/index.js";
 import { RawClient } from "../../client/raw-client.js";
 import { capturedWrites } from "../captured-writes.js";
