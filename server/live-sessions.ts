@@ -33,7 +33,7 @@ export interface LiveSource {
 export class LiveSession {
   private readonly watchers = new Set<Watcher>();
   private valueMap: ValueMapJSON | null = null;
-  /** The markers of the scene last sent to watchers: frames travel aligned with them (wire-frame.ts). */
+  /** The markers of the scene last sent to watchers: frames travel aligned with them (protocol/wire-frame.ts). */
   private markers: readonly SceneMarker[] = [];
   private ended = false;
 
