@@ -141,7 +141,6 @@ export const request = z.discriminatedUnion("op", [
   requestSchemas.playback,
 ]);
 export const OPS = Object.keys(requestSchemas) as Op[];
-export type Request = z.infer<typeof request>;
 /** A request's own fields, without id and op. */
 export type Params<O extends Op> = Omit<z.input<(typeof requestSchemas)[O]>, "id" | "op">;
 /** One op's request as the server reads it: parsed, defaults and all. */
