@@ -5,7 +5,7 @@ import { ProtocolError } from "../../protocol/protocol-error.js";
 import { RemoteEnv } from "../../client/remote-env.js";
 import { RapierGymServer } from "../../server/server.js";
 import type { ServerEvent } from "../../protocol/messages.js";
-import { waitFor } from "./wait-for.js";
+import { waitFor } from "../server/wait-for.js";
 
 describe("server: RemoteEnv (AsyncGoalEnv over the socket)", () => {
   let server: RapierGymServer;
