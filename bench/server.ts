@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { make, Rng } from "../sim/index.js";
 import { SyncVectorEnv } from "../sim/vector/sync-vector-env.js";
-import { ProtocolClient } from "../server/protocol-client.js";
+import { ProtocolClient } from "../client/protocol-client.js";
 import type { BenchResult } from "./bench-result.js";
 
 const ENV = "PointMassPush-v0";

@@ -11,13 +11,13 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { Hac } from "../agents/hac/hac.js";
 import { selectBackend } from "../agents/nn/backend.js";
-import { hacAgent } from "../cli/live-agents.js";
+import { hacAgent } from "../bridge/live-agents.js";
 import { LiveSessions } from "../server/live-sessions.js";
-import type { ServerEvent } from "../server/protocol.js";
+import type { ServerEvent } from "../protocol/messages.js";
 import type { SubgoalSpace } from "../server/subgoal-ghosts.js";
 import { make } from "../sim/index.js";
 import type { Frame } from "../sim/physics/scene.js";
-import { RawClient } from "../test/server/raw-client.js";
+import { RawClient } from "../client/raw-client.js";
 import type { BenchResult } from "./bench-result.js";
 
 const MEASURE_MS = 10_000;

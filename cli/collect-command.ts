@@ -7,7 +7,7 @@ import { demoSteps } from "../agents/demos/demo-set.js";
 import { openDemoSource, type DemoSource } from "../agents/demos/demo-source.js";
 import { pandaExpertFor } from "../agents/experts/panda-expert.js";
 import { ProgressBar } from "./progress-bar.js";
-import { UsageError } from "./main.js";
+import { UsageError } from "./usage-error.js";
 
 export interface CollectArgs {
   env: string;

@@ -1,34 +1,15 @@
 /**
- * Every `rapier-gym` command with its options: the one table that both the parser
- * (parse-command-line.ts) and the usage text (usage.ts) are made from, so that a flag the parser
- * takes is always in the usage and the usage names no flag the parser refuses.
+ * Every `rapier-gym` command: its options, its help and how it runs, in one table that the parser
+ * (parse-command-line.ts), the usage text (usage.ts) and main all read, so that a flag the parser
+ * takes is always in the usage, the usage names no flag the parser refuses, and adding a command
+ * is adding an entry. Each command's module is loaded only when it runs, so that `rapier-gym envs`
+ * never pays for tfjs.
  */
-import { backendOrder, type BackendName } from "../agents/nn/backend-names.js";
 import { BENCH_SUITES } from "../bench/suites.js";
-
-/** One `--flag`: node:util parseArgs' own fields, and how the usage shows it. */
-export interface CliOption {
-  readonly type: "string" | "boolean";
-  readonly default?: string | boolean;
-  readonly multiple?: boolean;
-  /** The value as the usage shows it ("N", "DIR", "sac|hac|rpl"). @defaultValue its default, else "VALUE" */
-  readonly value?: string;
-  /** Shown bare rather than in brackets; a command line without it is refused. */
-  readonly required?: boolean;
-  /** Options with the same group name are alternatives, exactly one of which must be given. */
-  readonly oneOf?: string;
-}
-
-export interface CliCommand {
-  /** The positional arguments as the usage shows them ("<id>"); none are taken when absent. */
-  readonly positionals?: string;
-  readonly options: Readonly<Record<string, CliOption>>;
-  /** What the command does, one paragraph, wrapped under its synopsis. */
-  readonly help: string;
-}
-
-/** The `--backend` values: the one place that lists them, for the usage and the check alike. */
-export const BACKEND_NAMES: readonly BackendName[] = backendOrder;
+import type { ServerLimits } from "../server/limits.js";
+import { cliCommand, type CliCommand } from "./cli-command.js";
+import { BACKEND_NAMES, backendName, integer, jsonObject, listenArgs, positiveInt } from "./option-values.js";
+import { UsageError } from "./usage-error.js";
 
 const backend = { type: "string", value: BACKEND_NAMES.join("|") } as const;
 const seed = { type: "string", default: "0", value: "S" } as const;
@@ -41,20 +22,39 @@ const listenOptions = {
 } as const;
 
 export const COMMANDS = {
-  envs: {
+  envs: cliCommand({
     options: { json: { type: "boolean", default: false } },
     help: "list the registered envs, their spaces and episode lengths",
-  },
-  robot: {
+    async run({ values }) {
+      const { listEnvs } = await import("./envs-command.js");
+      listEnvs(values.json);
+      return 0;
+    },
+  }),
+  robot: cliCommand({
     positionals: "<name>",
     options: { fk: { type: "string", value: "q1,...,qn" } },
     help: "a robot's joints and limits (panda); with --fk its flange pose at those joint angles",
-  },
-  demo: {
+    async run({ values, positionals }) {
+      const { runRobot } = await import("./robot-command.js");
+      return runRobot(positionals[0], values.fk);
+    },
+  }),
+  demo: cliCommand({
     options: { ...listenOptions, seed, policies: { type: "string", default: "policies", value: "DIR" }, recordings: { type: "string", multiple: true, value: "FILE" } },
     help: "the viewer with agents acting live: the shipped policies (policies/) and the scripted expert; prints the URL (npm start)",
-  },
-  train: {
+    async run({ values }) {
+      const { runDemo } = await import("./demo-command.js");
+      return runDemo({
+        ...(await listenArgs("demo", values)),
+        limits: {},
+        seed: integer(values.seed, "--seed"),
+        policies: values.policies,
+        ...(values.recordings !== undefined ? { recordings: values.recordings } : {}),
+      });
+    },
+  }),
+  train: cliCommand({
     options: {
       env: { type: "string", value: "ID" },
       steps: { type: "string", value: "N" },
@@ -74,8 +74,27 @@ export const COMMANDS = {
     },
     help:
       'train SAC + HER, HAC or relay learning (rpl, needs --demos) on --env for --steps env steps; sac with --demos is the "BC one layer" baseline; --resume continues the run in --out (with --steps, to a larger budget); --remote steps the envs on a rapier-gym server (--token for one that needs it); --serve shows its evaluation rollouts and curves in the viewer on --port; the learner runs on ONNX Runtime (--backend ort, the default where it loads; --threads N intra-op threads, default 1 as experiment runs one process per core) or tfjs (wasm, cpu, node)',
-  },
-  collect: {
+    async run({ values }) {
+      const { runTrain } = await import("./train-command.js");
+      return runTrain({
+        ...(values.env !== undefined ? { env: values.env } : {}),
+        algo: values.algo,
+        ...(values.preset !== undefined ? { preset: values.preset } : {}),
+        ...(values.steps !== undefined ? { steps: positiveInt(values.steps, "--steps") } : {}),
+        seed: integer(values.seed, "--seed"),
+        out: values.out ?? `runs/${values.env ?? "run"}-${values.algo}-seed${values.seed}`,
+        ...(values.config !== undefined ? { config: values.config } : {}),
+        ...(values.backend !== undefined ? { backend: backendName(values.backend) } : {}),
+        threads: positiveInt(values.threads, "--threads"),
+        resume: values.resume,
+        ...(values.remote !== undefined ? { remote: values.remote } : {}),
+        ...(values.token !== undefined ? { token: values.token } : {}),
+        ...(values.demos !== undefined ? { demos: values.demos } : {}),
+        ...(values.serve ? { servePort: (await listenArgs("train --serve", { host: "127.0.0.1", port: values.port })).port } : {}),
+      });
+    },
+  }),
+  collect: cliCommand({
     options: {
       env: { type: "string", required: true, value: "ID" },
       source: { type: "string", required: true, value: "expert|RUN_DIR" },
@@ -88,16 +107,39 @@ export const COMMANDS = {
       backend,
     },
     help: "demonstrations for relay learning and BC: the successful episodes of the expert or of a flat run's policy (agents/demos/README.md)",
-  },
-  eval: {
+    async run({ values }) {
+      const { runCollect } = await import("./collect-command.js");
+      return runCollect({
+        env: values.env,
+        ...(values["env-kwargs"] !== undefined ? { envKwargs: jsonObject(values["env-kwargs"], "--env-kwargs") } : {}),
+        source: values.source,
+        ...(values.episodes !== undefined ? { episodes: positiveInt(values.episodes, "--episodes") } : {}),
+        ...(values.steps !== undefined ? { steps: positiveInt(values.steps, "--steps") } : {}),
+        maxEpLen: positiveInt(values["max-ep-len"], "--max-ep-len"),
+        seed: integer(values.seed, "--seed"),
+        out: values.out,
+        ...(values.backend !== undefined ? { backend: backendName(values.backend) } : {}),
+      });
+    },
+  }),
+  eval: cliCommand({
     options: { run: { type: "string", required: true, value: "DIR" }, episodes: { type: "string", default: "100", value: "N" }, seed, backend, record: { type: "string", value: "FILE" } },
     help: "evaluate a run's final policy deterministically; --record writes the episodes as a demo file for the viewer's playback",
-  },
-  export: {
+    async run({ values }) {
+      const { runEval } = await import("./eval-command.js");
+      const backendValue = values.backend === undefined ? undefined : backendName(values.backend);
+      return runEval(values.run, positiveInt(values.episodes, "--episodes"), integer(values.seed, "--seed"), backendValue, values.record);
+    },
+  }),
+  export: cliCommand({
     options: { run: { type: "string", required: true, value: "DIR" } },
     help: "write policy.onnx (the deterministic actor, for any ONNX runtime) into a run's policy/ from its sac.json: for runs saved before policies travelled as ONNX (a HAC run gets one per level)",
-  },
-  serve: {
+    async run({ values }) {
+      const { runExport } = await import("./export-command.js");
+      return runExport(values.run);
+    },
+  }),
+  serve: cliCommand({
     options: {
       ...listenOptions,
       "max-message-bytes": { type: "string", value: "N" },
@@ -108,8 +150,18 @@ export const COMMANDS = {
       recordings: { type: "string", multiple: true, value: "FILE" },
     },
     help: "the Gym-style WebSocket server (docs/protocol.md) and the viewer at http://host:port/: live sessions, learning curves of --runs, playback of --recordings (demo files); any host but loopback needs --token",
-  },
-  experiment: {
+    async run({ values }) {
+      const listen = await listenArgs("serve", values);
+      const { runServe } = await import("./serve-command.js");
+      const limits: Partial<ServerLimits> = {};
+      if (values["max-message-bytes"] !== undefined) limits.maxMessageBytes = positiveInt(values["max-message-bytes"], "--max-message-bytes");
+      if (values["max-connections"] !== undefined) limits.maxConnections = positiveInt(values["max-connections"], "--max-connections");
+      if (values["max-envs"] !== undefined) limits.maxEnvsPerConnection = positiveInt(values["max-envs"], "--max-envs");
+      if (values["idle-timeout"] !== undefined) limits.idleTimeoutMs = 1000 * positiveInt(values["idle-timeout"], "--idle-timeout");
+      return runServe({ ...listen, limits, runs: values.runs ?? [], recordings: values.recordings ?? [] });
+    },
+  }),
+  experiment: cliCommand({
     positionals: "<id>",
     options: {
       seeds: { type: "string", value: "N" },
@@ -120,16 +172,40 @@ export const COMMANDS = {
       "skip-reported": { type: "boolean" },
     },
     help: "run an experiment of the post (experiments/<id>.json): every condition and seed, resumably, then its report; --condition (repeatable; a label, or the slug its runs are named by) trains only those conditions; --report only writes the report from the runs so far; --skip-reported trains no run whose metrics the results folder already holds to the budget (a fresh clone)",
-  },
-  "value-map": {
+    async run({ values, positionals }) {
+      if (positionals[0] === undefined) {
+        const { experimentIds } = await import("../experiments/experiment-config.js");
+        throw new UsageError(`experiment needs an id: one of ${experimentIds().join(", ")}`);
+      }
+      const { runExperiment } = await import("./experiment-command.js");
+      return runExperiment({
+        id: positionals[0],
+        ...(values.seeds !== undefined ? { seeds: positiveInt(values.seeds, "--seeds") } : {}),
+        ...(values.steps !== undefined ? { steps: positiveInt(values.steps, "--steps") } : {}),
+        ...(values.jobs !== undefined ? { jobs: positiveInt(values.jobs, "--jobs") } : {}),
+        ...(values.condition !== undefined ? { conditions: values.condition } : {}),
+        reportOnly: values.report === true,
+        skipReported: values["skip-reported"] === true,
+      });
+    },
+  }),
+  "value-map": cliCommand({
     options: { run: { type: "string", required: true, value: "DIR" }, seed, steps: { type: "string", default: "0", value: "T" }, out: { type: "string", value: "PREFIX" } },
     help: "a HAC run's top-level Q over an 80x80 grid of point-mass subgoals (JSON, SVG), as the post's Q-value figure",
-  },
-  bench: {
+    async run({ values }) {
+      const { runValueMap } = await import("./value-map-command.js");
+      return runValueMap(values.run, integer(values.seed, "--seed"), integer(values.steps, "--steps"), values.out);
+    },
+  }),
+  bench: cliCommand({
     positionals: `<${[...Object.keys(BENCH_SUITES), "all"].join("|")}>`,
     options: {},
     help: "benchmarks: a readable table, then one JSON line",
-  },
+    async run({ positionals }) {
+      const { runBench } = await import("./bench-command.js");
+      return runBench(positionals[0] ?? "all");
+    },
+  }),
 } as const satisfies Record<string, CliCommand>;
 
 export type CommandName = keyof typeof COMMANDS;

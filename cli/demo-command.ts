@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { AgentSession, type LiveAgent } from "../server/agent-session.js";
 import type { ServerLimits } from "../server/limits.js";
 import { make, type GoalEnv } from "../sim/index.js";
-import { expertAgent, hacAgent, sacAgent } from "./live-agents.js";
+import { expertAgent, hacAgent, sacAgent } from "../bridge/live-agents.js";
 import { startViewerServer, untilSignal } from "./serve-command.js";
 import { ConfigError } from "../agents/config-error.js";
 

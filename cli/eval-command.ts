@@ -7,7 +7,7 @@ import { boxSize } from "../agents/sac/her-learner.js";
 import { loadRunPolicy } from "../agents/sac/run-policy.js";
 import { parseTrainConfig } from "../agents/sac/train-config.js";
 import { readRunConfig } from "../agents/run/run-dir.js";
-import { UsageError } from "./main.js";
+import { UsageError } from "./usage-error.js";
 import { writeDemoFile } from "../agents/demos/demo-file.js";
 import { buildDemoSet, newEpisode, recordStep, type RecordedEpisode } from "../agents/demos/demo-set.js";
 

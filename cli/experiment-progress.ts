@@ -1,13 +1,14 @@
 /**
  * What `rapier-gym experiment` reads to show its progress, from the files its children write:
  * the env steps a run has logged, how far a relay run's pretraining has gone (it logs its rows at
- * env step 0), and the progress line of a demo collector's log. Reading files rather than asking
- * the children keeps each run a plain `train` process, and works across invocations.
+ * env step 0), and the progress line of a demo collector's log; and the bar it shows them on.
+ * Reading files rather than asking the children keeps each run a plain `train` process, and
+ * works across invocations.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { MetricsRow } from "../agents/run/metrics-log.js";
-import { parseProgress } from "./progress-bar.js";
+import { ProgressBar, parseProgress } from "./progress-bar.js";
 import { relaySettingsSchema } from "../agents/rpl/rpl-config.js";
 
 /** The last row of a metrics file (a run's, or its kept copy); null before the first. */
@@ -58,4 +59,35 @@ export function loggedProgress(logFile: string, from = 0): number {
     if (progress !== null) return progress.step;
   }
   return 0;
+}
+
+/** What the bar needs of a planned run (experiment-plan.ts). */
+interface TrackedRun {
+  dir: string;
+  config: Record<string, unknown>;
+  reported: boolean;
+}
+
+/**
+ * A bar over `runs`, each to `steps` env steps, read from their metrics every 5 s, with relay
+ * pretraining as a phase of its own; returns the function that draws it a last time and ends it.
+ */
+export function showRunsProgress(label: string, runs: readonly TrackedRun[], steps: number): () => void {
+  // A shared run beyond this budget counts only up to it; a reported one (its directory gone) in full.
+  const done = () => runs.reduce((sum, p) => sum + (p.reported ? steps : Math.min(steps, lastStep(join(p.dir, "metrics.jsonl")))), 0);
+  // Steps logged by an earlier invocation do not count towards this one's speed.
+  const bar = new ProgressBar({ total: runs.length * steps, label, startStep: done() });
+  // Relay runs pretrain before their first env step: a phase of its own, in gradient steps.
+  const pretraining = runs.filter((p) => !p.reported).map((p) => ({ dir: p.dir, budget: pretrainBudget(p.config) })).filter((p) => p.budget > 0);
+  const pretrainTotal = pretraining.reduce((sum, p) => sum + p.budget, 0);
+  const progress = (): void => {
+    if (pretrainTotal > 0) bar.updatePhase("pretrain", pretraining.reduce((sum, p) => sum + pretrainDone(p.dir, p.budget), 0), pretrainTotal);
+    bar.update(done());
+  };
+  const timer = setInterval(progress, 5000);
+  return () => {
+    clearInterval(timer);
+    progress();
+    bar.finish();
+  };
 }

@@ -4,24 +4,19 @@
  * negative numbers taken as values as users type them.
  */
 import { parseArgs } from "node:util";
-import { COMMANDS, type CliCommand, type CommandName } from "./command-table.js";
+import type { CliCommand, CommandLine } from "./cli-command.js";
+import { COMMANDS, type CommandName } from "./command-table.js";
 import { optionText } from "./usage.js";
 import { UsageError } from "./usage-error.js";
-
-type Options<N extends CommandName> = (typeof COMMANDS)[N]["options"];
-type Raw<N extends CommandName> = ReturnType<typeof parseArgs<{ args: string[]; options: Options<N>; allowPositionals: boolean; strict: true }>>;
-/** The required flags, which parseCommandLine has checked are there. */
-type Given<N extends CommandName> = { [F in keyof Options<N> as Options<N>[F] extends { required: true } ? F : never]: string };
-type Parsed<N extends CommandName> = { values: Raw<N>["values"] & Given<N>; positionals: string[] };
 
 /** A negative number (`-2`, `-2.0,0,1`, `-.5`, `-1e-3`): a value, never a flag. */
 const NEGATIVE_NUMBER = /^-\.?\d/;
 
-export function parseCommandLine<N extends CommandName>(name: N, args: readonly string[]): Parsed<N> {
+export function parseCommandLine(name: CommandName, args: readonly string[]): CommandLine {
   const command: CliCommand = COMMANDS[name];
   const parsed = parseArgs({ args: withNegativeValues(args, command), options: command.options, allowPositionals: command.positionals !== undefined, strict: true });
   checkPresence(name, command, parsed.values);
-  return parsed as unknown as Parsed<N>;
+  return parsed;
 }
 
 /**

@@ -7,7 +7,7 @@ import { KinematicChain } from "../kinematics/kinematics.js";
 import { PANDA_LINKS, pandaDescription } from "../kinematics/panda.js";
 import type { RobotDescription } from "../kinematics/robot-description.js";
 import { toQuat, toRpy } from "../kinematics/transform.js";
-import { UsageError } from "./main.js";
+import { UsageError } from "./usage-error.js";
 
 interface KnownRobot {
   description: () => RobotDescription;

@@ -5,7 +5,7 @@
 import type { ServerLimits } from "../server/limits.js";
 import { RapierGymServer } from "../server/server.js";
 import { viewerBundle } from "../server/viewer-assets.js";
-import { DemoFileRecordings } from "./demo-recordings.js";
+import { DemoFileRecordings } from "../bridge/demo-recordings.js";
 import { onStopSignals } from "./stop-signals.js";
 
 export interface ServeOptions {

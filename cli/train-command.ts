@@ -9,11 +9,11 @@ import type { RunOptions } from "../agents/run/run-trainer.js";
 import { extendRunBudget, readRunConfig } from "../agents/run/run-dir.js";
 import { writeRunPlots } from "../reporting/run-plots.js";
 import { make, type EnvMaker } from "../sim/index.js";
-import { BlockingRemoteEnv } from "../server/blocking-remote-env.js";
-import { UsageError } from "./main.js";
-import { ProgressBar } from "./progress-bar.js";
+import { BlockingRemoteEnv } from "../client/blocking-remote-env.js";
+import { UsageError } from "./usage-error.js";
 import { onStopSignals, signalExitCode } from "./stop-signals.js";
 import { TrainingStream } from "./train-serve.js";
+import { ProgressBar } from "./progress-bar.js";
 
 /** What the train command needs of a trainer, whichever the algorithm. */
 interface Trainer {

@@ -13,7 +13,7 @@ import type { ServeWorkerData, ServeWorkerMessage, ServeWorkerReply } from "../s
 import { subgoalGhosts, type SubgoalGhosts } from "../server/subgoal-ghosts.js";
 import type { GoalEnv, GoalObs } from "../sim/core/env.js";
 import { workerEntry } from "../sim/worker-entry.js";
-import { valueMapWire } from "./live-agents.js";
+import { valueMapWire } from "../bridge/live-agents.js";
 
 export class TrainingStream implements EvalObserver {
   /** The hierarchy being trained, if it is one: its subgoals and value map go with each episode. */

@@ -2,7 +2,8 @@
  * The usage text, written from the command table (command-table.ts) rather than by hand, so that
  * it lists exactly the commands, flags and bench suites the parser takes.
  */
-import { COMMANDS, isCommandName, type CliCommand, type CliOption } from "./command-table.js";
+import type { CliCommand, CliOption } from "./cli-command.js";
+import { COMMANDS, isCommandName } from "./command-table.js";
 
 const HEAD = "usage: rapier-gym <command> [options]";
 /** Where each command's help starts, and the width everything is wrapped to. */

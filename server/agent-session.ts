@@ -8,8 +8,8 @@
 import { EnvError, type GoalEnv, type GoalObs, type StepResult } from "../sim/core/env.js";
 import type { Frame, SceneDescription, SceneMarker } from "../sim/physics/scene.js";
 import type { LiveSession, LiveSessions } from "./live-sessions.js";
-import { ProtocolError } from "./protocol-error.js";
-import type { ValueMapJSON } from "./protocol.js";
+import { ProtocolError } from "../protocol/protocol-error.js";
+import type { ValueMapJSON } from "../protocol/messages.js";
 
 /** What acts in an agent session. The policy part is all a scripted expert needs. */
 export interface LiveAgent {

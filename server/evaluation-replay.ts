@@ -6,7 +6,7 @@
  */
 import type { Frame, SceneDescription } from "../sim/physics/scene.js";
 import type { LiveSession, LiveSessions } from "./live-sessions.js";
-import type { ValueMapJSON } from "./protocol.js";
+import type { ValueMapJSON } from "../protocol/messages.js";
 
 export interface EvaluationEpisode {
   /** Which evaluation of the run (a count): episodes with the same number form a set. */

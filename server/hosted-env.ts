@@ -7,8 +7,8 @@ import { EnvError, type EnvSpec, type GoalEnv, type Info } from "../sim/core/env
 import type { Frame, SceneDescription } from "../sim/physics/scene.js";
 import type { Box, Dict } from "../sim/core/spaces.js";
 import type { SyncVectorEnv } from "../sim/vector/sync-vector-env.js";
-import { ProtocolError } from "./protocol-error.js";
-import type { Result } from "./protocol.js";
+import { ProtocolError } from "../protocol/protocol-error.js";
+import type { Result } from "../protocol/messages.js";
 
 /** An action as it arrives: one row, or one row per env of a vector env. */
 export type WireAction = number[] | number[][];

@@ -6,9 +6,9 @@
  * fans them out to the connections watching, and to nobody (at no cost) when none is.
  */
 import type { Frame, SceneDescription, SceneMarker } from "../sim/physics/scene.js";
-import type { LiveSessionInfo, ServerEvent, ValueMapJSON } from "./protocol.js";
-import { ProtocolError } from "./protocol-error.js";
-import { wireFrame } from "./wire-frame.js";
+import type { LiveSessionInfo, ServerEvent, ValueMapJSON } from "../protocol/messages.js";
+import { ProtocolError } from "../protocol/protocol-error.js";
+import { wireFrame } from "../protocol/wire-frame.js";
 
 /** A connection that watches sessions: it gets their scene, frames, value maps and end. */
 export interface Watcher {
@@ -33,7 +33,7 @@ export interface LiveSource {
 export class LiveSession {
   private readonly watchers = new Set<Watcher>();
   private valueMap: ValueMapJSON | null = null;
-  /** The markers of the scene last sent to watchers: frames travel aligned with them (wire-frame.ts). */
+  /** The markers of the scene last sent to watchers: frames travel aligned with them (protocol/wire-frame.ts). */
   private markers: readonly SceneMarker[] = [];
   private ended = false;
 

@@ -5,8 +5,8 @@
  * field of the protocol has such a name at any depth, so a request that carries one is refused
  * the way an unknown key in the same place is.
  */
-import type { ErrorCode } from "./protocol.js";
-import { ProtocolError } from "./protocol-error.js";
+import type { ErrorCode } from "../protocol/messages.js";
+import { ProtocolError } from "../protocol/protocol-error.js";
 
 const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
 

@@ -1,11 +1,11 @@
 /**
  * Recorded episodes the viewer plays back with a scrubber. The server only lists them and hands
  * out one episode's scene and frames; what a recording is made of (demo files replayed through
- * the simulator, cli/demo-recordings.ts) is decided above the server, which knows no file format
+ * the simulator, bridge/demo-recordings.ts) is decided above the server, which knows no file format
  * of the learning code.
  */
 import type { Frame, SceneDescription } from "../sim/physics/scene.js";
-import type { RecordingInfo } from "./protocol.js";
+import type { RecordingInfo } from "../protocol/messages.js";
 
 export interface RecordedEpisodeFrames {
   scene: SceneDescription;

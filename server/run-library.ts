@@ -10,8 +10,8 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { CurvePoint, RunInfo } from "./protocol.js";
-import { ProtocolError } from "./protocol-error.js";
+import type { CurvePoint, RunInfo } from "../protocol/messages.js";
+import { ProtocolError } from "../protocol/protocol-error.js";
 
 /** The fields a learning curve draws; the rest of a row (losses, timings) is not sent. */
 export const CURVE_FIELDS = ["step", "train/return", "train/success", "eval/return", "eval/success", "eval/subgoal_reached"] as const;

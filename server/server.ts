@@ -7,7 +7,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import { registryCatalog, type EnvCatalog } from "./env-catalog.js";
 import { DEFAULT_LIMITS, type ServerLimits } from "./limits.js";
-import { PROTOCOL_VERSION } from "./protocol.js";
+import { PROTOCOL_VERSION } from "../protocol/messages.js";
 import { CLOSE_POLICY, Session } from "./session.js";
 import { SnapshotSeal } from "./snapshot-seal.js";
 import { LiveSessions } from "./live-sessions.js";
@@ -30,6 +30,12 @@ export interface ServerOptions {
   recordings?: RecordingLibrary;
   /** Where connection events and internal errors go. @defaultValue stderr */
   log?: (line: string) => void;
+  /**
+   * Parse every result and push with its schema before sending it (a result that does not match
+   * is answered INTERNAL and logged): for tests and development, as it costs each reply a parse.
+   * @defaultValue whether the environment variable RAPIER_GYM_CHECK_REPLIES is "1"
+   */
+  checkReplies?: boolean;
 }
 
 export const DEFAULT_PORT = 8765;
@@ -72,6 +78,7 @@ export class RapierGymServer {
     const seal = new SnapshotSeal();
     const runs = new RunLibrary(options.runs ?? []);
     const recordings = options.recordings ?? NO_RECORDINGS;
+    const checkReplies = options.checkReplies ?? process.env["RAPIER_GYM_CHECK_REPLIES"] === "1";
 
     const headerTimeout = Math.min(limits.idleTimeoutMs, 60_000);
     const http = createServer({ headersTimeout: headerTimeout, requestTimeout: headerTimeout, connectionsCheckingInterval: Math.min(headerTimeout, 30_000) });
@@ -117,6 +124,7 @@ export class RapierGymServer {
           seal,
           runs,
           recordings,
+          checkReplies,
           // A bearer header authenticates the connection only if it is right; else hello must carry the token.
           requiredToken: token !== null && bearer !== token ? token : null,
           log,
@@ -178,6 +186,7 @@ export class RapierGymServer {
       seal: SnapshotSeal;
       runs: RunLibrary;
       recordings: RecordingLibrary;
+      checkReplies: boolean;
       requiredToken: string | null;
       log: (line: string) => void;
       remote: string;

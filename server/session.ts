@@ -8,18 +8,20 @@
  */
 import { timingSafeEqual } from "node:crypto";
 import { EnvError } from "../sim/core/env.js";
-import type { SceneMarker } from "../sim/physics/scene.js";
+import { PROTOCOL_VERSION, OPS, request, requestEnvelope, requestId, type ErrorCode, type OpRequest, type RequestId, type Result, type ServerEvent } from "../protocol/messages.js";
+import { ProtocolError } from "../protocol/protocol-error.js";
+import { ConnectionEnvs } from "./connection-envs.js";
+import { describeIssues } from "./describe-issues.js";
 import type { EnvCatalog } from "./env-catalog.js";
-import { envErrorCode, type HostedEnv } from "./hosted-env.js";
+import { envErrorCode } from "./hosted-env.js";
 import type { ServerLimits } from "./limits.js";
-import { PROTOCOL_VERSION, OPS, request, requestEnvelope, requestId, type ErrorCode, type Request, type RequestId, type ServerEvent } from "./protocol.js";
-import { ProtocolError, describeIssues } from "./protocol-error.js";
+import type { LiveSessions, Watcher } from "./live-sessions.js";
+import { checkEvent, checkResult, dispatch, type OpHandlers } from "./op-handlers.js";
 import { prototypeKeyError, prototypeKeyPath } from "./prototype-keys.js";
-import type { SnapshotSeal } from "./snapshot-seal.js";
-import type { LiveSession, LiveSessions, Watcher } from "./live-sessions.js";
 import type { RecordingLibrary } from "./recording-library.js";
 import type { RunLibrary } from "./run-library.js";
-import { wireFrame } from "./wire-frame.js";
+import type { SnapshotSeal } from "./snapshot-seal.js";
+import { viewerOps } from "./viewer-ops.js";
 
 export interface SessionOptions {
   catalog: EnvCatalog;
@@ -35,6 +37,8 @@ export interface SessionOptions {
   recordings: RecordingLibrary;
   /** How the connection is named in the session list ("127.0.0.1:50412"). */
   remote: string;
+  /** Parse every result and push with its schema before sending it, answering INTERNAL for one that does not match. */
+  checkReplies: boolean;
   send(text: string): void;
   /** Ends the connection (after what was sent so far). */
   end(code: number, reason: string): void;
@@ -46,14 +50,9 @@ export interface SessionOptions {
 export const CLOSE_POLICY = 1008;
 
 export class Session implements Watcher {
-  private readonly envs = new Map<number, HostedEnv>();
-  /** handle -> the live session of each of its envs, for watchers on other connections. */
-  private readonly published = new Map<number, LiveSession[]>();
-  /** handle -> index of each of its envs whose frames this connection receives -> the markers of the scene it was sent. */
-  private readonly subscriptions = new Map<number, Map<number, readonly SceneMarker[]>>();
+  private readonly envs: ConnectionEnvs;
+  private readonly handlers: OpHandlers;
   private readonly pushes: ServerEvent[] = [];
-  private nextHandle = 1;
-  private heldEnvs = 0;
   private authenticated: boolean;
   private closed = false;
   /** Between reading a request and sending its reply: pushes then wait for the reply. */
@@ -61,11 +60,26 @@ export class Session implements Watcher {
 
   constructor(private readonly options: SessionOptions) {
     this.authenticated = options.requiredToken === null;
+    const envs = new ConnectionEnvs({ ...options, push: (event) => this.pushes.push(event) });
+    this.envs = envs;
+    this.handlers = {
+      hello: (req) => this.hello(req),
+      make: (req) => envs.make(req),
+      reset: (req) => envs.reset(req),
+      step: (req) => envs.step(req),
+      computeReward: (req) => envs.computeReward(req),
+      snapshot: (req) => envs.snapshot(req),
+      restore: (req) => envs.restore(req),
+      subscribe: (req) => envs.subscribe(req),
+      unsubscribe: (req) => envs.unsubscribe(req),
+      close: (req) => envs.close(req),
+      ...viewerOps(options, this),
+    };
   }
 
   /** Envs this connection holds open (a vector env counts each of its envs). */
   get envCount(): number {
-    return this.heldEnvs;
+    return this.envs.count;
   }
 
   /** Handles one text frame: one reply, then any pushes it caused. */
@@ -90,10 +104,11 @@ export class Session implements Watcher {
       const prototypeKey = prototypeKeyPath(message);
       if (prototypeKey !== null) throw prototypeKeyError(op, prototypeKey);
       this.dispatching = true;
-      const result = this.dispatch(parsed.data);
+      const result = dispatch(this.handlers, parsed.data.op, parsed.data);
+      if (this.options.checkReplies) checkResult(parsed.data.op, result);
       this.dispatching = false;
       this.options.send(JSON.stringify({ id: parsed.data.id, ok: true, result }));
-      for (const push of this.pushes) this.options.send(JSON.stringify(push));
+      for (const push of this.pushes) this.sendEvent(push);
     } catch (e) {
       this.sendError(id, e);
     } finally {
@@ -106,7 +121,7 @@ export class Session implements Watcher {
   deliver(event: ServerEvent): void {
     if (this.closed) return;
     if (this.dispatching) this.pushes.push(event);
-    else this.options.send(JSON.stringify(event));
+    else this.sendEvent(event);
   }
 
   /** Answers a frame the session cannot read at all (binary, or refused by the server). */
@@ -119,12 +134,7 @@ export class Session implements Watcher {
     if (this.closed) return;
     this.closed = true;
     this.options.live.forget(this);
-    for (const sessions of this.published.values()) for (const s of sessions) s.end();
-    this.published.clear();
-    for (const env of this.envs.values()) env.close();
-    this.envs.clear();
-    this.subscriptions.clear();
-    this.heldEnvs = 0;
+    this.envs.closeAll();
   }
 
   private authenticate(message: unknown): void {
@@ -141,133 +151,24 @@ export class Session implements Watcher {
     throw new Unanswered();
   }
 
-  private dispatch(req: Request): object {
-    switch (req.op) {
-      case "hello":
-        if (req.protocol !== undefined && req.protocol !== PROTOCOL_VERSION) {
-          throw new ProtocolError("BAD_REQUEST", `this server speaks protocol ${PROTOCOL_VERSION}, not ${req.protocol}`);
-        }
-        return { protocol: PROTOCOL_VERSION, server: this.options.serverName, envs: this.options.catalog.ids() };
-      case "make": {
-        const numEnvs = req.numEnvs ?? 1;
-        const max = this.options.limits.maxEnvsPerConnection;
-        if (this.heldEnvs + numEnvs > max) {
-          throw new ProtocolError("LIMIT", `this connection holds ${this.heldEnvs} envs; ${numEnvs} more would pass its limit of ${max} (close some, or start the server with a larger --max-envs)`);
-        }
-        const env = this.options.catalog.open(req.env, req.kwargs ?? {}, numEnvs);
-        const handle = this.nextHandle++;
-        this.envs.set(handle, env);
-        this.heldEnvs += numEnvs;
-        this.published.set(
-          handle,
-          Array.from({ length: numEnvs }, (_, index) =>
-            this.options.live.add({
-              env: req.env,
-              label: `${this.options.remote} handle ${handle}${numEnvs > 1 ? ` env ${index}` : ""}`,
-              source: "client",
-              scene: () => env.scene(index),
-              frame: () => env.frame(index),
-            }),
-          ),
-        );
-        return { handle, observationSpace: env.observationSpace.toJSON(), actionSpace: env.actionSpace.toJSON(), spec: env.spec, numEnvs };
-      }
-      case "reset": {
-        const result = this.env(req.handle).reset(req.seed, req.options);
-        this.queueFrames(req.handle);
-        return result;
-      }
-      case "step": {
-        const result = this.env(req.handle).step(req.action);
-        this.queueFrames(req.handle);
-        return result;
-      }
-      case "computeReward": {
-        const env = this.env(req.handle);
-        const [achieved, goalDim] = flattenGoals(req.achievedGoal, "achievedGoal");
-        const [desired, desiredDim] = flattenGoals(req.desiredGoal, "desiredGoal");
-        if (req.achievedGoal.length !== req.desiredGoal.length || (goalDim !== desiredDim && req.achievedGoal.length > 0)) {
-          throw new ProtocolError("BAD_REQUEST", `achievedGoal (${req.achievedGoal.length}x${goalDim}) and desiredGoal (${req.desiredGoal.length}x${desiredDim}) must have the same shape`);
-        }
-        return { reward: Array.from(req.achievedGoal.length === 0 ? [] : env.computeReward(achieved, desired, goalDim)) };
-      }
-      case "snapshot":
-        return { snapshot: Buffer.from(this.options.seal.seal(this.env(req.handle).snapshot())).toString("base64") };
-      case "restore": {
-        const env = this.env(req.handle);
-        env.restore(this.options.seal.unseal(Buffer.from(req.snapshot, "base64")));
-        return {};
-      }
-      case "subscribe": {
-        const env = this.env(req.handle);
-        const index = req.index ?? 0;
-        const scene = env.scene(index);
-        this.pushes.push({ event: "scene", handle: req.handle, index, scene });
-        const watched = this.subscriptions.get(req.handle) ?? new Map<number, readonly SceneMarker[]>();
-        watched.set(index, scene.markers);
-        this.subscriptions.set(req.handle, watched);
-        return {};
-      }
-      case "unsubscribe":
-        this.env(req.handle);
-        this.subscriptions.get(req.handle)?.delete(req.index ?? 0);
-        return {};
-      case "close": {
-        const env = this.env(req.handle);
-        env.close();
-        this.envs.delete(req.handle);
-        this.subscriptions.delete(req.handle);
-        for (const s of this.published.get(req.handle) ?? []) s.end();
-        this.published.delete(req.handle);
-        this.heldEnvs -= env.numEnvs;
-        return {};
-      }
-      case "list":
-        return { sessions: this.options.live.list(), runs: this.options.runs.list(), recordings: this.options.recordings.list() };
-      case "watch":
-        this.options.live.get(req.session).addWatcher(this);
-        return {};
-      case "unwatch":
-        this.options.live.get(req.session).removeWatcher(this);
-        return {};
-      case "setGoal": {
-        const { source } = this.options.live.get(req.session);
-        if (!source.setGoal) throw new ProtocolError("BAD_REQUEST", `session ${req.session} (${source.label}) does not take goals: only the server's own agents do (list shows takesGoal)`);
-        source.setGoal(req.marker, req.position);
-        return {};
-      }
-      case "metrics":
-        return { run: req.run, ...this.options.runs.metrics(req.run, req.from ?? 0) };
-      case "playback": {
-        const { recordings } = this.options;
-        const known = recordings.list();
-        const recording = known.find((r) => r.recording === req.recording);
-        if (!recording) throw new ProtocolError("NOT_FOUND", `no recording "${req.recording.slice(0, 200)}" on this server (recordings: ${known.map((r) => r.recording).join(", ") || "none"})`);
-        if (req.episode >= recording.episodes.length) throw new ProtocolError("NOT_FOUND", `${req.recording} has ${recording.episodes.length} episodes (0..${recording.episodes.length - 1}), not episode ${req.episode}`);
-        const { scene, frames } = recordings.episode(req.recording, req.episode);
-        return { recording: req.recording, episode: req.episode, scene, frames: frames.map((f) => wireFrame(f, scene.markers)) };
+  private hello(req: OpRequest<"hello">): Result<"hello"> {
+    if (req.protocol !== undefined && req.protocol !== PROTOCOL_VERSION) {
+      throw new ProtocolError("BAD_REQUEST", `this server speaks protocol ${PROTOCOL_VERSION}, not ${req.protocol}`);
+    }
+    return { protocol: PROTOCOL_VERSION, server: this.options.serverName, envs: this.options.catalog.ids() };
+  }
+
+  /** A push that fails its check is dropped and reported, not answered: its request has had its one reply. */
+  private sendEvent(event: ServerEvent): void {
+    if (this.options.checkReplies) {
+      try {
+        checkEvent(event);
+      } catch (e) {
+        this.options.onInternalError(e);
+        return;
       }
     }
-  }
-
-  private env(handle: number): HostedEnv {
-    const env = this.envs.get(handle);
-    if (!env) throw new ProtocolError("UNKNOWN_HANDLE", `no env with handle ${handle} on this connection (open: ${[...this.envs.keys()].join(", ") || "none"})`);
-    return env;
-  }
-
-  /** A frame for each env of `handle` that this connection subscribes to or another watches, computed once. */
-  private queueFrames(handle: number): void {
-    const subscribed = this.subscriptions.get(handle);
-    const published = this.published.get(handle)!;
-    const env = this.envs.get(handle)!;
-    published.forEach((live, index) => {
-      const markers = subscribed?.get(index);
-      if (!markers && !live.watched) return;
-      const frame = env.frame(index);
-      if (markers) this.pushes.push({ event: "frame", handle, index, ...wireFrame(frame, markers) });
-      live.publish(frame);
-    });
+    this.options.send(JSON.stringify(event));
   }
 
   private sendError(id: RequestId | null, e: unknown): void {
@@ -305,18 +206,6 @@ function salvageId(message: unknown): RequestId | null {
   if (typeof message !== "object" || message === null || !("id" in message)) return null;
   const id = requestId.safeParse(message.id);
   return id.success ? id.data : null;
-}
-
-/** Rows of goals as one flat array, and their common length. */
-function flattenGoals(rows: number[][], name: string): [Float64Array, number] {
-  const dim = rows[0]?.length ?? 0;
-  if (rows.length > 0 && dim === 0) throw new ProtocolError("BAD_REQUEST", `${name} rows must not be empty`);
-  const flat = new Float64Array(rows.length * dim);
-  rows.forEach((row, i) => {
-    if (row.length !== dim) throw new ProtocolError("BAD_REQUEST", `${name} row ${i} has ${row.length} numbers, row 0 has ${dim}: every row must have the same length`);
-    flat.set(row, i * dim);
-  });
-  return [flat, dim];
 }
 
 function sameSecret(given: string, expected: string): boolean {

@@ -5,7 +5,7 @@
  * session down with it.
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { ProtocolError } from "./protocol-error.js";
+import { ProtocolError } from "../protocol/protocol-error.js";
 
 const TAG_BYTES = 32;
 

@@ -3,7 +3,7 @@
  * run, several runs overlaid. Evaluation points (the deterministic policy) are the solid line; the
  * training episodes, noisier, are a faint moving average behind them, as the run plots draw them.
  */
-import type { CurvePoint } from "../server/protocol.js";
+import type { CurvePoint } from "../protocol/messages.js";
 
 export const RUN_COLORS = ["#e63946", "#1d3557", "#2a9d8f", "#f4a261", "#6a4c93", "#8ab17d"];
 /** Training episodes averaged per point of the faint line. */

@@ -6,8 +6,8 @@
  * protocol (viewer-client.ts); nothing here steps physics.
  */
 import { WebGLRenderer } from "three";
-import type { CurvePoint, LiveSessionInfo, ListResult, ServerEvent } from "../server/protocol.js";
-import { frameFromWire } from "../server/wire-frame.js";
+import type { CurvePoint, LiveSessionInfo, ListResult, ServerEvent } from "../protocol/messages.js";
+import { frameFromWire } from "../protocol/wire-frame.js";
 import type { CameraMode } from "./camera-rig.js";
 import { drawLearningCurves, RUN_COLORS } from "./learning-chart.js";
 import { PointerInput } from "./pointer-input.js";

@@ -29,7 +29,7 @@ import {
   Vector3,
 } from "three";
 import type { SceneDescription, Shape } from "../sim/physics/scene.js";
-import type { ValueMapJSON } from "../server/protocol.js";
+import type { ValueMapJSON } from "../protocol/messages.js";
 import { CameraRig } from "./camera-rig.js";
 import type { Blend } from "./frame-interpolator.js";
 import { heatColor } from "./heat-ramp.js";

@@ -1,9 +1,9 @@
 /**
  * The viewer's side of the WebSocket protocol: requests by id with their replies parsed by the
- * server's own zod schemas (server/protocol.ts), and pushes handed to one listener. The page
+ * server's own zod schemas (protocol/messages.ts), and pushes handed to one listener. The page
  * speaks to the server through this alone.
  */
-import { PROTOCOL_VERSION, reply, resultSchemas, serverEvent, type Op, type Params, type Result, type ServerEvent } from "../server/protocol.js";
+import { PROTOCOL_VERSION, reply, resultSchemas, serverEvent, type Op, type Params, type Result, type ServerEvent } from "../protocol/messages.js";
 
 export class ViewerClient {
   private nextId = 1;

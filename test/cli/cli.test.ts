@@ -1,7 +1,8 @@
 import { expect } from "chai";
-import { main, report, UsageError } from "../../cli/main.js";
+import { main, report } from "../../cli/main.js";
+import { UsageError } from "../../cli/usage-error.js";
 import { envIds } from "../../sim/index.js";
-import { RawClient } from "../server/raw-client.js";
+import { RawClient } from "../../client/raw-client.js";
 import { capturedWrites } from "../captured-writes.js";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { BENCH_SUITES } from "../../bench/suites.js";
 import { COMMANDS, type CommandName } from "../../cli/command-table.js";
-import { main, UsageError } from "../../cli/main.js";
+import { main } from "../../cli/main.js";
+import { UsageError } from "../../cli/usage-error.js";
 import { parseCommandLine } from "../../cli/parse-command-line.js";
 import { commandUsage, usage } from "../../cli/usage.js";
 import { capturedWrites } from "../captured-writes.js";

@@ -10,7 +10,7 @@ import { readDemoFile } from "../../agents/demos/demo-file.js";
 import { demoRow } from "../../agents/demos/demo-set.js";
 import { selectBackend } from "../../agents/nn/backend.js";
 import { SacHerTrainer } from "../../agents/sac/sac-her-trainer.js";
-import { DemoFileRecordings } from "../../cli/demo-recordings.js";
+import { DemoFileRecordings } from "../../bridge/demo-recordings.js";
 import { runEval } from "../../cli/eval-command.js";
 
 describe("eval --record: evaluation episodes for the viewer's playback", function () {

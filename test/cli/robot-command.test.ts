@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { main, UsageError } from "../../cli/main.js";
+import { main } from "../../cli/main.js";
+import { UsageError } from "../../cli/usage-error.js";
 
 /** What `rapier-gym robot ...` prints, run in process. */
 async function printed(argv: string[]): Promise<string> {

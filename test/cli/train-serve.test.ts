@@ -11,9 +11,9 @@ import { join } from "node:path";
 import { HacTrainer } from "../../agents/hac/hac-trainer.js";
 import { selectBackend } from "../../agents/nn/backend.js";
 import { TrainingStream } from "../../cli/train-serve.js";
-import { metricsResult, listResult, sessionFrameEvent, sessionSceneEvent, valueMapEvent } from "../../server/protocol.js";
-import { frameFromWire } from "../../server/wire-frame.js";
-import { RawClient } from "../server/raw-client.js";
+import { metricsResult, listResult, sessionFrameEvent, sessionSceneEvent, valueMapEvent } from "../../protocol/messages.js";
+import { frameFromWire } from "../../protocol/wire-frame.js";
+import { RawClient } from "../../client/raw-client.js";
 
 describe("train --serve: evaluation episodes and curves from a worker-thread server", function () {
   this.timeout(120_000);

@@ -3,12 +3,12 @@
  * watchers told, and the server with its other sessions goes on.
  */
 import { expect } from "chai";
-import { expertAgent } from "../../cli/live-agents.js";
+import { expertAgent } from "../../bridge/live-agents.js";
 import { AgentSession, type LiveAgent } from "../../server/agent-session.js";
-import { sessionEndedEvent, sessionFrameEvent, sessionSceneEvent } from "../../server/protocol.js";
+import { sessionEndedEvent, sessionFrameEvent, sessionSceneEvent } from "../../protocol/messages.js";
 import { RapierGymServer } from "../../server/server.js";
 import { make } from "../../sim/index.js";
-import { RawClient } from "./raw-client.js";
+import { RawClient } from "../../client/raw-client.js";
 
 describe("server: live agent sessions", () => {
   it("an agent that throws is stopped and reported, its watchers told, and the rest goes on", async () => {

@@ -10,9 +10,9 @@ import { make } from "../../sim/index.js";
 import type { Frame, SceneDescription } from "../../sim/physics/scene.js";
 import { ARENA } from "../../sim/scenes/arena.js";
 import { DEFAULT_LIMITS } from "../../server/limits.js";
-import { frameEvent, sessionFrameEvent } from "../../server/protocol.js";
+import { frameEvent, sessionFrameEvent } from "../../protocol/messages.js";
 import { subgoalGhosts, type SubgoalSpace } from "../../server/subgoal-ghosts.js";
-import { WIRE_SCALE, wireFrame } from "../../server/wire-frame.js";
+import { WIRE_SCALE, wireFrame } from "../../protocol/wire-frame.js";
 
 const BUDGET = 200;
 const ENV = "PointMassPush-v0";
@@ -74,7 +74,7 @@ describe("PointMassPush frame messages: the worst case from the env's bounds", (
 
   for (const space of ["controllable_achieved_goal", "achieved_goal", "full_positional_state"] satisfies SubgoalSpace[]) {
     it(`a watched frame message with every ${space} subgoal ghost is at most 200 bytes`, () => {
-      // Ghosts as cli/live-agents.ts and cli/train-serve.ts draw them: the subgoal space's full
+      // Ghosts as bridge/live-agents.ts and cli/train-serve.ts draw them: the subgoal space's full
       // size, every ghost placed, each at its body's resting height.
       const dim = obs[space]!.length;
       const ghosts = subgoalGhosts(scene, space, dim);

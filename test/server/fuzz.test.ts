@@ -6,9 +6,9 @@
  */
 import { expect } from "chai";
 import { Rng } from "../../sim/index.js";
-import { ERROR_CODES, OPS, reply as replySchema, type ErrorCode } from "../../server/protocol.js";
+import { ERROR_CODES, OPS, reply as replySchema, type ErrorCode } from "../../protocol/messages.js";
 import { RapierGymServer } from "../../server/server.js";
-import { RawClient } from "./raw-client.js";
+import { RawClient } from "../../client/raw-client.js";
 
 const CASES = 10_000;
 const OVERSIZE_CASES = 20;

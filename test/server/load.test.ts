@@ -7,9 +7,9 @@ import { expect } from "chai";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { make, Rng } from "../../sim/index.js";
-import { reply as replySchema, stepResult } from "../../server/protocol.js";
+import { reply as replySchema, stepResult } from "../../protocol/messages.js";
 import { RapierGymServer } from "../../server/server.js";
-import { RawClient } from "./raw-client.js";
+import { RawClient } from "../../client/raw-client.js";
 import { waitFor } from "./wait-for.js";
 
 const ENV = "PointMassReach-v0";

@@ -2,18 +2,18 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DemoFileRecordings } from "../../cli/demo-recordings.js";
-import { expertAgent } from "../../cli/live-agents.js";
+import { DemoFileRecordings } from "../../bridge/demo-recordings.js";
+import { expertAgent } from "../../bridge/live-agents.js";
 import { AgentSession } from "../../server/agent-session.js";
 import { envIds, make, Rng, type GoalEnv, type GoalObs } from "../../sim/index.js";
 import { registryCatalog } from "../../server/env-catalog.js";
 import { SingleHostedEnv } from "../../server/hosted-env.js";
-import { ERROR_CODES, OPS, resultSchemas, sceneEvent, frameEvent, sessionEndedEvent, sessionFrameEvent, sessionSceneEvent, reply as replySchema, type Op } from "../../server/protocol.js";
+import { ERROR_CODES, OPS, resultSchemas, sceneEvent, frameEvent, sessionEndedEvent, sessionFrameEvent, sessionSceneEvent, reply as replySchema, type Op } from "../../protocol/messages.js";
 import { RapierGymServer } from "../../server/server.js";
 import { subgoalGhosts, type SubgoalGhosts } from "../../server/subgoal-ghosts.js";
 import type { SceneDescription } from "../../sim/physics/scene.js";
-import { frameFromWire, wireFrame } from "../../server/wire-frame.js";
-import { RawClient, type ErrorReplyShape } from "./raw-client.js";
+import { frameFromWire, wireFrame } from "../../protocol/wire-frame.js";
+import { RawClient, type ErrorReplyShape } from "../../client/raw-client.js";
 import { waitFor } from "./wait-for.js";
 import { writeExpertDemoFile, writeRunDir } from "./viewer-fixtures.js";
 
@@ -421,7 +421,7 @@ describe("server: protocol ops and error codes", () => {
   });
 
   it("PointMassPush frame messages are at most 200 bytes, plain and with a hierarchy's two full-state subgoal ghosts", async () => {
-    // HAC with full-state subgoals without its networks (cli/live-agents.ts's hacAgent draws the
+    // HAC with full-state subgoals without its networks (bridge/live-agents.ts's hacAgent draws the
     // same ghosts): the expert acts, and the subgoal is the state mirrored through the arena's
     // centre, real positions with a minus sign wherever the state has none (the longest numbers).
     const expert = expertAgent("PointMassPush-v0");

@@ -2,9 +2,10 @@ import { expect } from "chai";
 import { spawn } from "node:child_process";
 import { connect } from "node:net";
 import { fileURLToPath } from "node:url";
-import { main, UsageError } from "../../cli/main.js";
+import { main } from "../../cli/main.js";
+import { UsageError } from "../../cli/usage-error.js";
 import { RapierGymServer } from "../../server/server.js";
-import { RawClient } from "./raw-client.js";
+import { RawClient } from "../../client/raw-client.js";
 import { waitFor } from "./wait-for.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));

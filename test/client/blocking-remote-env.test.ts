@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EnvError, make, Rng } from "../../sim/index.js";
-import { BlockingRemoteEnv } from "../../server/blocking-remote-env.js";
+import { BlockingRemoteEnv } from "../../client/blocking-remote-env.js";
 import { selectBackend } from "../../agents/nn/backend.js";
 import { SacHerTrainer } from "../../agents/sac/sac-her-trainer.js";
 import { readMetrics } from "../../agents/run/metrics-log.js";

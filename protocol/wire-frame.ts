@@ -22,7 +22,7 @@
  * the two ends of the wire.
  */
 import type { Frame, SceneMarker } from "../sim/physics/scene.js";
-import type { FrameJSON } from "./protocol.js";
+import type { FrameJSON } from "./messages.js";
 
 /** Wire units per metre (positions) and per unit (quaternion components): millimetres and thousandths. */
 export const WIRE_SCALE = 1000;

@@ -1,11 +1,11 @@
 import { expect } from "chai";
 import { make, Rng } from "../../sim/index.js";
-import { ProtocolClient } from "../../server/protocol-client.js";
-import { ProtocolError } from "../../server/protocol-error.js";
-import { RemoteEnv } from "../../server/remote-env.js";
+import { ProtocolClient } from "../../client/protocol-client.js";
+import { ProtocolError } from "../../protocol/protocol-error.js";
+import { RemoteEnv } from "../../client/remote-env.js";
 import { RapierGymServer } from "../../server/server.js";
-import type { ServerEvent } from "../../server/protocol.js";
-import { waitFor } from "./wait-for.js";
+import type { ServerEvent } from "../../protocol/messages.js";
+import { waitFor } from "../server/wait-for.js";
 
 describe("server: RemoteEnv (AsyncGoalEnv over the socket)", () => {
   let server: RapierGymServer;

@@ -10,7 +10,7 @@ import type { HacRollout } from "../agents/hac/hac-rollout.js";
 import { highLevelValueMap } from "../agents/hac/value-map.js";
 import type { RunPolicy } from "../agents/sac/run-policy.js";
 import type { LiveAgent } from "../server/agent-session.js";
-import type { ValueMapJSON } from "../server/protocol.js";
+import type { ValueMapJSON } from "../protocol/messages.js";
 import { subgoalGhosts, type SubgoalGhosts } from "../server/subgoal-ghosts.js";
 import type { GoalObs } from "../sim/core/env.js";
 import type { SceneDescription } from "../sim/physics/scene.js";

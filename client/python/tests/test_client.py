@@ -1,4 +1,4 @@
-"""The Python client against a real server. The mocha suite (test/server/python-client.test.ts)
+"""The Python client against a real server. The mocha suite (test/client/python-client.test.ts)
 starts one and passes RAPIER_GYM_URL, and RAPIER_GYM_TOKEN_URL / RAPIER_GYM_TOKEN for a server
 that needs a token; run by hand, start `rapier-gym serve` and set RAPIER_GYM_URL yourself."""
 

@@ -4,8 +4,8 @@
  * tests and `bench server` talk through it.
  */
 import { WebSocket } from "ws";
-import { PROTOCOL_VERSION, reply, resultSchemas, serverEvent, type Op, type Params, type Result, type ServerEvent } from "./protocol.js";
-import { ProtocolError } from "./protocol-error.js";
+import { PROTOCOL_VERSION, reply, resultSchemas, serverEvent, type Op, type Params, type Result, type ServerEvent } from "../protocol/messages.js";
+import { ProtocolError } from "../protocol/protocol-error.js";
 
 export interface ConnectOptions {
   /** Sent in hello; needed when the server was started with --token. */

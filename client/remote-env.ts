@@ -6,7 +6,7 @@ import type { EnvSpec, GoalObs, Info, ResetArgs, ResetResult, StepResult } from 
 import { spaceFromJSON, type Box, type Dict } from "../sim/core/spaces.js";
 import type { AsyncGoalEnv } from "./async-goal-env.js";
 import { ProtocolClient, type ConnectOptions } from "./protocol-client.js";
-import type { Result, ServerEvent } from "./protocol.js";
+import type { Result, ServerEvent } from "../protocol/messages.js";
 
 const GOAL_KEYS = ["observation", "achieved_goal", "desired_goal", "controllable_achieved_goal", "full_positional_state"] as const;
 
@@ -70,7 +70,7 @@ export class RemoteEnv implements AsyncGoalEnv {
   /**
    * Receives the scene once, then a frame after every reset and step of this env. Frames come in
    * wire form (integer millimetres and thousandths, markers aligned with the scene's):
-   * `frameFromWire(e, scene.markers)` (server/wire-frame.ts) turns one back into metres and names.
+   * `frameFromWire(e, scene.markers)` (protocol/wire-frame.ts) turns one back into metres and names.
    */
   async subscribe(listener: (event: ServerEvent) => void): Promise<void> {
     this.client.onEvent((e) => {

@@ -141,9 +141,10 @@ export const request = z.discriminatedUnion("op", [
   requestSchemas.playback,
 ]);
 export const OPS = Object.keys(requestSchemas) as Op[];
-export type Request = z.infer<typeof request>;
 /** A request's own fields, without id and op. */
 export type Params<O extends Op> = Omit<z.input<(typeof requestSchemas)[O]>, "id" | "op">;
+/** One op's request as the server reads it: parsed, defaults and all. */
+export type OpRequest<O extends Op> = z.infer<(typeof requestSchemas)[O]>;
 
 /** What every request has, read first so that an error reply can still echo the id and name the op. */
 export const requestEnvelope = z.object({ id: requestId, op: z.string() });
@@ -216,7 +217,7 @@ export const sceneJSON = z.object({
   dt: z.number(),
 });
 /**
- * sim/physics/scene.ts's Frame as it travels (server/wire-frame.ts): integers, positions in
+ * sim/physics/scene.ts's Frame as it travels (protocol/wire-frame.ts): integers, positions in
  * millimetres and quaternion components in thousandths (qw ≥ 0); `markers` is aligned with the
  * markers of the scene the receiver last got, null where a marker has no position this frame.
  * Frame events carry these fields themselves, not wrapped in a `frame` object: the wrapper's

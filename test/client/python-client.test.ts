@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { RapierGymServer } from "../../server/server.js";
 import { findPython, requireTool } from "../external-tools.js";
 
-const CLIENT_DIR = fileURLToPath(new URL("../../server/clients/python", import.meta.url));
+const CLIENT_DIR = fileURLToPath(new URL("../../client/python", import.meta.url));
 
 describe("server: Python client", () => {
   it("passes its unittest suite against a real server", async function () {

@@ -8,7 +8,7 @@ import { basename } from "node:path";
 import { readDemoFile } from "../agents/demos/demo-file.js";
 import { demoRow, type DemoSet } from "../agents/demos/demo-set.js";
 import type { RecordedEpisodeFrames, RecordingLibrary } from "../server/recording-library.js";
-import type { RecordingInfo } from "../server/protocol.js";
+import type { RecordingInfo } from "../protocol/messages.js";
 import { make } from "../sim/index.js";
 import type { Frame } from "../sim/physics/scene.js";
 

@@ -1,6 +1,7 @@
 /**
- * A test client that sends exactly the bytes it is given and reads every frame in order, so that
- * tests can speak the protocol wrongly on purpose (ProtocolClient only speaks it rightly).
+ * A client that sends exactly the bytes it is given and reads every frame in order, unparsed by
+ * any schema: tests speak the protocol wrongly on purpose through it (ProtocolClient only speaks
+ * it rightly), and `bench viewer` weighs the frame messages as they arrive.
  */
 import { WebSocket } from "ws";
 

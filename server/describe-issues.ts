@@ -1,16 +1,4 @@
 import type { z } from "zod";
-import type { ErrorCode } from "./protocol.js";
-
-/** A request the server refuses: its code goes in the error reply, its message names the problem. */
-export class ProtocolError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = "ProtocolError";
-  }
-}
 
 /**
  * zod issues as one line a client can act on: `action.1: Invalid input: expected number, received

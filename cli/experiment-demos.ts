@@ -1,0 +1,56 @@
+/**
+ * The demonstration sets an experiment's conditions name (`"$demos:<name>"` in a config): each
+ * collected once, by a `rapier-gym collect` child, into the experiment's runs folder, before any
+ * run that needs it starts.
+ */
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { ProgressBar } from "./progress-bar.js";
+import { ConfigError } from "../agents/config-error.js";
+import { EXPERIMENTS_DIR, slug, type Experiment } from "../experiments/experiment-config.js";
+import { loggedProgress } from "./experiment-progress.js";
+import { spawnCli } from "./spawn-cli.js";
+
+/** Where each named demo set of the experiment lives: name -> path. */
+export function demoPaths(e: Experiment, runsDir: string): Record<string, string> {
+  return Object.fromEntries(Object.keys(e.demos).map((name) => [name, join(runsDir, `demos-${slug(name)}.bin`)]));
+}
+
+/**
+ * Collects each named demo set the experiment needs, unless an earlier invocation did; returns
+ * name -> path. A phase of its own before any run, with a bar over the demo steps of every set
+ * still to collect, read from each collector's log.
+ */
+export async function collectDemoSets(e: Experiment, runsDir: string): Promise<Record<string, string>> {
+  const files = demoPaths(e, runsDir);
+  const todo = Object.entries(e.demos).filter(([name]) => !existsSync(files[name]!));
+  if (todo.length === 0) return files;
+  const bar = new ProgressBar({ total: todo.reduce((sum, [, spec]) => sum + spec.steps, 0), label: `${e.id} demos` });
+  let collected = 0;
+  for (const [name, spec] of todo) {
+    const out = files[name]!;
+    const log = `${out}.log`;
+    const from = existsSync(log) ? statSync(log).size : 0;
+    const timer = setInterval(() => bar.update(collected + Math.min(spec.steps, loggedProgress(log, from))), 2000);
+    const source = spec.source === "expert" ? "expert" : join(EXPERIMENTS_DIR, "..", spec.source);
+    const args = ["collect", "--env", spec.env ?? e.env, "--source", source, "--steps", String(spec.steps), "--max-ep-len", String(spec.maxEpisodeSteps), "--seed", String(spec.seed), "--env-kwargs", JSON.stringify(spec.envKwargs), "--out", out];
+    const code = await spawnCli(args, log).finally(() => clearInterval(timer));
+    if (code !== 0) throw new Error(`collecting the "${name}" demos failed (log: ${log})`);
+    collected += spec.steps;
+    bar.update(collected);
+  }
+  bar.finish();
+  return files;
+}
+
+/** The config with every "$demos:<name>" string replaced by that demo set's path. */
+export function withDemoPaths(value: unknown, files: Record<string, string>): unknown {
+  if (typeof value === "string" && value.startsWith("$demos:")) {
+    const path = files[value.slice("$demos:".length)];
+    if (path === undefined) throw new ConfigError(`config refers to ${value}, but the experiment defines no such demo set`);
+    return path;
+  }
+  if (Array.isArray(value)) return value.map((v) => withDemoPaths(v, files));
+  if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withDemoPaths(v, files)]));
+  return value;
+}
