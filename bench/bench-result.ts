@@ -4,7 +4,7 @@ export interface BenchResult {
   results: Record<string, string | number>[];
 }
 
-/** The readable table, then, as the last line, the JSON object tools read (DESIGN.md). */
+/** The readable table, then, as the last line, the JSON object tools read (docs/architecture.md §2.5). */
 export function printBench(result: BenchResult): void {
   const rows = result.results;
   if (rows.length > 0) {

@@ -1,5 +1,5 @@
 /**
- * One experiment of the post (seed-code-notes §4): the env, the conditions compared, the budget,
+ * One experiment of the post (docs/original-code.md §4): the env, the conditions compared, the budget,
  * and what the post reported, so that the report can set our numbers beside its.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -17,7 +17,7 @@ const demoSpecSchema = z
     /**
      * "expert" (the scripted expert), or a finished flat run's directory, from the repository's
      * root, whose final policy acts deterministically: the author collected every PointMass demo
-     * set from a trained flat SAC + HER model (seed-code-notes §3.6; policies/push-sac-seed0 is one).
+     * set from a trained flat SAC + HER model (docs/original-code.md §3.6; policies/push-sac-seed0 is one).
      */
     source: z.string().min(1),
     steps: z.number().int().positive(),

@@ -1,6 +1,8 @@
 /**
- * A Franka-Emika-Panda-style arm as data (shared/reference/franka-panda.md): the modified-DH
- * table, Franka's joint limits, the identified link masses, a hand with two prismatic fingers,
+ * A Franka-Emika-Panda-style arm as data, from the published figures (Franka's robot and
+ * interface specification for the modified-DH table and the joint limits; Gaz et al., "Dynamic
+ * Identification of the Franka Emika Panda Robot", IEEE RA-L 2019, for the link masses): the
+ * modified-DH table, Franka's joint limits, the identified link masses, a hand with two prismatic fingers,
  * and collision shapes from primitives. Link frames are the DH frames, as in Franka's own URDF,
  * so joint i's origin is RotX(α)·TransX(a)·TransZ(d) and its axis is z.
  */

@@ -1,5 +1,5 @@
 /**
- * The WebSocket protocol (DESIGN.md, docs/protocol.md): zod schemas for every message and nothing
+ * The WebSocket protocol (docs/architecture.md §2.4, docs/protocol.md): zod schemas for every message and nothing
  * else, exported so that every client (RemoteEnv, the tests, the viewer) parses with the same
  * rules as the server.
  *
@@ -13,7 +13,7 @@ import type { SpaceJSON } from "../sim/core/spaces.js";
 export const PROTOCOL_VERSION = 2;
 
 /**
- * The first nine are DESIGN.md's; BAD_KWARGS, BAD_OPTIONS and BAD_SNAPSHOT pass the simulator's
+ * The first nine are the ones docs/architecture.md §2.4 promises; BAD_KWARGS, BAD_OPTIONS and BAD_SNAPSHOT pass the simulator's
  * own EnvError codes through, so that a client can tell a bad make kwarg from a malformed message.
  * NOT_FOUND names a live session, run or recording the server does not have (the viewer's ops).
  */

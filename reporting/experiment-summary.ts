@@ -1,5 +1,5 @@
 /**
- * The figures an experiment reports per run, computed the post's way (seed-code-notes §3.10): the
+ * The figures an experiment reports per run, computed the post's way (docs/original-code.md §3.10): the
  * trailing average of training-episode return (or of evaluations: a shadow learner's, E5).
  */
 import type { MetricsRow } from "../agents/run/metrics-log.js";

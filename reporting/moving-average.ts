@@ -1,5 +1,5 @@
 /**
- * The smoothing of the post's plots (seed-code-notes §3.10): a trailing moving average over the
+ * The smoothing of the post's plots (docs/original-code.md §3.10): a trailing moving average over the
  * last 100 training episodes, taking what there is at the start (pandas `rolling(w,
  * min_periods=1)`) so that a curve starts at its first episode.
  *

@@ -1,5 +1,5 @@
 /**
- * The plots of a run, and of several runs overlaid, drawn as the post drew them (seed-code-notes
+ * The plots of a run, and of several runs overlaid, drawn as the post drew them (docs/original-code.md
  * §3.10): return and success rate against env steps, training curves smoothed by a trailing
  * 100-episode moving average, seeds of one condition as a mean with a 95% band.
  *

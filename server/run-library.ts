@@ -5,7 +5,7 @@
  * names a run, never a path.
  *
  * metrics.jsonl is read here rather than through agents/run (the server does not depend on the
- * learning code); the format is DESIGN.md's: one JSON object per line, appended as training goes,
+ * learning code); the format is docs/architecture.md §2.3's: one JSON object per line, appended as training goes,
  * whose last line a kill may have torn.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";

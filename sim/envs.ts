@@ -2,7 +2,7 @@
  * The registered envs. Importing this module registers them (sim/index.ts does). A new env is a
  * task (sim/tasks/, implementing sim/core/task.ts) and one entry in its family's table below.
  *
- * ## PointMass family (seed-code-notes §1, rebuilt on Rapier)
+ * ## PointMass family (docs/original-code.md §1, rebuilt on Rapier)
  *
  * **Description.** A sphere (radius 0.2, 1 kg) moves on a 5.5 m square arena walled at ±2.8 and
  * pushes 0.7 m cubes of 0.1 kg (friction 0.5) onto goal positions. It is dragged toward a target

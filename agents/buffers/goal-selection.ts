@@ -9,7 +9,7 @@ export type GoalSelectionStrategy = "future" | "final" | "episode";
 
 /**
  * The step (within its episode of `length` steps) whose next achieved goal becomes the new goal
- * of the transition at step `offset`. `faithful`: the author's "future" (seed-code-notes §3.3, §5.1).
+ * of the transition at step `offset`. `faithful`: the author's "future" (docs/original-code.md §3.3, §5.1).
  */
 export function goalStep(strategy: GoalSelectionStrategy, faithful: boolean, offset: number, length: number, rng: Rng): number {
   switch (strategy) {

@@ -8,7 +8,7 @@
  *   fraction k/(k+1) of each batch. The relabelled reward is `computeReward(next achieved goal,
  *   new goal)` in one batched call per sample.
  * - The done flag is `terminated` only: a time-limit cut bootstraps.
- * - `faithful` reproduces the author's HER (seed-code-notes §3.3, §5.1): the relabelled reward
+ * - `faithful` reproduces the author's HER (docs/original-code.md §3.3, §5.1): the relabelled reward
  *   compares the new goal with itself (so every relabelled transition is a success), and "future"
  *   draws from strictly later transitions, the last transition falling back to "final".
  */
@@ -279,7 +279,7 @@ export class HerReplayBuffer {
     const goalDim = this.goalDim;
     const goals = this.scratchGoal.subarray(0, nRelabelled * goalDim);
     // The author's bug: the next state's desired goal had already been overwritten by the new
-    // goal, so the reward compared the new goal with itself (seed-code-notes §3.3).
+    // goal, so the reward compared the new goal with itself (docs/original-code.md §3.3).
     const achieved = this.faithful ? goals : this.scratchAchieved.subarray(0, nRelabelled * goalDim);
     const rewards = this.computeReward(achieved, goals);
     if (rewards.length !== nRelabelled) {

@@ -1,5 +1,5 @@
 /**
- * Demonstration collection, as the author's `collect_expert.py` (seed-code-notes §3.6): roll a
+ * Demonstration collection, as the author's `collect_expert.py` (docs/original-code.md §3.6): roll a
  * policy out deterministically for episodes of at most `maxEpLen` steps and keep only the
  * episodes whose last step is a success. Episode i of the attempts is reset with seed `seed + i`,
  * so a collection is reproducible and its file records which starts it kept.

@@ -1,5 +1,5 @@
 /**
- * A set of demonstration episodes in the layout of the author's npz files (seed-code-notes §3.6):
+ * A set of demonstration episodes in the layout of the author's npz files (docs/original-code.md §3.6):
  * one float32 array per key, shaped [episodes, T, dim] row-major, under the npz key names. Row t
  * of an episode is what the env showed *before* action t, and action t itself. Episodes shorter
  * than T (an env that terminates on success) are padded by repeating their last row;

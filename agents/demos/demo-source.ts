@@ -2,7 +2,7 @@
  * What `rapier-gym collect --source` names: the scripted expert, or a finished flat SAC + HER
  * run whose final policy acts deterministically (the author collected from a trained model).
  * On an env with more blocks than the source was made for (a one-block run on PointMassPush2, or
- * the expert on any multi-block env) the source is pointed at one block at a time (§3.6).
+ * the expert on any multi-block env) the source is pointed at one block at a time (docs/original-code.md §3.6).
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";

@@ -1,5 +1,5 @@
 /**
- * Multi-block demonstrations from a single-block policy (seed-code-notes §3.6 "Duo demos", the
+ * Multi-block demonstrations from a single-block policy (docs/original-code.md §3.6 "Duo demos", the
  * post's "At what level of environment complexity do our models tap out?"): the policy is shown
  * the mass and one block with that block's goal, [mass 4-D, block-i 4-D, goal-i 2-D], as if the
  * other blocks were not there. It works on the first block that is not yet within the env's

@@ -1,6 +1,6 @@
 /**
  * The configuration of Hierarchical Actor-Critic (Levy et al. 2019) as the post's author ran it
- * (`reference/seed-code-notes.md` §3.5), validated with zod so that a bad config file names its
+ * (`docs/original-code.md` §3.5), validated with zod so that a bad config file names its
  * bad field. Every behaviour of the author's code that changes results and that the notes flag in
  * §5 is a named switch under `quirks`: `true` reproduces the author's code ("faithful"), `false`
  * (the default) is the fixed behaviour.
@@ -13,7 +13,7 @@ import { ConfigError } from "../config-error.js";
 export type SubgoalSpace = "controllable_achieved_goal" | "achieved_goal" | "full_positional_state";
 
 /**
- * The subgoal-testing variants of the post's ablation (seed-code-notes §3.5 and §4 E4):
+ * The subgoal-testing variants of the post's ablation (docs/original-code.md §3.5 and §4 E4):
  * - `"a"`: every `testingInterval`-th window is a subgoal test (the lower levels act
  *   deterministically); a missed subgoal is penalised, and the stored action is still the
  *   hindsight action. The author's bug, and the best curve of the post.
@@ -28,35 +28,35 @@ const quirksSchema = z
   .object({
     /**
      * Every hindsight-relabelled reward is 0 (success), because the author's HER compared the new
-     * goal with itself (seed-code-notes §3.3, §5.1). Passed to every level's buffer as `faithful`,
+     * goal with itself (docs/original-code.md §3.3, §5.1). Passed to every level's buffer as `faithful`,
      * which also makes "future" draw from strictly later transitions, as the author's did.
      * @defaultValue false
      */
     herRelabelledRewardZero: z.boolean().default(false),
     /**
      * The bottom level's real transitions carry the env's task reward instead of the subgoal
-     * reward (seed-code-notes §3.5 "Low-level transitions", §5.2). Relabelled copies, replanning
+     * reward (docs/original-code.md §3.5 "Low-level transitions", §5.2). Relabelled copies, replanning
      * and subgoal tests use the subgoal reward either way.
      * @defaultValue false
      */
     lowLevelEnvReward: z.boolean().default(false),
     /**
      * No random warm-up: `hierarchy.py` from `3fdb4f2` on silently skipped its 2500 random
-     * low-level steps (seed-code-notes §3.2 "Warm-up", §5.3). Fixed: the trainer's `startSteps`
+     * low-level steps (docs/original-code.md §3.2 "Warm-up", §5.3). Fixed: the trainer's `startSteps`
      * env steps take uniform random env actions while the levels above choose subgoals.
      * @defaultValue false
      */
     skipWarmup: z.boolean().default(false),
     /**
      * The last window of each episode is never stored at the levels that emit subgoals, since the
-     * author stored a window only at the next replan (seed-code-notes §3.5 "High-level
+     * author stored a window only at the next replan (docs/original-code.md §3.5 "High-level
      * transitions", §5.4). Fixed: the window the episode's end cuts off is stored too.
      * @defaultValue false
      */
     dropLastWindow: z.boolean().default(false),
     /**
      * Subgoal tests are counted per episode: windows 0, 3, 6, ... of every episode are tests, so
-     * the first window of every episode is always one (seed-code-notes §3.5 "Subgoal testing",
+     * the first window of every episode is always one (docs/original-code.md §3.5 "Subgoal testing",
      * §5.7). Fixed: the window counter runs on across episodes (and is checkpointed), so tests
      * fall on every `testingInterval`-th window of the whole run.
      * @defaultValue false
@@ -120,7 +120,7 @@ export const hacConfigSchema = z
      * window's last env step against that level's goal (the author's), `"sum"` the sum over the
      * window's env steps (the semi-MDP return). `"last"` is the default because HER relabels a
      * row with the single-step reward of its end state, which only `"last"` agrees with; `"sum"`
-     * mixes two scales in one buffer (seed-code-notes §3.5, §5.4).
+     * mixes two scales in one buffer (docs/original-code.md §3.5, §5.4).
      * @defaultValue "last"
      */
     highLevelReward: z.enum(["last", "sum"]).default("last"),
@@ -139,7 +139,7 @@ export const hacConfigSchema = z
     levelSac: z.array(sacOverridesSchema).default([]),
     her: z
       .object({
-        /** Relabelled transitions per real one (seed-code-notes §3.3: 4). */
+        /** Relabelled transitions per real one (docs/original-code.md §3.3: 4). */
         nSampledGoal: z.number().int().nonnegative().default(4),
         strategy: z.enum(["future", "final", "episode"]).default("future"),
       })

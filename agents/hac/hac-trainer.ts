@@ -1,5 +1,5 @@
 /**
- * HAC training, as the seed code's `hierarchy.py` (seed-code-notes §3.5), in the same run
+ * HAC training, as the seed code's `hierarchy.py` (docs/original-code.md §3.5), in the same run
  * directory as the flat trainer (agents/sac/sac-her-trainer.ts): config.json, metrics.jsonl,
  * checkpoints/, policy/ (and the CLI's plots/). One env; the bottom level updates once per env step, every level
  * above once per window it stores. A checkpoint, taken at an episode end, holds every level's SAC
@@ -37,7 +37,7 @@ export const hacTrainConfigSchema = z
      */
     startSteps: z.number().int().nonnegative().default(2500),
     /**
-     * Train a shadow learner beside the hierarchy (seed-code-notes §3.7, the post's "benefits
+     * Train a shadow learner beside the hierarchy (docs/original-code.md §3.7, the post's "benefits
      * beyond exploration"): flat SAC + HER with the bottom level's SAC settings, fed the
      * hierarchy's env steps, updated once per env step and evaluated with its own deterministic
      * policy (`shadow/eval/*` in the metrics).

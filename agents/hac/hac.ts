@@ -1,6 +1,6 @@
 /**
  * Hierarchical Actor-Critic (Levy et al. 2019, "Learning Multi-Level Hierarchies with
- * Hindsight") as the post's author ran it (`reference/seed-code-notes.md` §3.5): a stack of SAC
+ * Hindsight") as the post's author ran it (`docs/original-code.md` §3.5): a stack of SAC
  * levels, each with its own HER buffer. The top level's goal is the env's desired goal; every
  * other level's goal is the subgoal the level above it set. The bottom level acts in the env.
  *
@@ -126,7 +126,7 @@ export class Hac {
   }
 
   /**
-   * The update schedule of the author's code (seed-code-notes §3.2): `updatesPerStep` gradient
+   * The update schedule of the author's code (docs/original-code.md §3.2): `updatesPerStep` gradient
    * steps per stored transition at every level, that is per env step at the bottom and per
    * closed window above; none before a level's buffer holds a batch.
    */

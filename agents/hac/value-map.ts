@@ -1,5 +1,5 @@
 /**
- * The post's Q-value figure (seed-code-notes §3.8): the top level's critic Q1(s ‖ g, subgoal) over
+ * The post's Q-value figure (docs/original-code.md §3.8): the top level's critic Q1(s ‖ g, subgoal) over
  * an 80×80 grid of point-mass subgoal positions in [-2.5, 2.5]², for one state and goal. With
  * full-state subgoals the mass part is swept and the blocks stay where they are; with relative
  * subgoals each grid point is turned into the offset from the current state.

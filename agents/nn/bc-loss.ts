@@ -1,10 +1,10 @@
 /**
  * The behaviour-cloning losses of relay learning and of the flat "BC one layer" baseline
- * (seed-code-notes §3.4, §3.6; the post's E11 compares the two kinds):
+ * (docs/original-code.md §3.4, §3.6; the post's E11 compares the two kinds):
  *
  * - `"mse"` (the author's, the default): mean over rows and action dimensions of
  *   (a - a_target)², where a is the actor's *reparameterised, sampled* squashed action
- *   (seed-code-notes §5.6: the author regressed a sample, not the mean).
+ *   (docs/original-code.md §5.6: the author regressed a sample, not the mean).
  * - `"mse-mean"`: the same with the deterministic action act_limit · tanh(mean) (the fix of §5.6).
  * - `"nll"`: the negative log-likelihood of the target under the actor's squashed Gaussian,
  *   -(1/(m·d)) Σ [log N(u; mean, std) - log(1 - tanh² u)] with u = atanh(a_target / act_limit),

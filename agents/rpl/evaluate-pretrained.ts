@@ -1,5 +1,5 @@
 /**
- * The post's "Reward for Pretrained Models" table (seed-code-notes §3.11, E6): deterministic
+ * The post's "Reward for Pretrained Models" table (docs/original-code.md §3.11, E6): deterministic
  * episodes of the hierarchy, their mean return, and the fraction of episodes that achieved the goal
  * at some step (the post's "return > -200" with one goal). Run twice by the relay trainer: on
  * fresh start states and on the training demos' own, which tells memorising a few demos from

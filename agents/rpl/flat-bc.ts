@@ -1,5 +1,5 @@
 /**
- * The flat "BC one layer" baseline's supervised term (seed-code-notes §3.4, `HER.py
+ * The flat "BC one layer" baseline's supervised term (docs/original-code.md §3.4, `HER.py
  * --BC_filepath`): at every SAC update the actor loss adds `weight` × the BC loss over a fresh
  * batch of 512 demo (observation ‖ desired goal → action) pairs, drawn uniformly with
  * replacement from every real step of every demo episode. It reaches the flat trainer

@@ -1,5 +1,5 @@
 /**
- * Relay learning's first phase (seed-code-notes §3.6 "Pretraining"): goal-conditioned behaviour
+ * Relay learning's first phase (docs/original-code.md §3.6 "Pretraining"): goal-conditioned behaviour
  * cloning of both levels from relay batches, each level with its own actor Adam (the one its SAC
  * finetuning goes on with), one relay batch per step shared by the two levels, and a validation
  * loss on the held-out episodes every `validateEvery` steps, as `relay_learning.py`.

@@ -1,6 +1,6 @@
 /**
  * Relay relabelling (Gupta et al. 2019, after Lynch et al.'s play relabelling), exactly as the
- * author's `sample_relay_batch` (seed-code-notes §3.6). One batch:
+ * author's `sample_relay_batch` (docs/original-code.md §3.6). One batch:
  *
  * 1. draw `numTrajectories` (80) demo episodes with replacement;
  * 2. per episode of length L, a start s uniform in {0, ..., ⌊0.2 L⌋ - 1} and an end e uniform in

@@ -1,5 +1,5 @@
 /**
- * The config of a relay-learning run (`relay_learning.py`, seed-code-notes §3.6), validated with
+ * The config of a relay-learning run (`relay_learning.py`, docs/original-code.md §3.6), validated with
  * zod so that a bad config file names its bad field. The hierarchy is HAC's config
  * (agents/hac/hac-config.ts) with the relay script's defaults in place of HAC's: replan every 10
  * steps, full-positional-state subgoals, HER strategy "final", subgoal tests on.

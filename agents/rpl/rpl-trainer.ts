@@ -1,6 +1,6 @@
 /**
  * Relay Policy Learning (Gupta et al. 2019) as the post's author ran it (`relay_learning.py`,
- * seed-code-notes §3.6): BC pretraining of both HAC levels from relay-relabelled demonstrations,
+ * docs/original-code.md §3.6): BC pretraining of both HAC levels from relay-relabelled demonstrations,
  * an evaluation of the pretrained-only model (the post's E6 table), then HAC finetuning with the
  * BC loss added to every update. The finetuning is {@link HacTrainer} itself, in the same run
  * directory; this class adds the phase before it and the supervision hook.

@@ -1,5 +1,5 @@
 /**
- * The layout of a run directory (DESIGN.md): `config.json`, `metrics.jsonl`, `checkpoints/`
+ * The layout of a run directory (docs/architecture.md §2.3): `config.json`, `metrics.jsonl`, `checkpoints/`
  * (see checkpoint.ts) and `plots/`. Kept in one place so that `train`, `--resume`, `eval` and the
  * experiment scripts agree on it.
  */

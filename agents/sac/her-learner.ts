@@ -1,7 +1,7 @@
 /**
  * A goal-conditioned SAC learner and its HER buffer: what flat SAC + HER is, apart from the loop
  * that feeds it. The flat trainer feeds it its own env steps; HAC's shadow learner feeds it the
- * hierarchy's env steps (seed-code-notes §3.7), and it learns from them on the same schedule.
+ * hierarchy's env steps (docs/original-code.md §3.7), and it learns from them on the same schedule.
  * Each HAC level is one too, on its own goal and action spaces (agents/hac/hac.ts).
  */
 import type { GoalEnv, GoalObs, StepResult } from "../../sim/core/env.js";
@@ -17,7 +17,7 @@ import { sacStateFromBytes, sacStateToBytes } from "./sac-state-codec.js";
 export interface HerSettings {
   nSampledGoal: number;
   strategy: "future" | "final" | "episode";
-  /** Every relabelled reward 0, as the seed code's bug (seed-code-notes §3.3). */
+  /** Every relabelled reward 0, as the seed code's bug (docs/original-code.md §3.3). */
   faithful: boolean;
 }
 

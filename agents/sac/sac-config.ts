@@ -1,6 +1,6 @@
 /**
  * SAC hyperparameters and the two presets the project compares: the seed code's (the blog's
- * experiments, `reference/seed-code-notes.md` section 3.2) and Stable-Baselines3's defaults.
+ * experiments, `docs/original-code.md` section 3.2) and Stable-Baselines3's defaults.
  */
 import { ConfigError } from "../config-error.js";
 

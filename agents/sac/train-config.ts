@@ -25,7 +25,7 @@ export const trainConfigSchema = z
     /** Env steps of uniform random actions before the policy acts (the seed code: 1000). */
     startSteps: z.number().int().nonnegative().default(1000),
     /**
-     * The "BC one layer" baseline (seed-code-notes §3.4, agents/rpl/flat-bc.ts): every update adds
+     * The "BC one layer" baseline (docs/original-code.md §3.4, agents/rpl/flat-bc.ts): every update adds
      * `weight` × a BC loss over `batchSize` demo pairs to the actor loss. Absent: plain SAC + HER.
      */
     bc: z

@@ -1,6 +1,6 @@
 import type { Rng } from "./rng.js";
 
-/** The wire form of a space (DESIGN.md, WebSocket protocol). */
+/** The wire form of a space (docs/architecture.md §2.4). */
 export type SpaceJSON =
   | { type: "Box"; low: (number | null)[]; high: (number | null)[]; shape: number[]; dtype: "float32" | "float64" }
   | { type: "Dict"; spaces: Record<string, SpaceJSON> };

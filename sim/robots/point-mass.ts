@@ -6,7 +6,7 @@
  * force-based position motors: world anchor -x-> carriage (no collider) -y-> sphere. The chain
  * also holds the sphere's height and orientation, as the original constraint did. Stiffness and
  * damping were calibrated so that a held action (1, 0) moves the mass 0.0975 per env step in free
- * space, the figure measured on the original world (seed-code-notes §1.3); test/sim/calibration
+ * space, the figure measured on the original world (docs/original-code.md §1.3); test/sim/calibration
  * checks it.
  */
 import { Box } from "../core/spaces.js";

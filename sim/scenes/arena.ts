@@ -1,5 +1,5 @@
 /**
- * The pointMass world (seed-code-notes §1.2): a floor whose top is at z = -0.1 and four walls
+ * The pointMass world (docs/original-code.md §1.2): a floor whose top is at z = -0.1 and four walls
  * whose inner faces are at ±2.75, plus, for the maze, two inner walls.
  */
 import type { PhysicsWorld } from "../physics/world.js";

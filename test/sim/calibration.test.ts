@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { EnvError, make } from "../../sim/index.js";
 
-/** Calibration against the original pybullet world (seed-code-notes §1.3, measured figures). */
+/** Calibration against the original pybullet world (docs/original-code.md §1.3, measured figures). */
 describe("PointMass calibration against the original world", () => {
   it("moves the mass about 0.0975 per step at full action in free space (±10%)", () => {
     const env = make("PointMassReach-v0");

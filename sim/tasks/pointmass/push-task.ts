@@ -1,5 +1,5 @@
 /**
- * The pointMass tasks of the post (seed-code-notes §1): move N blocks (0, 1 or 2) onto their goals;
+ * The pointMass tasks of the post (docs/original-code.md §1): move N blocks (0, 1 or 2) onto their goals;
  * with no block the point mass itself must reach the goal. Goal and start sampling follow §1.5.
  */
 import { z } from "zod";

@@ -30,7 +30,7 @@ function encodedDemos(): DemoSet {
   return buildDemoSet({ env: "test", envKwargs: {}, source: "test" }, episodes);
 }
 
-describe("relay relabelling (seed-code-notes §3.6)", () => {
+describe("relay relabelling (docs/original-code.md §3.6)", () => {
   const set = encodedDemos();
   const demos = { set, episodes: [0, 1], subgoalSpace: "controllable_achieved_goal" as const };
 
