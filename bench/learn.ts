@@ -109,7 +109,16 @@ function torchRoundMs(shape: Shape, threads: number): number | null | "unavailab
   const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: String(threads) };
   delete env["OPENBLAS_CORETYPE"];
   delete env["OPENBLAS_L2_SIZE"];
-  const args = [ANCHOR, String(shape.batch), String(HIDDEN), String(threads), String(OBS_DIM), String(ACT_DIM), String(TORCH_UPDATES), String(shape.layers)];
+  const args = [
+    ANCHOR,
+    String(shape.batch),
+    String(HIDDEN),
+    String(threads),
+    String(OBS_DIM),
+    String(ACT_DIM),
+    String(TORCH_UPDATES),
+    String(shape.layers),
+  ];
   const run = spawnSync(PYTHON, args, { env, encoding: "utf8", timeout: TORCH_TIMEOUT_MS });
   const match = /:\s*([\d.]+) ms/.exec(run.stdout ?? "");
   if (match !== null && run.status === 0) return Number(match[1]);
@@ -168,7 +177,14 @@ export async function benchLearn(): Promise<BenchResult> {
   for (const c of [...ours, ...torch]) {
     const ms = median(c.rounds);
     const best = Math.min(...c.rounds);
-    const row: Record<string, string | number> = { shape: c.shape.name, backend: c.backend, updatesPerSec: 1000 / ms, msPerUpdate: ms, bestMsPerUpdate: best, rounds: c.rounds.length };
+    const row: Record<string, string | number> = {
+      shape: c.shape.name,
+      backend: c.backend,
+      updatesPerSec: 1000 / ms,
+      msPerUpdate: ms,
+      bestMsPerUpdate: best,
+      rounds: c.rounds.length,
+    };
     const torchBest = Math.min(...torch.filter((t) => t.shape.name === c.shape.name).map((t) => median(t.rounds)));
     const ratio = !c.backend.startsWith("torch") && Number.isFinite(torchBest) ? torchBest / ms : null;
     if (ratio !== null) row["vsTorchBest"] = ratio;
@@ -182,7 +198,8 @@ export async function benchLearn(): Promise<BenchResult> {
   if (slowest !== undefined) {
     await selectBackend(slowest.backend as BackendName);
     console.log(`\nper-kernel profile, one update, ${slowest.shape.name} on ${slowest.backend} (kernel, total ms, calls):`);
-    for (const [name, ms, calls] of await profile(slowest.shape)) console.log(`  ${name.padEnd(22)} ${ms.toFixed(3).padStart(8)} ${String(calls).padStart(5)}`);
+    for (const [name, ms, calls] of await profile(slowest.shape))
+      console.log(`  ${name.padEnd(22)} ${ms.toFixed(3).padStart(8)} ${String(calls).padStart(5)}`);
   }
   console.log("");
   return { suite: "learn", results };

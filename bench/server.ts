@@ -21,7 +21,10 @@ const KWARGS = { maxEpisodeSteps: 1_000_000 };
 /** Starts `rapier-gym serve --port 0` and resolves with its URL once it listens. */
 async function startServer(): Promise<{ url: string; child: ChildProcess }> {
   const root = fileURLToPath(new URL("..", import.meta.url));
-  const child = spawn(process.execPath, ["--import", "tsx", "cli/main.ts", "serve", "--port", "0"], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["--import", "tsx", "cli/main.ts", "serve", "--port", "0"], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
     child.stdout!.on("data", (d: Buffer) => {

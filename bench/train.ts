@@ -71,8 +71,23 @@ interface Algo {
 }
 
 const ALGOS: readonly Algo[] = [
-  { name: "sac+her", experiment: "E1", condition: "Non-hierarchical (SAC+HER)", warmupSteps: 1000, lossKeys: ["loss/qf"], start: (root, c) => SacHerTrainer.start(root, c) },
-  { name: "hac-k5", experiment: "E1", condition: "HAC k=5", warmupSteps: 1000, startSteps: 1000, lossKeys: ["loss/qf_l0", "loss/qf_l1"], start: (root, c) => HacTrainer.start(root, c) },
+  {
+    name: "sac+her",
+    experiment: "E1",
+    condition: "Non-hierarchical (SAC+HER)",
+    warmupSteps: 1000,
+    lossKeys: ["loss/qf"],
+    start: (root, c) => SacHerTrainer.start(root, c),
+  },
+  {
+    name: "hac-k5",
+    experiment: "E1",
+    condition: "HAC k=5",
+    warmupSteps: 1000,
+    startSteps: 1000,
+    lossKeys: ["loss/qf_l0", "loss/qf_l1"],
+    start: (root, c) => HacTrainer.start(root, c),
+  },
   {
     name: "relay",
     experiment: "E7",
@@ -113,7 +128,15 @@ function collectRelayDemos(path: string): void {
   const env = make(ENV);
   try {
     const expert = new PushExpert();
-    const set = collectDemos({ env, envId: ENV, policy: (o) => expert.act(o), source: "expert", steps: DEMO_STEPS, maxEpLen: DEMO_MAX_EP_LEN, seed: 0 });
+    const set = collectDemos({
+      env,
+      envId: ENV,
+      policy: (o) => expert.act(o),
+      source: "expert",
+      steps: DEMO_STEPS,
+      maxEpLen: DEMO_MAX_EP_LEN,
+      seed: 0,
+    });
     writeDemoFile(path, set);
   } finally {
     env.close();
@@ -130,7 +153,10 @@ function checkLearning(root: string, algo: Algo, windowStart: number): void {
   const checked = [before, ...episodes.filter((r) => r.step > windowStart)];
   for (const row of checked) {
     const missing = algo.lossKeys.filter((k) => row === undefined || typeof row[k] !== "number");
-    if (missing.length > 0) throw new Error(`bench train: ${algo.name} had not started learning by step ${row?.step ?? "(no episode)"} (no ${missing.join(", ")}): raise its warm-up`);
+    if (missing.length > 0)
+      throw new Error(
+        `bench train: ${algo.name} had not started learning by step ${row?.step ?? "(no episode)"} (no ${missing.join(", ")}): raise its warm-up`,
+      );
   }
 }
 
@@ -156,7 +182,8 @@ async function measure(algo: Algo, backend: BackendName, root: string, demos: st
     const t0 = performance.now();
     const warmupSeconds = (t0 - tStart) / 1000;
     while (performance.now() - t0 < WINDOW_MS) {
-      if (trainer.step >= limit) throw new Error(`bench train: ${algo.name} on ${backend} reached step ${limit} within the window: shorten WINDOW_MS`);
+      if (trainer.step >= limit)
+        throw new Error(`bench train: ${algo.name} on ${backend} reached step ${limit} within the window: shorten WINDOW_MS`);
       await trainer.run({ until: Math.min(trainer.step + CHUNK_STEPS, limit) });
     }
     const seconds = (performance.now() - t0) / 1000;
@@ -193,7 +220,9 @@ async function measureRounds(dir: string, demos: string): Promise<Map<string, nu
         const key = `${algo.name}/${backend}`;
         figures.set(key, [...(figures.get(key) ?? []), m.stepsPerSec]);
         const all = (performance.now() - t0) / 1000;
-        process.stderr.write(`round ${round + 1}/${ROUNDS} ${algo.name.padEnd(7)} ${backend.padEnd(4)}: ${m.steps} env steps, ${m.stepsPerSec.toFixed(1)}/s (warm-up ${m.warmupSeconds.toFixed(0)} s, all ${all.toFixed(0)} s)\n`);
+        process.stderr.write(
+          `round ${round + 1}/${ROUNDS} ${algo.name.padEnd(7)} ${backend.padEnd(4)}: ${m.steps} env steps, ${m.stepsPerSec.toFixed(1)}/s (warm-up ${m.warmupSeconds.toFixed(0)} s, all ${all.toFixed(0)} s)\n`,
+        );
       }
     }
   }
@@ -221,7 +250,9 @@ export async function benchTrain(): Promise<BenchResult> {
         results.push(row);
       }
     }
-    console.log(`env steps/s of training on ${ENV}: medians of ${ROUNDS} interleaved rounds, each a ${WINDOW_MS / 1000} s window after warm-up`);
+    console.log(
+      `env steps/s of training on ${ENV}: medians of ${ROUNDS} interleaved rounds, each a ${WINDOW_MS / 1000} s window after warm-up`,
+    );
     return { suite: "train", results };
   } finally {
     rmSync(dir, { recursive: true, force: true });

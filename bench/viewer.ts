@@ -58,7 +58,7 @@ async function hacFrameBytes(): Promise<Record<string, number>> {
       agent.begin(obs);
       const live = hub.add({ env: scene.env, label: agent.name, source: "agent", scene: () => scene, frame });
       live.addWatcher(watcher);
-      for (let done = false; !done; ) {
+      for (let done = false; !done;) {
         const action = agent.act(obs);
         const r = env.step(action);
         agent.observe(action, r);
@@ -78,7 +78,10 @@ export async function benchViewer(): Promise<BenchResult> {
   // Before the demo starts: the page's frame rate is measured without this process busy.
   const hacBytes = await hacFrameBytes();
   const root = fileURLToPath(new URL("..", import.meta.url));
-  const demo = spawn(process.execPath, ["--import", "tsx", "cli/main.ts", "demo", "--port", "0", "--policies", "no-policies"], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+  const demo = spawn(process.execPath, ["--import", "tsx", "cli/main.ts", "demo", "--port", "0", "--policies", "no-policies"], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   try {
     const url = await new Promise<string>((resolve, reject) => {
       let out = "";
@@ -105,11 +108,17 @@ export async function benchViewer(): Promise<BenchResult> {
     });
     for (const [i, s] of sessions.entries()) watcher.send({ id: 2 + i, op: "watch", session: s.session });
 
-    const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+    const browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
     try {
       const page = await browser.newPage({ viewport: VIEWPORT });
       await page.goto(url);
-      const renders = () => page.evaluate(() => (window as unknown as { rapierGymViewer: { status(): { renders: number; tiles: unknown[] } } }).rapierGymViewer.status());
+      const renders = () =>
+        page.evaluate(() =>
+          (window as unknown as { rapierGymViewer: { status(): { renders: number; tiles: unknown[] } } }).rapierGymViewer.status(),
+        );
       for (let i = 0; i < 200 && (await renders()).tiles.length < sessions.length; i++) await page.waitForTimeout(50);
       await page.waitForTimeout(WARMUP_MS);
       const r0 = (await renders()).renders;

@@ -17,14 +17,23 @@ import type { SceneDescription } from "../sim/physics/scene.js";
 
 /** An agent with no markers and no value map: all a plain policy needs. */
 function plainAgent(name: string, act: (obs: GoalObs) => ArrayLike<number>): LiveAgent {
-  return { name, markers: () => [], begin: () => undefined, act, observe: () => undefined, markerPositions: () => ({}), valueMap: () => null };
+  return {
+    name,
+    markers: () => [],
+    begin: () => undefined,
+    act,
+    observe: () => undefined,
+    markerPositions: () => ({}),
+    valueMap: () => null,
+  };
 }
 
 /** The scripted expert of `envId`: the Panda task's own, else the point-mass pusher (Push, Push2, Reach). */
 export function expertAgent(envId: string): LiveAgent {
   if (envId.startsWith("Panda")) {
     const panda = pandaExpertFor(envId);
-    if (panda === undefined) throw new Error(`${envId} has no scripted expert (the Panda experts drive the ee-control Reach, Push, PickAndPlace and Stack ids)`);
+    if (panda === undefined)
+      throw new Error(`${envId} has no scripted expert (the Panda experts drive the ee-control Reach, Push, PickAndPlace and Stack ids)`);
     return plainAgent("scripted expert", panda);
   }
   const expert = new PushExpert();

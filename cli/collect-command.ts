@@ -34,29 +34,39 @@ export async function runCollect(args: CollectArgs): Promise<number> {
   // A source that is not one, or that never succeeds, is the user's to fix: one line, no stack.
   // The Panda ids with a scripted expert use it; every other source is opened as for PointMass.
   const pandaExpert = args.source === "expert" ? pandaExpertFor(args.env) : undefined;
-  const source: DemoSource = pandaExpert ? { policy: pandaExpert, label: "expert", dispose: () => {} } : await openDemoSource(args.source, env).catch((e: unknown) => {
-    env.close();
-    throw new UsageError(e instanceof Error ? e.message : String(e));
-  });
+  const source: DemoSource = pandaExpert
+    ? { policy: pandaExpert, label: "expert", dispose: () => {} }
+    : await openDemoSource(args.source, env).catch((e: unknown) => {
+        env.close();
+        throw new UsageError(e instanceof Error ? e.message : String(e));
+      });
   const total = args.episodes ?? args.steps!;
   const bar = new ProgressBar({ total, label: `collect ${args.env}` });
   try {
-    const set = asUsageError(() => collectDemos({
-      env,
-      envId: args.env,
-      envKwargs,
-      policy: source.policy,
-      source: source.label,
-      ...(args.episodes !== undefined ? { episodes: args.episodes } : { steps: args.steps! }),
-      maxEpLen: args.maxEpLen,
-      seed: args.seed,
-      onEpisode: (p) => bar.update(Math.min(total, args.episodes !== undefined ? p.kept : p.keptSteps), { return: p.return, success: p.kept / p.attempts }),
-    }));
+    const set = asUsageError(() =>
+      collectDemos({
+        env,
+        envId: args.env,
+        envKwargs,
+        policy: source.policy,
+        source: source.label,
+        ...(args.episodes !== undefined ? { episodes: args.episodes } : { steps: args.steps! }),
+        maxEpLen: args.maxEpLen,
+        seed: args.seed,
+        onEpisode: (p) =>
+          bar.update(Math.min(total, args.episodes !== undefined ? p.kept : p.keptSteps), {
+            return: p.return,
+            success: p.kept / p.attempts,
+          }),
+      }),
+    );
     bar.finish();
     const out = resolve(args.out);
     writeDemoFile(out, set);
     const attempts = set.seeds.at(-1)! - args.seed + 1;
-    console.log(`${out}: ${set.episodeLengths.length} successful episodes (${demoSteps(set)} steps) of ${attempts} tried, from ${source.label}`);
+    console.log(
+      `${out}: ${set.episodeLengths.length} successful episodes (${demoSteps(set)} steps) of ${attempts} tried, from ${source.label}`,
+    );
   } finally {
     source.dispose();
     env.close();

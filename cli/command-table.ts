@@ -41,7 +41,12 @@ export const COMMANDS = {
     },
   }),
   demo: cliCommand({
-    options: { ...listenOptions, seed, policies: { type: "string", default: "policies", value: "DIR" }, recordings: { type: "string", multiple: true, value: "FILE" } },
+    options: {
+      ...listenOptions,
+      seed,
+      policies: { type: "string", default: "policies", value: "DIR" },
+      recordings: { type: "string", multiple: true, value: "FILE" },
+    },
     help: "the viewer with agents acting live: the shipped policies (policies/) and the scripted expert; prints the URL (npm start)",
     async run({ values }) {
       const { runDemo } = await import("./demo-command.js");
@@ -72,8 +77,7 @@ export const COMMANDS = {
       serve: { type: "boolean", default: false },
       port: { type: "string", default: "8765" },
     },
-    help:
-      'train SAC + HER, HAC or relay learning (rpl, needs --demos) on --env for --steps env steps; sac with --demos is the "BC one layer" baseline; --resume continues the run in --out (with --steps, to a larger budget); --remote steps the envs on a rapier-gym server (--token for one that needs it); --serve shows its evaluation rollouts and curves in the viewer on --port; the learner runs on ONNX Runtime (--backend ort, the default where it loads; --threads N intra-op threads, default 1 as experiment runs one process per core) or tfjs (wasm, cpu, node)',
+    help: 'train SAC + HER, HAC or relay learning (rpl, needs --demos) on --env for --steps env steps; sac with --demos is the "BC one layer" baseline; --resume continues the run in --out (with --steps, to a larger budget); --remote steps the envs on a rapier-gym server (--token for one that needs it); --serve shows its evaluation rollouts and curves in the viewer on --port; the learner runs on ONNX Runtime (--backend ort, the default where it loads; --threads N intra-op threads, default 1 as experiment runs one process per core) or tfjs (wasm, cpu, node)',
     async run({ values }) {
       const { runTrain } = await import("./train-command.js");
       return runTrain({
@@ -123,7 +127,13 @@ export const COMMANDS = {
     },
   }),
   eval: cliCommand({
-    options: { run: { type: "string", required: true, value: "DIR" }, episodes: { type: "string", default: "100", value: "N" }, seed, backend, record: { type: "string", value: "FILE" } },
+    options: {
+      run: { type: "string", required: true, value: "DIR" },
+      episodes: { type: "string", default: "100", value: "N" },
+      seed,
+      backend,
+      record: { type: "string", value: "FILE" },
+    },
     help: "evaluate a run's final policy deterministically; --record writes the episodes as a demo file for the viewer's playback",
     async run({ values }) {
       const { runEval } = await import("./eval-command.js");
@@ -154,7 +164,8 @@ export const COMMANDS = {
       const listen = await listenArgs("serve", values);
       const { runServe } = await import("./serve-command.js");
       const limits: Partial<ServerLimits> = {};
-      if (values["max-message-bytes"] !== undefined) limits.maxMessageBytes = positiveInt(values["max-message-bytes"], "--max-message-bytes");
+      if (values["max-message-bytes"] !== undefined)
+        limits.maxMessageBytes = positiveInt(values["max-message-bytes"], "--max-message-bytes");
       if (values["max-connections"] !== undefined) limits.maxConnections = positiveInt(values["max-connections"], "--max-connections");
       if (values["max-envs"] !== undefined) limits.maxEnvsPerConnection = positiveInt(values["max-envs"], "--max-envs");
       if (values["idle-timeout"] !== undefined) limits.idleTimeoutMs = 1000 * positiveInt(values["idle-timeout"], "--idle-timeout");
@@ -190,7 +201,12 @@ export const COMMANDS = {
     },
   }),
   "value-map": cliCommand({
-    options: { run: { type: "string", required: true, value: "DIR" }, seed, steps: { type: "string", default: "0", value: "T" }, out: { type: "string", value: "PREFIX" } },
+    options: {
+      run: { type: "string", required: true, value: "DIR" },
+      seed,
+      steps: { type: "string", default: "0", value: "T" },
+      out: { type: "string", value: "PREFIX" },
+    },
     help: "a HAC run's top-level Q over an 80x80 grid of point-mass subgoals (JSON, SVG), as the post's Q-value figure",
     async run({ values }) {
       const { runValueMap } = await import("./value-map-command.js");

@@ -65,5 +65,8 @@ async function loadPolicy(dir: string): Promise<{ env: GoalEnv; agent: LiveAgent
   }
   const { loadRunPolicy } = await import("../agents/sac/run-policy.js");
   const { boxSize } = await import("../agents/sac/her-learner.js");
-  return { env, agent: sacAgent(await loadRunPolicy(policy, boxSize(env, "desired_goal")), `${String(config.algo ?? "sac")} policy ${dir}`) };
+  return {
+    env,
+    agent: sacAgent(await loadRunPolicy(policy, boxSize(env, "desired_goal")), `${String(config.algo ?? "sac")} policy ${dir}`),
+  };
 }

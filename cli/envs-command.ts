@@ -16,7 +16,9 @@ export function listEnvs(json: boolean): void {
   }
   const width = Math.max(...infos.map((s) => s.id.length));
   for (const s of infos) {
-    const dims = Object.entries(s.observationSpace.spaces).map(([k, box]) => `${k} ${box.type === "Box" ? box.size : "?"}`).join(", ");
+    const dims = Object.entries(s.observationSpace.spaces)
+      .map(([k, box]) => `${k} ${box.type === "Box" ? box.size : "?"}`)
+      .join(", ");
     console.log(`${s.id.padEnd(width)}  steps ${String(s.maxEpisodeSteps).padStart(3)}  action ${s.actionSpace.size}  obs: ${dims}`);
     console.log(`${" ".repeat(width)}  ${s.summary}`);
   }

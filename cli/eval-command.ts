@@ -20,7 +20,8 @@ export async function runEval(run: string, episodes: number, seed: number, backe
   await selectBackend(backend);
   const config = parseTrainConfig(readRunConfig(run), join(run, "config.json"));
   const policyDir = join(run, "policy");
-  if (!existsSync(policyDir)) throw new UsageError(`${run} has no final policy yet (${policyDir}): finish the run with 'train --resume --out ${run}'`);
+  if (!existsSync(policyDir))
+    throw new UsageError(`${run} has no final policy yet (${policyDir}): finish the run with 'train --resume --out ${run}'`);
   const env = make(config.env, config.envKwargs);
   const agent = await loadRunPolicy(policyDir, boxSize(env, "desired_goal"));
   const recorded: RecordedEpisode[] = [];
@@ -33,7 +34,13 @@ export async function runEval(run: string, episodes: number, seed: number, backe
     },
     episodes,
     seed,
-    record === undefined ? undefined : { onReset: (_env, _obs, episodeSeed) => recorded.push(newEpisode(episodeSeed)), onStep: () => undefined, onEpisodeEnd: () => undefined },
+    record === undefined
+      ? undefined
+      : {
+          onReset: (_env, _obs, episodeSeed) => recorded.push(newEpisode(episodeSeed)),
+          onStep: () => undefined,
+          onEpisodeEnd: () => undefined,
+        },
   );
   if (record !== undefined) {
     writeDemoFile(record, buildDemoSet({ env: config.env, envKwargs: config.envKwargs, source: run }, recorded));
@@ -41,7 +48,9 @@ export async function runEval(run: string, episodes: number, seed: number, backe
   }
   env.close();
   agent.dispose();
-  console.log(`${config.env}: ${episodes} deterministic episodes, mean return ${result.meanReturn.toFixed(2)}, success ${(100 * result.successRate).toFixed(1)}%`);
+  console.log(
+    `${config.env}: ${episodes} deterministic episodes, mean return ${result.meanReturn.toFixed(2)}, success ${(100 * result.successRate).toFixed(1)}%`,
+  );
   console.log(JSON.stringify({ env: config.env, episodes, meanReturn: result.meanReturn, successRate: result.successRate }));
   return 0;
 }

@@ -63,7 +63,16 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
   mkdirSync(runsDir, { recursive: true });
   const demoFiles = a.reportOnly ? demoPaths(e, runsDir) : await collectDemoSets(e, runsDir);
   const load = a.load ?? loadExperiment;
-  const plan = planRuns({ experiment: e, seeds: a.seeds ?? e.defaultSeeds, steps, runsDir, resultsDir, demoFiles, load, skipReported: a.skipReported === true });
+  const plan = planRuns({
+    experiment: e,
+    seeds: a.seeds ?? e.defaultSeeds,
+    steps,
+    runsDir,
+    resultsDir,
+    demoFiles,
+    load,
+    skipReported: a.skipReported === true,
+  });
   writeRunConfigs(e.id, plan);
   const chosen = chosenConditions(e, a.conditions);
   const chosenRuns = plan.filter((p) => chosen.has(p.label));
@@ -84,7 +93,8 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
     process.stderr.write(`${outcome.failures.join("\n")}\nrun the command again to resume them\n`);
     return 1;
   }
-  if (outcome.skipped.length > 0) process.stderr.write(`left to the other invocation that is training them: ${outcome.skipped.join(", ")}\n`);
+  if (outcome.skipped.length > 0)
+    process.stderr.write(`left to the other invocation that is training them: ${outcome.skipped.join(", ")}\n`);
   const written = reportExperiment(e, plan, steps, resultsDir);
   process.stderr.write(`results in ${resultsDir}: ${written.join(", ")}, and a copy of each run's metrics in runs/\n`);
   return 0;
@@ -104,7 +114,9 @@ function writeRunConfigs(id: string, plan: readonly PlannedRun[]): void {
     else startedUnderAnother.push(`${run.label} seed ${run.seed}: ${run.dir} (its config: ${run.configFile})`);
   }
   if (startedUnderAnother.length > 0) {
-    throw new ConfigError(`${id}: these runs were started under another config than the experiment now gives their condition; move each aside (or delete it) to train it again:\n  ${startedUnderAnother.join("\n  ")}`);
+    throw new ConfigError(
+      `${id}: these runs were started under another config than the experiment now gives their condition; move each aside (or delete it) to train it again:\n  ${startedUnderAnother.join("\n  ")}`,
+    );
   }
 }
 

@@ -33,7 +33,23 @@ export async function collectDemoSets(e: Experiment, runsDir: string): Promise<R
     const from = existsSync(log) ? statSync(log).size : 0;
     const timer = setInterval(() => bar.update(collected + Math.min(spec.steps, loggedProgress(log, from))), 2000);
     const source = spec.source === "expert" ? "expert" : join(EXPERIMENTS_DIR, "..", spec.source);
-    const args = ["collect", "--env", spec.env ?? e.env, "--source", source, "--steps", String(spec.steps), "--max-ep-len", String(spec.maxEpisodeSteps), "--seed", String(spec.seed), "--env-kwargs", JSON.stringify(spec.envKwargs), "--out", out];
+    const args = [
+      "collect",
+      "--env",
+      spec.env ?? e.env,
+      "--source",
+      source,
+      "--steps",
+      String(spec.steps),
+      "--max-ep-len",
+      String(spec.maxEpisodeSteps),
+      "--seed",
+      String(spec.seed),
+      "--env-kwargs",
+      JSON.stringify(spec.envKwargs),
+      "--out",
+      out,
+    ];
     const code = await spawnCli(args, log).finally(() => clearInterval(timer));
     if (code !== 0) throw new Error(`collecting the "${name}" demos failed (log: ${log})`);
     collected += spec.steps;
@@ -51,6 +67,7 @@ export function withDemoPaths(value: unknown, files: Record<string, string>): un
     return path;
   }
   if (Array.isArray(value)) return value.map((v) => withDemoPaths(v, files));
-  if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withDemoPaths(v, files)]));
+  if (typeof value === "object" && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withDemoPaths(v, files)]));
   return value;
 }

@@ -48,7 +48,8 @@ export async function trainRuns(todo: readonly PlannedRun[], jobs: number, argsO
       const args = argsOf(run);
       if (args.length === 0) return;
       const code = await spawnCli(args, `${run.dir}.log`);
-      if (code !== 0 && outcome.stoppedBy === null) outcome.failures.push(`${run.label} seed ${run.seed} exited with ${code} (log: ${run.dir}.log)`);
+      if (code !== 0 && outcome.stoppedBy === null)
+        outcome.failures.push(`${run.label} seed ${run.seed} exited with ${code} (log: ${run.dir}.log)`);
     } finally {
       release();
     }

@@ -47,13 +47,23 @@ export interface PlanInput {
  */
 export function planRuns({ experiment: e, seeds, steps, runsDir, resultsDir, demoFiles, load, skipReported }: PlanInput): PlannedRun[] {
   const trained = e.conditions.filter((c) => c.runsOf === undefined);
-  const homes = new Map(trained.map((c) => [c.label, c.sameRunsAs === undefined ? join(runsDir, slug(c.label)) : sharedRunsPrefix(e, c, load, runsDir)]));
+  const homes = new Map(
+    trained.map((c) => [c.label, c.sameRunsAs === undefined ? join(runsDir, slug(c.label)) : sharedRunsPrefix(e, c, load, runsDir)]),
+  );
   return Array.from({ length: seeds }, (_, seed) =>
     trained.map((c) => {
       const dir = `${homes.get(c.label)!}-seed${seed}`;
       const kept = keptRun(resultsDir, c.label, seed);
       const reported = skipReported && keptUnder(kept, c.config) && lastStep(kept.metrics) >= steps;
-      return { label: c.label, seed, dir, configFile: `${dir}.config.json`, config: c.config, runConfig: withDemoPaths(c.config, demoFiles), reported };
+      return {
+        label: c.label,
+        seed,
+        dir,
+        configFile: `${dir}.config.json`,
+        config: c.config,
+        runConfig: withDemoPaths(c.config, demoFiles),
+        reported,
+      };
     }),
   ).flat();
 }
@@ -72,10 +82,25 @@ export function trainArgs(run: PlannedRun, env: string, steps: number): string[]
   // Another experiment's run with a larger budget (sameRunsAs) is done for this one once it
   // has passed this budget, finished or not.
   const passed = budget > steps && lastStep(join(dir, "metrics.jsonl")) >= steps;
-  const finished = passed || (extend.length === 0 && (existsSync(join(dir, "policy", "sac.json")) || existsSync(join(dir, "policy", "hac.json"))));
+  const finished =
+    passed || (extend.length === 0 && (existsSync(join(dir, "policy", "sac.json")) || existsSync(join(dir, "policy", "hac.json"))));
   if (finished) return [];
   if (started) return ["train", "--resume", "--out", dir, ...extend];
-  return ["train", "--algo", String(run.config["algo"]), "--env", env, "--steps", String(steps), "--seed", String(run.seed), "--config", run.configFile, "--out", dir];
+  return [
+    "train",
+    "--algo",
+    String(run.config["algo"]),
+    "--env",
+    env,
+    "--steps",
+    String(steps),
+    "--seed",
+    String(run.seed),
+    "--config",
+    run.configFile,
+    "--out",
+    dir,
+  ];
 }
 
 /**
@@ -88,7 +113,10 @@ export function chosenConditions(e: Experiment, names: readonly string[] | undef
   return new Set(
     names.map((name) => {
       const label = trained.find((l) => l === name || slug(l) === name);
-      if (label === undefined) throw new ConfigError(`${e.id} has no condition "${name}"; its conditions (label, or the slug its runs are named by): ${trained.map((l) => `"${l}" (${slug(l)})`).join(", ")}`);
+      if (label === undefined)
+        throw new ConfigError(
+          `${e.id} has no condition "${name}"; its conditions (label, or the slug its runs are named by): ${trained.map((l) => `"${l}" (${slug(l)})`).join(", ")}`,
+        );
       return label;
     }),
   );

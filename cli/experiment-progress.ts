@@ -41,7 +41,8 @@ export function pretrainBudget(config: Record<string, unknown>): number {
  */
 export function pretrainDone(dir: string, budget: number): number {
   const row = lastRow(join(dir, "metrics.jsonl"));
-  if (existsSync(join(dir, "pretrained.bin")) || (row !== null && (row.step > 0 || row["pretrain/eval/return"] !== undefined))) return budget;
+  if (existsSync(join(dir, "pretrained.bin")) || (row !== null && (row.step > 0 || row["pretrain/eval/return"] !== undefined)))
+    return budget;
   const step = row?.["pretrain/step"];
   return typeof step === "number" ? Math.min(budget, step) : 0;
 }
@@ -78,10 +79,18 @@ export function showRunsProgress(label: string, runs: readonly TrackedRun[], ste
   // Steps logged by an earlier invocation do not count towards this one's speed.
   const bar = new ProgressBar({ total: runs.length * steps, label, startStep: done() });
   // Relay runs pretrain before their first env step: a phase of its own, in gradient steps.
-  const pretraining = runs.filter((p) => !p.reported).map((p) => ({ dir: p.dir, budget: pretrainBudget(p.config) })).filter((p) => p.budget > 0);
+  const pretraining = runs
+    .filter((p) => !p.reported)
+    .map((p) => ({ dir: p.dir, budget: pretrainBudget(p.config) }))
+    .filter((p) => p.budget > 0);
   const pretrainTotal = pretraining.reduce((sum, p) => sum + p.budget, 0);
   const progress = (): void => {
-    if (pretrainTotal > 0) bar.updatePhase("pretrain", pretraining.reduce((sum, p) => sum + pretrainDone(p.dir, p.budget), 0), pretrainTotal);
+    if (pretrainTotal > 0)
+      bar.updatePhase(
+        "pretrain",
+        pretraining.reduce((sum, p) => sum + pretrainDone(p.dir, p.budget), 0),
+        pretrainTotal,
+      );
     bar.update(done());
   };
   const timer = setInterval(progress, 5000);

@@ -41,7 +41,9 @@ function shortenedRuns(resultsDir: string, steps: number, conditions: readonly C
     c.runs.flatMap((run) => {
       const had = reported.find((r) => r.label === c.label)?.seeds.find((s) => s.seed === run.seed)?.steps ?? 0;
       const has = run.rows.at(-1)?.step ?? 0;
-      return has < Math.min(steps, had) ? [`${c.label} seed ${run.seed}: reported to ${had.toLocaleString("en")} steps, its metrics now reach ${has.toLocaleString("en")}`] : [];
+      return has < Math.min(steps, had)
+        ? [`${c.label} seed ${run.seed}: reported to ${had.toLocaleString("en")} steps, its metrics now reach ${has.toLocaleString("en")}`]
+        : [];
     }),
   );
 }

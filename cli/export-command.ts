@@ -22,14 +22,19 @@ export async function runExport(run: string): Promise<number> {
   const desiredGoal = boxSize(env, "desired_goal");
   env.close();
   const policy = join(run, "policy");
-  const levels = existsSync(policy) ? readdirSync(policy).filter((name) => /^level-\d+$/.test(name)).sort() : [];
+  const levels = existsSync(policy)
+    ? readdirSync(policy)
+        .filter((name) => /^level-\d+$/.test(name))
+        .sort()
+    : [];
   const dirs = levels.length > 0 ? levels.map((name) => join(policy, name)) : [policy];
   for (const [i, dir] of dirs.entries()) {
     if (!existsSync(join(dir, "sac.json"))) throw new ConfigError(`${dir} holds no sac.json to export`);
     const agent = await Sac.load(dir);
     const top = i === dirs.length - 1;
     const goal = { key: top ? "desired_goal" : "subgoal", size: agent.obsDim - observation };
-    if (top && goal.size !== desiredGoal) throw new ConfigError(`${dir}: the actor takes ${agent.obsDim} inputs, not observation ${observation} + desired goal ${desiredGoal}`);
+    if (top && goal.size !== desiredGoal)
+      throw new ConfigError(`${dir}: the actor takes ${agent.obsDim} inputs, not observation ${observation} + desired goal ${desiredGoal}`);
     writePolicyOnnx(dir, agent, [{ key: "observation", size: observation }, goal]);
     agent.dispose();
     console.log(`wrote ${join(dir, POLICY_FILE)}`);

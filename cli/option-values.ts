@@ -33,15 +33,20 @@ export function jsonObject(text: string, flag: string): Record<string, unknown> 
 
 export function backendName(text: string): BackendName {
   const known: readonly string[] = BACKEND_NAMES;
-  if (!known.includes(text)) throw new UsageError(`--backend must be ${BACKEND_NAMES.slice(0, -1).join(", ")} or ${BACKEND_NAMES.at(-1)!}, got "${text}"`);
+  if (!known.includes(text))
+    throw new UsageError(`--backend must be ${BACKEND_NAMES.slice(0, -1).join(", ")} or ${BACKEND_NAMES.at(-1)!}, got "${text}"`);
   return text as BackendName;
 }
 
 /** Where a command that listens binds: a port in range, and a token for any host but loopback. */
-export async function listenArgs(command: string, values: { host: string; port: string; token?: string | undefined }): Promise<{ host: string; port: number; token?: string }> {
+export async function listenArgs(
+  command: string,
+  values: { host: string; port: string; token?: string | undefined },
+): Promise<{ host: string; port: number; token?: string }> {
   const port = integer(values.port, "--port");
   if (port < 0 || port > 65535) throw new UsageError(`--port must be in 0..65535, got ${port}`);
   const { isLoopback } = await import("../server/server.js");
-  if (!isLoopback(values.host) && values.token === undefined) throw new UsageError(`${command} --host ${values.host} exposes the simulator beyond this machine: pass --token`);
+  if (!isLoopback(values.host) && values.token === undefined)
+    throw new UsageError(`${command} --host ${values.host} exposes the simulator beyond this machine: pass --token`);
   return { host: values.host, port, ...(values.token !== undefined ? { token: values.token } : {}) };
 }

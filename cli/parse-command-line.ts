@@ -14,7 +14,12 @@ const NEGATIVE_NUMBER = /^-\.?\d/;
 
 export function parseCommandLine(name: CommandName, args: readonly string[]): CommandLine {
   const command: CliCommand = COMMANDS[name];
-  const parsed = parseArgs({ args: withNegativeValues(args, command), options: command.options, allowPositionals: command.positionals !== undefined, strict: true });
+  const parsed = parseArgs({
+    args: withNegativeValues(args, command),
+    options: command.options,
+    allowPositionals: command.positionals !== undefined,
+    strict: true,
+  });
   checkPresence(name, command, parsed.values);
   return parsed;
 }

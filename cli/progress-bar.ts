@@ -155,7 +155,11 @@ export function formatProgress(s: ProgressState, columns: number): string {
 /** "step/total", "percent%" and "rate steps/s" of a count. */
 function countFields(c: ProgressCount): [string, string, string] {
   const fraction = c.total > 0 ? Math.min(1, c.step / c.total) : 0;
-  return [`${c.step}/${c.total}`, `${(fraction * 100).toFixed(0)}%`, `${Number.isFinite(c.stepsPerSec) ? c.stepsPerSec.toFixed(0) : "-"} steps/s`];
+  return [
+    `${c.step}/${c.total}`,
+    `${(fraction * 100).toFixed(0)}%`,
+    `${Number.isFinite(c.stepsPerSec) ? c.stepsPerSec.toFixed(0) : "-"} steps/s`,
+  ];
 }
 
 /**

@@ -21,10 +21,15 @@ const ROBOTS: Record<string, KnownRobot> = {
 
 export function runRobot(name: string | undefined, fk: string | undefined): number {
   const known = name === undefined ? undefined : ROBOTS[name];
-  if (!known) throw new UsageError(`robot needs a known robot name (${Object.keys(ROBOTS).join(", ")})${name === undefined ? "" : `, got "${name}"`}`);
+  if (!known)
+    throw new UsageError(
+      `robot needs a known robot name (${Object.keys(ROBOTS).join(", ")})${name === undefined ? "" : `, got "${name}"`}`,
+    );
   const robot = known.description();
   const chain = new KinematicChain(robot, known.base, known.flange);
-  console.log(`${robot.name}: ${robot.links.length} links, ${robot.joints.length} joints; chain ${known.base} -> ${known.flange} has ${chain.dof} degrees of freedom`);
+  console.log(
+    `${robot.name}: ${robot.links.length} links, ${robot.joints.length} joints; chain ${known.base} -> ${known.flange} has ${chain.dof} degrees of freedom`,
+  );
   console.log("joint                    type       lower      upper      velocity   effort");
   for (const j of robot.joints) {
     const l = j.limits;

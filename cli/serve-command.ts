@@ -38,7 +38,9 @@ export async function startViewerServer(options: ServeOptions): Promise<RapierGy
   await viewerBundle();
   const http = server.url.replace(/^ws:/, "http:");
   // Tools (bench server, tests) read the port from this line: keep its shape.
-  console.log(`rapier-gym serve: listening on ${server.url} (health: ${http}/health)${options.token !== undefined ? "; clients need the token" : ""}`);
+  console.log(
+    `rapier-gym serve: listening on ${server.url} (health: ${http}/health)${options.token !== undefined ? "; clients need the token" : ""}`,
+  );
   console.log(`rapier-gym serve: viewer at ${http}/${options.token !== undefined ? "?token=<token>" : ""}`);
   return server;
 }

@@ -60,7 +60,7 @@ export function sbatchScript(job: ArrayJob, options: SlurmOptions = {}): string 
 export function arraySpec(indices: readonly number[]): string {
   const sorted = [...new Set(indices)].sort((a, b) => a - b);
   const parts: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
     parts.push(j === i ? String(sorted[i]) : `${sorted[i]}-${sorted[j]}`);
@@ -82,7 +82,15 @@ export function submit(script: string): string {
  */
 export function liveTaskIndices(name: string): Set<number> {
   // %K is the array task index, or a pending job's whole range ("0-3%2", "1,3").
-  const out = slurm("squeue", ["--noheader", "--name", name, "--states", "PENDING,RUNNING,CONFIGURING,COMPLETING,SUSPENDED", "--format", "%K"]);
+  const out = slurm("squeue", [
+    "--noheader",
+    "--name",
+    name,
+    "--states",
+    "PENDING,RUNNING,CONFIGURING,COMPLETING,SUSPENDED",
+    "--format",
+    "%K",
+  ]);
   const live = new Set<number>();
   for (const field of out.split(/\s+/).filter((f) => f !== "" && f !== "N/A")) {
     for (const part of field.replace(/%\d+$/, "").split(",")) {
@@ -103,7 +111,9 @@ function slurm(command: string, args: string[], input?: string): string {
   const result = spawnSync(command, args, { encoding: "utf8", ...(input !== undefined ? { input } : {}) });
   if (result.error !== undefined) {
     const missing = (result.error as NodeJS.ErrnoException).code === "ENOENT";
-    throw new ConfigError(missing ? `${command} is not on the PATH: --slurm needs a machine that can submit Slurm jobs` : `${command}: ${result.error.message}`);
+    throw new ConfigError(
+      missing ? `${command} is not on the PATH: --slurm needs a machine that can submit Slurm jobs` : `${command}: ${result.error.message}`,
+    );
   }
   if (result.status !== 0) throw new ConfigError(`${command} ${args.join(" ")} failed: ${result.stderr.trim() || `exit ${result.status}`}`);
   return result.stdout;

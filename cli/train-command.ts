@@ -22,8 +22,14 @@ interface Trainer {
   close(): void;
 }
 
-const TRAINERS: Record<string, { start(root: string, config: unknown, makeEnv: EnvMaker): Trainer; resume(root: string, makeEnv: EnvMaker): Trainer }> = {
-  sac: { start: (root, config, makeEnv) => SacHerTrainer.start(root, config, makeEnv, flatBc), resume: (root, makeEnv) => SacHerTrainer.resume(root, makeEnv, flatBc) },
+const TRAINERS: Record<
+  string,
+  { start(root: string, config: unknown, makeEnv: EnvMaker): Trainer; resume(root: string, makeEnv: EnvMaker): Trainer }
+> = {
+  sac: {
+    start: (root, config, makeEnv) => SacHerTrainer.start(root, config, makeEnv, flatBc),
+    resume: (root, makeEnv) => SacHerTrainer.resume(root, makeEnv, flatBc),
+  },
   hac: { start: HacTrainer.start, resume: (root, makeEnv) => HacTrainer.resume(root, undefined, makeEnv) },
   rpl: RplTrainer,
 };
@@ -60,14 +66,19 @@ export interface TrainArgs {
 export async function runTrain(args: TrainArgs): Promise<number> {
   const backend = await selectBackend(args.backend);
   setOrtThreads(args.threads ?? 1);
-  process.stderr.write(`learner: ${backend === "ort" ? `ONNX Runtime (onnxruntime-node, ${ortThreads()} thread${ortThreads() > 1 ? "s" : ""})` : `tfjs ${backend}`}\n`);
+  process.stderr.write(
+    `learner: ${backend === "ort" ? `ONNX Runtime (onnxruntime-node, ${ortThreads()} thread${ortThreads() > 1 ? "s" : ""})` : `tfjs ${backend}`}\n`,
+  );
   const { remote, token } = args;
   const makeEnv: EnvMaker =
     remote === undefined ? make : (id, kwargs = {}) => BlockingRemoteEnv.make(remote, id, kwargs, token === undefined ? {} : { token });
   if (remote !== undefined) process.stderr.write(`envs on ${remote}\n`);
-  if (args.servePort !== undefined && remote !== undefined) throw new UsageError("--serve records the evaluation env in process: it cannot be combined with --remote");
-  const stream = args.servePort === undefined ? null : await TrainingStream.start({ host: "127.0.0.1", port: args.servePort, run: args.out });
-  if (stream) process.stderr.write(`viewer at ${stream.url.replace(/^ws:/, "http:")}/ (evaluation episodes and learning curves of ${args.out})\n`);
+  if (args.servePort !== undefined && remote !== undefined)
+    throw new UsageError("--serve records the evaluation env in process: it cannot be combined with --remote");
+  const stream =
+    args.servePort === undefined ? null : await TrainingStream.start({ host: "127.0.0.1", port: args.servePort, run: args.out });
+  if (stream)
+    process.stderr.write(`viewer at ${stream.url.replace(/^ws:/, "http:")}/ (evaluation episodes and learning curves of ${args.out})\n`);
   try {
     return await train(args, makeEnv, stream);
   } finally {
@@ -101,10 +112,19 @@ async function trainLocked(args: TrainArgs, makeEnv: EnvMaker, stream: TrainingS
     const fromFile: Record<string, unknown> = args.config ? JSON.parse(readFileSync(args.config, "utf8")) : {};
     // The SAC preset is a top-level field of a flat run and a field of the hierarchy for HAC.
     const preset =
-      args.preset === undefined ? {} : args.algo === "hac" || args.algo === "rpl" ? { hac: { ...(fromFile["hac"] as object | undefined), preset: args.preset } } : { preset: args.preset };
-    if (args.demos !== undefined && args.algo !== "rpl" && args.algo !== "sac") throw new UsageError(`--demos is for --algo rpl or sac, not ${args.algo}`);
+      args.preset === undefined
+        ? {}
+        : args.algo === "hac" || args.algo === "rpl"
+          ? { hac: { ...(fromFile["hac"] as object | undefined), preset: args.preset } }
+          : { preset: args.preset };
+    if (args.demos !== undefined && args.algo !== "rpl" && args.algo !== "sac")
+      throw new UsageError(`--demos is for --algo rpl or sac, not ${args.algo}`);
     const demos =
-      args.demos === undefined ? {} : args.algo === "rpl" ? { demos: args.demos } : { bc: { ...(fromFile["bc"] as object | undefined), demos: args.demos } };
+      args.demos === undefined
+        ? {}
+        : args.algo === "rpl"
+          ? { demos: args.demos }
+          : { bc: { ...(fromFile["bc"] as object | undefined), demos: args.demos } };
     const config = {
       ...fromFile,
       ...demos,

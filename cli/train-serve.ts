@@ -29,13 +29,16 @@ export class TrainingStream implements EvalObserver {
   ) {}
 
   static async start(data: ServeWorkerData): Promise<TrainingStream> {
-    const [entry, options] = workerEntry(new URL(`../server/serve-worker${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url));
+    const [entry, options] = workerEntry(
+      new URL(`../server/serve-worker${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url),
+    );
     const worker = new Worker(entry, { ...options, workerData: data });
     const reply = await new Promise<ServeWorkerReply>((resolve, reject) => {
       worker.once("message", resolve);
       worker.once("error", reject);
     });
-    if (reply.type !== "listening") throw new Error(`train --serve: the server could not start: ${reply.type === "failed" ? reply.message : reply.type}`);
+    if (reply.type !== "listening")
+      throw new Error(`train --serve: the server could not start: ${reply.type === "failed" ? reply.message : reply.type}`);
     return new TrainingStream(worker, reply.url);
   }
 

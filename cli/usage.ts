@@ -23,11 +23,16 @@ export function commandUsage(name: string): string {
 
 /** The synopsis wrapped at WIDTH (continued under an 8-column indent), then the help at HELP_COLUMN. */
 function commandBlock(name: string, command: CliCommand): string {
-  const synopsis = wrap([`  ${name}`, ...(command.positionals !== undefined ? [command.positionals] : []), ...optionWords(command)], WIDTH, " ".repeat(8));
+  const synopsis = wrap(
+    [`  ${name}`, ...(command.positionals !== undefined ? [command.positionals] : []), ...optionWords(command)],
+    WIDTH,
+    " ".repeat(8),
+  );
   const help = wrap(command.help.split(" "), WIDTH, " ".repeat(HELP_COLUMN), " ".repeat(HELP_COLUMN));
   const last = synopsis.at(-1)!;
   // A short synopsis takes the help's first line beside it, as the columns of a table.
-  if (synopsis.length === 1 && last.length < HELP_COLUMN - 1) return [last.padEnd(HELP_COLUMN) + help[0]!.trimStart(), ...help.slice(1)].join("\n");
+  if (synopsis.length === 1 && last.length < HELP_COLUMN - 1)
+    return [last.padEnd(HELP_COLUMN) + help[0]!.trimStart(), ...help.slice(1)].join("\n");
   return [...synopsis, ...help].join("\n");
 }
 

@@ -22,8 +22,11 @@ export function attachChannel(buffers: { buffer: SharedArrayBuffer; control: Sha
 }
 
 export function writeMessage(ch: Channel, value: unknown): void {
-  const bytes = new TextEncoder().encode(JSON.stringify(value, (_key, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v)));
-  if (bytes.length > ch.data.length) throw new RangeError(`a message of ${bytes.length} bytes does not fit the ${ch.data.length}-byte channel`);
+  const bytes = new TextEncoder().encode(
+    JSON.stringify(value, (_key, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v)),
+  );
+  if (bytes.length > ch.data.length)
+    throw new RangeError(`a message of ${bytes.length} bytes does not fit the ${ch.data.length}-byte channel`);
   ch.data.set(bytes);
   Atomics.store(ch.control, SLOT.length, bytes.length);
 }

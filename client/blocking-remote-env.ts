@@ -5,7 +5,16 @@
  * round trip (blocking-call.ts). For async code, RemoteEnv is the plainer choice.
  */
 import { Worker } from "node:worker_threads";
-import { EnvError, type EnvSpec, type GoalEnv, type GoalObs, type Info, type ResetArgs, type ResetResult, type StepResult } from "../sim/core/env.js";
+import {
+  EnvError,
+  type EnvSpec,
+  type GoalEnv,
+  type GoalObs,
+  type Info,
+  type ResetArgs,
+  type ResetResult,
+  type StepResult,
+} from "../sim/core/env.js";
 import { spaceFromJSON, type Box, type Dict, type SpaceJSON } from "../sim/core/spaces.js";
 import type { Rng } from "../sim/core/rng.js";
 import type { Frame, SceneDescription } from "../sim/physics/scene.js";
@@ -51,7 +60,8 @@ export class BlockingRemoteEnv implements GoalEnv {
     }
     const made = reply.result as { observationSpace: SpaceJSON; actionSpace: SpaceJSON; spec: EnvSpec };
     const observationSpace = spaceFromJSON(made.observationSpace);
-    if (observationSpace.type !== "Dict") throw new TypeError(`${id}: the server sent a ${observationSpace.type} observation space, not a Dict`);
+    if (observationSpace.type !== "Dict")
+      throw new TypeError(`${id}: the server sent a ${observationSpace.type} observation space, not a Dict`);
     return new BlockingRemoteEnv(worker, ch, observationSpace, spaceFromJSON(made.actionSpace) as Box, made.spec);
   }
 
@@ -70,7 +80,9 @@ export class BlockingRemoteEnv implements GoalEnv {
   }
 
   step(action: ArrayLike<number>): StepResult<GoalObs> {
-    const r = this.call({ method: "step", action: Array.from(action) }) as Omit<StepResult<GoalObs>, "obs"> & { obs: Record<string, number[]> };
+    const r = this.call({ method: "step", action: Array.from(action) }) as Omit<StepResult<GoalObs>, "obs"> & {
+      obs: Record<string, number[]>;
+    };
     return { ...r, obs: goalObs(r.obs) };
   }
 

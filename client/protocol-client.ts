@@ -4,7 +4,16 @@
  * tests and `bench server` talk through it.
  */
 import { WebSocket } from "ws";
-import { PROTOCOL_VERSION, reply, resultSchemas, serverEvent, type Op, type Params, type Result, type ServerEvent } from "../protocol/messages.js";
+import {
+  PROTOCOL_VERSION,
+  reply,
+  resultSchemas,
+  serverEvent,
+  type Op,
+  type Params,
+  type Result,
+  type ServerEvent,
+} from "../protocol/messages.js";
 import { ProtocolError } from "../protocol/protocol-error.js";
 
 export interface ConnectOptions {
@@ -41,7 +50,10 @@ export class ProtocolClient {
       ws.once("open", resolve);
       ws.once("error", reject);
     });
-    client.hello = await client.request("hello", { protocol: PROTOCOL_VERSION, ...(options.token !== undefined ? { token: options.token } : {}) });
+    client.hello = await client.request("hello", {
+      protocol: PROTOCOL_VERSION,
+      ...(options.token !== undefined ? { token: options.token } : {}),
+    });
     return client;
   }
 

@@ -26,7 +26,8 @@ export class RawClient {
     this.closed = new Promise((resolve) =>
       ws.on("close", (code, reason) => {
         // Nothing more will arrive: a test waiting for a reply fails now rather than at its timeout.
-        for (const w of this.waiting.splice(0)) w.reject(new Error(`the server closed the connection (${code} ${reason.toString()}) before replying`));
+        for (const w of this.waiting.splice(0))
+          w.reject(new Error(`the server closed the connection (${code} ${reason.toString()}) before replying`));
         resolve({ code, reason: reason.toString() });
       }),
     );
@@ -72,7 +73,10 @@ export class RawClient {
   /** Sends a request that must fail and returns the error reply. */
   async fails(message: string | object): Promise<ErrorReplyShape> {
     const reply = (await this.request(message)) as ErrorReplyShape;
-    if (reply.ok !== false) throw new Error(`expected an error for ${String(typeof message === "string" ? message : JSON.stringify(message)).slice(0, 200)}, got ${JSON.stringify(reply).slice(0, 200)}`);
+    if (reply.ok !== false)
+      throw new Error(
+        `expected an error for ${String(typeof message === "string" ? message : JSON.stringify(message)).slice(0, 200)}, got ${JSON.stringify(reply).slice(0, 200)}`,
+      );
     return reply;
   }
 

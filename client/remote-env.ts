@@ -27,13 +27,19 @@ export class RemoteEnv implements AsyncGoalEnv {
    * Makes `id` on the server at `server` (a ws:// URL, which opens a connection of its own, or an
    * open client, which several envs may share).
    */
-  static async make(server: string | ProtocolClient, id: string, kwargs: Record<string, unknown> = {}, options: ConnectOptions = {}): Promise<RemoteEnv> {
+  static async make(
+    server: string | ProtocolClient,
+    id: string,
+    kwargs: Record<string, unknown> = {},
+    options: ConnectOptions = {},
+  ): Promise<RemoteEnv> {
     const ownsClient = typeof server === "string";
     const client = typeof server === "string" ? await ProtocolClient.connect(server, options) : server;
     try {
       const made = await client.request("make", { env: id, kwargs });
       const observationSpace = spaceFromJSON(made.observationSpace);
-      if (observationSpace.type !== "Dict") throw new TypeError(`${id}: a goal env has a Dict observation space, the server sent a ${observationSpace.type}`);
+      if (observationSpace.type !== "Dict")
+        throw new TypeError(`${id}: a goal env has a Dict observation space, the server sent a ${observationSpace.type}`);
       return new RemoteEnv(client, ownsClient, made.handle, observationSpace, spaceFromJSON(made.actionSpace) as Box, made.spec);
     } catch (e) {
       if (ownsClient) await client.close();
@@ -52,7 +58,8 @@ export class RemoteEnv implements AsyncGoalEnv {
   }
 
   async computeReward(achieved: Float64Array, desired: Float64Array, _info?: Info, goalDim: number = this.goalDim): Promise<Float64Array> {
-    const rows = (flat: Float64Array) => Array.from({ length: flat.length / goalDim }, (_, i) => Array.from(flat.subarray(i * goalDim, (i + 1) * goalDim)));
+    const rows = (flat: Float64Array) =>
+      Array.from({ length: flat.length / goalDim }, (_, i) => Array.from(flat.subarray(i * goalDim, (i + 1) * goalDim)));
     const r = await this.client.request("computeReward", { handle: this.handle, achievedGoal: rows(achieved), desiredGoal: rows(desired) });
     return Float64Array.from(r.reward);
   }

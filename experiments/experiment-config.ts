@@ -72,7 +72,9 @@ export const experimentSchema = z
           .object({
             label: z.string(),
             /** The training config of this condition, without env, steps and seed (cli/train-command.ts). */
-            config: z.record(z.string(), z.unknown()).refine((c) => c["algo"] === "sac" || c["algo"] === "hac" || c["algo"] === "rpl", "config.algo must be sac, hac or rpl"),
+            config: z
+              .record(z.string(), z.unknown())
+              .refine((c) => c["algo"] === "sac" || c["algo"] === "hac" || c["algo"] === "rpl", "config.algo must be sac, hac or rpl"),
             /**
              * The return this condition is judged by: training episodes, or evaluations (deterministic
              * policy): the run's own, or its shadow learner's (E5).
@@ -92,9 +94,18 @@ export const experimentSchema = z
           .strict(),
       )
       .min(1)
-      .refine((cs) => cs.every((c) => c.runsOf === undefined || cs.some((o) => o.label === c.runsOf && o.runsOf === undefined)), "runsOf must name a condition that trains its own runs")
-      .refine((cs) => cs.every((c) => c.runsOf === undefined || c.sameRunsAs === undefined), "a condition reads runsOf or sameRunsAs, not both")
-      .refine((cs) => cs.every((c) => c.sameRunsAs === undefined || !JSON.stringify(c.config).includes('"$demos:')), "a sameRunsAs condition's config may use no demo set"),
+      .refine(
+        (cs) => cs.every((c) => c.runsOf === undefined || cs.some((o) => o.label === c.runsOf && o.runsOf === undefined)),
+        "runsOf must name a condition that trains its own runs",
+      )
+      .refine(
+        (cs) => cs.every((c) => c.runsOf === undefined || c.sameRunsAs === undefined),
+        "a condition reads runsOf or sameRunsAs, not both",
+      )
+      .refine(
+        (cs) => cs.every((c) => c.sameRunsAs === undefined || !JSON.stringify(c.config).includes('"$demos:')),
+        "a sameRunsAs condition's config may use no demo set",
+      ),
     /**
      * The condition the report sets every other one against, by label: the post measured its
      * methods against flat SAC + HER, and a first condition that never learns (E7's relay) gives
@@ -106,7 +117,10 @@ export const experimentSchema = z
   })
   .strict()
   .refine((e) => e.startThreshold < e.threshold, { message: "startThreshold must be below threshold", path: ["startThreshold"] })
-  .refine((e) => e.baseline === undefined || e.conditions.some((c) => c.label === e.baseline), { message: "baseline must be the label of one of the conditions", path: ["baseline"] });
+  .refine((e) => e.baseline === undefined || e.conditions.some((c) => c.label === e.baseline), {
+    message: "baseline must be the label of one of the conditions",
+    path: ["baseline"],
+  });
 
 export type Experiment = z.infer<typeof experimentSchema>;
 
@@ -131,16 +145,25 @@ export function loadExperiment(id: string): Experiment {
  * The condition whose runs a `sameRunsAs` condition shares: the other experiment's condition that
  * trains its own runs with the same env and config.
  */
-export function sharedRunsCondition(e: Experiment, c: Experiment["conditions"][number], load: (id: string) => Experiment = loadExperiment): { experiment: Experiment; condition: Experiment["conditions"][number] } {
+export function sharedRunsCondition(
+  e: Experiment,
+  c: Experiment["conditions"][number],
+  load: (id: string) => Experiment = loadExperiment,
+): { experiment: Experiment; condition: Experiment["conditions"][number] } {
   const other = load(c.sameRunsAs!);
   const match = other.conditions.find((o) => o.runsOf === undefined && o.sameRunsAs === undefined && isDeepStrictEqual(o.config, c.config));
   if (other.env !== e.env || match === undefined) {
-    throw new ConfigError(`${e.id} "${c.label}": sameRunsAs ${other.id}, but ${other.id} has no condition with the config ${JSON.stringify(c.config)} on ${e.env}`);
+    throw new ConfigError(
+      `${e.id} "${c.label}": sameRunsAs ${other.id}, but ${other.id} has no condition with the config ${JSON.stringify(c.config)} on ${e.env}`,
+    );
   }
   return { experiment: other, condition: match };
 }
 
 /** A condition's label as a directory name. */
 export function slug(label: string): string {
-  return label.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+  return label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
 }

@@ -35,7 +35,7 @@ export class KinematicChain {
   ) {
     validateRobot(robot);
     const path: JointDescription[] = [];
-    for (let at = tip; at !== base; ) {
+    for (let at = tip; at !== base;) {
       const j = robot.joints.find((x) => x.child === at);
       if (!j) throw new Error(`${robot.name}: link "${tip}" does not descend from "${base}"`);
       path.unshift(j);
@@ -44,7 +44,8 @@ export class KinematicChain {
     let n = 0;
     this.chain = path.map((desc) => {
       if (desc.mimic) throw new Error(`${robot.name}: joint "${desc.name}" mimics another and cannot be in a kinematic chain`);
-      const aboutZ = (desc.type === "revolute" || desc.type === "continuous") && desc.axis[0] === 0 && desc.axis[1] === 0 && desc.axis[2] === 1;
+      const aboutZ =
+        (desc.type === "revolute" || desc.type === "continuous") && desc.axis[0] === 0 && desc.axis[1] === 0 && desc.axis[2] === 1;
       return { desc, origin: fromXyzRpy(desc.origin.xyz, desc.origin.rpy), index: desc.type === "fixed" ? -1 : n++, aboutZ };
     });
     const movable = this.chain.filter((c) => c.index >= 0).map((c) => c.desc);
@@ -60,7 +61,8 @@ export class KinematicChain {
 
   /** The tip frame in the base frame at joint positions `q`. */
   fk(q: ArrayLike<number>, out: Transform = identity()): Transform {
-    if (q.length !== this.dof) throw new RangeError(`${this.robot.name} ${this.base}->${this.tip}: q must have ${this.dof} values, got ${q.length}`);
+    if (q.length !== this.dof)
+      throw new RangeError(`${this.robot.name} ${this.base}->${this.tip}: q must have ${this.dof} values, got ${q.length}`);
     const { motion } = this.scratch;
     // The running frame and a spare swap roles instead of being copied; a movable joint's
     // frame is composed straight into its slot of jointFrames.
@@ -156,7 +158,7 @@ export function linkFrames(robot: RobotDescription, positions: Readonly<Record<s
     return positions[j.name] ?? 0;
   };
   // Joints may be listed in any order: sweep until every child is placed (a tree: at most depth sweeps).
-  for (let placed = true; placed; ) {
+  for (let placed = true; placed;) {
     placed = false;
     for (const j of robot.joints) {
       const parent = frames.get(j.parent);

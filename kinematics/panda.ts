@@ -6,7 +6,15 @@
  * and collision shapes from primitives. Link frames are the DH frames, as in Franka's own URDF,
  * so joint i's origin is RotX(α)·TransX(a)·TransZ(d) and its axis is z.
  */
-import { primitiveInertia, type Geometry, type GeometryElement, type JointDescription, type LinkDescription, type Origin, type RobotDescription } from "./robot-description.js";
+import {
+  primitiveInertia,
+  type Geometry,
+  type GeometryElement,
+  type JointDescription,
+  type LinkDescription,
+  type Origin,
+  type RobotDescription,
+} from "./robot-description.js";
 
 /** One row of the modified-DH (Craig) table: the transform RotX(alpha)·TransX(a)·RotZ(θ)·TransZ(d). */
 export interface DhRow {
@@ -86,7 +94,10 @@ const LINK_SHAPES: GeometryElement[] = [
 ];
 const HAND_SHAPE: GeometryElement = { origin: origin([0, 0, 0.03]), geometry: { kind: "box", size: [0.05, 0.2, 0.06] } };
 /** A finger pad, its inner face on the joint's zero plane so that the opening is exactly q. */
-const fingerShape = (side: 1 | -1): GeometryElement => ({ origin: origin([0, side * 0.008, 0.027]), geometry: { kind: "box", size: [0.02, 0.016, 0.054] } });
+const fingerShape = (side: 1 | -1): GeometryElement => ({
+  origin: origin([0, side * 0.008, 0.027]),
+  geometry: { kind: "box", size: [0.02, 0.016, 0.054] },
+});
 
 /** A link whose inertial is its collision primitive's, with the given mass. */
 function solidLink(name: string, mass: number, shape: GeometryElement | null): LinkDescription {
@@ -94,7 +105,12 @@ function solidLink(name: string, mass: number, shape: GeometryElement | null): L
   const [ixx, iyy, izz] = primitiveInertia(shape.geometry, mass);
   // The primitive's axes are rotated in the link: the tensor is given in the primitive's frame,
   // which URDF allows through the inertial origin's rpy.
-  return { name, inertial: { origin: shape.origin, mass, inertia: { ixx, ixy: 0, ixz: 0, iyy, iyz: 0, izz } }, collisions: [shape], visuals: [shape] };
+  return {
+    name,
+    inertial: { origin: shape.origin, mass, inertia: { ixx, ixy: 0, ixz: 0, iyy, iyz: 0, izz } },
+    collisions: [shape],
+    visuals: [shape],
+  };
 }
 
 /** The Panda as a robot description (in URDF's vocabulary: kinematics/robot-description.ts). */
@@ -111,19 +127,58 @@ export function pandaDescription(): RobotDescription {
       child: `panda_link${i}`,
       origin: dhOrigin(a, d, alpha),
       axis: [0, 0, 1],
-      limits: { lower: PANDA_LIMITS.lower[i - 1]!, upper: PANDA_LIMITS.upper[i - 1]!, effort: PANDA_LIMITS.torque[i - 1]!, velocity: PANDA_LIMITS.velocity[i - 1]! },
+      limits: {
+        lower: PANDA_LIMITS.lower[i - 1]!,
+        upper: PANDA_LIMITS.upper[i - 1]!,
+        effort: PANDA_LIMITS.torque[i - 1]!,
+        velocity: PANDA_LIMITS.velocity[i - 1]!,
+      },
     });
   }
   const flange = PANDA_DH[7]!;
   links.push(solidLink(PANDA_LINKS.flange, 0, null));
-  joints.push({ name: "panda_joint8", type: "fixed", parent: "panda_link7", child: PANDA_LINKS.flange, origin: dhOrigin(flange.a, flange.d, flange.alpha), axis: [0, 0, 1] });
+  joints.push({
+    name: "panda_joint8",
+    type: "fixed",
+    parent: "panda_link7",
+    child: PANDA_LINKS.flange,
+    origin: dhOrigin(flange.a, flange.d, flange.alpha),
+    axis: [0, 0, 1],
+  });
   links.push(solidLink(PANDA_LINKS.hand, PANDA_MASSES[7], HAND_SHAPE));
-  joints.push({ name: "panda_hand_joint", type: "fixed", parent: PANDA_LINKS.flange, child: PANDA_LINKS.hand, origin: origin(ZERO, [0, 0, HAND_YAW]), axis: [0, 0, 1] });
+  joints.push({
+    name: "panda_hand_joint",
+    type: "fixed",
+    parent: PANDA_LINKS.flange,
+    child: PANDA_LINKS.hand,
+    origin: origin(ZERO, [0, 0, HAND_YAW]),
+    axis: [0, 0, 1],
+  });
   links.push(solidLink(PANDA_LINKS.tcp, 0, null));
-  joints.push({ name: "panda_grasptarget_hand", type: "fixed", parent: PANDA_LINKS.hand, child: PANDA_LINKS.tcp, origin: origin([0, 0, TCP_OFFSET]), axis: [0, 0, 1] });
-  const fingerLimits = { lower: 0, upper: PANDA_GRIPPER.maxOpening, effort: PANDA_GRIPPER.continuousForce, velocity: PANDA_GRIPPER.maxSpeed };
+  joints.push({
+    name: "panda_grasptarget_hand",
+    type: "fixed",
+    parent: PANDA_LINKS.hand,
+    child: PANDA_LINKS.tcp,
+    origin: origin([0, 0, TCP_OFFSET]),
+    axis: [0, 0, 1],
+  });
+  const fingerLimits = {
+    lower: 0,
+    upper: PANDA_GRIPPER.maxOpening,
+    effort: PANDA_GRIPPER.continuousForce,
+    velocity: PANDA_GRIPPER.maxSpeed,
+  };
   links.push(solidLink(PANDA_LINKS.leftFinger, FINGER_MASS, fingerShape(1)));
-  joints.push({ name: PANDA_FINGER_JOINTS[0], type: "prismatic", parent: PANDA_LINKS.hand, child: PANDA_LINKS.leftFinger, origin: origin([0, 0, FINGER_BASE]), axis: [0, 1, 0], limits: fingerLimits });
+  joints.push({
+    name: PANDA_FINGER_JOINTS[0],
+    type: "prismatic",
+    parent: PANDA_LINKS.hand,
+    child: PANDA_LINKS.leftFinger,
+    origin: origin([0, 0, FINGER_BASE]),
+    axis: [0, 1, 0],
+    limits: fingerLimits,
+  });
   links.push(solidLink(PANDA_LINKS.rightFinger, FINGER_MASS, fingerShape(-1)));
   joints.push({
     name: PANDA_FINGER_JOINTS[1],

@@ -88,18 +88,22 @@ export function validateRobot(robot: RobotDescription): string {
   for (const j of robot.joints) {
     if (jointNames.has(j.name)) throw new Error(`${robot.name}: joint "${j.name}" is defined twice`);
     jointNames.add(j.name);
-    for (const end of [j.parent, j.child]) if (!names.has(end)) throw new Error(`${robot.name}: joint "${j.name}" names an unknown link "${end}"`);
+    for (const end of [j.parent, j.child])
+      if (!names.has(end)) throw new Error(`${robot.name}: joint "${j.name}" names an unknown link "${end}"`);
     if (hasParent.has(j.child)) throw new Error(`${robot.name}: link "${j.child}" has two parent joints`);
     hasParent.add(j.child);
     if (j.type !== "fixed") {
       const n = Math.hypot(...j.axis);
       if (Math.abs(n - 1) > 1e-9) throw new Error(`${robot.name}: joint "${j.name}" axis must be a unit vector, has norm ${n}`);
     }
-    if ((j.type === "revolute" || j.type === "prismatic") && !j.limits) throw new Error(`${robot.name}: ${j.type} joint "${j.name}" needs limits`);
-    if (j.limits && !(j.limits.lower <= j.limits.upper)) throw new Error(`${robot.name}: joint "${j.name}" has lower ${j.limits.lower} above upper ${j.limits.upper}`);
+    if ((j.type === "revolute" || j.type === "prismatic") && !j.limits)
+      throw new Error(`${robot.name}: ${j.type} joint "${j.name}" needs limits`);
+    if (j.limits && !(j.limits.lower <= j.limits.upper))
+      throw new Error(`${robot.name}: joint "${j.name}" has lower ${j.limits.lower} above upper ${j.limits.upper}`);
   }
   const roots = robot.links.filter((l) => !hasParent.has(l.name));
-  if (roots.length !== 1) throw new Error(`${robot.name}: a robot needs exactly one root link, found ${roots.map((l) => l.name).join(", ") || "none"}`);
+  if (roots.length !== 1)
+    throw new Error(`${robot.name}: a robot needs exactly one root link, found ${roots.map((l) => l.name).join(", ") || "none"}`);
   return roots[0]!.name;
 }
 

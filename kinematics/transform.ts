@@ -40,10 +40,18 @@ export function fromXyzRpy(xyz: readonly number[], rpy: readonly number[]): Tran
   const [r, p, y] = [rpy[0]!, rpy[1]!, rpy[2]!];
   const [cr, sr, cp, sp, cy, sy] = [Math.cos(r), Math.sin(r), Math.cos(p), Math.sin(p), Math.cos(y), Math.sin(y)];
   return Float64Array.of(
-    cy * cp, cy * sp * sr - sy * cr, cy * sp * cr + sy * sr,
-    sy * cp, sy * sp * sr + cy * cr, sy * sp * cr - cy * sr,
-    -sp, cp * sr, cp * cr,
-    xyz[0]!, xyz[1]!, xyz[2]!,
+    cy * cp,
+    cy * sp * sr - sy * cr,
+    cy * sp * cr + sy * sr,
+    sy * cp,
+    sy * sp * sr + cy * cr,
+    sy * sp * cr - cy * sr,
+    -sp,
+    cp * sr,
+    cp * cr,
+    xyz[0]!,
+    xyz[1]!,
+    xyz[2]!,
   );
 }
 
@@ -110,7 +118,8 @@ export function rotationError(current: Transform, target: Transform, out: Float6
   // E = Rt · Rcᵀ
   const e = ERROR_SCRATCH;
   for (let i = 0; i < 3; i++) {
-    for (let j = 0; j < 3; j++) e[3 * i + j] = target[3 * i]! * current[3 * j]! + target[3 * i + 1]! * current[3 * j + 1]! + target[3 * i + 2]! * current[3 * j + 2]!;
+    for (let j = 0; j < 3; j++)
+      e[3 * i + j] = target[3 * i]! * current[3 * j]! + target[3 * i + 1]! * current[3 * j + 1]! + target[3 * i + 2]! * current[3 * j + 2]!;
   }
   const cos = Math.max(-1, Math.min(1, (e[0]! + e[4]! + e[8]! - 1) / 2));
   const angle = Math.acos(cos);

@@ -159,7 +159,9 @@ const boxJSON = z.strictObject({
   dtype: z.enum(["float32", "float64"]),
 });
 /** sim/core/spaces.ts's wire form; infinite bounds travel as null. */
-export const spaceJSON: z.ZodType<SpaceJSON> = z.lazy(() => z.union([boxJSON, z.strictObject({ type: z.literal("Dict"), spaces: z.record(z.string(), spaceJSON) })]));
+export const spaceJSON: z.ZodType<SpaceJSON> = z.lazy(() =>
+  z.union([boxJSON, z.strictObject({ type: z.literal("Dict"), spaces: z.record(z.string(), spaceJSON) })]),
+);
 
 export const envSpecJSON = z.object({ id: z.string(), kwargs: jsonObject, maxEpisodeSteps: z.int().nullable() });
 
@@ -317,5 +319,12 @@ export const sessionFrameEvent = z.object({ event: z.literal("sessionFrame"), se
 export const valueMapEvent = z.object({ event: z.literal("valueMap"), session: sessionId, map: valueMapJSON });
 /** The session is gone (its env closed, its agent stopped, its connection ended); watching it ended too. */
 export const sessionEndedEvent = z.object({ event: z.literal("sessionEnded"), session: sessionId });
-export const serverEvent = z.discriminatedUnion("event", [sceneEvent, frameEvent, sessionSceneEvent, sessionFrameEvent, valueMapEvent, sessionEndedEvent]);
+export const serverEvent = z.discriminatedUnion("event", [
+  sceneEvent,
+  frameEvent,
+  sessionSceneEvent,
+  sessionFrameEvent,
+  valueMapEvent,
+  sessionEndedEvent,
+]);
 export type ServerEvent = z.infer<typeof serverEvent>;

@@ -50,7 +50,9 @@ export function wireFrame(frame: Frame, markers: readonly SceneMarker[]): FrameJ
   const placed = positions.filter((p) => p !== null).length;
   if (placed !== Object.keys(frame.markers).length) {
     const stray = Object.keys(frame.markers).filter((name) => !markers.some((m) => m.name === name));
-    throw new Error(`frame ${frame.step} has markers the scene does not name: ${stray.join(", ")} (scene markers: ${markers.map((m) => m.name).join(", ") || "none"})`);
+    throw new Error(
+      `frame ${frame.step} has markers the scene does not name: ${stray.join(", ")} (scene markers: ${markers.map((m) => m.name).join(", ") || "none"})`,
+    );
   }
   if (frame.poses.length % 7 !== 0) throw new Error(`frame ${frame.step} has ${frame.poses.length} pose numbers, not 7 per body`);
   const poses = Array.from({ length: frame.poses.length / 7 }, (_, b) => poseToWire(frame.poses, 7 * b)).flat();
@@ -63,7 +65,9 @@ export function wireFrame(frame: Frame, markers: readonly SceneMarker[]): FrameJ
  */
 export function frameFromWire(wire: FrameJSON, markers: readonly SceneMarker[]): Frame {
   if (wire.markers.length !== markers.length) {
-    throw new Error(`frame ${wire.step} has ${wire.markers.length} marker positions, but its scene has ${markers.length} markers (${markers.map((m) => m.name).join(", ") || "none"})`);
+    throw new Error(
+      `frame ${wire.step} has ${wire.markers.length} marker positions, but its scene has ${markers.length} markers (${markers.map((m) => m.name).join(", ") || "none"})`,
+    );
   }
   const fromWire = (v: number) => v / WIRE_SCALE;
   const named: Frame["markers"] = {};

@@ -36,7 +36,13 @@ export interface ExperimentResults {
 }
 
 /** Writes the folder; returns the names of the files written. */
-export function writeExperimentResults(dir: string, experiment: Experiment, steps: number, conditions: ConditionRuns[], date: string): string[] {
+export function writeExperimentResults(
+  dir: string,
+  experiment: Experiment,
+  steps: number,
+  conditions: ConditionRuns[],
+  date: string,
+): string[] {
   mkdirSync(dir, { recursive: true });
   const results: ExperimentResults = {
     id: experiment.id,
@@ -44,7 +50,9 @@ export function writeExperimentResults(dir: string, experiment: Experiment, step
     threshold: experiment.threshold,
     startThreshold: experiment.startThreshold,
     conditions: conditions.map((c) => {
-      const seeds = c.runs.map((r) => summariseRun(r.rows, r.seed, { metric: c.metric, threshold: experiment.threshold, startThreshold: experiment.startThreshold }));
+      const seeds = c.runs.map((r) =>
+        summariseRun(r.rows, r.seed, { metric: c.metric, threshold: experiment.threshold, startThreshold: experiment.startThreshold }),
+      );
       return {
         label: c.label,
         seeds,
@@ -91,12 +99,20 @@ function renderReport(e: Experiment, r: ExperimentResults, date: string, hierarc
     "|---|---|---|---|---|---|---|---|",
   ];
   // A run still short of the budget has not "never" reached a level: it has not yet.
-  const perSeed = (s: RunSummary, steps: number | null) => (steps === null && s.steps < r.steps ? `${Math.round(s.steps / 1000)}k so far` : fmt(steps));
+  const perSeed = (s: RunSummary, steps: number | null) =>
+    steps === null && s.steps < r.steps ? `${Math.round(s.steps / 1000)}k so far` : fmt(steps);
   const crossing = (seeds: RunSummary[], mean: number | null, steps: (s: RunSummary) => number | null) =>
     `${mean === null && seeds.some((s) => s.steps < r.steps) ? "not yet" : fmt(mean)} (${seeds.map((s) => perSeed(s, steps(s))).join(", ")})`;
-  const unfinished = r.conditions.flatMap((c) => c.seeds.filter((s) => s.steps < r.steps).map((s) => `${c.label} seed ${s.seed} (${Math.round(s.steps / 1000)}k)`));
+  const unfinished = r.conditions.flatMap((c) =>
+    c.seeds.filter((s) => s.steps < r.steps).map((s) => `${c.label} seed ${s.seed} (${Math.round(s.steps / 1000)}k)`),
+  );
   if (unfinished.length > 0) {
-    lines.splice(4, 0, "", `**In progress:** ${unfinished.length} run(s) short of the budget, reported as they stand: ${unfinished.join(", ")}. Run the command again to continue them.`);
+    lines.splice(
+      4,
+      0,
+      "",
+      `**In progress:** ${unfinished.length} run(s) short of the budget, reported as they stand: ${unfinished.join(", ")}. Run the command again to continue them.`,
+    );
   }
   r.conditions.forEach((c, i) => {
     const post = e.conditions[i]!.post;
@@ -106,7 +122,15 @@ function renderReport(e: Experiment, r: ExperimentResults, date: string, hierarc
       return done.length === 0 ? "–" : `${((scale * done.reduce((a, b) => a + b, 0)) / done.length).toFixed(digits)}${unit}`;
     };
     lines.push(
-      `| ${c.label} | ${c.seeds.length} | ${crossing(c.seeds, c.meanStepsToThreshold, (s) => s.stepsToThreshold)} | ${crossing(c.seeds, c.meanStepsToStart, (s) => s.stepsToStart)} | ${mean(c.seeds.map((s) => s.finalReturn), 1)} | ${mean(c.seeds.map((s) => s.finalSuccess), 0, 100, "%")} | ${post.stepsToThreshold === null ? "never or not given" : fmt(post.stepsToThreshold)} | ${post.text} |`,
+      `| ${c.label} | ${c.seeds.length} | ${crossing(c.seeds, c.meanStepsToThreshold, (s) => s.stepsToThreshold)} | ${crossing(c.seeds, c.meanStepsToStart, (s) => s.stepsToStart)} | ${mean(
+        c.seeds.map((s) => s.finalReturn),
+        1,
+      )} | ${mean(
+        c.seeds.map((s) => s.finalSuccess),
+        0,
+        100,
+        "%",
+      )} | ${post.stepsToThreshold === null ? "never or not given" : fmt(post.stepsToThreshold)} | ${post.text} |`,
     );
   });
   if (r.conditions.some((c) => c.seeds.some((s) => s.pretrained))) {
@@ -123,22 +147,39 @@ function renderReport(e: Experiment, r: ExperimentResults, date: string, hierarc
       const mean = (f: (p: (typeof pre)[number]) => number) => pre.reduce((a, p) => a + f(p), 0) / pre.length;
       const onDemos = pre.flatMap((p) => (p.onDemoStarts ? [p.onDemoStarts] : []));
       const demoMean = (f: (p: PretrainedSummary) => number) => onDemos.reduce((a, p) => a + f(p), 0) / onDemos.length;
-      const demoCells = onDemos.length === 0 ? "– | –" : `${demoMean((p) => p.return).toFixed(1)} | ${(100 * demoMean((p) => p.reachedOnce)).toFixed(0)}%`;
-      lines.push(`| ${c.label} | ${mean((p) => p.return).toFixed(1)} | ${(100 * mean((p) => p.success)).toFixed(0)}% | ${(100 * mean((p) => p.reachedOnce)).toFixed(0)}% | ${demoCells} |`);
+      const demoCells =
+        onDemos.length === 0 ? "– | –" : `${demoMean((p) => p.return).toFixed(1)} | ${(100 * demoMean((p) => p.reachedOnce)).toFixed(0)}%`;
+      lines.push(
+        `| ${c.label} | ${mean((p) => p.return).toFixed(1)} | ${(100 * mean((p) => p.success)).toFixed(0)}% | ${(100 * mean((p) => p.reachedOnce)).toFixed(0)}% | ${demoCells} |`,
+      );
     }
   }
-  const b = Math.max(0, r.conditions.findIndex((c) => c.label === e.baseline));
+  const b = Math.max(
+    0,
+    r.conditions.findIndex((c) => c.label === e.baseline),
+  );
   const base = r.conditions[b]!;
   const basePost = e.conditions[b]!.post.stepsToThreshold;
   const ratios = r.conditions.flatMap((c, i) => {
     if (i === b) return [];
     const ratio = (level: number, a: number | null, x: number | null) =>
-      a === null ? `${base.label} has not reached ${level} on every seed` : x === null ? `${c.label} has not reached ${level} on every seed` : `${(x / a).toFixed(2)}× the env steps to ${level}`;
+      a === null
+        ? `${base.label} has not reached ${level} on every seed`
+        : x === null
+          ? `${c.label} has not reached ${level} on every seed`
+          : `${(x / a).toFixed(2)}× the env steps to ${level}`;
     const post = e.conditions[i]!.post.stepsToThreshold;
     const postRatio = basePost !== null && post !== null ? ` (the post: ${(post / basePost).toFixed(2)}×)` : "";
-    return [`${c.label} against ${base.label}: ${ratio(r.threshold, base.meanStepsToThreshold, c.meanStepsToThreshold)}${postRatio}; ${ratio(r.startThreshold, base.meanStepsToStart, c.meanStepsToStart)}`];
+    return [
+      `${c.label} against ${base.label}: ${ratio(r.threshold, base.meanStepsToThreshold, c.meanStepsToThreshold)}${postRatio}; ${ratio(r.startThreshold, base.meanStepsToStart, c.meanStepsToStart)}`,
+    ];
   });
-  const shared = e.conditions.filter((c) => c.sameRunsAs !== undefined).map((c) => `- ${c.label}: the same runs as ${c.sameRunsAs}'s condition with this config, read up to ${r.steps.toLocaleString("en")} steps.`);
+  const shared = e.conditions
+    .filter((c) => c.sameRunsAs !== undefined)
+    .map(
+      (c) =>
+        `- ${c.label}: the same runs as ${c.sameRunsAs}'s condition with this config, read up to ${r.steps.toLocaleString("en")} steps.`,
+    );
   lines.push("", ...ratios.map((x) => `- ${x}`), ...shared, "", `The post: ${e.postSummary}`, "");
   if (hierarchical) {
     lines.push(

@@ -68,9 +68,22 @@ export function summariseRun(rows: readonly MetricsRow[], seed: number, options:
   };
   const last = episodes.length - 1;
   const pre = rows.find((r) => typeof r["pretrain/eval/return"] === "number");
-  const pretrained = (prefix: string): PretrainedSummary => ({ return: pre![`${prefix}/return`]!, success: pre![`${prefix}/success`] ?? NaN, reachedOnce: pre![`${prefix}/reached_once`] ?? NaN });
+  const pretrained = (prefix: string): PretrainedSummary => ({
+    return: pre![`${prefix}/return`]!,
+    success: pre![`${prefix}/success`] ?? NaN,
+    reachedOnce: pre![`${prefix}/reached_once`] ?? NaN,
+  });
   return {
-    ...(pre ? { pretrained: { ...pretrained("pretrain/eval"), ...(typeof pre["pretrain/eval_demo_starts/return"] === "number" ? { onDemoStarts: pretrained("pretrain/eval_demo_starts") } : {}) } } : {}),
+    ...(pre
+      ? {
+          pretrained: {
+            ...pretrained("pretrain/eval"),
+            ...(typeof pre["pretrain/eval_demo_starts/return"] === "number"
+              ? { onDemoStarts: pretrained("pretrain/eval_demo_starts") }
+              : {}),
+          },
+        }
+      : {}),
     seed,
     stepsToThreshold: stepsTo(threshold),
     stepsToStart: stepsTo(startThreshold),

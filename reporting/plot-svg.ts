@@ -46,7 +46,9 @@ export function renderLinePlotSvg(plot: LinePlot): string {
   const plotH = height - MARGIN.top - MARGIN.bottom;
 
   const xs = plot.series.flatMap((s) => finiteValues(s.x));
-  const ys = plot.yRange ? [...plot.yRange] : plot.series.flatMap((s) => [...finiteValues(s.y), ...finiteValues(s.lower ?? []), ...finiteValues(s.upper ?? [])]);
+  const ys = plot.yRange
+    ? [...plot.yRange]
+    : plot.series.flatMap((s) => [...finiteValues(s.y), ...finiteValues(s.lower ?? []), ...finiteValues(s.upper ?? [])]);
   const [xMin, xMax] = paddedRange(xs);
   const [yMin, yMax] = plot.yRange ? [plot.yRange[0], plot.yRange[1]] : withMargin(paddedRange(ys), 0.05);
   const sx = (x: number): number => MARGIN.left + ((x - xMin) / (xMax - xMin)) * plotW;
@@ -77,7 +79,9 @@ export function renderLinePlotSvg(plot: LinePlot): string {
   }
   axis.push(`<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#333333"/>`);
   axis.push(`<text x="${MARGIN.left + plotW / 2}" y="${height - 14}" text-anchor="middle">${escapeXml(plot.xLabel)}</text>`);
-  axis.push(`<text x="18" y="${MARGIN.top + plotH / 2}" text-anchor="middle" transform="rotate(-90 18 ${MARGIN.top + plotH / 2})">${escapeXml(plot.yLabel)}</text>`);
+  axis.push(
+    `<text x="18" y="${MARGIN.top + plotH / 2}" text-anchor="middle" transform="rotate(-90 18 ${MARGIN.top + plotH / 2})">${escapeXml(plot.yLabel)}</text>`,
+  );
   parts.push(`<g class="axes">${axis.join("")}</g>`);
 
   parts.push(`<clipPath id="plot-area"><rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}"/></clipPath>`);
@@ -88,7 +92,9 @@ export function renderLinePlotSvg(plot: LinePlot): string {
       const d = bandPath(s.x, s.lower, s.upper, sx, sy);
       if (d) g.push(`<path class="band" d="${d}" fill="${color}" fill-opacity="0.2" stroke="none"/>`);
     }
-    g.push(`<path class="line" d="${linePath(s.x, s.y, sx, sy)}" fill="none" stroke="${color}" stroke-width="1.6" stroke-linejoin="round"/>`);
+    g.push(
+      `<path class="line" d="${linePath(s.x, s.y, sx, sy)}" fill="none" stroke="${color}" stroke-width="1.6" stroke-linejoin="round"/>`,
+    );
     g.push("</g>");
     parts.push(g.join(""));
   });
@@ -97,13 +103,17 @@ export function renderLinePlotSvg(plot: LinePlot): string {
   // the axes hides part of some curve whichever corner it takes.
   const legendWidth = 40 + 7 * Math.max(0, ...plot.series.map((s) => s.label.length));
   const legendTop = height - 4;
-  const legend = [`<rect x="${MARGIN.left}" y="${legendTop}" width="${legendWidth}" height="${legendHeight}" fill="#ffffff" stroke="#cccccc"/>`];
-  legend.push(...plot.series.map((s, i) => {
-    const color = s.color ?? TAB10[i % TAB10.length]!;
-    const y = legendTop + 16 + i * 18;
-    const x = MARGIN.left + 6;
-    return `<line x1="${x}" y1="${y - 4}" x2="${x + 22}" y2="${y - 4}" stroke="${color}" stroke-width="3"/><text x="${x + 28}" y="${y}">${escapeXml(s.label)}</text>`;
-  }));
+  const legend = [
+    `<rect x="${MARGIN.left}" y="${legendTop}" width="${legendWidth}" height="${legendHeight}" fill="#ffffff" stroke="#cccccc"/>`,
+  ];
+  legend.push(
+    ...plot.series.map((s, i) => {
+      const color = s.color ?? TAB10[i % TAB10.length]!;
+      const y = legendTop + 16 + i * 18;
+      const x = MARGIN.left + 6;
+      return `<line x1="${x}" y1="${y - 4}" x2="${x + 22}" y2="${y - 4}" stroke="${color}" stroke-width="3"/><text x="${x + 28}" y="${y}">${escapeXml(s.label)}</text>`;
+    }),
+  );
   parts.push(`<g class="legend">${legend.join("")}</g>`, "</g>", "</svg>");
   return `${parts.join("\n")}\n`;
 }
@@ -119,8 +129,13 @@ function titleText(title: string, width: number): { svg: string; extraHeight: nu
   const size = Math.max(MIN_TITLE_FONT, Math.min(TITLE_FONT, Math.floor(room / Math.max(widest, 1e-9))));
   const lines = wrapText(title, room, size);
   const lineHeight = size * TITLE_LINE;
-  const spans = lines.map((line, i) => `<tspan x="${width / 2}" ${i === 0 ? `y="${MARGIN.top / 2 + 5}"` : `dy="${fmt(lineHeight)}"`}>${escapeXml(line)}</tspan>`);
-  return { svg: `<text class="title" text-anchor="middle" font-size="${size}">${spans.join("")}</text>`, extraHeight: (lines.length - 1) * lineHeight };
+  const spans = lines.map(
+    (line, i) => `<tspan x="${width / 2}" ${i === 0 ? `y="${MARGIN.top / 2 + 5}"` : `dy="${fmt(lineHeight)}"`}>${escapeXml(line)}</tspan>`,
+  );
+  return {
+    svg: `<text class="title" text-anchor="middle" font-size="${size}">${spans.join("")}</text>`,
+    extraHeight: (lines.length - 1) * lineHeight,
+  };
 }
 
 /** Tick values at 1, 2 or 5 times a power of ten, at most about `count` of them inside [lo, hi]. */
@@ -180,7 +195,13 @@ function linePath(x: ArrayLike<number>, y: ArrayLike<number>, sx: (v: number) =>
 }
 
 /** One closed sub-path per stretch of finite points: upper edge forward, lower edge back. */
-function bandPath(x: ArrayLike<number>, lower: ArrayLike<number>, upper: ArrayLike<number>, sx: (v: number) => number, sy: (v: number) => number): string {
+function bandPath(
+  x: ArrayLike<number>,
+  lower: ArrayLike<number>,
+  upper: ArrayLike<number>,
+  sx: (v: number) => number,
+  sy: (v: number) => number,
+): string {
   const d: string[] = [];
   let stretch: number[] = [];
   const flush = (): void => {

@@ -51,7 +51,11 @@ export function metricCurve(rows: readonly MetricsRow[], metric: PlottedMetric, 
 }
 
 /** Return and success figures for one run, each with its train and (if logged) eval curves. */
-export function runPlots(rows: readonly MetricsRow[], title: string, options: SmoothingOptions = {}): { return: LinePlot; success: LinePlot } {
+export function runPlots(
+  rows: readonly MetricsRow[],
+  title: string,
+  options: SmoothingOptions = {},
+): { return: LinePlot; success: LinePlot } {
   const window = options.window ?? 100;
   const figure = (kind: "return" | "success"): LinePlot => {
     const series: PlotSeries[] = [];

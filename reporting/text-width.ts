@@ -7,7 +7,7 @@
 
 /** Advance widths in em by character class, from DejaVu Sans's metrics. */
 const NARROW = new Set([..."ijlI.,:;!'|()[]{} "]);
-const SMALL = new Set([..."frt-/\\\"`"]);
+const SMALL = new Set([...'frt-/\\"`']);
 const WIDE = new Set([..."mwMW@%"]);
 
 function charWidthEm(c: string): number {

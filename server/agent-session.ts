@@ -89,7 +89,9 @@ export class AgentSession {
     try {
       this.advance();
     } catch (e) {
-      process.stderr.write(`rapier-gym: the live agent "${this.agent.name}" on ${this.scene.env} failed and was stopped: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.stderr.write(
+        `rapier-gym: the live agent "${this.agent.name}" on ${this.scene.env} failed and was stopped: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+      );
       this.stop();
     }
   }
@@ -148,7 +150,11 @@ export class AgentSession {
   private goalWith(marker: string, position: [number, number, number]): number[] {
     const goals = this.scene.markers.filter((m) => /^goal_\d+$/.test(m.name)).map((m) => m.name);
     const index = goals.indexOf(marker);
-    if (index < 0) throw new ProtocolError("BAD_REQUEST", `"${marker.slice(0, 64)}" is not a goal marker of ${this.scene.env} (goal markers: ${goals.join(", ")})`);
+    if (index < 0)
+      throw new ProtocolError(
+        "BAD_REQUEST",
+        `"${marker.slice(0, 64)}" is not a goal marker of ${this.scene.env} (goal markers: ${goals.join(", ")})`,
+      );
     const goal = Array.from(this.obs.desired_goal);
     const per = goal.length / goals.length;
     for (let d = 0; d < Math.min(per, 3); d++) goal[index * per + d] = position[d]!;

@@ -46,7 +46,10 @@ export class ConnectionEnvs {
     const numEnvs = req.numEnvs ?? 1;
     const max = this.options.limits.maxEnvsPerConnection;
     if (this.heldEnvs + numEnvs > max) {
-      throw new ProtocolError("LIMIT", `this connection holds ${this.heldEnvs} envs; ${numEnvs} more would pass its limit of ${max} (close some, or start the server with a larger --max-envs)`);
+      throw new ProtocolError(
+        "LIMIT",
+        `this connection holds ${this.heldEnvs} envs; ${numEnvs} more would pass its limit of ${max} (close some, or start the server with a larger --max-envs)`,
+      );
     }
     const env = this.options.catalog.open(req.env, req.kwargs ?? {}, numEnvs);
     const handle = this.nextHandle++;
@@ -84,7 +87,10 @@ export class ConnectionEnvs {
     const [achieved, goalDim] = flattenGoals(req.achievedGoal, "achievedGoal");
     const [desired, desiredDim] = flattenGoals(req.desiredGoal, "desiredGoal");
     if (req.achievedGoal.length !== req.desiredGoal.length || (goalDim !== desiredDim && req.achievedGoal.length > 0)) {
-      throw new ProtocolError("BAD_REQUEST", `achievedGoal (${req.achievedGoal.length}x${goalDim}) and desiredGoal (${req.desiredGoal.length}x${desiredDim}) must have the same shape`);
+      throw new ProtocolError(
+        "BAD_REQUEST",
+        `achievedGoal (${req.achievedGoal.length}x${goalDim}) and desiredGoal (${req.desiredGoal.length}x${desiredDim}) must have the same shape`,
+      );
     }
     return { reward: Array.from(req.achievedGoal.length === 0 ? [] : env.computeReward(achieved, desired, goalDim)) };
   }
@@ -139,7 +145,11 @@ export class ConnectionEnvs {
 
   private env(handle: number): HostedEnv {
     const env = this.envs.get(handle);
-    if (!env) throw new ProtocolError("UNKNOWN_HANDLE", `no env with handle ${handle} on this connection (open: ${[...this.envs.keys()].join(", ") || "none"})`);
+    if (!env)
+      throw new ProtocolError(
+        "UNKNOWN_HANDLE",
+        `no env with handle ${handle} on this connection (open: ${[...this.envs.keys()].join(", ") || "none"})`,
+      );
     return env;
   }
 
@@ -171,7 +181,11 @@ function flattenGoals(rows: number[][], name: string): [Float64Array, number] {
   if (rows.length > 0 && dim === 0) throw new ProtocolError("BAD_REQUEST", `${name} rows must not be empty`);
   const flat = new Float64Array(rows.length * dim);
   rows.forEach((row, i) => {
-    if (row.length !== dim) throw new ProtocolError("BAD_REQUEST", `${name} row ${i} has ${row.length} numbers, row 0 has ${dim}: every row must have the same length`);
+    if (row.length !== dim)
+      throw new ProtocolError(
+        "BAD_REQUEST",
+        `${name} row ${i} has ${row.length} numbers, row 0 has ${dim}: every row must have the same length`,
+      );
     flat.set(row, i * dim);
   });
   return [flat, dim];

@@ -6,7 +6,9 @@ import type { z } from "zod";
  * field and the type that was expected.
  */
 export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
-  const flat = issues.flatMap((i) => (i.code === "invalid_union" && i.errors[0]?.length ? i.errors[0].map((e) => ({ ...e, path: [...i.path, ...e.path] })) : [i]));
+  const flat = issues.flatMap((i) =>
+    i.code === "invalid_union" && i.errors[0]?.length ? i.errors[0].map((e) => ({ ...e, path: [...i.path, ...e.path] })) : [i],
+  );
   const text = flat
     .slice(0, 5)
     .map((i) => (i.path.length ? `${i.path.map(String).join(".")}: ${i.message}` : i.message))

@@ -14,5 +14,6 @@ export interface EnvCatalog {
 
 export const registryCatalog: EnvCatalog = {
   ids: envIds,
-  open: (id, kwargs, numEnvs) => (numEnvs === 1 ? new SingleHostedEnv(make(id, kwargs)) : new VectorHostedEnv(new SyncVectorEnv(id, numEnvs, kwargs))),
+  open: (id, kwargs, numEnvs) =>
+    numEnvs === 1 ? new SingleHostedEnv(make(id, kwargs)) : new VectorHostedEnv(new SyncVectorEnv(id, numEnvs, kwargs)),
 };

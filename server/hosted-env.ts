@@ -52,7 +52,10 @@ export class SingleHostedEnv implements HostedEnv {
 
   step(action: WireAction): Result<"step"> {
     if (action.some((v) => Array.isArray(v))) {
-      throw new ProtocolError("BAD_ACTION", `${this.spec.id} is a single env: action must be one row of ${this.actionSpace.size} numbers, not a 2-D array`);
+      throw new ProtocolError(
+        "BAD_ACTION",
+        `${this.spec.id} is a single env: action must be one row of ${this.actionSpace.size} numbers, not a 2-D array`,
+      );
     }
     const r = this.env.step(action as number[]);
     return { obs: wireObs(r.obs), reward: r.reward, terminated: r.terminated, truncated: r.truncated, info: wireInfo(r.info) };
@@ -101,7 +104,8 @@ export class VectorHostedEnv implements HostedEnv {
   }
 
   reset(seed: number | undefined, options: Record<string, unknown> | undefined): Result<"reset"> {
-    if (options !== undefined) throw new ProtocolError("BAD_OPTIONS", "reset options are for single envs; a vector env resets every env from its own generator");
+    if (options !== undefined)
+      throw new ProtocolError("BAD_OPTIONS", "reset options are for single envs; a vector env resets every env from its own generator");
     const r = this.vec.reset(seed === undefined ? {} : { seed });
     return { obs: this.rows(r.obs), info: { is_success: Array.from(r.isSuccess, Boolean) } };
   }
@@ -164,11 +168,14 @@ function wireObs(obs: Record<string, Float64Array>): WireObs {
 
 /** Typed arrays in an info dict would serialise as objects keyed "0", "1", ...: send arrays. */
 function wireInfo(info: Info): Info {
-  return Object.fromEntries(Object.entries(info).map(([k, v]) => [k, ArrayBuffer.isView(v) && !(v instanceof DataView) ? Array.from(v as Float64Array) : v]));
+  return Object.fromEntries(
+    Object.entries(info).map(([k, v]) => [k, ArrayBuffer.isView(v) && !(v instanceof DataView) ? Array.from(v as Float64Array) : v]),
+  );
 }
 
 function checkIndex(index: number, numEnvs: number): void {
-  if (index >= numEnvs) throw new ProtocolError("BAD_REQUEST", `index ${index} is out of range: this handle holds ${numEnvs} env${numEnvs === 1 ? "" : "s"}`);
+  if (index >= numEnvs)
+    throw new ProtocolError("BAD_REQUEST", `index ${index} is out of range: this handle holds ${numEnvs} env${numEnvs === 1 ? "" : "s"}`);
 }
 
 function describeShape(action: WireAction): string {
@@ -177,6 +184,8 @@ function describeShape(action: WireAction): string {
 }
 
 /** EnvError codes that name a client's mistake pass through as protocol codes. */
-export function envErrorCode(e: EnvError): "BAD_ACTION" | "BAD_OPTIONS" | "RESET_NEEDED" | "BAD_KWARGS" | "UNKNOWN_ENV" | "BAD_SNAPSHOT" | "INTERNAL" {
+export function envErrorCode(
+  e: EnvError,
+): "BAD_ACTION" | "BAD_OPTIONS" | "RESET_NEEDED" | "BAD_KWARGS" | "UNKNOWN_ENV" | "BAD_SNAPSHOT" | "INTERNAL" {
   return e.code === "CLOSED" ? "INTERNAL" : e.code;
 }

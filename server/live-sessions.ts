@@ -49,7 +49,13 @@ export class LiveSession {
   }
 
   info(): LiveSessionInfo {
-    return { session: this.id, env: this.source.env, label: this.source.label, source: this.source.source, takesGoal: this.source.setGoal !== undefined };
+    return {
+      session: this.id,
+      env: this.source.env,
+      label: this.source.label,
+      source: this.source.source,
+      takesGoal: this.source.setGoal !== undefined,
+    };
   }
 
   publish(frame: Frame): void {
@@ -117,7 +123,11 @@ export class LiveSessions {
 
   get(id: number): LiveSession {
     const session = this.sessions.get(id);
-    if (!session) throw new ProtocolError("NOT_FOUND", `no live session ${id} (live: ${[...this.sessions.keys()].join(", ") || "none"}; list shows them)`);
+    if (!session)
+      throw new ProtocolError(
+        "NOT_FOUND",
+        `no live session ${id} (live: ${[...this.sessions.keys()].join(", ") || "none"}; list shows them)`,
+      );
     return session;
   }
 

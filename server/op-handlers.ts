@@ -30,5 +30,6 @@ export function checkResult(op: Op, result: unknown): void {
 /** As checkResult, for a push. */
 export function checkEvent(event: ServerEvent): void {
   const checked = serverEvent.safeParse(event);
-  if (!checked.success) throw new Error(`the server's ${event.event} event does not match its schema: ${describeIssues(checked.error.issues)}`);
+  if (!checked.success)
+    throw new Error(`the server's ${event.event} event does not match its schema: ${describeIssues(checked.error.issues)}`);
 }

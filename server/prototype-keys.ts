@@ -40,7 +40,8 @@ export function prototypeKeyPath(value: unknown): (string | number)[] | null {
 export function prototypeKeyError(op: string, path: readonly (string | number)[]): ProtocolError {
   const where = path.length > 1 ? ` at ${path.slice(0, -1).join(".")}` : "";
   const key = `unrecognized key "${String(path.at(-1))}"${where}`;
-  const code: ErrorCode = op === "make" && path[0] === "kwargs" ? "BAD_KWARGS" : op === "reset" && path[0] === "options" ? "BAD_OPTIONS" : "BAD_REQUEST";
+  const code: ErrorCode =
+    op === "make" && path[0] === "kwargs" ? "BAD_KWARGS" : op === "reset" && path[0] === "options" ? "BAD_OPTIONS" : "BAD_REQUEST";
   const what = code === "BAD_KWARGS" ? "bad kwargs" : code === "BAD_OPTIONS" ? "bad reset options" : `bad ${op} request`;
   return new ProtocolError(code, `${what}: ${key}`);
 }

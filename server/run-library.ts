@@ -32,7 +32,8 @@ export class RunLibrary {
   /** Rows `from` onwards of a listed run, cut to CURVE_FIELDS; `next` is the row count read. */
   metrics(run: string, from: number): { rows: CurvePoint[]; next: number } {
     const known = this.list().map((r) => r.run);
-    if (!known.includes(run)) throw new ProtocolError("NOT_FOUND", `no run "${run.slice(0, 200)}" on this server (runs: ${known.join(", ") || "none"})`);
+    if (!known.includes(run))
+      throw new ProtocolError("NOT_FOUND", `no run "${run.slice(0, 200)}" on this server (runs: ${known.join(", ") || "none"})`);
     const lines = readFileSync(join(run, "metrics.jsonl"), "utf8").split("\n").slice(0, -1);
     const rows: CurvePoint[] = [];
     for (const line of lines.slice(from)) {
@@ -65,5 +66,9 @@ function describe(run: string): RunInfo {
   } catch {
     // A run without a readable config.json still has curves; it just has no env or algo to show.
   }
-  return { run, env: typeof config["env"] === "string" ? config["env"] : null, algo: typeof config["algo"] === "string" ? config["algo"] : null };
+  return {
+    run,
+    env: typeof config["env"] === "string" ? config["env"] : null,
+    algo: typeof config["algo"] === "string" ? config["algo"] : null,
+  };
 }

@@ -25,7 +25,12 @@ const data = workerData as ServeWorkerData;
 const port = parentPort!;
 
 try {
-  const server = await RapierGymServer.start({ host: data.host, port: data.port, runs: [data.run], ...(data.token !== undefined ? { token: data.token } : {}) });
+  const server = await RapierGymServer.start({
+    host: data.host,
+    port: data.port,
+    runs: [data.run],
+    ...(data.token !== undefined ? { token: data.token } : {}),
+  });
   await viewerBundle();
   const replay = new EvaluationReplay(server.live, `evaluations of ${data.run}`);
   port.on("message", (message: ServeWorkerMessage) => {

@@ -69,7 +69,9 @@ export class RapierGymServer {
     const host = options.host ?? "127.0.0.1";
     const token = options.token ?? null;
     if (!isLoopback(host) && token === null) {
-      throw new Error(`binding ${host} would let any machine that can reach it drive this simulator: pass a token (--token), or bind 127.0.0.1`);
+      throw new Error(
+        `binding ${host} would let any machine that can reach it drive this simulator: pass a token (--token), or bind 127.0.0.1`,
+      );
     }
     if (token !== null && token.length === 0) throw new Error("the token must not be empty");
     const limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -81,7 +83,11 @@ export class RapierGymServer {
     const checkReplies = options.checkReplies ?? process.env["RAPIER_GYM_CHECK_REPLIES"] === "1";
 
     const headerTimeout = Math.min(limits.idleTimeoutMs, 60_000);
-    const http = createServer({ headersTimeout: headerTimeout, requestTimeout: headerTimeout, connectionsCheckingInterval: Math.min(headerTimeout, 30_000) });
+    const http = createServer({
+      headersTimeout: headerTimeout,
+      requestTimeout: headerTimeout,
+      connectionsCheckingInterval: Math.min(headerTimeout, 30_000),
+    });
     const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes, perMessageDeflate: false });
     let server: RapierGymServer | undefined;
 
@@ -212,7 +218,8 @@ export class RapierGymServer {
         if (ws.bufferedAmount > MAX_UNREAD_BYTES) end(CLOSE_POLICY, "too many unread replies: read replies before sending more requests");
       },
       end,
-      onInternalError: (e) => log(`rapier-gym serve: internal error for ${options.remote}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
+      onInternalError: (e) =>
+        log(`rapier-gym serve: internal error for ${options.remote}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
     });
     ws.on("error", (e) => log(`rapier-gym serve: connection ${options.remote}: ${e.message}`));
     ws.on("close", () => {
@@ -221,7 +228,10 @@ export class RapierGymServer {
       this.sessions.delete(ws);
     });
     if (this.sessions.size >= limits.maxConnections) {
-      session.refuse("LIMIT", `the server already has ${this.sessions.size} connections, its limit (--max-connections ${limits.maxConnections}); try again later`);
+      session.refuse(
+        "LIMIT",
+        `the server already has ${this.sessions.size} connections, its limit (--max-connections ${limits.maxConnections}); try again later`,
+      );
       end(CLOSE_TRY_AGAIN_LATER, "too many connections");
       return;
     }

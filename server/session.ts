@@ -8,7 +8,18 @@
  */
 import { timingSafeEqual } from "node:crypto";
 import { EnvError } from "../sim/core/env.js";
-import { PROTOCOL_VERSION, OPS, request, requestEnvelope, requestId, type ErrorCode, type OpRequest, type RequestId, type Result, type ServerEvent } from "../protocol/messages.js";
+import {
+  PROTOCOL_VERSION,
+  OPS,
+  request,
+  requestEnvelope,
+  requestId,
+  type ErrorCode,
+  type OpRequest,
+  type RequestId,
+  type Result,
+  type ServerEvent,
+} from "../protocol/messages.js";
 import { ProtocolError } from "../protocol/protocol-error.js";
 import { ConnectionEnvs } from "./connection-envs.js";
 import { describeIssues } from "./describe-issues.js";
@@ -91,9 +102,14 @@ export class Session implements Watcher {
       id = salvageId(message);
       if (!this.authenticated) this.authenticate(message);
       const envelope = requestEnvelope.safeParse(message);
-      if (!envelope.success) throw new ProtocolError("BAD_REQUEST", `a request must be a JSON object with an id (integer >= 0 or string of at most 128 characters) and an op: ${describeIssues(envelope.error.issues)}`);
+      if (!envelope.success)
+        throw new ProtocolError(
+          "BAD_REQUEST",
+          `a request must be a JSON object with an id (integer >= 0 or string of at most 128 characters) and an op: ${describeIssues(envelope.error.issues)}`,
+        );
       const { op } = envelope.data;
-      if (!(OPS as string[]).includes(op)) throw new ProtocolError("UNKNOWN_OP", `unknown op "${op.slice(0, 64)}" (known: ${OPS.join(", ")})`);
+      if (!(OPS as string[]).includes(op))
+        throw new ProtocolError("UNKNOWN_OP", `unknown op "${op.slice(0, 64)}" (known: ${OPS.join(", ")})`);
       const parsed = request.safeParse(message);
       if (!parsed.success) {
         // A well-formed step whose only problems are in its action is a bad action, not a bad message.
@@ -144,7 +160,10 @@ export class Session implements Watcher {
       this.authenticated = true;
       return;
     }
-    const why = token === undefined ? "this server needs a token: send it in hello ({op: \"hello\", token}) or as an Authorization: Bearer header" : "wrong token";
+    const why =
+      token === undefined
+        ? 'this server needs a token: send it in hello ({op: "hello", token}) or as an Authorization: Bearer header'
+        : "wrong token";
     this.sendError(salvageId(message), new ProtocolError("UNAUTHORIZED", why));
     this.options.end(CLOSE_POLICY, "unauthorized");
     this.close();

@@ -21,7 +21,8 @@ export class SnapshotSeal {
   }
 
   unseal(sealed: Uint8Array): Uint8Array {
-    if (sealed.length <= TAG_BYTES) throw new ProtocolError("BAD_SNAPSHOT", `snapshot is ${sealed.length} bytes: too short to be one this server made`);
+    if (sealed.length <= TAG_BYTES)
+      throw new ProtocolError("BAD_SNAPSHOT", `snapshot is ${sealed.length} bytes: too short to be one this server made`);
     const bytes = sealed.subarray(0, sealed.length - TAG_BYTES);
     if (!timingSafeEqual(this.tag(bytes), sealed.subarray(sealed.length - TAG_BYTES))) {
       throw new ProtocolError("BAD_SNAPSHOT", "snapshot was not made by this server, or was altered: its seal does not match");

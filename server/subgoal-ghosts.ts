@@ -29,7 +29,14 @@ export function subgoalGhosts(scene: SceneDescription, space: SubgoalSpace, subg
   let stride: number;
   if (agent) {
     stride = 2;
-    const things = space === "controllable_achieved_goal" ? [agent] : space === "achieved_goal" ? (blocks.length > 0 ? blocks : [agent]) : [agent, ...blocks];
+    const things =
+      space === "controllable_achieved_goal"
+        ? [agent]
+        : space === "achieved_goal"
+          ? blocks.length > 0
+            ? blocks
+            : [agent]
+          : [agent, ...blocks];
     looks = things.slice(0, Math.floor(subgoalDim / 2));
   } else {
     stride = 3;

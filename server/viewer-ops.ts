@@ -32,7 +32,11 @@ export function viewerOps({ live, runs, recordings }: ViewerOpsOptions, watcher:
     },
     setGoal: (req) => {
       const { source } = live.get(req.session);
-      if (!source.setGoal) throw new ProtocolError("BAD_REQUEST", `session ${req.session} (${source.label}) does not take goals: only the server's own agents do (list shows takesGoal)`);
+      if (!source.setGoal)
+        throw new ProtocolError(
+          "BAD_REQUEST",
+          `session ${req.session} (${source.label}) does not take goals: only the server's own agents do (list shows takesGoal)`,
+        );
       source.setGoal(req.marker, req.position);
       return {};
     },
@@ -40,8 +44,16 @@ export function viewerOps({ live, runs, recordings }: ViewerOpsOptions, watcher:
     playback: (req) => {
       const known = recordings.list();
       const recording = known.find((r) => r.recording === req.recording);
-      if (!recording) throw new ProtocolError("NOT_FOUND", `no recording "${req.recording.slice(0, 200)}" on this server (recordings: ${known.map((r) => r.recording).join(", ") || "none"})`);
-      if (req.episode >= recording.episodes.length) throw new ProtocolError("NOT_FOUND", `${req.recording} has ${recording.episodes.length} episodes (0..${recording.episodes.length - 1}), not episode ${req.episode}`);
+      if (!recording)
+        throw new ProtocolError(
+          "NOT_FOUND",
+          `no recording "${req.recording.slice(0, 200)}" on this server (recordings: ${known.map((r) => r.recording).join(", ") || "none"})`,
+        );
+      if (req.episode >= recording.episodes.length)
+        throw new ProtocolError(
+          "NOT_FOUND",
+          `${req.recording} has ${recording.episodes.length} episodes (0..${recording.episodes.length - 1}), not episode ${req.episode}`,
+        );
       const { scene, frames } = recordings.episode(req.recording, req.episode);
       return { recording: req.recording, episode: req.episode, scene, frames: frames.map((f) => wireFrame(f, scene.markers)) };
     },

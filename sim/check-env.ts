@@ -27,7 +27,8 @@ export function checkEnv(env: Env<DictObs>, options: { steps?: number } = {}): v
   const goal = isGoalEnv(env);
   if (goal) {
     for (const key of ["observation", "achieved_goal", "desired_goal"]) {
-      if (!(env.observationSpace instanceof Dict) || !(key in env.observationSpace.spaces)) fail(`a goal env needs the observation key ${key}`);
+      if (!(env.observationSpace instanceof Dict) || !(key in env.observationSpace.spaces))
+        fail(`a goal env needs the observation key ${key}`);
     }
     if (typeof a.info.is_success !== "boolean") fail("a goal env's reset() info needs a boolean is_success");
   }
@@ -53,7 +54,8 @@ export function checkEnv(env: Env<DictObs>, options: { steps?: number } = {}): v
   const first = env.step(action);
   env.restore(snap);
   const second = env.step(action);
-  if (!sameObs(first.obs, second.obs) || first.reward !== second.reward) fail("a step after restore(snapshot()) differs from the step it replays");
+  if (!sameObs(first.obs, second.obs) || first.reward !== second.reward)
+    fail("a step after restore(snapshot()) differs from the step it replays");
 
   const scene = env.scene();
   if (!Array.isArray(scene.bodies) || scene.bodies.length === 0) fail("scene() must describe at least one body");

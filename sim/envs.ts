@@ -56,9 +56,27 @@ function pushTask(numBlocks: PushTaskConfig["numBlocks"], maze: boolean): PointM
 /** One entry per task; each gets a Dense id too, except the maze. */
 const POINT_MASS_VARIANTS: (Omit<PointMassVariant, "id"> & { name: string; maxEpisodeSteps: number; summary: string })[] = [
   { name: "PointMassReach", maze: false, makeTask: pushTask(0, false), maxEpisodeSteps: 100, summary: "move the point mass to the goal" },
-  { name: "PointMassPush", maze: false, makeTask: pushTask(1, false), maxEpisodeSteps: 200, summary: "push one block onto the goal (the post's pointMassObject)" },
-  { name: "PointMassPush2", maze: false, makeTask: pushTask(2, false), maxEpisodeSteps: 250, summary: "push two blocks onto their goals (piecewise reward)" },
-  { name: "PointMassMaze", maze: true, makeTask: pushTask(0, true), maxEpisodeSteps: 100, summary: "reach a fixed goal around two inner walls" },
+  {
+    name: "PointMassPush",
+    maze: false,
+    makeTask: pushTask(1, false),
+    maxEpisodeSteps: 200,
+    summary: "push one block onto the goal (the post's pointMassObject)",
+  },
+  {
+    name: "PointMassPush2",
+    maze: false,
+    makeTask: pushTask(2, false),
+    maxEpisodeSteps: 250,
+    summary: "push two blocks onto their goals (piecewise reward)",
+  },
+  {
+    name: "PointMassMaze",
+    maze: true,
+    makeTask: pushTask(0, true),
+    maxEpisodeSteps: 100,
+    summary: "reach a fixed goal around two inner walls",
+  },
 ];
 
 for (const v of POINT_MASS_VARIANTS) {
@@ -129,11 +147,51 @@ for (const v of POINT_MASS_VARIANTS) {
  * **Version history.** v0: panda-gym v3's tasks on Rapier 0.21.
  */
 const PANDA_VARIANTS: (Omit<PandaVariant, "id"> & { name: string; maxEpisodeSteps: number; summary: string })[] = [
-  { name: "PandaReach", table: TABLE, makeTask: (w, r) => new ReachTask(w, r), blockGripper: true, defaultThreshold: 0.05, maxEpisodeSteps: 50, summary: "move the Panda's tool to the goal" },
-  { name: "PandaPush", table: TABLE, makeTask: (w, r) => new ObjectTask(w, PUSH, r), blockGripper: true, defaultThreshold: 0.05, maxEpisodeSteps: 50, summary: "push the cube to the goal, fingers closed" },
-  { name: "PandaSlide", table: SLIDE_TABLE, makeTask: (w, r) => new ObjectTask(w, SLIDE, r), blockGripper: true, defaultThreshold: 0.05, maxEpisodeSteps: 50, summary: "strike the puck to a goal out of reach" },
-  { name: "PandaPickAndPlace", table: TABLE, makeTask: (w, r) => new ObjectTask(w, PICK_AND_PLACE, r), blockGripper: false, defaultThreshold: 0.05, maxEpisodeSteps: 50, summary: "pick the cube and place it on the goal, often in the air" },
-  { name: "PandaStack", table: TABLE, makeTask: (w, r) => new StackTask(w, r), blockGripper: false, defaultThreshold: 0.1, maxEpisodeSteps: 100, summary: "stack two cubes on the goal" },
+  {
+    name: "PandaReach",
+    table: TABLE,
+    makeTask: (w, r) => new ReachTask(w, r),
+    blockGripper: true,
+    defaultThreshold: 0.05,
+    maxEpisodeSteps: 50,
+    summary: "move the Panda's tool to the goal",
+  },
+  {
+    name: "PandaPush",
+    table: TABLE,
+    makeTask: (w, r) => new ObjectTask(w, PUSH, r),
+    blockGripper: true,
+    defaultThreshold: 0.05,
+    maxEpisodeSteps: 50,
+    summary: "push the cube to the goal, fingers closed",
+  },
+  {
+    name: "PandaSlide",
+    table: SLIDE_TABLE,
+    makeTask: (w, r) => new ObjectTask(w, SLIDE, r),
+    blockGripper: true,
+    defaultThreshold: 0.05,
+    maxEpisodeSteps: 50,
+    summary: "strike the puck to a goal out of reach",
+  },
+  {
+    name: "PandaPickAndPlace",
+    table: TABLE,
+    makeTask: (w, r) => new ObjectTask(w, PICK_AND_PLACE, r),
+    blockGripper: false,
+    defaultThreshold: 0.05,
+    maxEpisodeSteps: 50,
+    summary: "pick the cube and place it on the goal, often in the air",
+  },
+  {
+    name: "PandaStack",
+    table: TABLE,
+    makeTask: (w, r) => new StackTask(w, r),
+    blockGripper: false,
+    defaultThreshold: 0.1,
+    maxEpisodeSteps: 100,
+    summary: "stack two cubes on the goal",
+  },
 ];
 
 for (const v of PANDA_VARIANTS) {

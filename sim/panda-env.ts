@@ -20,8 +20,14 @@ const PANDA_BASE: [number, number, number] = [-0.6, 0, 0];
 
 export const pandaKwargs = z
   .object({
-    rewardType: z.enum(["sparse", "dense"]).default("sparse").describe("sparse: -1 until the goal is within the threshold, then 0; dense: minus the distance"),
-    distanceMetric: z.enum(["euclidean", "l1"]).default("euclidean").describe("the distance between achieved and desired goals (panda-gym: euclidean)"),
+    rewardType: z
+      .enum(["sparse", "dense"])
+      .default("sparse")
+      .describe("sparse: -1 until the goal is within the threshold, then 0; dense: minus the distance"),
+    distanceMetric: z
+      .enum(["euclidean", "l1"])
+      .default("euclidean")
+      .describe("the distance between achieved and desired goals (panda-gym: euclidean)"),
     distanceThreshold: z.number().positive().finite().optional().describe("success radius: 0.05 m (Stack: 0.1, as panda-gym)"),
     terminateOnSuccess: z.boolean().default(false).describe("end the episode (terminated) on success; panda-gym never does"),
     controlType: z.enum(["ee", "joints"]).default("ee").describe("ee: 0.05 m tool displacement through IK; joints: 0.05 rad per joint"),
@@ -46,6 +52,10 @@ export function pandaEnv(variant: PandaVariant, kwargs: PandaKwargs = {}): Robot
   const world = new PhysicsWorld([0, 0, -9.81], PANDA_TIMESTEP, PANDA_CONTACT_FREQUENCY);
   buildTable(world, variant.table);
   const arm = new PandaArm(world, { base: PANDA_BASE, controlType: k.controlType, blockGripper: variant.blockGripper });
-  const task = variant.makeTask(world, { rewardType: k.rewardType, distanceMetric: k.distanceMetric, distanceThreshold: k.distanceThreshold ?? variant.defaultThreshold });
+  const task = variant.makeTask(world, {
+    rewardType: k.rewardType,
+    distanceMetric: k.distanceMetric,
+    distanceThreshold: k.distanceThreshold ?? variant.defaultThreshold,
+  });
   return new RobotTaskEnv(world, arm, task, { id: variant.id, substeps: PANDA_SUBSTEPS, terminateOnSuccess: k.terminateOnSuccess });
 }

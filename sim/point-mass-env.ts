@@ -20,8 +20,16 @@ export const pointMassKwargs = z
     rewardType: z.enum(["sparse", "dense"]).default("sparse").describe("sparse: -1 per block off its goal; dense: minus the distance"),
     distanceMetric: z.enum(["euclidean", "l1"]).default("euclidean").describe("euclidean from 2020-04 on; l1 in the March 2020 code"),
     distanceThreshold: z.number().positive().finite().default(0.3).describe("a block within this distance of its goal counts as placed"),
-    terminateOnSuccess: z.boolean().default(false).describe("end the episode (terminated) once every block is placed; the original never did"),
-    targetLimit: z.number().positive().max(2.5).optional().describe("goals and mass starts are uniform in ±targetLimit (TARG_LIMIT); 1.3 with blocks, 2.0 without"),
+    terminateOnSuccess: z
+      .boolean()
+      .default(false)
+      .describe("end the episode (terminated) once every block is placed; the original never did"),
+    targetLimit: z
+      .number()
+      .positive()
+      .max(2.5)
+      .optional()
+      .describe("goals and mass starts are uniform in ±targetLimit (TARG_LIMIT); 1.3 with blocks, 2.0 without"),
   })
   .strict();
 

@@ -48,7 +48,10 @@ export function registration(id: string): EnvRegistration {
   const reg = registry.get(id);
   if (!reg) {
     const near = envIds().filter((k) => editDistance(k.toLowerCase(), id.toLowerCase()) <= 3);
-    throw new EnvError("UNKNOWN_ENV", `unknown env id "${id}"${near.length ? `; did you mean ${near.join(", ")}?` : ""} (known: ${envIds().join(", ")})`);
+    throw new EnvError(
+      "UNKNOWN_ENV",
+      `unknown env id "${id}"${near.length ? `; did you mean ${near.join(", ")}?` : ""} (known: ${envIds().join(", ")})`,
+    );
   }
   return reg;
 }
@@ -79,7 +82,13 @@ export function make(id: string, kwargs: Record<string, unknown> = {}): GoalEnv 
 export function specInfo(id: string): SpecInfo {
   const env = make(id);
   try {
-    return { id, summary: registration(id).summary, maxEpisodeSteps: registration(id).maxEpisodeSteps, observationSpace: env.observationSpace, actionSpace: env.actionSpace };
+    return {
+      id,
+      summary: registration(id).summary,
+      maxEpisodeSteps: registration(id).maxEpisodeSteps,
+      observationSpace: env.observationSpace,
+      actionSpace: env.actionSpace,
+    };
   } finally {
     env.close();
   }

@@ -6,7 +6,10 @@
 export function workerEntry(moduleUrl: URL): [string | URL, { eval?: boolean }] {
   if (!moduleUrl.pathname.endsWith(".ts")) return [moduleUrl, {}];
   const tsx = import.meta.resolve("tsx/esm/api");
-  return [`import(${JSON.stringify(tsx)}).then((tsx) => tsx.tsImport(${JSON.stringify(moduleUrl.href)}, ${JSON.stringify(import.meta.url)}))`, { eval: true }];
+  return [
+    `import(${JSON.stringify(tsx)}).then((tsx) => tsx.tsImport(${JSON.stringify(moduleUrl.href)}, ${JSON.stringify(import.meta.url)}))`,
+    { eval: true },
+  ];
 }
 
 /** A sibling module of `importMetaUrl`, in the same language (.ts or .js) as the caller. */

@@ -26,7 +26,8 @@ const thisMachine: Machine = { env: process.env, platform: process.platform, isE
 
 const BROWSER_NAMES = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome"];
 const GET_BROWSER = "install Chromium (Debian/Ubuntu: apt-get install chromium) or Chrome, or set CHROME_PATH to its executable";
-const GET_PYTHON = "install them (Debian/Ubuntu: apt-get install python3 python3-websockets python3-numpy; elsewhere: pip install websockets numpy)";
+const GET_PYTHON =
+  "install them (Debian/Ubuntu: apt-get install python3 python3-websockets python3-numpy; elsewhere: pip install websockets numpy)";
 
 /**
  * The browser: CHROME_PATH when set (and then only it: a path the user gave that is wrong is
@@ -35,10 +36,13 @@ const GET_PYTHON = "install them (Debian/Ubuntu: apt-get install python3 python3
  */
 export function findBrowser(machine: Machine = thisMachine): Found {
   const given = machine.env["CHROME_PATH"];
-  if (given) return machine.isExecutable(given) ? { path: given } : { missing: `CHROME_PATH=${given} is not an executable file: ${GET_BROWSER}` };
+  if (given)
+    return machine.isExecutable(given) ? { path: given } : { missing: `CHROME_PATH=${given} is not an executable file: ${GET_BROWSER}` };
   const path = [...onPath(machine, BROWSER_NAMES), ...browserLocations(machine)].find((p) => machine.isExecutable(p));
   if (path !== undefined) return { path };
-  return { missing: `no Chromium or Chrome found (CHROME_PATH unset; none of ${BROWSER_NAMES.join(", ")} on PATH; none in the usual install locations): ${GET_BROWSER}` };
+  return {
+    missing: `no Chromium or Chrome found (CHROME_PATH unset; none of ${BROWSER_NAMES.join(", ")} on PATH; none in the usual install locations): ${GET_BROWSER}`,
+  };
 }
 
 /**
@@ -47,7 +51,9 @@ export function findBrowser(machine: Machine = thisMachine): Found {
  */
 export function findPython(machine: Machine = thisMachine, probe: PythonProbe = importsClientModules): Found {
   const names = machine.platform === "win32" ? ["python3", "python"] : ["python3"];
-  const candidates = [...new Set([...onPath(machine, names), ...(machine.platform === "win32" ? [] : ["/usr/bin/python3"])])].filter((p) => machine.isExecutable(p));
+  const candidates = [...new Set([...onPath(machine, names), ...(machine.platform === "win32" ? [] : ["/usr/bin/python3"])])].filter((p) =>
+    machine.isExecutable(p),
+  );
   const problems: string[] = [];
   for (const python of candidates) {
     const problem = probe(python);
@@ -93,13 +99,28 @@ function browserLocations(machine: Machine): string[] {
   const { env } = machine;
   if (machine.platform === "darwin") {
     const apps = ["/Applications", ...(env["HOME"] ? [posix.join(env["HOME"], "Applications")] : [])];
-    return apps.flatMap((dir) => [posix.join(dir, "Google Chrome.app/Contents/MacOS/Google Chrome"), posix.join(dir, "Chromium.app/Contents/MacOS/Chromium")]);
+    return apps.flatMap((dir) => [
+      posix.join(dir, "Google Chrome.app/Contents/MacOS/Google Chrome"),
+      posix.join(dir, "Chromium.app/Contents/MacOS/Chromium"),
+    ]);
   }
   if (machine.platform === "win32") {
-    const roots = [env["LOCALAPPDATA"], env["PROGRAMFILES"], env["PROGRAMFILES(X86)"]].filter((r): r is string => r !== undefined && r !== "");
-    return roots.flatMap((root) => [win32.join(root, "Google", "Chrome", "Application", "chrome.exe"), win32.join(root, "Chromium", "Application", "chrome.exe")]);
+    const roots = [env["LOCALAPPDATA"], env["PROGRAMFILES"], env["PROGRAMFILES(X86)"]].filter(
+      (r): r is string => r !== undefined && r !== "",
+    );
+    return roots.flatMap((root) => [
+      win32.join(root, "Google", "Chrome", "Application", "chrome.exe"),
+      win32.join(root, "Chromium", "Application", "chrome.exe"),
+    ]);
   }
-  return ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable", "/snap/bin/chromium", "/opt/google/chrome/chrome"];
+  return [
+    "/usr/bin/chromium",
+    "/usr/bin/chromium-browser",
+    "/usr/bin/google-chrome",
+    "/usr/bin/google-chrome-stable",
+    "/snap/bin/chromium",
+    "/opt/google/chrome/chrome",
+  ];
 }
 
 function isExecutable(path: string): boolean {

@@ -21,7 +21,10 @@ export class CameraRig {
    * @param centre the middle of what should fill the view (the arena), where the orbit starts and top-down looks
    * @param extent half its size
    */
-  constructor(private readonly centre: Vector3, private readonly extent: number) {
+  constructor(
+    private readonly centre: Vector3,
+    private readonly extent: number,
+  ) {
     this.target.copy(centre);
     this.distance = extent * 2.6;
     this.camera.up.set(0, 0, 1);
@@ -35,7 +38,7 @@ export class CameraRig {
 
   /** Moves the target across the ground by a drag of (dx, dy) pixels. */
   pan(dx: number, dy: number): void {
-    const scale = (this.distance * 0.0015);
+    const scale = this.distance * 0.0015;
     const right = new Vector3(-Math.sin(this.azimuth), Math.cos(this.azimuth), 0);
     const forward = new Vector3(-Math.cos(this.azimuth), -Math.sin(this.azimuth), 0);
     this.target.addScaledVector(right, -dx * scale).addScaledVector(forward, dy * scale);
@@ -51,7 +54,7 @@ export class CameraRig {
     this.camera.updateProjectionMatrix();
     if (this.mode === "top") {
       // Far enough that the arena fits the narrower side of the tile.
-      const fit = this.extent * 1.1 / Math.tan((this.camera.fov * Math.PI) / 360) / Math.min(1, aspect);
+      const fit = (this.extent * 1.1) / Math.tan((this.camera.fov * Math.PI) / 360) / Math.min(1, aspect);
       this.camera.up.set(0, 1, 0);
       this.camera.position.set(this.centre.x, this.centre.y, fit);
       this.camera.lookAt(this.centre);

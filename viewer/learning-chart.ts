@@ -60,8 +60,20 @@ export function drawLearningCurves(canvas: HTMLCanvasElement, runs: readonly Run
     axes(ctx, box, panel.title, lo, hi, maxStep);
     series.forEach((s, i) => {
       const color = RUN_COLORS[i % RUN_COLORS.length]!;
-      drawn += line(ctx, s.train.map(([x, v]) => [px(x), py(v)]), color, 0.3, 1);
-      drawn += line(ctx, s.evals.map(([x, v]) => [px(x), py(v)]), color, 1, 2);
+      drawn += line(
+        ctx,
+        s.train.map(([x, v]) => [px(x), py(v)]),
+        color,
+        0.3,
+        1,
+      );
+      drawn += line(
+        ctx,
+        s.evals.map(([x, v]) => [px(x), py(v)]),
+        color,
+        1,
+        2,
+      );
     });
   });
   return drawn;
@@ -92,7 +104,14 @@ function line(ctx: CanvasRenderingContext2D, points: [number, number][], color: 
   return points.length;
 }
 
-function axes(ctx: CanvasRenderingContext2D, box: { x: number; y: number; w: number; h: number }, title: string, lo: number, hi: number, maxStep: number): void {
+function axes(
+  ctx: CanvasRenderingContext2D,
+  box: { x: number; y: number; w: number; h: number },
+  title: string,
+  lo: number,
+  hi: number,
+  maxStep: number,
+): void {
   ctx.strokeStyle = "#999";
   ctx.fillStyle = "#444";
   ctx.lineWidth = 1;

@@ -56,7 +56,14 @@ function onEvent(event: ServerEvent): void {
       if (existing) existing.rebuild(event.scene);
       else {
         const info = sessions.find((s) => s.session === event.session);
-        addTile(Tile.live(event.session, event.scene, info?.takesGoal ?? false, `${event.scene.env} · ${info?.label ?? `session ${event.session}`}`));
+        addTile(
+          Tile.live(
+            event.session,
+            event.scene,
+            info?.takesGoal ?? false,
+            `${event.scene.env} · ${info?.label ?? `session ${event.session}`}`,
+          ),
+        );
       }
       return;
     }
@@ -231,7 +238,12 @@ function renderLists(fresh: ListResult | null): void {
   ul.replaceChildren();
   for (const s of sessions) {
     const watched = tiles.has(`session-${s.session}`);
-    item(ul, checkbox(`${s.env} · ${s.label}${s.takesGoal ? " (drag its goal)" : ""}`, watched, (on) => (on ? watch(s.session) : unwatch(s.session))));
+    item(
+      ul,
+      checkbox(`${s.env} · ${s.label}${s.takesGoal ? " (drag its goal)" : ""}`, watched, (on) =>
+        on ? watch(s.session) : unwatch(s.session),
+      ),
+    );
   }
   if (sessions.length === 0) item(ul, "none yet").className = "empty";
   const runList = $("runs");
@@ -240,10 +252,18 @@ function renderLists(fresh: ListResult | null): void {
     if (!runs.has(r.run)) runs.set(r.run, { rows: [], next: 0, shown: runs.size < RUN_COLORS.length });
     const state = runs.get(r.run)!;
     const index = [...runs.keys()].indexOf(r.run);
-    item(runList, checkbox(`${r.run}${r.algo ? ` (${r.algo}` : ""}${r.env ? ` on ${r.env})` : r.algo ? ")" : ""}`, state.shown, (on) => {
-      state.shown = on;
-      drawCurves();
-    }, RUN_COLORS[index % RUN_COLORS.length]));
+    item(
+      runList,
+      checkbox(
+        `${r.run}${r.algo ? ` (${r.algo}` : ""}${r.env ? ` on ${r.env})` : r.algo ? ")" : ""}`,
+        state.shown,
+        (on) => {
+          state.shown = on;
+          drawCurves();
+        },
+        RUN_COLORS[index % RUN_COLORS.length],
+      ),
+    );
   });
   if (list.runs.length === 0) item(runList, "none (serve --runs DIR)").className = "empty";
   const recList = $("recordings");
@@ -301,7 +321,9 @@ async function refresh(): Promise<void> {
 async function start(): Promise<void> {
   const token = new URLSearchParams(location.search).get("token");
   const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}`;
-  const connected = await ViewerClient.connect(url, token, onEvent, () => setStatus("disconnected: the server is gone (reload to reconnect)", true));
+  const connected = await ViewerClient.connect(url, token, onEvent, () =>
+    setStatus("disconnected: the server is gone (reload to reconnect)", true),
+  );
   client = connected.client;
   setStatus(`connected to ${location.host}`);
   const envList = $("envs");
@@ -333,7 +355,9 @@ const hooks = {
       env: t.stage.description.env,
       frames: t.frameCount,
       valueMap: t.stage.hasValueMap,
-      markers: Object.fromEntries([...t.stage.markers].map(([name, m]) => [name, { visible: m.visible, position: [m.position.x, m.position.y, m.position.z] }])),
+      markers: Object.fromEntries(
+        [...t.stage.markers].map(([name, m]) => [name, { visible: m.visible, position: [m.position.x, m.position.y, m.position.z] }]),
+      ),
     })),
     curvePoints,
     renders,
@@ -363,7 +387,10 @@ const hooks = {
     if (!tile || !mesh) return null;
     const p = mesh.position.clone().project(tile.stage.rig.camera);
     const rect = canvas.getBoundingClientRect();
-    return { x: rect.left + tile.viewport.x + ((p.x + 1) / 2) * tile.viewport.width, y: rect.top + tile.viewport.y + ((1 - p.y) / 2) * tile.viewport.height };
+    return {
+      x: rect.left + tile.viewport.x + ((p.x + 1) / 2) * tile.viewport.width,
+      y: rect.top + tile.viewport.y + ((1 - p.y) / 2) * tile.viewport.height,
+    };
   },
 };
 (window as unknown as { rapierGymViewer: typeof hooks }).rapierGymViewer = hooks;

@@ -7,7 +7,9 @@
 import { Vector2, type Vector3 } from "three";
 import type { Tile } from "./tile.js";
 
-type Drag = { tile: Tile; kind: "goal"; marker: string; position: Vector3 | null; held: number } | { tile: Tile; kind: "orbit" | "pan"; x: number; y: number };
+type Drag =
+  | { tile: Tile; kind: "goal"; marker: string; position: Vector3 | null; held: number }
+  | { tile: Tile; kind: "orbit" | "pan"; x: number; y: number };
 
 /** Sends a dropped goal to its session; a rejection lets the marker go back to the session's. */
 export type GoalDrop = (session: number, marker: string, position: Vector3) => Promise<void>;
@@ -41,7 +43,12 @@ export class PointerInput {
   holdDraggedGoal(tile: Tile, now: number): void {
     const drag = this.drag;
     const pending = this.pendingGoal;
-    const held = drag?.kind === "goal" && drag.tile === tile && drag.position ? { marker: drag.marker, position: drag.position } : pending?.tile === tile ? pending : null;
+    const held =
+      drag?.kind === "goal" && drag.tile === tile && drag.position
+        ? { marker: drag.marker, position: drag.position }
+        : pending?.tile === tile
+          ? pending
+          : null;
     if (!held) return;
     const mesh = tile.stage.markers.get(held.marker);
     if (!mesh) return;
@@ -58,7 +65,8 @@ export class PointerInput {
     const py = e.clientY - rect.top;
     for (const tile of this.tiles.values()) {
       const { x, y, width, height } = tile.viewport;
-      if (px >= x && px < x + width && py >= y && py < y + height) return { tile, ndc: new Vector2(((px - x) / width) * 2 - 1, -((py - y) / height) * 2 + 1) };
+      if (px >= x && px < x + width && py >= y && py < y + height)
+        return { tile, ndc: new Vector2(((px - x) / width) * 2 - 1, -((py - y) / height) * 2 + 1) };
     }
     return null;
   }

@@ -78,7 +78,14 @@ export class Stage {
     this.floorTop = floorTop;
     for (const m of description.markers) {
       const ghost = m.name.startsWith("subgoal");
-      const material = new MeshLambertMaterial({ color: m.color, transparent: true, opacity: m.opacity, depthWrite: !ghost, emissive: m.color, emissiveIntensity: ghost ? 0.3 : 0.15 });
+      const material = new MeshLambertMaterial({
+        color: m.color,
+        transparent: true,
+        opacity: m.opacity,
+        depthWrite: !ghost,
+        emissive: m.color,
+        emissiveIntensity: ghost ? 0.3 : 0.15,
+      });
       const mesh = new Mesh(geometry(m.shape), material);
       mesh.name = m.name;
       mesh.visible = false;

@@ -49,7 +49,12 @@ export class Tile {
   }
 
   static live(session: number, description: SceneDescription, takesGoal: boolean, title: string): Tile {
-    return new Tile(`session-${session}`, description, { kind: "live", session, takesGoal, interpolator: new FrameInterpolator(description.dt) }, title);
+    return new Tile(
+      `session-${session}`,
+      description,
+      { kind: "live", session, takesGoal, interpolator: new FrameInterpolator(description.dt) },
+      title,
+    );
   }
 
   static playback(key: string, description: SceneDescription, frames: Frame[], title: string): Tile {

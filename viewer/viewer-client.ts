@@ -3,7 +3,16 @@
  * server's own zod schemas (protocol/messages.ts), and pushes handed to one listener. The page
  * speaks to the server through this alone.
  */
-import { PROTOCOL_VERSION, reply, resultSchemas, serverEvent, type Op, type Params, type Result, type ServerEvent } from "../protocol/messages.js";
+import {
+  PROTOCOL_VERSION,
+  reply,
+  resultSchemas,
+  serverEvent,
+  type Op,
+  type Params,
+  type Result,
+  type ServerEvent,
+} from "../protocol/messages.js";
 
 export class ViewerClient {
   private nextId = 1;
@@ -21,7 +30,12 @@ export class ViewerClient {
   }
 
   /** Connects and says hello (with the page's ?token= if the server needs one). */
-  static async connect(url: string, token: string | null, onEvent: (event: ServerEvent) => void, onClose: () => void): Promise<{ client: ViewerClient; envs: string[] }> {
+  static async connect(
+    url: string,
+    token: string | null,
+    onEvent: (event: ServerEvent) => void,
+    onClose: () => void,
+  ): Promise<{ client: ViewerClient; envs: string[] }> {
     const ws = new WebSocket(url);
     await new Promise<void>((resolve, reject) => {
       ws.addEventListener("open", () => resolve(), { once: true });
@@ -46,7 +60,8 @@ export class ViewerClient {
       return;
     }
     const r = reply.parse(message);
-    if (r.id === null || typeof r.id === "string") throw new Error(`the server answered a request this page did not send: ${text.slice(0, 200)}`);
+    if (r.id === null || typeof r.id === "string")
+      throw new Error(`the server answered a request this page did not send: ${text.slice(0, 200)}`);
     const waiting = this.pending.get(r.id);
     if (!waiting) throw new Error(`a reply to request ${r.id}, which is not pending`);
     this.pending.delete(r.id);

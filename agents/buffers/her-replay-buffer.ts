@@ -83,7 +83,6 @@ export interface HerBatch {
   relabelled: Uint8Array;
 }
 
-
 const metaSchema = z.object({
   format: z.literal("her-replay-buffer/1"),
   capacity: z.number().int().positive(),
@@ -136,7 +135,8 @@ export class HerReplayBuffer {
     this.goalSelectionStrategy = options.goalSelectionStrategy ?? "future";
     this.faithful = options.faithful ?? false;
     this.numEnvs = options.numEnvs ?? 1;
-    if (!Number.isInteger(this.numEnvs) || this.numEnvs <= 0) throw new RangeError(`numEnvs must be a positive integer, got ${this.numEnvs}`);
+    if (!Number.isInteger(this.numEnvs) || this.numEnvs <= 0)
+      throw new RangeError(`numEnvs must be a positive integer, got ${this.numEnvs}`);
     this.episodes = new EpisodeRing(capacity, { observationDim, goalDim, actionDim }, this.numEnvs);
   }
 
@@ -257,8 +257,10 @@ export class HerReplayBuffer {
   static fromBytes(bytes: Uint8Array, computeReward: GoalRewardFn, capacity?: number): HerReplayBuffer {
     const { meta: rawMeta, arrays } = unpackArrays(bytes);
     const meta = metaSchema.parse(rawMeta);
-    if (meta.size > meta.capacity || meta.staged.length !== meta.numEnvs) throw new Error("replay buffer bytes are inconsistent: size or staging does not fit");
-    if (capacity !== undefined && capacity < meta.size) throw new RangeError(`cannot restore ${meta.size} stored transitions into a buffer of capacity ${capacity}`);
+    if (meta.size > meta.capacity || meta.staged.length !== meta.numEnvs)
+      throw new Error("replay buffer bytes are inconsistent: size or staging does not fit");
+    if (capacity !== undefined && capacity < meta.size)
+      throw new RangeError(`cannot restore ${meta.size} stored transitions into a buffer of capacity ${capacity}`);
     const rng = new Rng();
     rng.state = meta.rngState;
     const buffer = new HerReplayBuffer({ ...meta, capacity: capacity ?? meta.capacity, computeReward, rng });

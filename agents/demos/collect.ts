@@ -49,7 +49,10 @@ export function collectDemos(options: CollectOptions): DemoSet {
   const seed = options.seed ?? 0;
   if ((options.episodes === undefined) === (options.steps === undefined)) throw new Error("collectDemos: give either episodes or steps");
   const target = options.episodes ?? options.steps!;
-  if (!Number.isInteger(target) || target <= 0) throw new Error(`collectDemos: the number of ${options.episodes !== undefined ? "episodes" : "steps"} must be a positive integer, got ${target}`);
+  if (!Number.isInteger(target) || target <= 0)
+    throw new Error(
+      `collectDemos: the number of ${options.episodes !== undefined ? "episodes" : "steps"} must be a positive integer, got ${target}`,
+    );
   if (!Number.isInteger(maxEpLen) || maxEpLen <= 0) throw new Error(`collectDemos: maxEpLen must be a positive integer, got ${maxEpLen}`);
   const needed = options.episodes ?? Math.ceil(target / maxEpLen);
   const maxAttempts = options.maxAttempts ?? 20 * needed + 20;
@@ -59,7 +62,9 @@ export function collectDemos(options: CollectOptions): DemoSet {
   const done = (): boolean => (options.episodes !== undefined ? kept.length >= options.episodes : keptSteps >= target);
   while (!done()) {
     if (attempts >= maxAttempts) {
-      throw new ConfigError(`collectDemos: only ${kept.length} of ${attempts} episodes of ${options.source} on ${options.envId} succeeded; giving up (raise maxAttempts or use a better policy)`);
+      throw new ConfigError(
+        `collectDemos: only ${kept.length} of ${attempts} episodes of ${options.source} on ${options.envId} succeeded; giving up (raise maxAttempts or use a better policy)`,
+      );
     }
     const episodeSeed = seed + attempts;
     attempts++;

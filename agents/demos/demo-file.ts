@@ -15,7 +15,9 @@ import { ConfigError } from "../config-error.js";
 
 export const DEMO_FORMAT = "rapier-gym-demos/1";
 
-const dimsSchema = z.object(Object.fromEntries(DEMO_KEYS.map((k) => [k, z.number().int().positive()])) as Record<DemoKey, z.ZodNumber>).strict();
+const dimsSchema = z
+  .object(Object.fromEntries(DEMO_KEYS.map((k) => [k, z.number().int().positive()])) as Record<DemoKey, z.ZodNumber>)
+  .strict();
 
 const metaSchema = z
   .object({
@@ -69,23 +71,38 @@ export function decodeDemoSet(bytes: Uint8Array, where: string): DemoSet {
   }
   const parsed = metaSchema.safeParse(unpacked.meta);
   if (!parsed.success) {
-    throw new ConfigError(`${where} is not a ${DEMO_FORMAT} file: ${parsed.error.issues.map((i) => `${i.path.join(".") || "meta"}: ${i.message}`).join("; ")}`);
+    throw new ConfigError(
+      `${where} is not a ${DEMO_FORMAT} file: ${parsed.error.issues.map((i) => `${i.path.join(".") || "meta"}: ${i.message}`).join("; ")}`,
+    );
   }
   const meta = parsed.data;
   const episodes = meta.episodeLengths.length;
   if (meta.seeds.length !== episodes) throw new ConfigError(`${where}: ${meta.seeds.length} seeds for ${episodes} episodes`);
   const tooLong = meta.episodeLengths.findIndex((l) => l > meta.horizon);
-  if (tooLong >= 0) throw new ConfigError(`${where}: episode ${tooLong} has length ${meta.episodeLengths[tooLong]}, beyond the horizon ${meta.horizon}`);
+  if (tooLong >= 0)
+    throw new ConfigError(`${where}: episode ${tooLong} has length ${meta.episodeLengths[tooLong]}, beyond the horizon ${meta.horizon}`);
   const data = {} as Record<DemoKey, Float32Array>;
   for (const key of DEMO_KEYS) {
     const a = unpacked.arrays.get(key);
     if (!(a instanceof Float32Array)) throw new ConfigError(`${where}: array "${key}" is missing or not float32`);
     const expected = episodes * meta.horizon * meta.dims[key];
-    if (a.length !== expected) throw new ConfigError(`${where}: array "${key}" has ${a.length} values, expected ${episodes}×${meta.horizon}×${meta.dims[key]} = ${expected}`);
+    if (a.length !== expected)
+      throw new ConfigError(
+        `${where}: array "${key}" has ${a.length} values, expected ${episodes}×${meta.horizon}×${meta.dims[key]} = ${expected}`,
+      );
     data[key] = a;
   }
   if (checksum(data) !== meta.crc32) throw new ConfigError(`${where} is damaged: its arrays do not match their CRC-32`);
-  return { env: meta.env, envKwargs: meta.envKwargs, source: meta.source, seeds: meta.seeds, episodeLengths: meta.episodeLengths, horizon: meta.horizon, dims: meta.dims, data };
+  return {
+    env: meta.env,
+    envKwargs: meta.envKwargs,
+    source: meta.source,
+    seeds: meta.seeds,
+    episodeLengths: meta.episodeLengths,
+    horizon: meta.horizon,
+    dims: meta.dims,
+    data,
+  };
 }
 
 /** Writes `set` to `path` atomically (a kill leaves the old file or the new one). */

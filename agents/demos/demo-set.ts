@@ -9,12 +9,24 @@ import type { GoalEnv, GoalObs } from "../../sim/core/env.js";
 import { ConfigError } from "../config-error.js";
 
 /** The npz keys, in file order. `acts` are env actions; the rest are observation keys, plural. */
-export const DEMO_KEYS = ["acts", "obs", "desired_goals", "achieved_goals", "controllable_achieved_goals", "full_positional_states"] as const;
+export const DEMO_KEYS = [
+  "acts",
+  "obs",
+  "desired_goals",
+  "achieved_goals",
+  "controllable_achieved_goals",
+  "full_positional_states",
+] as const;
 
 export type DemoKey = (typeof DEMO_KEYS)[number];
 
 /** The observation key each array (but `acts`) is read from. */
-const OBS_KEY: Readonly<Record<Exclude<DemoKey, "acts">, "observation" | "desired_goal" | "achieved_goal" | "controllable_achieved_goal" | "full_positional_state">> = {
+const OBS_KEY: Readonly<
+  Record<
+    Exclude<DemoKey, "acts">,
+    "observation" | "desired_goal" | "achieved_goal" | "controllable_achieved_goal" | "full_positional_state"
+  >
+> = {
   obs: "observation",
   desired_goals: "desired_goal",
   achieved_goals: "achieved_goal",
@@ -65,7 +77,10 @@ export interface RecordedEpisode {
 }
 
 export function newEpisode(seed: number): RecordedEpisode {
-  return { seed, rows: { acts: [], obs: [], desired_goals: [], achieved_goals: [], controllable_achieved_goals: [], full_positional_states: [] } };
+  return {
+    seed,
+    rows: { acts: [], obs: [], desired_goals: [], achieved_goals: [], controllable_achieved_goals: [], full_positional_states: [] },
+  };
 }
 
 /** Appends the observation shown before `action`, and the action. */
@@ -77,19 +92,26 @@ export function recordStep(episode: RecordedEpisode, obs: GoalObs, action: Array
 }
 
 /** Packs recorded episodes into the [episodes, T, dim] arrays, T the longest episode. */
-export function buildDemoSet(info: { env: string; envKwargs: Record<string, unknown>; source: string }, episodes: readonly RecordedEpisode[]): DemoSet {
+export function buildDemoSet(
+  info: { env: string; envKwargs: Record<string, unknown>; source: string },
+  episodes: readonly RecordedEpisode[],
+): DemoSet {
   if (episodes.length === 0) throw new Error("buildDemoSet: no episodes to store");
   const lengths = episodes.map((e) => e.rows.acts.length);
   if (lengths.some((l) => l === 0)) throw new Error("buildDemoSet: an episode has no steps");
   const horizon = Math.max(...lengths);
   const dims = Object.fromEntries(DEMO_KEYS.map((k) => [k, episodes[0]!.rows[k][0]!.length])) as Record<DemoKey, number>;
-  const data = Object.fromEntries(DEMO_KEYS.map((k) => [k, new Float32Array(episodes.length * horizon * dims[k])])) as Record<DemoKey, Float32Array>;
+  const data = Object.fromEntries(DEMO_KEYS.map((k) => [k, new Float32Array(episodes.length * horizon * dims[k])])) as Record<
+    DemoKey,
+    Float32Array
+  >;
   episodes.forEach((episode, e) => {
     for (const key of DEMO_KEYS) {
       const rows = episode.rows[key];
       for (let t = 0; t < horizon; t++) {
         const row = rows[Math.min(t, rows.length - 1)]!;
-        if (row.length !== dims[key]) throw new Error(`buildDemoSet: episode ${e} has ${key} rows of ${row.length} values, expected ${dims[key]}`);
+        if (row.length !== dims[key])
+          throw new Error(`buildDemoSet: episode ${e} has ${key} rows of ${row.length} values, expected ${dims[key]}`);
         data[key].set(row, (e * horizon + t) * dims[key]);
       }
     }
@@ -106,7 +128,9 @@ export function checkDemosFit(set: DemoSet, env: GoalEnv, keys: readonly DemoKey
     const space = key === "acts" ? env.actionSpace : env.observationSpace.spaces[ENV_KEY[key]];
     const size = space?.type === "Box" ? space.size : undefined;
     if (size !== set.dims[key]) {
-      throw new ConfigError(`${where}: demos from ${set.env} have ${key} of ${set.dims[key]} values, but ${env.unwrapped.toString()} has ${ENV_KEY[key]} of ${String(size)}`);
+      throw new ConfigError(
+        `${where}: demos from ${set.env} have ${key} of ${set.dims[key]} values, but ${env.unwrapped.toString()} has ${ENV_KEY[key]} of ${String(size)}`,
+      );
     }
   }
 }

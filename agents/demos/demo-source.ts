@@ -42,5 +42,7 @@ export async function openDemoSource(source: string, env: GoalEnv): Promise<Demo
   // A one-block policy sees [mass 4, block 4, goal 2].
   if (inputs === 10 && blocks >= 2) return { policy: oneBlockAtATime(act, env), label: `${source} (one block at a time)`, dispose };
   agent.dispose();
-  throw new ConfigError(`--source ${source}: its policy takes ${inputs} inputs; this env gives ${envInput} (and a one-block policy, 10, needs an env with 2+ blocks)`);
+  throw new ConfigError(
+    `--source ${source}: its policy takes ${inputs} inputs; this env gives ${envInput} (and a one-block policy, 10, needs an env with 2+ blocks)`,
+  );
 }

@@ -79,7 +79,11 @@ export function pushExpert(obs: GoalObs): Float64Array {
     const a = steer(tool, target, GAIN);
     const speed = Math.min(PUSH_SPEED, Math.max(0.15, dist * 6));
     const norm = Math.hypot(a[0]!, a[1]!);
-    return Float64Array.of((a[0]! / Math.max(norm, 1e-9)) * Math.min(norm, speed), (a[1]! / Math.max(norm, 1e-9)) * Math.min(norm, speed), a[2]!);
+    return Float64Array.of(
+      (a[0]! / Math.max(norm, 1e-9)) * Math.min(norm, speed),
+      (a[1]! / Math.max(norm, 1e-9)) * Math.min(norm, speed),
+      a[2]!,
+    );
   }
   const behind: Vec3 = [cube[0] - ux * BEHIND, cube[1] - uy * BEHIND, LOW];
   const toBehind = xyDistance(tool, behind);
@@ -100,7 +104,8 @@ export function pushExpert(obs: GoalObs): Float64Array {
  * the fingers open, descend, close, carry. `release` opens the fingers once the cube is there.
  */
 function pickAndPlace(tool: Vec3, width: number, cube: Vec3, goal: Vec3, release: boolean): number[] {
-  const held = width < 2 * HALF + 0.004 && width > 2 * HALF - 0.01 && Math.hypot(tool[0] - cube[0], tool[1] - cube[1], tool[2] - cube[2]) < 0.02;
+  const held =
+    width < 2 * HALF + 0.004 && width > 2 * HALF - 0.01 && Math.hypot(tool[0] - cube[0], tool[1] - cube[1], tool[2] - cube[2]) < 0.02;
   if (held) {
     const there = Math.hypot(goal[0] - cube[0], goal[1] - cube[1], goal[2] - cube[2]) < 0.01;
     if (there && release) return [...steer(tool, [tool[0], tool[1], tool[2]]), 1];
@@ -147,7 +152,8 @@ export function stackExpert(obs: GoalObs): Float64Array {
   const firstPlaced = xyDistance(first, goal0) < PLACED_FOR_STACK && first[2] < HALF + 0.005;
   if (!firstPlaced) return Float64Array.from(pickAndPlace(tool, width, first, goal0, true));
   // Leaving the first cube: open and rise clear of it before turning to the second.
-  if (xyDistance(tool, first) < 0.03 && tool[2] < first[2] + 0.05 && xyDistance(second, first) > 0.03) return Float64Array.from([...steer(tool, [tool[0], tool[1], TRAVEL]), 1]);
+  if (xyDistance(tool, first) < 0.03 && tool[2] < first[2] + 0.05 && xyDistance(second, first) > 0.03)
+    return Float64Array.from([...steer(tool, [tool[0], tool[1], TRAVEL]), 1]);
   // Carry the second cube above the first before lowering it, so it lands on top.
   const top: Vec3 = [first[0], first[1], first[2] + 2 * HALF];
   const onTop = xyDistance(second, top) < 0.01;
@@ -158,5 +164,7 @@ export function stackExpert(obs: GoalObs): Float64Array {
 export function pandaExpertFor(id: string): ((obs: GoalObs) => Float64Array) | undefined {
   const m = /^Panda(Reach|Push|PickAndPlace|Stack)(Dense)?-v\d+$/.exec(id);
   if (!m) return undefined;
-  return { Reach: reachExpert, Push: pushExpert, PickAndPlace: pickAndPlaceExpert, Stack: stackExpert }[m[1] as "Reach" | "Push" | "PickAndPlace" | "Stack"];
+  return { Reach: reachExpert, Push: pushExpert, PickAndPlace: pickAndPlaceExpert, Stack: stackExpert }[
+    m[1] as "Reach" | "Push" | "PickAndPlace" | "Stack"
+  ];
 }

@@ -114,7 +114,11 @@ export class PushExpert {
     for (const i of open) {
       const b = blocks[i]!;
       const others = blocks.filter((_, j) => j !== i);
-      let cost = this.workCost({ x: mx, y: my }, b, others.map((c) => ({ x: c.bx, y: c.by })));
+      let cost = this.workCost(
+        { x: mx, y: my },
+        b,
+        others.map((c) => ({ x: c.bx, y: c.by })),
+      );
       for (const j of open) if (j !== i) cost += this.workCost({ x: b.gx, y: b.gy }, blocks[j]!, [{ x: b.gx, y: b.gy }]);
       if (cost < bestCost) {
         best = i;

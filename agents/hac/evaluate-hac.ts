@@ -52,5 +52,11 @@ export function evaluateHac(agent: Hac, env: GoalEnv, episodes: number, seed: nu
     returns += episodeReturn;
     observer?.onEpisodeEnd();
   }
-  return { meanReturn: returns / episodes, successRate: successes / episodes, episodes, subgoalReached: windows > 0 ? reached / windows : 0, reachedOnce: reachedOnce / episodes };
+  return {
+    meanReturn: returns / episodes,
+    successRate: successes / episodes,
+    episodes,
+    subgoalReached: windows > 0 ? reached / windows : 0,
+    reachedOnce: reachedOnce / episodes,
+  };
 }

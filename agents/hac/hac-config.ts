@@ -113,7 +113,11 @@ export const hacConfigSchema = z
      * @defaultValue "auto"
      */
     subgoalLimit: z
-      .union([z.number().positive(), z.literal("auto"), z.object({ low: z.array(z.number().finite()), high: z.array(z.number().finite()) }).strict()])
+      .union([
+        z.number().positive(),
+        z.literal("auto"),
+        z.object({ low: z.array(z.number().finite()), high: z.array(z.number().finite()) }).strict(),
+      ])
       .default("auto"),
     /**
      * Reward of a stored window of a level above the bottom one: `"last"` is the reward of the
@@ -170,7 +174,8 @@ export function levelSacConfigs(config: HacConfig): SacConfig[] {
   return Array.from({ length: config.levels }, (_, level) => {
     const overrides = { ...config.sac, ...(config.levelSac[level] ?? {}) };
     for (const key of Object.keys(overrides)) {
-      if (!(key in base)) throw new ConfigError(`unknown SAC hyperparameter "${key}" for level ${level} (known: ${Object.keys(base).join(", ")})`);
+      if (!(key in base))
+        throw new ConfigError(`unknown SAC hyperparameter "${key}" for level ${level} (known: ${Object.keys(base).join(", ")})`);
     }
     const sac = { ...base, ...(overrides as Partial<SacConfig>) };
     validateSacConfig(sac);

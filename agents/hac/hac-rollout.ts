@@ -163,7 +163,13 @@ export class HacRollout {
    * the subgoal-space slice. Each window is its own HER episode ("future" goals stay inside it),
    * so the window's last step is marked truncated: it ends the episode but bootstraps.
    */
-  private storeBottomLevel(action: ArrayLike<number>, result: StepResult<GoalObs>, nextState: Float64Array, rewards: StepRewards, windowCloses: boolean): void {
+  private storeBottomLevel(
+    action: ArrayLike<number>,
+    result: StepResult<GoalObs>,
+    nextState: Float64Array,
+    rewards: StepRewards,
+    windowCloses: boolean,
+  ): void {
     this.store(0, {
       observation: this.obs.observation,
       desiredGoal: this.windows[1]!.subgoal,
@@ -181,7 +187,13 @@ export class HacRollout {
    * (./subgoal-window.ts), held until that level's HER episode (the window of the level above;
    * the whole env episode at the top) ends.
    */
-  private storeWindows(result: StepResult<GoalObs>, nextState: Float64Array, rewards: StepRewards, closes: readonly boolean[], stored: number[]): void {
+  private storeWindows(
+    result: StepResult<GoalObs>,
+    nextState: Float64Array,
+    rewards: StepRewards,
+    closes: readonly boolean[],
+    stored: number[],
+  ): void {
     const { agent } = this;
     const n = agent.numLevels;
     const episodeEnd = result.terminated || result.truncated;
@@ -189,7 +201,9 @@ export class HacRollout {
       const herEpisodeEnds = i === n - 1 ? episodeEnd : closes[i + 1]!;
       const window = this.windows[i]!;
       const reached = rewards.reached[i - 1]!;
-      this.pending[i]!.push(windowTransition(agent, { level: i, window, result, nextState, reached, lastReward: levelReward(rewards, i, n), herEpisodeEnds }));
+      this.pending[i]!.push(
+        windowTransition(agent, { level: i, window, result, nextState, reached, lastReward: levelReward(rewards, i, n), herEpisodeEnds }),
+      );
       // The author stored a window only at the next replan, so an episode's last one was lost.
       const dropLast = episodeEnd && agent.config.quirks.dropLastWindow;
       if (!dropLast) stored[i] = 1;
@@ -207,7 +221,9 @@ export class HacRollout {
     const output = clip(Float64Array.from(raw), agent.levels[level]!.actLimit);
     const startSubgoalState = subgoalState(obs, config);
     // A relative subgoal is an offset from where the window starts, fixed for the window.
-    const subgoal = config.relativeSubgoals ? clipAbout(add(startSubgoalState, output), agent.subgoalCenter, agent.subgoalLimit) : add(agent.subgoalCenter, output);
+    const subgoal = config.relativeSubgoals
+      ? clipAbout(add(startSubgoalState, output), agent.subgoalCenter, agent.subgoalLimit)
+      : add(agent.subgoalCenter, output);
     let tested = false;
     let keepOriginal = false;
     if (this.mode === "train") {

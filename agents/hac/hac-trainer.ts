@@ -69,11 +69,7 @@ export class HacTrainer extends RunTrainer<LoopState, HacTrainConfig> {
   /** The training episode under way, kept across `run` calls. */
   private episode: { rollout: HacRollout; windows: number; reached: number; losses: LossTotals[]; shadowLosses: LossTotals } | null = null;
 
-  private constructor(
-    root: string,
-    config: HacTrainConfig,
-    makeEnv: EnvMaker,
-  ) {
+  private constructor(root: string, config: HacTrainConfig, makeEnv: EnvMaker) {
     super(root, config, makeEnv);
     // No buffer needs more room than the run has env steps (every window holds at least one).
     this.agent = new Hac(this.env, config.hac, { seed: config.seed, bufferCapacity: config.steps });
@@ -111,7 +107,11 @@ export class HacTrainer extends RunTrainer<LoopState, HacTrainConfig> {
    * Continues the run in `root` from its latest complete checkpoint (or from the start). `config`
    * replaces reading config.json, for methods built on HAC (see {@link open}).
    */
-  static resume(root: string, config: HacTrainConfig = parseHacTrainConfig(readRunConfig(root), join(root, "config.json")), makeEnv: EnvMaker = make): HacTrainer {
+  static resume(
+    root: string,
+    config: HacTrainConfig = parseHacTrainConfig(readRunConfig(root), join(root, "config.json")),
+    makeEnv: EnvMaker = make,
+  ): HacTrainer {
     const trainer = new HacTrainer(root, config, makeEnv);
     trainer.resumeFromCheckpoint((blob) => {
       trainer.agent.restore(blob, trainer.state.agentRng, trainer.state.windowCounters);
@@ -137,7 +137,13 @@ export class HacTrainer extends RunTrainer<LoopState, HacTrainConfig> {
   protected hooks(): TrainingLoopHooks {
     const { config, agent } = this;
     const episode = (): NonNullable<HacTrainer["episode"]> =>
-      (this.episode ??= { rollout: agent.rollout(this.obs!, "train"), windows: 0, reached: 0, losses: agent.levels.map(() => emptyLosses()), shadowLosses: emptyLosses() });
+      (this.episode ??= {
+        rollout: agent.rollout(this.obs!, "train"),
+        windows: 0,
+        reached: 0,
+        losses: agent.levels.map(() => emptyLosses()),
+        shadowLosses: emptyLosses(),
+      });
     return {
       counters: () => this.state,
       envStep: () => {

@@ -146,7 +146,8 @@ export class Hac {
    * generator and the subgoal-test clocks, which the trainer keeps in its loop state.
    */
   restore(blob: (name: string) => Uint8Array, rng: [number, number, number, number], windowCounters: readonly number[]): void {
-    if (windowCounters.length !== this.levels.length) throw new Error(`Hac.restore: ${windowCounters.length} window counters for ${this.levels.length} levels`);
+    if (windowCounters.length !== this.levels.length)
+      throw new Error(`Hac.restore: ${windowCounters.length} window counters for ${this.levels.length} levels`);
     this.levels.forEach((level, i) => level.restoreBlobs("", blob, `_l${i}`));
     this.rng.state = rng;
     this.windowCounters = [...windowCounters];

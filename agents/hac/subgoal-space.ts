@@ -23,7 +23,10 @@ export function subgoalBounds(config: HacConfig, box: Box): SubgoalBounds {
   // centre, or the space's own half-width where that is tighter. A box: its centre and half-widths.
   const limit = config.subgoalLimit;
   if (typeof limit === "number") return { center: new Float64Array(dim), limit: new Float64Array(dim).fill(limit) };
-  if (typeof limit === "object" && (limit.low.length !== dim || limit.high.length !== dim || limit.low.some((lo, d) => lo >= limit.high[d]!))) {
+  if (
+    typeof limit === "object" &&
+    (limit.low.length !== dim || limit.high.length !== dim || limit.low.some((lo, d) => lo >= limit.high[d]!))
+  ) {
     throw new ConfigError(`Hac: subgoalLimit's low and high need ${dim} values each (the ${subgoalSpace} space), each low below its high`);
   }
   const { low, high } = limit === "auto" ? box : limit;

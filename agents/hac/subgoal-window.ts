@@ -119,7 +119,11 @@ export function windowTransition(agent: Hac, end: WindowEnd): WindowTransition {
  * Which action a closed window stores, and whether its reward is the subgoal-test penalty, by the
  * subgoal-testing variant (./README.md's table).
  */
-function subgoalTestOutcome(config: HacConfig, window: SubgoalWindow, reached: boolean): { storedAction: StoredAction; penalised: boolean } {
+function subgoalTestOutcome(
+  config: HacConfig,
+  window: SubgoalWindow,
+  reached: boolean,
+): { storedAction: StoredAction; penalised: boolean } {
   const substituted: StoredAction = config.actionSubstitution ? "hindsight" : "original";
   const missedTest = window.tested && !reached;
   switch (config.subgoalTesting) {

@@ -26,7 +26,8 @@ export interface ValueMap {
 export function highLevelValueMap(hac: Hac, obs: GoalObs, size = 80, range = 2.5): ValueMap {
   const top = hac.levels[hac.numLevels - 1]!;
   const { subgoalSpace, relativeSubgoals } = hac.config;
-  if (subgoalSpace === "achieved_goal") throw new Error("the value map sweeps point-mass subgoals; this agent's subgoals are block positions (achieved_goal)");
+  if (subgoalSpace === "achieved_goal")
+    throw new Error("the value map sweeps point-mass subgoals; this agent's subgoals are block positions (achieved_goal)");
   const current = obs[subgoalSpace]!;
   const actDim = top.actLimit.length;
   const input = policyInput(obs);
@@ -73,7 +74,8 @@ export function valueMapSvg(map: ValueMap, title: string): string {
     return `<rect x="${toX(x) - h}" y="${toY(y) - h}" width="${2 * h}" height="${2 * h}" fill="none" stroke="white" stroke-width="2"/>`;
   });
   const goals: string[] = [];
-  for (let g = 0; g + 1 < map.goal.length; g += 2) goals.push(`<circle cx="${toX(map.goal[g]!)}" cy="${toY(map.goal[g + 1]!)}" r="6" fill="#e63946" stroke="white"/>`);
+  for (let g = 0; g + 1 < map.goal.length; g += 2)
+    goals.push(`<circle cx="${toX(map.goal[g]!)}" cy="${toY(map.goal[g + 1]!)}" r="6" fill="#e63946" stroke="white"/>`);
   const [mx, my] = [toX(map.mass[0]), toY(map.mass[1])];
   const width = side + 2 * pad + 90;
   return [
@@ -84,7 +86,11 @@ export function valueMapSvg(map: ValueMap, title: string): string {
     ...blocks,
     ...goals,
     `<path d="M${mx - 7},${my - 7} L${mx + 7},${my + 7} M${mx - 7},${my + 7} L${mx + 7},${my - 7}" stroke="white" stroke-width="3"/>`,
-    ...Array.from({ length: 11 }, (_, k) => `<rect x="${side + pad + 20}" y="${pad + (k * side) / 11}" width="20" height="${side / 11 + 1}" fill="${ramp(1 - k / 10)}"/>`),
+    ...Array.from(
+      { length: 11 },
+      (_, k) =>
+        `<rect x="${side + pad + 20}" y="${pad + (k * side) / 11}" width="20" height="${side / 11 + 1}" fill="${ramp(1 - k / 10)}"/>`,
+    ),
     `<text x="${side + pad + 45}" y="${pad + 10}" font-size="12">${hi.toFixed(1)}</text>`,
     `<text x="${side + pad + 45}" y="${pad + side}" font-size="12">${lo.toFixed(1)}</text>`,
     `<text x="${side + pad + 16}" y="${pad + side + 24}" font-size="12">Q1</text>`,

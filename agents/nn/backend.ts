@@ -81,7 +81,8 @@ export async function availableBackends(): Promise<BackendName[]> {
 async function activate(name: BackendName): Promise<string | null> {
   try {
     // ORT needs tfjs only to read and write tfjs-format files: the plain-JS backend serves.
-    if (name === "ort") return ortUnavailableReason() ?? ((await tf.setBackend("cpu")) ? null : "the cpu backend (for file I/O) failed to initialise");
+    if (name === "ort")
+      return ortUnavailableReason() ?? ((await tf.setBackend("cpu")) ? null : "the cpu backend (for file I/O) failed to initialise");
     if (name === "node") {
       // tfjs-node registers the "tensorflow" backend as a side effect of being imported.
       await import(tfjsNodeSpecifier);

@@ -48,12 +48,15 @@ export function bcTerm(
   actLimit: readonly number[],
   rows: BcRows,
   kind: BcLossKind,
-  noise: (shape: [number, number], seed: number) => tf.Tensor2D = (shape, seed) => tf.randomNormal(shape, 0, 1, "float32", seed) as tf.Tensor2D,
+  noise: (shape: [number, number], seed: number) => tf.Tensor2D = (shape, seed) =>
+    tf.randomNormal(shape, 0, 1, "float32", seed) as tf.Tensor2D,
 ): ActorLossTerm {
   const { obsDim, actDim } = policy;
   const m = rows.input.length / obsDim;
   if (!Number.isInteger(m) || m === 0 || rows.target.length !== m * actDim) {
-    throw new Error(`bcTerm: ${rows.input.length} input values and ${rows.target.length} target values do not make rows of ${obsDim} and ${actDim}`);
+    throw new Error(
+      `bcTerm: ${rows.input.length} input values and ${rows.target.length} target values do not make rows of ${obsDim} and ${actDim}`,
+    );
   }
   if (actLimit.length !== actDim) throw new Error(`bcTerm: actLimit has ${actLimit.length} values for ${actDim} action dimensions`);
   return (actor, seed) => {
@@ -71,7 +74,13 @@ export function bcTerm(
   };
 }
 
-function nllLoss(policy: SquashedGaussianPolicy, actor: readonly tf.Tensor[], input: tf.Tensor2D, target: tf.Tensor2D, limit: tf.Tensor1D): { loss: tf.Scalar; grads: tf.Tensor[] } {
+function nllLoss(
+  policy: SquashedGaussianPolicy,
+  actor: readonly tf.Tensor[],
+  input: tf.Tensor2D,
+  target: tf.Tensor2D,
+  limit: tf.Tensor1D,
+): { loss: tf.Scalar; grads: tf.Tensor[] } {
   const [m, d] = target.shape;
   const { out, trace } = policy.net.forward(actor, input);
   const [mean, rawLogStd] = tf.split(out, 2, 1) as [tf.Tensor2D, tf.Tensor2D];

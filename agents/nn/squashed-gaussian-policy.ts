@@ -59,14 +59,17 @@ export class SquashedGaussianPolicy {
    * Parameter gradients of a loss from its gradients in the sample's action [batch, actDim] and
    * log-prob [batch] (or one value broadcast over the batch).
    */
-  backward(params: readonly tf.Tensor[], sample: PolicySample, dAction: tf.Tensor2D, dLogProb: tf.Tensor, actLimit: tf.Tensor1D): tf.Tensor[] {
+  backward(
+    params: readonly tf.Tensor[],
+    sample: PolicySample,
+    dAction: tf.Tensor2D,
+    dLogProb: tf.Tensor,
+    actLimit: tf.Tensor1D,
+  ): tf.Tensor[] {
     const { eps, tanhU, std, logStdInRange, net } = sample.trace;
     const dLogProbCol = dLogProb.rank === 1 ? tf.reshape(dLogProb, [-1, 1]) : dLogProb;
     // d log pi / du = 2 tanh(u) (from -log(1 - tanh^2 u)); da/du = act_limit (1 - tanh^2 u).
-    const dU = tf.add(
-      tf.mul(dLogProbCol, tf.mul(tanhU, 2)),
-      tf.mul(dAction, tf.mul(actLimit, tf.sub(1, tf.square(tanhU)))),
-    );
+    const dU = tf.add(tf.mul(dLogProbCol, tf.mul(tanhU, 2)), tf.mul(dAction, tf.mul(actLimit, tf.sub(1, tf.square(tanhU)))));
     // u = mean + exp(log_std) eps, and log pi holds -log_std directly; the clip passes no gradient.
     const dLogStd = tf.mul(tf.sub(tf.mul(dU, tf.mul(std, eps)), dLogProbCol), logStdInRange);
     const dOut = tf.concat([dU, dLogStd], 1) as tf.Tensor2D;

@@ -26,7 +26,14 @@ export interface AdamScalarValues {
 }
 
 /** One parameter's step: its new value and moments. */
-export function adamStep(g: Graph, param: string, grad: string, m: string, v: string, s: AdamScalarValues): { param: string; m: string; v: string } {
+export function adamStep(
+  g: Graph,
+  param: string,
+  grad: string,
+  m: string,
+  v: string,
+  s: AdamScalarValues,
+): { param: string; m: string; v: string } {
   const m2 = g.add(m, g.mul(g.sub(grad, m), g.constant([1 - beta1])));
   const v2 = g.add(v, g.mul(g.sub(g.mul(grad, grad), v), g.constant([1 - beta2])));
   const step = g.mul(g.div(m2, g.add(g.op("Sqrt", [v2]), s.epsHat)), s.stepSize);

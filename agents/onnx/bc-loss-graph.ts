@@ -22,7 +22,14 @@ export function bcGraphKind(kind: BcLossKind): BcGraphKind {
   return kind === "nll" ? "nll" : "sample";
 }
 
-export function bcLossGraph(g: Graph, kind: BcGraphKind, actor: MlpParams, obsDim: number, actDim: number, actLimit: string): { loss: string; grads: string[] } {
+export function bcLossGraph(
+  g: Graph,
+  kind: BcGraphKind,
+  actor: MlpParams,
+  obsDim: number,
+  actDim: number,
+  actLimit: string,
+): { loss: string; grads: string[] } {
   const input = g.input("bc_input", ["m", obsDim]);
   const target = g.input("bc_target", ["m", actDim]);
   // 1 / (m · actDim): both losses are means over rows and action dimensions.
@@ -39,7 +46,15 @@ export function bcLossGraph(g: Graph, kind: BcGraphKind, actor: MlpParams, obsDi
  * -(1/(m·d)) Σ [log N(u; mean, std) - log(1 - tanh² u)] with u = atanh(target / act_limit), the
  * target pulled in from the bound by NLL_EDGE so that atanh stays finite.
  */
-function nllGraph(g: Graph, actor: MlpParams, input: string, target: string, actDim: number, actLimit: string, scale: string): { loss: string; grads: string[] } {
+function nllGraph(
+  g: Graph,
+  actor: MlpParams,
+  input: string,
+  target: string,
+  actDim: number,
+  actLimit: string,
+  scale: string,
+): { loss: string; grads: string[] } {
   const { out, trace } = mlpForward(g, actor, input);
   const { mean, logStd, logStdInRange } = gaussianHead(g, out, actDim);
   const std = g.op("Exp", [logStd]);
@@ -50,7 +65,9 @@ function nllGraph(g: Graph, actor: MlpParams, input: string, target: string, act
   const u = g.mul(g.sub(logOnePlusY, logOneMinusY), g.constant([0.5]));
   const z = g.div(g.sub(u, mean), std);
   const zz = g.mul(z, z);
-  const logProb = g.op("Neg", [g.add(g.add(g.add(g.mul(zz, g.constant([0.5])), logStd), g.constant([HALF_LOG_2PI])), g.add(logOnePlusY, logOneMinusY))]);
+  const logProb = g.op("Neg", [
+    g.add(g.add(g.add(g.mul(zz, g.constant([0.5])), logStd), g.constant([HALF_LOG_2PI])), g.add(logOnePlusY, logOneMinusY)),
+  ]);
   const loss = g.op("Neg", [g.reduceMean(logProb, [0, 1], false)]);
   // d log N / d mean = z / std; d log N / d log_std = z² - 1 (zero where the clip binds).
   const negScale = g.op("Neg", [scale]);

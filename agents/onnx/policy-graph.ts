@@ -32,7 +32,12 @@ export interface PolicyInputPart {
  * dict (`observation`, `desired_goal`, ...), each [n, size], concatenated in `parts` order, and
  * the output `action` [n, actDim]. `weights` holds the actor's parameters by name.
  */
-export function exportedPolicyGraph(d: SacDims, actLimit: readonly number[], parts: readonly PolicyInputPart[], weights: ReadonlyMap<string, Float32Array>): Graph {
+export function exportedPolicyGraph(
+  d: SacDims,
+  actLimit: readonly number[],
+  parts: readonly PolicyInputPart[],
+  weights: ReadonlyMap<string, Float32Array>,
+): Graph {
   const total = parts.reduce((s, p) => s + p.size, 0);
   if (total !== d.obsDim) throw new Error(`policy input parts give ${total} values, the actor takes ${d.obsDim}`);
   const g = new Graph("policy");

@@ -54,7 +54,8 @@ export function sacStateEntries(d: SacDims): StateEntry[] {
 }
 
 /** Which SacParams array an entry's values come from. */
-type FlatSource = "actor" | "qf" | "qfTarget" | "actorAdam.m" | "actorAdam.v" | "qfAdam.m" | "qfAdam.v" | "alphaAdam.m" | "alphaAdam.v" | "logAlpha";
+type FlatSource =
+  "actor" | "qf" | "qfTarget" | "actorAdam.m" | "actorAdam.v" | "qfAdam.m" | "qfAdam.v" | "alphaAdam.m" | "alphaAdam.v" | "logAlpha";
 
 const sourceOfPrefix: Record<string, FlatSource> = {
   actor: "actor",

@@ -89,7 +89,15 @@ export function sacUpdateGraph(o: SacUpdateOptions): Graph {
 
   const qf1Mean = g.reduceMean(g.slice(q.out, 0, 1, 0), [0, 1, 2], false);
   const metric = (x: string): string => g.op("Reshape", [x, g.ints([1])]);
-  const metrics = [g.slice(qfLosses, 0, 1, 0), g.slice(qfLosses, 1, 2, 0), metric(qf1Mean), metric(actorLoss.piLoss), metric(alpha), metric(alphaLoss), metric(actorLoss.meanLogProb)];
+  const metrics = [
+    g.slice(qfLosses, 0, 1, 0),
+    g.slice(qfLosses, 1, 2, 0),
+    metric(qf1Mean),
+    metric(actorLoss.piLoss),
+    metric(alpha),
+    metric(alphaLoss),
+    metric(actorLoss.meanLogProb),
+  ];
   g.output("metrics", g.concat(metrics, 0), [SAC_METRIC_NAMES.length]);
   return g;
 }
@@ -98,7 +106,17 @@ export function sacUpdateGraph(o: SacUpdateOptions): Graph {
  * Policy loss mean(alpha * log pi - min(qf1, qf2)) against the updated critics, plus the term's
  * weighted loss over its own rows; the actor's gradients of the whole.
  */
-function actorLossGraph(g: Graph, o: SacUpdateOptions, actor: MlpParams, qf: MlpParams, obs: string, eps: string, alpha: string, n: string, actLimit: string): { piLoss: string; grads: string[]; meanLogProb: string } {
+function actorLossGraph(
+  g: Graph,
+  o: SacUpdateOptions,
+  actor: MlpParams,
+  qf: MlpParams,
+  obs: string,
+  eps: string,
+  alpha: string,
+  n: string,
+  actLimit: string,
+): { piLoss: string; grads: string[]; meanLogProb: string } {
   const pi = policySample(g, actor, obs, eps, actLimit, o.actDim);
   const meanLogProb = g.reduceMean(pi.logProb, [0, 1], false);
   let piLoss: string = g.constant([0]);
@@ -133,7 +151,10 @@ export function stepNet(g: Graph, p: MlpParams, adam: string, grads: readonly st
   const kernels: string[] = [];
   const biases: string[] = [];
   p.kernels.forEach((kernel, i) => {
-    for (const [name, grad, list] of [[kernel, grads[2 * i]!, kernels], [p.biases[i]!, grads[2 * i + 1]!, biases]] as const) {
+    for (const [name, grad, list] of [
+      [kernel, grads[2 * i]!, kernels],
+      [p.biases[i]!, grads[2 * i + 1]!, biases],
+    ] as const) {
       const moment = (k: "m" | "v"): string => name.replace(/^[^/]+/, `${adam}/${k}`);
       const next = adamStep(g, name, grad, moment("m"), moment("v"), s);
       g.output(`new/${moment("m")}`, next.m);

@@ -44,7 +44,14 @@ export function policySample(g: Graph, actor: MlpParams, obs: string, eps: strin
  * The actor's parameter gradients of a loss, from its gradients in the sample's action
  * ([rows, actDim], or null) and log-prob (broadcast against [rows, 1], or null).
  */
-export function policyBackward(g: Graph, actor: MlpParams, sample: PolicySampleValues, dAction: string | null, dLogProb: string | null, actLimit: string): string[] {
+export function policyBackward(
+  g: Graph,
+  actor: MlpParams,
+  sample: PolicySampleValues,
+  dAction: string | null,
+  dLogProb: string | null,
+  actLimit: string,
+): string[] {
   const { eps, tanhU, std, logStdInRange, net } = sample.trace;
   // d log pi / du = 2 tanh(u) (from -log(1 - tanh^2 u)); da/du = act_limit (1 - tanh^2 u).
   const fromAction = dAction === null ? null : g.mul(dAction, g.mul(actLimit, g.sub(g.constant([1]), g.mul(tanhU, tanhU))));

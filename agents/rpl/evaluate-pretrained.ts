@@ -23,5 +23,10 @@ export function evaluatePretrained(agent: Hac, env: GoalEnv, seeds: readonly num
   if (seeds.length === 0) throw new Error("evaluatePretrained: no seeds to evaluate on");
   const each = seeds.map((seed) => evaluateHac(agent, env, 1, seed));
   const mean = (f: (e: (typeof each)[number]) => number): number => each.reduce((a, e) => a + f(e), 0) / each.length;
-  return { meanReturn: mean((e) => e.meanReturn), successRate: mean((e) => e.successRate), reachedOnce: mean((e) => e.reachedOnce), episodes: seeds.length };
+  return {
+    meanReturn: mean((e) => e.meanReturn),
+    successRate: mean((e) => e.successRate),
+    reachedOnce: mean((e) => e.reachedOnce),
+    episodes: seeds.length,
+  };
 }

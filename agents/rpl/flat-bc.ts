@@ -44,7 +44,9 @@ export function flatBcSupervision(agent: Sac, set: DemoSet, options: FlatBcOptio
   const goalDim = set.dims.desired_goals;
   const actDim = set.dims.acts;
   if (obsDim + goalDim !== agent.obsDim || actDim !== agent.actDim) {
-    throw new ConfigError(`BC demos give ${obsDim}+${goalDim} inputs and ${actDim} actions; the agent takes ${agent.obsDim} and ${agent.actDim}`);
+    throw new ConfigError(
+      `BC demos give ${obsDim}+${goalDim} inputs and ${actDim} actions; the agent takes ${agent.obsDim} and ${agent.actDim}`,
+    );
   }
   // Every real (episode, t): padding rows past an episode's end are never drawn.
   const steps = set.episodeLengths.flatMap((length, e) => Array.from({ length }, (_, t) => [e, t] as const));

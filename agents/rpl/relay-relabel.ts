@@ -51,10 +51,15 @@ export interface RelayBatch {
 }
 
 /** The first ⌊trainFraction · E⌋ episodes for training, the rest for validation (`relay_learning.py`). */
-export function splitRelayDemos(set: DemoSet, subgoalSpace: SubgoalSpace, trainFraction = 0.8): { train: RelayDemos; validation: RelayDemos } {
+export function splitRelayDemos(
+  set: DemoSet,
+  subgoalSpace: SubgoalSpace,
+  trainFraction = 0.8,
+): { train: RelayDemos; validation: RelayDemos } {
   const e = numEpisodes(set);
   const nTrain = Math.floor(trainFraction * e);
-  if (nTrain === 0) throw new ConfigError(`relay learning needs at least one training episode: ${e} demo episodes × ${trainFraction} leaves none`);
+  if (nTrain === 0)
+    throw new ConfigError(`relay learning needs at least one training episode: ${e} demo episodes × ${trainFraction} leaves none`);
   const all = Array.from({ length: e }, (_, i) => i);
   return { train: { set, episodes: all.slice(0, nTrain), subgoalSpace }, validation: { set, episodes: all.slice(nTrain), subgoalSpace } };
 }
@@ -90,7 +95,8 @@ export function relayBatch(demos: RelayDemos, options: RelayOptions, rng: Rng): 
   const highOut: number[] = [];
   const lowIn: number[] = [];
   const lowOut: number[] = [];
-  const row = (data: Float32Array, dim: number, e: number, t: number): Float32Array => data.subarray((e * T + t) * dim, (e * T + t + 1) * dim);
+  const row = (data: Float32Array, dim: number, e: number, t: number): Float32Array =>
+    data.subarray((e * T + t) * dim, (e * T + t + 1) * dim);
   picks.forEach((e, k) => {
     const grid: number[] = [];
     for (let t = starts[k]!; t < ends[k]!; t += n) grid.push(t);
@@ -112,7 +118,8 @@ export function relayBatch(demos: RelayDemos, options: RelayOptions, rng: Rng): 
       lowOut.push(...row(acts, actDim, e, i));
     }
   });
-  if (highOut.length === 0) throw new Error(`relayBatch: no pair fits in the drawn windows: demo episodes are too short for replanInterval ${n}`);
+  if (highOut.length === 0)
+    throw new Error(`relayBatch: no pair fits in the drawn windows: demo episodes are too short for replanInterval ${n}`);
   return {
     high: { input: Float32Array.from(highIn), target: Float32Array.from(highOut) },
     low: { input: Float32Array.from(lowIn), target: Float32Array.from(lowOut) },

@@ -60,10 +60,13 @@ export type RplTrainConfig = z.infer<typeof rplTrainConfigSchema>;
 
 export function parseRplTrainConfig(value: unknown, where: string): RplTrainConfig {
   const config = parseTrainingConfig(rplTrainConfigSchema, value, where);
-  if (config.hac.levels !== 2) throw new ConfigError(`${where}: bad training config: hac.levels: relay learning has two levels, got ${config.hac.levels}`);
+  if (config.hac.levels !== 2)
+    throw new ConfigError(`${where}: bad training config: hac.levels: relay learning has two levels, got ${config.hac.levels}`);
   const { relay } = config;
   if (!relay.useRlOnHigherLevel && !(relay.useSupervisionWithRl && relay.supervisionWeight > 0)) {
-    throw new ConfigError(`${where}: bad training config: relay.useRlOnHigherLevel false needs supervision (useSupervisionWithRl and a positive supervisionWeight), or the high level never learns`);
+    throw new ConfigError(
+      `${where}: bad training config: relay.useRlOnHigherLevel false needs supervision (useSupervisionWithRl and a positive supervisionWeight), or the high level never learns`,
+    );
   }
   return config;
 }

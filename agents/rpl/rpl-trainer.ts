@@ -117,7 +117,8 @@ export class RplTrainer {
       rows.push(row);
       this.metrics.append(row);
     };
-    const bar = relay.pretrainSteps === 0 ? null : (progress?.({ total: relay.pretrainSteps, label: `rpl pretrain ${config.env}` }) ?? null);
+    const bar =
+      relay.pretrainSteps === 0 ? null : (progress?.({ total: relay.pretrainSteps, label: `rpl pretrain ${config.env}` }) ?? null);
     const finished = await pretrainRelay(
       agent,
       this.train,
@@ -138,7 +139,9 @@ export class RplTrainer {
           "pretrain/step": p.step,
           "pretrain/loss_low": p.lossLow,
           "pretrain/loss_high": p.lossHigh,
-          ...(p.validLossLow !== undefined ? { "pretrain/valid_loss_low": p.validLossLow, "pretrain/valid_loss_high": p.validLossHigh! } : {}),
+          ...(p.validLossLow !== undefined
+            ? { "pretrain/valid_loss_low": p.validLossLow, "pretrain/valid_loss_high": p.validLossHigh! }
+            : {}),
         });
         bar?.update(p.step);
       },
@@ -158,8 +161,16 @@ export class RplTrainer {
     const { config, train } = this;
     const agent = this.hac.agent;
     const env = make(config.env, config.envKwargs);
-    const fresh = evaluatePretrained(agent, env, Array.from({ length: config.relay.pretrainEvalEpisodes }, (_, i) => EVAL_SEED_BASE + i));
-    const demoStarts = evaluatePretrained(agent, env, train.episodes.map((e) => train.set.seeds[e]!));
+    const fresh = evaluatePretrained(
+      agent,
+      env,
+      Array.from({ length: config.relay.pretrainEvalEpisodes }, (_, i) => EVAL_SEED_BASE + i),
+    );
+    const demoStarts = evaluatePretrained(
+      agent,
+      env,
+      train.episodes.map((e) => train.set.seeds[e]!),
+    );
     env.close();
     return {
       step: 0,
@@ -177,7 +188,8 @@ export class RplTrainer {
   private restorePretrained(): void {
     const { meta, arrays } = unpackArrays(readFileSyncChecked(this.pretrainedPath));
     const file = meta as { format?: string; rows?: MetricsRow[] };
-    if (file.format !== PRETRAINED_FORMAT || !Array.isArray(file.rows)) throw new Error(`${this.pretrainedPath} is not a ${PRETRAINED_FORMAT} file`);
+    if (file.format !== PRETRAINED_FORMAT || !Array.isArray(file.rows))
+      throw new Error(`${this.pretrainedPath} is not a ${PRETRAINED_FORMAT} file`);
     for (const [i, level] of this.hac.agent.levels.entries()) {
       const bytes = arrays.get(`sac_l${i}`);
       if (!(bytes instanceof Uint8Array)) throw new Error(`${this.pretrainedPath} lacks level ${i}`);

@@ -55,7 +55,8 @@ export interface LoadedCheckpoint {
 
 /** Directory name of the checkpoint at `step`: zero-padded so names sort as steps do. */
 export function checkpointName(step: number): string {
-  if (!Number.isInteger(step) || step < 0 || step >= 1e12) throw new RangeError(`checkpoint step must be an integer in [0, 1e12), got ${step}`);
+  if (!Number.isInteger(step) || step < 0 || step >= 1e12)
+    throw new RangeError(`checkpoint step must be an integer in [0, 1e12), got ${step}`);
   return `step-${String(step).padStart(12, "0")}`;
 }
 
@@ -111,7 +112,9 @@ export function listCheckpoints(root: string): { name: string; step: number }[] 
 export function loadLatestCheckpoint(root: string): LoadedCheckpoint {
   const skipped: string[] = [];
   const latestFile = join(root, LATEST);
-  const candidates = listCheckpoints(root).map((c) => c.name).reverse();
+  const candidates = listCheckpoints(root)
+    .map((c) => c.name)
+    .reverse();
   if (existsSync(latestFile)) {
     const pointed = readFileSync(latestFile, "utf8").trim();
     if (NAME_PATTERN.test(pointed)) candidates.unshift(pointed);

@@ -12,7 +12,13 @@ export interface EvalResult {
  * evaluation of a run faces the same starts and goals and never depends on the training env.
  * Success is `info.is_success` at the episode's last step.
  */
-export function evaluatePolicy(env: GoalEnv, policy: (obs: GoalObs) => ArrayLike<number>, episodes: number, seed: number, observer?: EvalObserver): EvalResult {
+export function evaluatePolicy(
+  env: GoalEnv,
+  policy: (obs: GoalObs) => ArrayLike<number>,
+  episodes: number,
+  seed: number,
+  observer?: EvalObserver,
+): EvalResult {
   let returns = 0;
   let successes = 0;
   for (let ep = 0; ep < episodes; ep++) {

@@ -29,7 +29,8 @@ export class MetricsLog {
   }
 
   append(row: MetricsRow): void {
-    if (!Number.isFinite(row.step) || !Number.isFinite(row.episode)) throw new TypeError(`a metrics row needs finite step and episode, got ${JSON.stringify(row)}`);
+    if (!Number.isFinite(row.step) || !Number.isFinite(row.episode))
+      throw new TypeError(`a metrics row needs finite step and episode, got ${JSON.stringify(row)}`);
     appendFileSync(this.path, `${JSON.stringify(row)}\n`);
   }
 

@@ -32,7 +32,8 @@ export function runPaths(root: string): RunPaths {
  */
 export function createRunDir(root: string, config: unknown): RunPaths {
   const paths = runPaths(root);
-  if (existsSync(paths.config)) throw new ConfigError(`${root} already holds a run (config.json exists): resume it or choose another directory`);
+  if (existsSync(paths.config))
+    throw new ConfigError(`${root} already holds a run (config.json exists): resume it or choose another directory`);
   mkdirSync(paths.checkpoints, { recursive: true });
   mkdirSync(paths.plots, { recursive: true });
   writeFileAtomic(paths.config, `${JSON.stringify(config, null, 2)}\n`);
@@ -56,7 +57,8 @@ export function readRunConfig(root: string): unknown {
 export function extendRunBudget(root: string, steps: number): void {
   const config = readRunConfig(root);
   const current = budgetOf(config, root);
-  if (!Number.isInteger(steps) || steps < current) throw new ConfigError(`--steps ${steps} cannot extend ${root}: its budget is already ${current} env steps (a budget only grows)`);
+  if (!Number.isInteger(steps) || steps < current)
+    throw new ConfigError(`--steps ${steps} cannot extend ${root}: its budget is already ${current} env steps (a budget only grows)`);
   if (steps === current) return;
   writeFileAtomic(runPaths(root).config, `${JSON.stringify({ ...(config as object), steps }, null, 2)}\n`);
 }

@@ -185,7 +185,11 @@ export function emptyLosses(): LossTotals {
  */
 export function lossFields(totals: LossTotals, prefix = "", suffix = ""): Record<string, number> {
   if (totals.n === 0) return {};
-  return { [`${prefix}loss/qf${suffix}`]: totals.qf / totals.n, [`${prefix}loss/pi${suffix}`]: totals.pi / totals.n, [`${prefix}alpha${suffix}`]: totals.alpha / totals.n };
+  return {
+    [`${prefix}loss/qf${suffix}`]: totals.qf / totals.n,
+    [`${prefix}loss/pi${suffix}`]: totals.pi / totals.n,
+    [`${prefix}alpha${suffix}`]: totals.alpha / totals.n,
+  };
 }
 
 /** One Box entry of a goal env's Dict observation space. */

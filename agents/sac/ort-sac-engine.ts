@@ -59,7 +59,11 @@ export class OrtSacEngine implements SacEngine {
     this.dims = { obsDim, actDim, hidden: config.hidden };
     for (const entry of sacStateEntries(this.dims)) {
       const size = entry.shape.reduce((a, b) => a * b, 1);
-      this.state.set(entry.name, { entry, current: ortTensor(new Float32Array(size), entry.shape), spare: ortTensor(new Float32Array(size), entry.shape) });
+      this.state.set(entry.name, {
+        entry,
+        current: ortTensor(new Float32Array(size), entry.shape),
+        spare: ortTensor(new Float32Array(size), entry.shape),
+      });
     }
     for (const name of ["actor_adam", "qf_adam", "alpha_adam"]) {
       for (const part of ["step_size", "eps_hat"]) this.scalars.set(`${name}/${part}`, ortTensor(new Float32Array(1), []));
@@ -116,7 +120,16 @@ export class OrtSacEngine implements SacEngine {
     this.swap(["actor", "qf", "alpha"]);
     this.flushIfDue(optimisers);
     const m = this.metrics.data as Float32Array;
-    return { qfLoss: m[0]! + m[1]!, qf1Loss: m[0]!, qf2Loss: m[1]!, qf1Mean: m[2]!, piLoss: m[3]!, alpha: m[4]!, alphaLoss: m[5]!, logProb: m[6]! };
+    return {
+      qfLoss: m[0]! + m[1]!,
+      qf1Loss: m[0]!,
+      qf2Loss: m[1]!,
+      qf1Mean: m[2]!,
+      piLoss: m[3]!,
+      alpha: m[4]!,
+      alphaLoss: m[5]!,
+      logProb: m[6]!,
+    };
   }
 
   bcStep(rows: BcRows, loss: BcLossKind, seed: number): number {
@@ -139,7 +152,9 @@ export class OrtSacEngine implements SacEngine {
 
   getParams(): SacParams {
     const size = (group: StateGroup, prefix: string): number =>
-      sacStateEntries(this.dims).filter((e) => e.group === group && e.name.startsWith(`${prefix}/`)).reduce((s, e) => s + e.shape.reduce((a, b) => a * b, 1), 0);
+      sacStateEntries(this.dims)
+        .filter((e) => e.group === group && e.name.startsWith(`${prefix}/`))
+        .reduce((s, e) => s + e.shape.reduce((a, b) => a * b, 1), 0);
     const actor = size("actor", "actor");
     const qf = size("qf", "qf");
     const params: SacParams = {
@@ -202,7 +217,11 @@ export class OrtSacEngine implements SacEngine {
 
   /** Counts a step of each optimiser in `optimisers` and feeds every optimiser's scalars. */
   private advance(feeds: Record<string, OrtTensor>, optimisers: readonly Optimiser[]): void {
-    const lr: Record<Optimiser, number> = { actor_adam: this.config.actorLr, qf_adam: this.config.criticLr, alpha_adam: this.config.alphaLr };
+    const lr: Record<Optimiser, number> = {
+      actor_adam: this.config.actorLr,
+      qf_adam: this.config.criticLr,
+      alpha_adam: this.config.alphaLr,
+    };
     for (const name of ["actor_adam", "qf_adam", "alpha_adam"] as const) {
       const t = this.steps[name] + (optimisers.includes(name) ? 1 : 0);
       const { stepSize, epsHat } = adamScalars(lr[name], Math.max(t, 1));
@@ -234,9 +253,14 @@ export class OrtSacEngine implements SacEngine {
     const { obsDim, actDim } = this.dims;
     const m = rows.input.length / obsDim;
     if (!Number.isInteger(m) || m === 0 || rows.target.length !== m * actDim) {
-      throw new Error(`BC rows: ${rows.input.length} input values and ${rows.target.length} target values do not make rows of ${obsDim} and ${actDim}`);
+      throw new Error(
+        `BC rows: ${rows.input.length} input values and ${rows.target.length} target values do not make rows of ${obsDim} and ${actDim}`,
+      );
     }
-    const feeds: Record<string, OrtTensor> = { bc_input: ortTensor(rows.input, [m, obsDim]), bc_target: ortTensor(rows.target, [m, actDim]) };
+    const feeds: Record<string, OrtTensor> = {
+      bc_input: ortTensor(rows.input, [m, obsDim]),
+      bc_target: ortTensor(rows.target, [m, actDim]),
+    };
     if (loss !== "nll") {
       const eps = this.buffer("bc_eps", m * actDim);
       feeds.bc_eps = ortTensor(loss === "mse" ? fillNormal(eps, seed) : eps.fill(0), [m, actDim]);

@@ -66,7 +66,8 @@ export class OnnxPolicy {
       throw new Error(`${what} is not an ONNX model (${error instanceof Error ? error.message : String(error)})`);
     }
     const meta = new Map((model.metadataProps ?? []).map((p) => [p.key ?? "", p.value ?? ""]));
-    if (meta.get("rapier-gym/format") !== "policy-v1") throw new Error(`${what} is not a rapier-gym policy (no 'rapier-gym/format: policy-v1' metadata)`);
+    if (meta.get("rapier-gym/format") !== "policy-v1")
+      throw new Error(`${what} is not a rapier-gym policy (no 'rapier-gym/format: policy-v1' metadata)`);
     this.inputs = JSON.parse(meta.get("rapier-gym/inputs") ?? "[]") as PolicyInputPart[];
     this.actDim = (JSON.parse(meta.get("rapier-gym/act_limit") ?? "[]") as number[]).length;
     this.session = new OrtSession(bytes, 1);
@@ -82,7 +83,8 @@ export class OnnxPolicy {
     const feeds: Record<string, ReturnType<typeof ortTensor>> = {};
     for (const { key, size } of this.inputs) {
       const value = obs[key];
-      if (value === undefined || value.length !== size) throw new Error(`policy input '${key}' needs ${size} values, got ${value?.length ?? "none"}`);
+      if (value === undefined || value.length !== size)
+        throw new Error(`policy input '${key}' needs ${size} values, got ${value?.length ?? "none"}`);
       feeds[key] = ortTensor(Float32Array.from(value), [1, size]);
     }
     const action = ortTensor(new Float32Array(this.actDim), [1, this.actDim]);

@@ -32,7 +32,12 @@ export async function loadRunPolicy(policyDir: string, goalSize: number): Promis
   if (!existsSync(join(policyDir, "sac.json"))) throw new ConfigError(`${policyDir} holds no policy (neither ${POLICY_FILE} nor sac.json)`);
   const agent = await Sac.load(policyDir);
   if (learnerEngine() !== "ort") {
-    return { observationSize: agent.obsDim - goalSize, goalSize, act: (obs) => agent.act(policyInput(obs), true), dispose: () => agent.dispose() };
+    return {
+      observationSize: agent.obsDim - goalSize,
+      goalSize,
+      act: (obs) => agent.act(policyInput(obs), true),
+      dispose: () => agent.dispose(),
+    };
   }
   const bytes = policyOnnxBytes(agent, goalPolicyInputs(agent.obsDim - goalSize, goalSize));
   agent.dispose();

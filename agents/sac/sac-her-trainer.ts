@@ -21,15 +21,11 @@ export class SacHerTrainer extends RunTrainer<RunState, TrainConfig> {
   /** Loss sums of the episode under way. */
   private losses: LossTotals = emptyLosses();
 
-  private constructor(
-    root: string,
-    config: TrainConfig,
-    makeEnv: EnvMaker,
-    bc: BcSupervisor | undefined,
-  ) {
+  private constructor(root: string, config: TrainConfig, makeEnv: EnvMaker, bc: BcSupervisor | undefined) {
     super(root, config, makeEnv);
     this.learner = new HerLearner(this.env, resolveSacConfig(config), config.her, config.steps, config.seed);
-    if (config.bc !== undefined) this.learner.supervision = required(bc).supervise(this.learner.agent, this.env, config.bc, config.seed + 4);
+    if (config.bc !== undefined)
+      this.learner.supervision = required(bc).supervise(this.learner.agent, this.env, config.bc, config.seed + 4);
     this.state = { ...initialCounters(config), actionRng: this.actionRng.state };
   }
 
@@ -72,7 +68,8 @@ export class SacHerTrainer extends RunTrainer<RunState, TrainConfig> {
       counters: () => this.state,
       envStep: () => {
         const obs = this.obs!;
-        const action = this.state.step < config.startSteps ? this.env.actionSpace.sample(this.actionRng) : Float64Array.from(learner.act(obs, false));
+        const action =
+          this.state.step < config.startSteps ? this.env.actionSpace.sample(this.actionRng) : Float64Array.from(learner.act(obs, false));
         const r = this.env.step(action);
         learner.observe(obs, action, r);
         this.obs = r.obs;

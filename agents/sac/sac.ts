@@ -81,15 +81,22 @@ export class Sac {
   /** Q1 and Q2 of (obs, act) rows, for value maps and diagnostics (never used by the update). */
   qValues(obs: Float32Array, act: Float32Array): { qf1: Float32Array; qf2: Float32Array } {
     const n = rowsOf(obs.length, this.obsDim, "obs");
-    if (rowsOf(act.length, this.actDim, "act") !== n) throw new Error(`Sac.qValues: ${n} observation rows but ${act.length / this.actDim} action rows`);
+    if (rowsOf(act.length, this.actDim, "act") !== n)
+      throw new Error(`Sac.qValues: ${n} observation rows but ${act.length / this.actDim} action rows`);
     return this.engine.qValues(obs, act, n);
   }
 
   /** One gradient step of critics, actor and (if learned) alpha, then the polyak target step. */
   update(batch: SacBatch, supervised?: SupervisedTerm): SacMetrics {
     const n = rowsOf(batch.rew.length, 1, "rew");
-    for (const [key, width] of [["obs", this.obsDim], ["nextObs", this.obsDim], ["act", this.actDim], ["done", 1]] as const) {
-      if (batch[key].length !== n * width) throw new Error(`Sac.update: batch.${key} has ${batch[key].length} values, expected ${n * width}`);
+    for (const [key, width] of [
+      ["obs", this.obsDim],
+      ["nextObs", this.obsDim],
+      ["act", this.actDim],
+      ["done", 1],
+    ] as const) {
+      if (batch[key].length !== n * width)
+        throw new Error(`Sac.update: batch.${key} has ${batch[key].length} values, expected ${n * width}`);
     }
     const target = this.rng.nextUint32();
     const actor = this.rng.nextUint32();
@@ -127,7 +134,11 @@ export class Sac {
     expect("qfTarget", state.qfTarget.length, qfSize);
     expect("actor Adam moments", state.actorAdam.m.length, this.actorNet.layout.size);
     expect("critic Adam moments", state.qfAdam.m.length, qfSize);
-    for (const [name, t] of [["actor", state.actorAdam.t], ["critic", state.qfAdam.t], ["alpha", state.alphaAdam.t]] as const) {
+    for (const [name, t] of [
+      ["actor", state.actorAdam.t],
+      ["critic", state.qfAdam.t],
+      ["alpha", state.alphaAdam.t],
+    ] as const) {
       if (!Number.isInteger(t) || t < 0) throw new Error(`Sac.setWeights: bad ${name} Adam step count ${t}`);
     }
     this.engine.setParams(state);
@@ -228,7 +239,11 @@ function initialParams(actorNet: Mlp, qNet: Mlp, rng: Rng, alpha: number): SacPa
   const qf = new Float32Array(2 * qNet.layout.size);
   qf.set(qNet.init(rng), 0);
   qf.set(qNet.init(rng), qNet.layout.size);
-  const zeros = (size: number): { m: Float32Array; v: Float32Array; t: number } => ({ m: new Float32Array(size), v: new Float32Array(size), t: 0 });
+  const zeros = (size: number): { m: Float32Array; v: Float32Array; t: number } => ({
+    m: new Float32Array(size),
+    v: new Float32Array(size),
+    t: 0,
+  });
   return {
     actor,
     qf,

@@ -142,7 +142,16 @@ export class TfjsSacEngine implements SacEngine {
 
     this.replaceParams(next.actor, next.qf, next.qfTarget, next.logAlpha);
     const m = readAndDispose(next.metrics);
-    return { qfLoss: m[0]! + m[1]!, qf1Loss: m[0]!, qf2Loss: m[1]!, qf1Mean: m[2]!, piLoss: m[3]!, alpha: m[4]!, alphaLoss: m[5]!, logProb: m[6]! };
+    return {
+      qfLoss: m[0]! + m[1]!,
+      qf1Loss: m[0]!,
+      qf2Loss: m[1]!,
+      qf1Mean: m[2]!,
+      piLoss: m[3]!,
+      alpha: m[4]!,
+      alphaLoss: m[5]!,
+      logProb: m[6]!,
+    };
   }
 
   bcStep(rows: BcRows, loss: BcLossKind, seed: number): number {
@@ -155,7 +164,9 @@ export class TfjsSacEngine implements SacEngine {
   }
 
   bcValue(rows: BcRows, loss: BcLossKind, seed: number): number {
-    return readAndDispose(tf.tidy(() => tf.reshape(bcTerm(this.policy, this.actLimit, rows, loss, this.noise)(this.actor, seed).loss, [1])))[0]!;
+    return readAndDispose(
+      tf.tidy(() => tf.reshape(bcTerm(this.policy, this.actLimit, rows, loss, this.noise)(this.actor, seed).loss, [1])),
+    )[0]!;
   }
 
   getParams(): SacParams {

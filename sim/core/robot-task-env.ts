@@ -97,7 +97,12 @@ export class RobotTaskEnv<R extends Robot = Robot, T extends Task = Task> implem
 
   snapshot(): Uint8Array {
     this.assertOpen();
-    const state = { elapsedSteps: this.elapsedSteps, needsReset: this.needsReset, goal: Array.from(this.task.goal), rng: this.npRandom.state };
+    const state = {
+      elapsedSteps: this.elapsedSteps,
+      needsReset: this.needsReset,
+      goal: Array.from(this.task.goal),
+      rng: this.npRandom.state,
+    };
     return packEnvSnapshot(this.id, state, this.world.snapshot());
   }
 
@@ -113,7 +118,13 @@ export class RobotTaskEnv<R extends Robot = Robot, T extends Task = Task> implem
 
   scene(): SceneDescription {
     // dt: simulated seconds per env step, the rate at which frames are meant to play.
-    return { env: this.id, up: "z", bodies: this.world.sceneBodiesDescription(), markers: this.task.markers(), dt: this.options.substeps * this.world.timestep };
+    return {
+      env: this.id,
+      up: "z",
+      bodies: this.world.sceneBodiesDescription(),
+      markers: this.task.markers(),
+      dt: this.options.substeps * this.world.timestep,
+    };
   }
 
   frame(): Frame {
@@ -171,6 +182,7 @@ function validateAction(action: ArrayLike<number>, size: number, id: string): vo
   if (action.length !== size) throw new EnvError("BAD_ACTION", `${id}: action must have length ${size}, got ${action.length}`);
   for (let i = 0; i < size; i++) {
     const v = action[i];
-    if (typeof v !== "number" || !Number.isFinite(v)) throw new EnvError("BAD_ACTION", `${id}: action[${i}] must be a finite number, got ${String(v)}`);
+    if (typeof v !== "number" || !Number.isFinite(v))
+      throw new EnvError("BAD_ACTION", `${id}: action[${i}] must be a finite number, got ${String(v)}`);
   }
 }

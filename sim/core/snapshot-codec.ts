@@ -19,7 +19,8 @@ export function packSnapshot(header: object, body: Uint8Array): Uint8Array {
 }
 
 export function unpackSnapshot(bytes: Uint8Array): { header: Record<string, unknown>; body: Uint8Array } {
-  if (!(bytes instanceof Uint8Array) || bytes.length < 8) throw new EnvError("BAD_SNAPSHOT", "snapshot is not a byte array of at least 8 bytes");
+  if (!(bytes instanceof Uint8Array) || bytes.length < 8)
+    throw new EnvError("BAD_SNAPSHOT", "snapshot is not a byte array of at least 8 bytes");
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.getUint32(0, true) !== MAGIC) throw new EnvError("BAD_SNAPSHOT", "snapshot does not start with the rapier-gym magic bytes");
   const len = view.getUint32(4, true);
@@ -56,5 +57,13 @@ export function unpackEnvSnapshot(bytes: Uint8Array, env: string, goalDim: numbe
   }
   const rng = header["rng"];
   if (!Array.isArray(rng)) throw new EnvError("BAD_SNAPSHOT", "snapshot has no generator state");
-  return { state: { elapsedSteps: Number(header["elapsedSteps"]), needsReset: header["needsReset"] === true, goal: goal as number[], rng: rng as number[] }, world: body };
+  return {
+    state: {
+      elapsedSteps: Number(header["elapsedSteps"]),
+      needsReset: header["needsReset"] === true,
+      goal: goal as number[],
+      rng: rng as number[],
+    },
+    world: body,
+  };
 }

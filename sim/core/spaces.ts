@@ -23,7 +23,13 @@ export class Box {
     shape?: readonly number[],
     readonly dtype: "float32" | "float64" = "float64",
   ) {
-    const size = shape ? shape.reduce((a, b) => a * b, 1) : typeof low === "number" ? (typeof high === "number" ? 1 : high.length) : low.length;
+    const size = shape
+      ? shape.reduce((a, b) => a * b, 1)
+      : typeof low === "number"
+        ? typeof high === "number"
+          ? 1
+          : high.length
+        : low.length;
     this.shape = shape ?? [size];
     this.low = broadcast(low, size, "low");
     this.high = broadcast(high, size, "high");
@@ -62,7 +68,13 @@ export class Box {
   }
 
   toJSON(): SpaceJSON {
-    return { type: "Box", low: Array.from(this.low, finite), high: Array.from(this.high, finite), shape: [...this.shape], dtype: this.dtype };
+    return {
+      type: "Box",
+      low: Array.from(this.low, finite),
+      high: Array.from(this.high, finite),
+      shape: [...this.shape],
+      dtype: this.dtype,
+    };
   }
 
   toString(): string {
@@ -93,7 +105,9 @@ export class Dict {
   }
 
   toString(): string {
-    return `Dict(${Object.entries(this.spaces).map(([k, s]) => `${k}: ${s.toString()}`).join(", ")})`;
+    return `Dict(${Object.entries(this.spaces)
+      .map(([k, s]) => `${k}: ${s.toString()}`)
+      .join(", ")})`;
   }
 }
 

@@ -117,14 +117,19 @@ export class PhysicsWorld {
   /** The solver parameters are the facade's, set again on every world restored from bytes. */
   private applyParameters(): void {
     this.world.timestep = this.timestep;
-    if (this.contactNaturalFrequency !== undefined) this.world.integrationParameters.contact_natural_frequency = this.contactNaturalFrequency;
+    if (this.contactNaturalFrequency !== undefined)
+      this.world.integrationParameters.contact_natural_frequency = this.contactNaturalFrequency;
   }
 
   addBody(name: string, o: BodyOptions): RAPIER.RigidBody {
     if (this.bodyHandles.has(name)) throw new Error(`body "${name}" already exists`);
     const rotation = o.rotation ?? [0, 0, 0, 1];
     const desc =
-      o.kind === "fixed" ? RAPIER.RigidBodyDesc.fixed() : o.kind === "kinematic" ? RAPIER.RigidBodyDesc.kinematicPositionBased() : RAPIER.RigidBodyDesc.dynamic();
+      o.kind === "fixed"
+        ? RAPIER.RigidBodyDesc.fixed()
+        : o.kind === "kinematic"
+          ? RAPIER.RigidBodyDesc.kinematicPositionBased()
+          : RAPIER.RigidBodyDesc.dynamic();
     desc.setTranslation(...o.position).setRotation({ x: rotation[0], y: rotation[1], z: rotation[2], w: rotation[3] });
     if (o.linearDamping !== undefined) desc.setLinearDamping(o.linearDamping);
     if (o.angularDamping !== undefined) desc.setAngularDamping(o.angularDamping);
@@ -147,7 +152,14 @@ export class PhysicsWorld {
     this.bodyHandles.set(name, body.handle);
     this.bodies.set(name, body);
     if (!o.noCollider) {
-      this.sceneBodies.push({ name, kind: o.kind, shape: o.shape, color: o.color ?? "#888888", position: [...o.position], rotation: [...rotation] });
+      this.sceneBodies.push({
+        name,
+        kind: o.kind,
+        shape: o.shape,
+        color: o.color ?? "#888888",
+        position: [...o.position],
+        rotation: [...rotation],
+      });
       if (o.kind !== "fixed") this.moving.push(body);
     }
     return body;
@@ -171,7 +183,12 @@ export class PhysicsWorld {
   }
 
   addFixed(name: string, o: FixedOptions): void {
-    const data = RAPIER.JointData.fixed(vec(o.frameParent.anchor), quat(o.frameParent.rotation), vec(o.frameChild.anchor), quat(o.frameChild.rotation));
+    const data = RAPIER.JointData.fixed(
+      vec(o.frameParent.anchor),
+      quat(o.frameParent.rotation),
+      vec(o.frameChild.anchor),
+      quat(o.frameChild.rotation),
+    );
     const joint = this.createJoint(name, data, o.parent, o.child);
     this.joints.set(name, { name, handle: joint.handle });
   }
@@ -181,7 +198,12 @@ export class PhysicsWorld {
     return this.world.createImpulseJoint(data, this.body(parent), this.body(child), true);
   }
 
-  private configureUnitJoint(name: string, joint: RAPIER.UnitImpulseJoint, limits: [number, number] | undefined, motor: MotorOptions | undefined): void {
+  private configureUnitJoint(
+    name: string,
+    joint: RAPIER.UnitImpulseJoint,
+    limits: [number, number] | undefined,
+    motor: MotorOptions | undefined,
+  ): void {
     if (limits) joint.setLimits(limits[0], limits[1]);
     if (motor) {
       joint.configureMotorModel(RAPIER.MotorModel.ForceBased);

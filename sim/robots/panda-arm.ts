@@ -131,7 +131,9 @@ export class PandaArm implements Robot {
       // joint frame's rotation applied to the local axis).
       const ax = j.desc.axis;
       let s = 0;
-      for (let i = 0; i < 3; i++) s += (jointFrame[3 * i]! * ax[0] + jointFrame[3 * i + 1]! * ax[1] + jointFrame[3 * i + 2]! * ax[2]) * (b[9 + i]! - jointFrame[9 + i]!);
+      for (let i = 0; i < 3; i++)
+        s +=
+          (jointFrame[3 * i]! * ax[0] + jointFrame[3 * i + 1]! * ax[1] + jointFrame[3 * i + 2]! * ax[2]) * (b[9 + i]! - jointFrame[9 + i]!);
       return s;
     }
     // Entries (0,0), (1,0), (0,1), (1,1) of jointFrameᵀ·child.
@@ -244,7 +246,11 @@ function clip(v: number): number {
   return v < -1 ? -1 : v > 1 ? 1 : v;
 }
 
-function quatToTransform(p: { x: number; y: number; z: number }, q: { x: number; y: number; z: number; w: number }, out: Transform): Transform {
+function quatToTransform(
+  p: { x: number; y: number; z: number },
+  q: { x: number; y: number; z: number; w: number },
+  out: Transform,
+): Transform {
   const { x, y, z, w } = q;
   out[0] = 1 - 2 * (y * y + z * z);
   out[1] = 2 * (x * y - z * w);

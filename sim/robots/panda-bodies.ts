@@ -88,7 +88,10 @@ export class PandaBodies {
     const frames = linkFrames(this.robot, positions);
     for (const link of this.robot.links) {
       if (link.collisions.length === 0) continue;
-      if (link.collisions.length > 1) throw new Error(`${this.robot.name}: link "${link.name}" has ${link.collisions.length} collision shapes; the simulator builds one per link`);
+      if (link.collisions.length > 1)
+        throw new Error(
+          `${this.robot.name}: link "${link.name}" has ${link.collisions.length} collision shapes; the simulator builds one per link`,
+        );
       const element = link.collisions[0]!;
       const linkToBody = colliderPose(element);
       const pose = compose(compose(this.baseTransform, frames.get(link.name)!), linkToBody);
@@ -124,9 +127,9 @@ export class PandaBodies {
     const world = compose(this.baseTransform, jointInRoot);
     const axis = [world[2]!, world[5]!, world[8]!];
     const beyond = new Set<string>([j.child]);
-    for (let grew = true; grew; ) {
+    for (let grew = true; grew;) {
       grew = false;
-      for (const x of this.robot.joints) if (beyond.has(x.parent) && !beyond.has(x.child)) beyond.add(x.child), (grew = true);
+      for (const x of this.robot.joints) if (beyond.has(x.parent) && !beyond.has(x.child)) (beyond.add(x.child), (grew = true));
     }
     let total = 0;
     for (const name of beyond) {
@@ -159,11 +162,18 @@ export class PandaBodies {
     const inParent = compose(parent.bodyToLink, jointInParentLink);
     const inChild = child.bodyToLink;
     if (j.type === "fixed") {
-      this.world.addFixed(j.name, { parent: parentLink, child: j.child, frameParent: localFrame(inParent), frameChild: localFrame(inChild) });
+      this.world.addFixed(j.name, {
+        parent: parentLink,
+        child: j.child,
+        frameParent: localFrame(inParent),
+        frameChild: localFrame(inChild),
+      });
       return;
     }
     if (j.type !== "prismatic" && (j.type !== "revolute" || j.axis[0] !== 0 || j.axis[1] !== 0 || j.axis[2] !== 1)) {
-      throw new Error(`${this.robot.name}: joint "${j.name}" is ${j.type} about ${j.axis.join(" ")}; the simulator builds revolute joints about z (DH frames) and prismatic ones`);
+      throw new Error(
+        `${this.robot.name}: joint "${j.name}" is ${j.type} about ${j.axis.join(" ")}; the simulator builds revolute joints about z (DH frames) and prismatic ones`,
+      );
     }
     const limits = j.limits!;
     const arm: ArmJoint = {

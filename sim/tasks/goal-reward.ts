@@ -45,7 +45,9 @@ export function goalReward(achieved: Float64Array, desired: Float64Array, goalDi
   }
   const pairs = cfg.scoring === "pairs";
   if (!Number.isInteger(goalDim) || goalDim <= 0 || (pairs && goalDim % 2 !== 0) || achieved.length % goalDim !== 0) {
-    throw new RangeError(`computeReward: ${achieved.length} values do not split into goals of size ${goalDim}${pairs ? " (2-D pairs)" : ""}`);
+    throw new RangeError(
+      `computeReward: ${achieved.length} values do not split into goals of size ${goalDim}${pairs ? " (2-D pairs)" : ""}`,
+    );
   }
   const out = new Float64Array(achieved.length / goalDim);
   for (let row = 0; row < out.length; row++) {

@@ -84,7 +84,15 @@ export class SharedLayout {
   private static byteLength({ numEnvs: n, actDim, keys, numWorkers }: LayoutSpec): number {
     const r64 = (b: number) => Math.ceil(b / 64) * 64;
     const obsBytes = keys.reduce((s, { dim }) => s + r64(n * dim * 8), 0);
-    return r64(numWorkers * CTRL.stride * 4) + 2 * r64(8) + r64(n * actDim * 8) + 2 * obsBytes + r64(n * 8) + r64(n * 4) + r64(numWorkers * ERROR_BYTES);
+    return (
+      r64(numWorkers * CTRL.stride * 4) +
+      2 * r64(8) +
+      r64(n * actDim * 8) +
+      2 * obsBytes +
+      r64(n * 8) +
+      r64(n * 4) +
+      r64(numWorkers * ERROR_BYTES)
+    );
   }
 
   writeError(worker: number, message: string): void {

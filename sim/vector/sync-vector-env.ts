@@ -10,7 +10,11 @@ export class SyncVectorEnv implements VectorEnv {
   readonly singleActionSpace: Box;
   private readonly layout: { key: string; dim: number }[];
 
-  constructor(id: string, readonly numEnvs: number, kwargs: Record<string, unknown> = {}) {
+  constructor(
+    id: string,
+    readonly numEnvs: number,
+    kwargs: Record<string, unknown> = {},
+  ) {
     if (!Number.isInteger(numEnvs) || numEnvs < 1) throw new RangeError(`numEnvs must be a positive integer, got ${numEnvs}`);
     this.envs = Array.from({ length: numEnvs }, () => make(id, kwargs));
     this.singleObservationSpace = this.envs[0]!.observationSpace;
@@ -31,7 +35,10 @@ export class SyncVectorEnv implements VectorEnv {
   step(actions: Float64Array): VectorStepResult {
     const actDim = this.singleActionSpace.size;
     if (actions.length !== this.numEnvs * actDim) {
-      throw new EnvError("BAD_ACTION", `vector step needs ${this.numEnvs} rows of ${actDim} actions (${this.numEnvs * actDim} numbers), got ${actions.length}`);
+      throw new EnvError(
+        "BAD_ACTION",
+        `vector step needs ${this.numEnvs} rows of ${actDim} actions (${this.numEnvs * actDim} numbers), got ${actions.length}`,
+      );
     }
     const out: VectorStepResult = {
       ...this.allocate(),

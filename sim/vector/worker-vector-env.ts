@@ -58,7 +58,8 @@ export class WorkerVectorEnv implements VectorEnv {
   static async create(id: string, numEnvs: number, options: WorkerVectorEnvOptions = {}): Promise<WorkerVectorEnv> {
     if (!Number.isInteger(numEnvs) || numEnvs < 1) throw new RangeError(`numEnvs must be a positive integer, got ${numEnvs}`);
     const { numThreads } = options;
-    if (numThreads !== undefined && (!Number.isInteger(numThreads) || numThreads < 1)) throw new RangeError(`numThreads must be a positive integer, got ${numThreads}`);
+    if (numThreads !== undefined && (!Number.isInteger(numThreads) || numThreads < 1))
+      throw new RangeError(`numThreads must be a positive integer, got ${numThreads}`);
     const spinMs = options.spinMs ?? DEFAULT_SPIN_MS;
     if (!(spinMs >= 0 && spinMs <= 1000)) throw new RangeError(`spinMs must be from 0 to 1000, got ${spinMs}`);
     const kwargs = options.kwargs ?? {};
@@ -93,10 +94,17 @@ export class WorkerVectorEnv implements VectorEnv {
   step(actions: Float64Array): VectorStepResult {
     const actDim = this.singleActionSpace.size;
     if (actions.length !== this.numEnvs * actDim) {
-      throw new EnvError("BAD_ACTION", `vector step needs ${this.numEnvs} rows of ${actDim} actions (${this.numEnvs * actDim} numbers), got ${actions.length}`);
+      throw new EnvError(
+        "BAD_ACTION",
+        `vector step needs ${this.numEnvs} rows of ${actDim} actions (${this.numEnvs * actDim} numbers), got ${actions.length}`,
+      );
     }
     for (let i = 0; i < actions.length; i++) {
-      if (!Number.isFinite(actions[i])) throw new EnvError("BAD_ACTION", `action row ${Math.floor(i / actDim)}, entry ${i % actDim} must be a finite number, got ${actions[i]}`);
+      if (!Number.isFinite(actions[i]))
+        throw new EnvError(
+          "BAD_ACTION",
+          `action row ${Math.floor(i / actDim)}, entry ${i % actDim} must be a finite number, got ${actions[i]}`,
+        );
     }
     this.followLoad();
     this.shared.actions.set(actions);
@@ -158,7 +166,13 @@ export class WorkerVectorEnv implements VectorEnv {
 }
 
 /** Starts the workers, each building the envs `owner` gives it; all are stopped if one fails. */
-async function startWorkers(id: string, kwargs: Record<string, unknown>, shared: SharedLayout, owner: Int32Array, count: number): Promise<Worker[]> {
+async function startWorkers(
+  id: string,
+  kwargs: Record<string, unknown>,
+  shared: SharedLayout,
+  owner: Int32Array,
+  count: number,
+): Promise<Worker[]> {
   const [entry, entryOptions] = workerEntry(siblingModule(import.meta.url, "vector-worker"));
   const workers = Array.from({ length: count }, (_, w) => {
     const envs = Array.from(owner.keys()).filter((i) => owner[i] === w + 1);

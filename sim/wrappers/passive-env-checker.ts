@@ -25,8 +25,10 @@ export class PassiveEnvChecker<O = DictObs> extends Wrapper<O> {
       this.checkedStep = true;
       const where = `${this.unwrapped.toString()}: step()`;
       assertInSpace(this.observationSpace, result.obs, `${where} observation`);
-      if (typeof result.reward !== "number" || Number.isNaN(result.reward)) throw new TypeError(`${where} reward is not a number: ${String(result.reward)}`);
-      if (typeof result.terminated !== "boolean" || typeof result.truncated !== "boolean") throw new TypeError(`${where} terminated/truncated must be booleans`);
+      if (typeof result.reward !== "number" || Number.isNaN(result.reward))
+        throw new TypeError(`${where} reward is not a number: ${String(result.reward)}`);
+      if (typeof result.terminated !== "boolean" || typeof result.truncated !== "boolean")
+        throw new TypeError(`${where} terminated/truncated must be booleans`);
     }
     return result;
   }

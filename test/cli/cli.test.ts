@@ -48,7 +48,12 @@ describe("rapier-gym command", () => {
   it("envs --json lists every id with its spaces and episode length", async () => {
     const { code, out } = await run(["envs", "--json"]);
     expect(code).to.equal(0);
-    const rows = JSON.parse(out) as { id: string; maxEpisodeSteps: number; observationSpace: { type: string }; actionSpace: { type: string; shape: number[] } }[];
+    const rows = JSON.parse(out) as {
+      id: string;
+      maxEpisodeSteps: number;
+      observationSpace: { type: string };
+      actionSpace: { type: string; shape: number[] };
+    }[];
     expect(rows.map((r) => r.id)).to.deep.equal(envIds());
     const push = rows.find((r) => r.id === "PointMassPush-v0")!;
     expect(push.maxEpisodeSteps).to.equal(200);
@@ -62,7 +67,10 @@ describe("rapier-gym command", () => {
       const { result, written } = await capturedWrites(process.stdout, () => main([command, "--help"]));
       expect(result).to.equal(0);
       // That command's usage alone, not the whole list.
-      expect(written).to.match(/^usage: rapier-gym/).and.include(`  ${command} `).and.not.include("  envs [--json]");
+      expect(written)
+        .to.match(/^usage: rapier-gym/)
+        .and.include(`  ${command} `)
+        .and.not.include("  envs [--json]");
     });
   }
 
@@ -99,15 +107,31 @@ describe("rapier-gym command", () => {
     const log = console.log;
     try {
       await selectBackend();
-      const trainer = HacTrainer.start(join(dir, "policies", "push-hac"), { env: "PointMassPush-v0", algo: "hac", steps: 60, startSteps: 30, evalEvery: 60, evalEpisodes: 1, envKwargs: { maxEpisodeSteps: 20 } });
+      const trainer = HacTrainer.start(join(dir, "policies", "push-hac"), {
+        env: "PointMassPush-v0",
+        algo: "hac",
+        steps: 60,
+        startSteps: 30,
+        evalEvery: 60,
+        evalEpisodes: 1,
+        envKwargs: { maxEpisodeSteps: 20 },
+      });
       await trainer.run();
       trainer.close();
       console.log = (...args: unknown[]) => lines.push(args.join(" "));
       const done = main(["demo", "--port", "0", "--policies", join(dir, "policies")]);
       const url = await printedUrl(lines);
       const client = await RawClient.open(url.replace(/^http:/, "ws:").replace(/\/$/, ""));
-      const list = await client.ok<{ sessions: { env: string; label: string }[]; runs: { run: string; algo: string }[] }>({ id: 1, op: "list" });
-      expect(list.sessions.map((s) => s.label)).to.deep.equal([`hac policy ${join(dir, "policies", "push-hac")}`, "scripted expert", "scripted expert", "scripted expert"]);
+      const list = await client.ok<{ sessions: { env: string; label: string }[]; runs: { run: string; algo: string }[] }>({
+        id: 1,
+        op: "list",
+      });
+      expect(list.sessions.map((s) => s.label)).to.deep.equal([
+        `hac policy ${join(dir, "policies", "push-hac")}`,
+        "scripted expert",
+        "scripted expert",
+        "scripted expert",
+      ]);
       expect(list.runs).to.deep.include({ run: join(dir, "policies", "push-hac"), env: "PointMassPush-v0", algo: "hac" });
       await client.close();
       process.emit("SIGINT", "SIGINT");
@@ -123,7 +147,16 @@ describe("rapier-gym command", () => {
     try {
       await selectBackend();
       const root = join(dir, "hac");
-      const config = { env: "PointMassPush-v0", algo: "hac", steps: 60, startSteps: 30, evalEvery: 60, evalEpisodes: 1, checkpointEvery: 20, envKwargs: { maxEpisodeSteps: 20 } };
+      const config = {
+        env: "PointMassPush-v0",
+        algo: "hac",
+        steps: 60,
+        startSteps: 30,
+        evalEvery: 60,
+        evalEpisodes: 1,
+        checkpointEvery: 20,
+        envKwargs: { maxEpisodeSteps: 20 },
+      };
       const unstarted = HacTrainer.start(root, config);
       unstarted.close();
       const printed = await run(["value-map", "--run", root]).then(
@@ -134,7 +167,10 @@ describe("rapier-gym command", () => {
       const stopped = HacTrainer.resume(root);
       await stopped.run({ until: 40 });
       stopped.close();
-      expect(await run(["value-map", "--run", root, "--out", join(dir, "mid")])).to.deep.equal({ code: 0, out: `value map written: ${join(dir, "mid")}.{json,svg}` });
+      expect(await run(["value-map", "--run", root, "--out", join(dir, "mid")])).to.deep.equal({
+        code: 0,
+        out: `value map written: ${join(dir, "mid")}.{json,svg}`,
+      });
       expect(readFileSync(join(dir, "mid.svg"), "utf8")).to.include("checkpoint at step 40");
       const finished = HacTrainer.resume(root);
       await finished.run();
@@ -164,7 +200,19 @@ describe("rapier-gym command", () => {
     try {
       const out = join(dir, "reach.demos");
       const kwargs = { distanceMetric: "l1", distanceThreshold: 0.5 };
-      const { code } = await run(["collect", "--env", "PointMassReach-v0", "--source", "expert", "--episodes", "2", "--env-kwargs", JSON.stringify(kwargs), "--out", out]);
+      const { code } = await run([
+        "collect",
+        "--env",
+        "PointMassReach-v0",
+        "--source",
+        "expert",
+        "--episodes",
+        "2",
+        "--env-kwargs",
+        JSON.stringify(kwargs),
+        "--out",
+        out,
+      ]);
       expect(code).to.equal(0);
       const set = readDemoFile(out);
       expect(set.envKwargs).to.deep.equal(kwargs);
@@ -173,7 +221,21 @@ describe("rapier-gym command", () => {
         [["--env-kwargs", "{distanceThreshold: 0.5}"], '--env-kwargs must be a JSON object, got "{distanceThreshold: 0.5}" (not JSON)'],
         [["--env-kwargs", "[0.5]"], "--env-kwargs must be a JSON object, got [0.5]"],
       ] as const) {
-        const error = await run(["collect", "--env", "PointMassReach-v0", "--source", "expert", "--episodes", "1", ...argv, "--out", join(dir, "bad.demos")]).then(() => undefined, (e: unknown) => e);
+        const error = await run([
+          "collect",
+          "--env",
+          "PointMassReach-v0",
+          "--source",
+          "expert",
+          "--episodes",
+          "1",
+          ...argv,
+          "--out",
+          join(dir, "bad.demos"),
+        ]).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(error).to.be.instanceOf(UsageError);
         expect((error as Error).message).to.equal(message);
       }
@@ -189,8 +251,14 @@ describe("rapier-gym command", () => {
       const bad = join(dir, "bad.json");
       writeFileSync(bad, JSON.stringify({ sac: { hiden: [1] } }));
       const failures: [string[], RegExp][] = [
-        [["train", "--env", "PointMassPush-v0", "--steps", "100", "--config", bad, "--out", join(dir, "run")], /^unknown SAC hyperparameter "sac\.hiden"/],
-        [["train", "--algo", "hac", "--env", "PointMassPush-v0", "--steps", "100", "--config", bad, "--out", join(dir, "run")], /^train: bad training config: config: Unrecognized key: "sac"$/],
+        [
+          ["train", "--env", "PointMassPush-v0", "--steps", "100", "--config", bad, "--out", join(dir, "run")],
+          /^unknown SAC hyperparameter "sac\.hiden"/,
+        ],
+        [
+          ["train", "--algo", "hac", "--env", "PointMassPush-v0", "--steps", "100", "--config", bad, "--out", join(dir, "run")],
+          /^train: bad training config: config: Unrecognized key: "sac"$/,
+        ],
         [["eval", "--run", join(dir, "none")], /none is not a run directory: no config\.json$/],
         [["value-map", "--run", join(dir, "none")], /none is not a run directory: no config\.json$/],
         [["experiment", "E99"], new RegExp(`^no experiment E99: the experiments are ${experimentIds().join(", ")}$`)],
@@ -222,7 +290,9 @@ describe("rapier-gym command", () => {
         ["train", "--env", "PointMassReach-v0", "--steps", "100", "--out", runDir],
       ]) {
         const printed = await printedFailure(argv);
-        expect(printed).to.equal(`${runDir} is being trained by process ${process.pid} on ${thisHost()} (${join(runDir, "train.lock")}); stop it first, or delete the lock if no such process trains it`);
+        expect(printed).to.equal(
+          `${runDir} is being trained by process ${process.pid} on ${thisHost()} (${join(runDir, "train.lock")}); stop it first, or delete the lock if no such process trains it`,
+        );
       }
       expect(readdirSync(runDir).sort()).to.deep.equal(["config.json", "train.lock"]);
       expect(readFileSync(join(runDir, "config.json"), "utf8")).to.equal(config);

@@ -43,7 +43,9 @@ describe("rapier-gym's command line: one table for the parser and the usage", ()
         expect((values as Record<string, unknown>)[flag], `${name} --${flag}`).to.not.equal(undefined);
       }
     }
-    expect(text).to.match(/^ {2}train /m).and.match(/^ {2}collect /m);
+    expect(text)
+      .to.match(/^ {2}train /m)
+      .and.match(/^ {2}collect /m);
   });
 
   it("lists every bench suite, viewer included, as bench runs them", () => {
@@ -66,11 +68,17 @@ describe("rapier-gym's command line: one table for the parser and the usage", ()
   });
 
   it("checks a negative value as the command checks any value, and still refuses a flag it does not know", async () => {
-    const failure = (argv: string[]) => main(argv).then(() => expect.fail(`${argv.join(" ")} must fail`), (e: unknown) => e as Error);
+    const failure = (argv: string[]) =>
+      main(argv).then(
+        () => expect.fail(`${argv.join(" ")} must fail`),
+        (e: unknown) => e as Error,
+      );
     const steps = await failure(["experiment", "E1", "--steps", "-5"]);
     expect(steps).to.be.instanceOf(UsageError);
     expect(steps.message).to.equal("--steps must be positive, got -5");
-    expect((await failure(["collect", "--env", "X", "--source", "expert", "--out", "o"])).message).to.equal("collect needs exactly one of --episodes N and --steps N");
+    expect((await failure(["collect", "--env", "X", "--source", "expert", "--out", "o"])).message).to.equal(
+      "collect needs exactly one of --episodes N and --steps N",
+    );
     expect((await failure(["eval"])).message).to.equal("eval needs --run DIR");
     expect((await failure(["robot", "panda", "-5"])).message).to.match(/Unknown option '-5'/);
   });

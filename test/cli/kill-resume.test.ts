@@ -13,7 +13,16 @@ import { readMetrics } from "../../agents/run/metrics-log.js";
 import { comparable } from "../agents/run/comparable-metrics.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
-const config = { env: "PointMassReach-v0", algo: "sac", steps: 4000, startSteps: 100, evalEvery: 500, evalEpisodes: 2, checkpointEvery: 300, sac: { hidden: [32, 32], batchSize: 32 } };
+const config = {
+  env: "PointMassReach-v0",
+  algo: "sac",
+  steps: 4000,
+  startSteps: 100,
+  evalEvery: 500,
+  evalEpisodes: 2,
+  checkpointEvery: 300,
+  sac: { hidden: [32, 32], batchSize: 32 },
+};
 
 function train(out: string, configFile: string, resume: boolean): ReturnType<typeof spawnSync> {
   const args = resume ? ["--resume", "--out", out] : ["--config", configFile, "--out", out, "--backend", "ort"];
@@ -22,7 +31,11 @@ function train(out: string, configFile: string, resume: boolean): ReturnType<typ
 
 /** Starts a run and SIGKILLs it between checkpoints: once one exists and the metrics have moved past it. */
 async function startAndKill(out: string, configFile: string): Promise<void> {
-  const child = spawn(process.execPath, ["--import", "tsx", "cli/main.ts", "train", "--config", configFile, "--out", out, "--backend", "ort"], { cwd: ROOT, stdio: "ignore" });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "cli/main.ts", "train", "--config", configFile, "--out", out, "--backend", "ort"],
+    { cwd: ROOT, stdio: "ignore" },
+  );
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const deadline = Date.now() + 90_000;
   for (;;) {
@@ -57,10 +70,15 @@ describe("a run killed with kill -9 resumes exactly (ort)", function () {
     const resumed = train(killed, configFile, true);
     expect(resumed.status, String(resumed.stderr)).to.equal(0);
     expect(String(resumed.stderr)).to.match(/resuming .* at step [1-9]\d*00\b/);
-    expect(comparable(readMetrics(join(killed, "metrics.jsonl")))).to.deep.equal(comparable(readMetrics(join(dir, "full", "metrics.jsonl"))));
-    expect(readFileSync(join(killed, "policy", "policy.onnx")).equals(readFileSync(join(dir, "full", "policy", "policy.onnx")))).to.equal(true);
+    expect(comparable(readMetrics(join(killed, "metrics.jsonl")))).to.deep.equal(
+      comparable(readMetrics(join(dir, "full", "metrics.jsonl"))),
+    );
+    expect(readFileSync(join(killed, "policy", "policy.onnx")).equals(readFileSync(join(dir, "full", "policy", "policy.onnx")))).to.equal(
+      true,
+    );
     // The CLI draws the plots once the run ends, the same for both.
-    for (const file of ["return.svg", "success.svg"]) expect(readFileSync(join(killed, "plots", file), "utf8")).to.equal(readFileSync(join(dir, "full", "plots", file), "utf8"));
+    for (const file of ["return.svg", "success.svg"])
+      expect(readFileSync(join(killed, "plots", file), "utf8")).to.equal(readFileSync(join(dir, "full", "plots", file), "utf8"));
     expect(existsSync(join(killed, "plots", "return.png"))).to.equal(true);
   });
 });

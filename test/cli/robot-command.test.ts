@@ -23,7 +23,9 @@ describe("rapier-gym robot", () => {
   });
 
   it("prints the flange pose of Franka's checks with --fk", async () => {
-    expect(await printed(["robot", "panda", "--fk", "0,0,0,0,0,0,0"])).to.match(/position +\(0\.088000, 0\.000000, 0\.926000\) m[\s\S]*outside the limits of panda_joint4/);
+    expect(await printed(["robot", "panda", "--fk", "0,0,0,0,0,0,0"])).to.match(
+      /position +\(0\.088000, 0\.000000, 0\.926000\) m[\s\S]*outside the limits of panda_joint4/,
+    );
     const ready = await printed(["robot", "panda", "--fk", `0,${-Math.PI / 4},0,${(-3 * Math.PI) / 4},0,${Math.PI / 2},${Math.PI / 4}`]);
     expect(ready).to.match(/position +\(0\.30689\d, 0\.000000, 0\.59028\d\) m/);
   });

@@ -5,7 +5,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { arraySpec, sbatchScript } from "../../cli/slurm-array.js";
 
-const job = { name: "rapier-gym-E0", indices: [3, 0, 1, 2, 7], cwd: "/home/u/my runs", output: "/runs/E0/slurm-%A_%a.out", command: ["/usr/bin/node", "/repo/cli/bin.js", "experiment", "E0", "--steps", "300"] };
+const job = {
+  name: "rapier-gym-E0",
+  indices: [3, 0, 1, 2, 7],
+  cwd: "/home/u/my runs",
+  output: "/runs/E0/slurm-%A_%a.out",
+  command: ["/usr/bin/node", "/repo/cli/bin.js", "experiment", "E0", "--steps", "300"],
+};
 
 describe("Slurm job arrays", () => {
   it("writes Slurm's array list with consecutive indices as ranges", () => {

@@ -12,7 +12,9 @@ import { comparable } from "../agents/run/comparable-metrics.js";
 
 /** A server in its own process: a blocking env stops this thread, which must not be the server's. */
 async function startServer(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [new URL("../../cli/bin.js", import.meta.url).pathname, "serve", "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [new URL("../../cli/bin.js", import.meta.url).pathname, "serve", "--port", "0"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
     const onData = (chunk: Buffer) => {
@@ -68,14 +70,25 @@ describe("server: BlockingRemoteEnv (a synchronous GoalEnv over the socket)", fu
     await selectBackend();
     const dir = mkdtempSync(join(tmpdir(), "rapier-gym-remote-"));
     try {
-      const config = { env: "PointMassReach-v0", algo: "sac", steps: 300, startSteps: 100, evalEvery: 300, evalEpisodes: 1, checkpointEvery: 200, sac: { hidden: [8, 8], batchSize: 16 } };
+      const config = {
+        env: "PointMassReach-v0",
+        algo: "sac",
+        steps: 300,
+        startSteps: 100,
+        evalEvery: 300,
+        evalEpisodes: 1,
+        checkpointEvery: 200,
+        sac: { hidden: [8, 8], batchSize: 16 },
+      };
       const local = SacHerTrainer.start(join(dir, "local"), config);
       await local.run();
       local.close();
       const remote = SacHerTrainer.start(join(dir, "remote"), config, (id, kwargs) => BlockingRemoteEnv.make(server.url, id, kwargs));
       await remote.run();
       remote.close();
-      expect(comparable(readMetrics(join(dir, "remote", "metrics.jsonl")))).to.deep.equal(comparable(readMetrics(join(dir, "local", "metrics.jsonl"))));
+      expect(comparable(readMetrics(join(dir, "remote", "metrics.jsonl")))).to.deep.equal(
+        comparable(readMetrics(join(dir, "local", "metrics.jsonl"))),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

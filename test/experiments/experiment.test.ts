@@ -5,7 +5,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runExperiment } from "../../cli/experiment-command.js";
 import { RESULTS_DIR, writeExperimentResults } from "../../reporting/experiment-report.js";
-import { EXPERIMENTS_DIR, experimentIds, experimentSchema, loadExperiment, sharedRunsCondition, type Experiment } from "../../experiments/experiment-config.js";
+import {
+  EXPERIMENTS_DIR,
+  experimentIds,
+  experimentSchema,
+  loadExperiment,
+  sharedRunsCondition,
+  type Experiment,
+} from "../../experiments/experiment-config.js";
 import { keptRun } from "../../reporting/kept-metrics.js";
 import { summariseRun } from "../../reporting/experiment-summary.js";
 import { readMetrics, type MetricsRow } from "../../agents/run/metrics-log.js";
@@ -37,7 +44,8 @@ describe("experiments", () => {
     for (const id of experimentIds()) expect(loadExperiment(id).id).to.equal(id);
     // Every sameRunsAs names a condition that trains its own runs under the same config.
     for (const e of experimentIds().map((id) => loadExperiment(id))) {
-      for (const c of e.conditions.filter((c) => c.sameRunsAs !== undefined)) expect(() => sharedRunsCondition(e, c), `${e.id} "${c.label}"`).not.to.throw();
+      for (const c of e.conditions.filter((c) => c.sameRunsAs !== undefined))
+        expect(() => sharedRunsCondition(e, c), `${e.id} "${c.label}"`).not.to.throw();
     }
     expect(() => loadExperiment("E99")).to.throw(/no experiment E99/);
   });
@@ -64,7 +72,10 @@ describe("experiments", () => {
     const s = summariseRun(rows, 0);
     expect(s.stepsToThreshold).to.equal(200 * 217);
     expect(s.stepsToStart).to.equal(200 * 157);
-    expect(summariseRun(rows, 0, { threshold: -150, startThreshold: -199 })).to.include({ stepsToThreshold: 200 * 184, stepsToStart: 200 * 151 });
+    expect(summariseRun(rows, 0, { threshold: -150, startThreshold: -199 })).to.include({
+      stepsToThreshold: 200 * 184,
+      stepsToStart: 200 * 151,
+    });
     expect(s.finalReturn).to.equal(-50);
     expect(s.finalSuccess).to.equal(1);
     expect(summariseRun(rows.slice(0, 150), 0)).to.include({ stepsToThreshold: null, stepsToStart: null });
@@ -73,7 +84,10 @@ describe("experiments", () => {
     expect(summariseRun(lucky, 0).stepsToThreshold).to.equal(200 * 217);
   });
 
-  for (const [metric, other] of [["shadow/eval/return", "eval/return"], ["eval/return", "shadow/eval/return"]] as const) {
+  for (const [metric, other] of [
+    ["shadow/eval/return", "eval/return"],
+    ["eval/return", "shadow/eval/return"],
+  ] as const) {
     it(`judges a condition by its evaluations (${metric}), averaged over the last 5`, () => {
       const success = (m: string) => m.replace("/return", "/success");
       const rows: MetricsRow[] = Array.from({ length: 10 }, (_, i) => ({
@@ -98,40 +112,80 @@ describe("experiments", () => {
     {
       baseline: undefined,
       // B: 317 * 200 / (217 * 200) and 257 / 157.
-      lines: ["- B against A: 1.46× the env steps to -100 (the post: 2.50×); 1.64× the env steps to -190", "- C against A: C has not reached -100 on every seed; C has not reached -190 on every seed"],
+      lines: [
+        "- B against A: 1.46× the env steps to -100 (the post: 2.50×); 1.64× the env steps to -190",
+        "- C against A: C has not reached -100 on every seed; C has not reached -190 on every seed",
+      ],
     },
     {
       baseline: "B",
-      lines: ["- A against B: 0.68× the env steps to -100 (the post: 0.40×); 0.61× the env steps to -190", "- C against B: C has not reached -100 on every seed; C has not reached -190 on every seed"],
+      lines: [
+        "- A against B: 0.68× the env steps to -100 (the post: 0.40×); 0.61× the env steps to -190",
+        "- C against B: C has not reached -100 on every seed; C has not reached -190 on every seed",
+      ],
     },
   ]) {
     it(`sets each condition's env steps to -100 and -190 against the ${baseline === undefined ? "first condition's" : "baseline's"}, beside the post's ratio`, async () => {
-      const run = (switchAt: number) => Array.from({ length: 400 }, (_, i) => ({ step: 200 * (i + 1), episode: i + 1, "train/return": i < switchAt ? -200 : -50, "train/success": i < switchAt ? 0 : 1 }));
+      const run = (switchAt: number) =>
+        Array.from({ length: 400 }, (_, i) => ({
+          step: 200 * (i + 1),
+          episode: i + 1,
+          "train/return": i < switchAt ? -200 : -50,
+          "train/success": i < switchAt ? 0 : 1,
+        }));
       const experiment = tinyExperiment({
         id: "E0",
         env: "PointMassReach-v0",
         steps: 80_000,
         baseline,
-        conditions: ["A", "B", "C"].map((label, i) => ({ label, config: { algo: "sac" }, post: { text: "-", stepsToThreshold: [200_000, 500_000, null][i] } })),
+        conditions: ["A", "B", "C"].map((label, i) => ({
+          label,
+          config: { algo: "sac" },
+          post: { text: "-", stepsToThreshold: [200_000, 500_000, null][i] },
+        })),
       });
       const runs = [150, 250, 400].map((switchAt) => [{ seed: 0, rows: run(switchAt) }]);
       await inTempDir(async (dir) => {
-        writeExperimentResults(dir, experiment, 80_000, ["A", "B", "C"].map((label, i) => ({ label, metric: "train/return", runs: runs[i]! })), "2026-01-01");
-        const ratios = readFileSync(join(dir, "report.md"), "utf8").split("\n").filter((l) => / against /.test(l));
+        writeExperimentResults(
+          dir,
+          experiment,
+          80_000,
+          ["A", "B", "C"].map((label, i) => ({ label, metric: "train/return", runs: runs[i]! })),
+          "2026-01-01",
+        );
+        const ratios = readFileSync(join(dir, "report.md"), "utf8")
+          .split("\n")
+          .filter((l) => / against /.test(l));
         expect(ratios).to.deep.equal(lines);
       });
     });
   }
 
   it("refuses a baseline that names no condition", () => {
-    const e = { id: "E0", title: "t", env: "PointMassReach-v0", steps: 10, postSummary: "-", conditions: [{ label: "a", config: { algo: "sac" }, post }] };
+    const e = {
+      id: "E0",
+      title: "t",
+      env: "PointMassReach-v0",
+      steps: 10,
+      postSummary: "-",
+      conditions: [{ label: "a", config: { algo: "sac" }, post }],
+    };
     const parsed = experimentSchema.safeParse({ ...e, baseline: "flat" });
-    expect(parsed.error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`)).to.deep.equal(["baseline: baseline must be the label of one of the conditions"]);
+    expect(parsed.error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`)).to.deep.equal([
+      "baseline: baseline must be the label of one of the conditions",
+    ]);
     expect(experimentSchema.parse({ ...e, baseline: "a" }).baseline).to.equal("a");
   });
 
   it("refuses a runsOf that names no training condition", () => {
-    const bad = { id: "E0", title: "t", env: "PointMassReach-v0", steps: 10, postSummary: "-", conditions: [{ label: "a", config: { algo: "sac" }, runsOf: "b", post }] };
+    const bad = {
+      id: "E0",
+      title: "t",
+      env: "PointMassReach-v0",
+      steps: 10,
+      postSummary: "-",
+      conditions: [{ label: "a", config: { algo: "sac" }, runsOf: "b", post }],
+    };
     expect(experimentSchema.safeParse(bad).success).to.equal(false);
   });
 
@@ -140,7 +194,9 @@ describe("experiments", () => {
     const e = { id: "E0", title: "t", env: "PointMassReach-v0", steps: 10, postSummary: "-", conditions };
     const parsed = experimentSchema.safeParse({ ...e, threshold: -100, startThreshold: -100 });
     expect(parsed.success).to.equal(false);
-    expect(parsed.error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`)).to.deep.equal(["startThreshold: startThreshold must be below threshold"]);
+    expect(parsed.error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`)).to.deep.equal([
+      "startThreshold: startThreshold must be below threshold",
+    ]);
     expect(experimentSchema.parse({ ...e, threshold: -20 }).startThreshold).to.equal(-190);
   });
 
@@ -152,13 +208,19 @@ describe("experiments", () => {
       const args = { id: "E0", experiment, seeds: 1, jobs: 1, runsDir, resultsDir: join(dir, "results") };
       // A run started, in an earlier sitting, under startSteps 50.
       mkdirSync(join(runsDir, "flat-seed0"), { recursive: true });
-      writeFileSync(join(runsDir, "flat-seed0", "config.json"), JSON.stringify({ algo: "sac", env: "PointMassReach-v0", steps: 300, seed: 0, startSteps: 50 }));
+      writeFileSync(
+        join(runsDir, "flat-seed0", "config.json"),
+        JSON.stringify({ algo: "sac", env: "PointMassReach-v0", steps: 300, seed: 0, startSteps: 50 }),
+      );
       const oldConfig = JSON.stringify({ ...config, startSteps: 50 });
       writeFileSync(join(runsDir, "flat-seed0.config.json"), oldConfig);
       for (const reportOnly of [false, true]) {
         await runExperiment({ ...args, reportOnly }).then(
           () => expect.fail("a run started under another config must be refused"),
-          (err: Error) => expect(err.message).to.match(/started under another config/).and.include(`flat seed 0: ${join(runsDir, "flat-seed0")}`),
+          (err: Error) =>
+            expect(err.message)
+              .to.match(/started under another config/)
+              .and.include(`flat seed 0: ${join(runsDir, "flat-seed0")}`),
         );
       }
       // Nothing was trained, reported, or overwritten.
@@ -183,17 +245,22 @@ describe("experiments", () => {
       const args = { id: "E0", experiment, seeds: 1, jobs: 1, runsDir: join(dir, "runs"), resultsDir: join(dir, "results") };
       await runExperiment({ ...args, conditions: ["flat"] }).then(
         () => expect.fail("an unknown condition must be refused"),
-        (err: Error) => expect(err.message).to.equal('E0 has no condition "flat"; its conditions (label, or the slug its runs are named by): "Flat SAC" (flat-sac), "HAC k=5" (hac-k-5)'),
+        (err: Error) =>
+          expect(err.message).to.equal(
+            'E0 has no condition "flat"; its conditions (label, or the slug its runs are named by): "Flat SAC" (flat-sac), "HAC k=5" (hac-k-5)',
+          ),
       );
       expect(existsSync(join(dir, "runs", "flat-sac-seed0.log"))).to.equal(false);
       expect(await runExperiment({ ...args, conditions: ["flat-sac"] })).to.equal(0);
       expect(existsSync(join(dir, "runs", "flat-sac-seed0", "policy", "sac.json"))).to.equal(true);
       expect(existsSync(join(dir, "runs", "hac-k-5-seed0.log"))).to.equal(false);
       const summary = JSON.parse(readFileSync(join(dir, "results", "summary.json"), "utf8"));
-      expect(summary.conditions.map((c: { label: string; seeds: { steps: number }[] }) => [c.label, c.seeds[0]?.steps ?? 0])).to.deep.equal([
-        ["Flat SAC", 200],
-        ["HAC k=5", 0],
-      ]);
+      expect(summary.conditions.map((c: { label: string; seeds: { steps: number }[] }) => [c.label, c.seeds[0]?.steps ?? 0])).to.deep.equal(
+        [
+          ["Flat SAC", 200],
+          ["HAC k=5", 0],
+        ],
+      );
     });
   });
 
@@ -204,21 +271,50 @@ describe("experiments", () => {
       const base = { env: "PointMassReach-v0" };
       const experiments = {
         E0: tinyExperiment({ ...base, id: "E0", steps: 300, conditions: [{ label: "flat", config: flat, post }] }),
-        E0b: tinyExperiment({ ...base, id: "E0b", steps: 400, conditions: [{ label: "flat again", config: flat, sameRunsAs: "E0", post }] }),
-        E0c: tinyExperiment({ ...base, id: "E0c", steps: 400, conditions: [{ label: "other", config: { ...flat, startSteps: 50 }, sameRunsAs: "E0", post }] }),
+        E0b: tinyExperiment({
+          ...base,
+          id: "E0b",
+          steps: 400,
+          conditions: [{ label: "flat again", config: flat, sameRunsAs: "E0", post }],
+        }),
+        E0c: tinyExperiment({
+          ...base,
+          id: "E0c",
+          steps: 400,
+          conditions: [{ label: "other", config: { ...flat, startSteps: 50 }, sameRunsAs: "E0", post }],
+        }),
       };
       const load = (id: string) => experiments[id as keyof typeof experiments];
-      const args = (id: keyof typeof experiments) => ({ id, experiment: load(id), load, seeds: 1, jobs: 1, runsDir: join(dir, "runs", id), resultsDir: join(dir, "results", id) });
+      const args = (id: keyof typeof experiments) => ({
+        id,
+        experiment: load(id),
+        load,
+        seeds: 1,
+        jobs: 1,
+        runsDir: join(dir, "runs", id),
+        resultsDir: join(dir, "results", id),
+      });
       expect(await runExperiment(args("E0b"))).to.equal(0);
       // E0b trained E0's run, to E0b's budget, and none of its own.
       expect(readdirSync(join(dir, "runs", "E0"))).to.include("flat-seed0");
       expect(readdirSync(join(dir, "runs", "E0b"))).to.deep.equal([]);
       const read = (id: string) => JSON.parse(readFileSync(join(dir, "results", id, "summary.json"), "utf8"));
       expect(read("E0b").conditions[0].seeds[0].steps).to.equal(400);
-      expect(readFileSync(join(dir, "results", "E0b", "report.md"), "utf8")).to.match(/flat again: the same runs as E0's condition with this config/);
+      expect(readFileSync(join(dir, "results", "E0b", "report.md"), "utf8")).to.match(
+        /flat again: the same runs as E0's condition with this config/,
+      );
       // Flat runs have no subgoals to draw.
-      expect(readdirSync(join(dir, "results", "E0b")).sort()).to.deep.equal(["report.md", "return.svg", "runs", "success.svg", "summary.json"]);
-      expect(readdirSync(join(dir, "results", "E0b", "runs")).sort()).to.deep.equal(["flat-again-seed0.config.json", "flat-again-seed0.jsonl"]);
+      expect(readdirSync(join(dir, "results", "E0b")).sort()).to.deep.equal([
+        "report.md",
+        "return.svg",
+        "runs",
+        "success.svg",
+        "summary.json",
+      ]);
+      expect(readdirSync(join(dir, "results", "E0b", "runs")).sort()).to.deep.equal([
+        "flat-again-seed0.config.json",
+        "flat-again-seed0.jsonl",
+      ]);
       const reported = read("E0b");
       // E0 finds its run past its own 300 steps and reports it only up to them. It is done for
       // E0 even without its final policy (as while E0b still trains it): E0 leaves it alone.
@@ -250,11 +346,18 @@ describe("experiments", () => {
       // A condition whose config has changed since is trained again, and its copy replaced.
       const changed = { ...flat, startSteps: 50 };
       experiments.E0 = tinyExperiment({ ...base, id: "E0", steps: 300, conditions: [{ label: "flat", config: changed, post }] });
-      experiments.E0b = tinyExperiment({ ...base, id: "E0b", steps: 400, conditions: [{ label: "flat again", config: changed, sameRunsAs: "E0", post }] });
+      experiments.E0b = tinyExperiment({
+        ...base,
+        id: "E0b",
+        steps: 400,
+        conditions: [{ label: "flat again", config: changed, sameRunsAs: "E0", post }],
+      });
       expect(await runExperiment({ ...args("E0b"), skipReported: true })).to.equal(0);
       expect(readMetrics(join(dir, "runs", "E0", "flat-seed0", "metrics.jsonl")).at(-1)!.step).to.equal(400);
       expect(JSON.parse(readFileSync(join(dir, "results", "E0b", "runs", "flat-again-seed0.config.json"), "utf8"))).to.deep.equal(changed);
-      expect(readMetrics(join(dir, "results", "E0b", "runs", "flat-again-seed0.jsonl"))).to.deep.equal(readMetrics(join(dir, "runs", "E0", "flat-seed0", "metrics.jsonl")));
+      expect(readMetrics(join(dir, "results", "E0b", "runs", "flat-again-seed0.jsonl"))).to.deep.equal(
+        readMetrics(join(dir, "runs", "E0", "flat-seed0", "metrics.jsonl")),
+      );
     });
   });
 
@@ -270,12 +373,22 @@ describe("experiments", () => {
         conditions: [
           {
             label: "relay",
-            config: { algo: "rpl", envKwargs: march2020, demos: "$demos:policy", evalEvery: 200, evalEpisodes: 1, relay: { pretrainSteps: 2, pretrainEvalEpisodes: 1 }, hac: { sac: { hidden: [8, 8] } } },
+            config: {
+              algo: "rpl",
+              envKwargs: march2020,
+              demos: "$demos:policy",
+              evalEvery: 200,
+              evalEpisodes: 1,
+              relay: { pretrainSteps: 2, pretrainEvalEpisodes: 1 },
+              hac: { sac: { hidden: [8, 8] } },
+            },
             post,
           },
         ],
       });
-      const { result, written } = await capturedWrites(process.stderr, () => runExperiment({ id: "E0", experiment, seeds: 1, jobs: 1, runsDir: join(dir, "runs"), resultsDir: join(dir, "results") }));
+      const { result, written } = await capturedWrites(process.stderr, () =>
+        runExperiment({ id: "E0", experiment, seeds: 1, jobs: 1, runsDir: join(dir, "runs"), resultsDir: join(dir, "results") }),
+      );
       expect(result).to.equal(0);
       // Collecting is a phase of its own, with its own bar, before the runs' env steps.
       expect(written).to.match(/^E0 demos 300\/300 {2}100% .*ETA 0s$/m);
@@ -304,7 +417,11 @@ describe("experiments", () => {
       for (const run of ["flat-seed0", "flat-seed1"]) {
         // The last episode logged is the checkpoint's: nothing trained is lost.
         const last = episodeSteps(run).at(-1)!;
-        expect(readdirSync(join(runsDir, run, "checkpoints")).filter((f) => f.startsWith("step-")).at(-1)).to.equal(`step-${String(last).padStart(12, "0")}`);
+        expect(
+          readdirSync(join(runsDir, run, "checkpoints"))
+            .filter((f) => f.startsWith("step-"))
+            .at(-1),
+        ).to.equal(`step-${String(last).padStart(12, "0")}`);
         expect(readFileSync(join(runsDir, `${run}.log`), "utf8")).to.match(new RegExp(`stopped at step ${last};`));
         expect(existsSync(join(runsDir, run, "train.lock"))).to.equal(false);
       }
@@ -326,10 +443,21 @@ describe("experiments", () => {
         steps: 300,
         conditions: [
           { label: "flat", config: { algo: "sac", startSteps: 100, evalEvery: 300, evalEpisodes: 1, sac: { hidden: [8, 8] } }, post },
-          { label: "HAC k=5", config: { algo: "hac", startSteps: 100, evalEvery: 300, evalEpisodes: 1, hac: { sac: { hidden: [8, 8] } } }, post: { text: "-", stepsToThreshold: 1000 } },
+          {
+            label: "HAC k=5",
+            config: { algo: "hac", startSteps: 100, evalEvery: 300, evalEpisodes: 1, hac: { sac: { hidden: [8, 8] } } },
+            post: { text: "-", stepsToThreshold: 1000 },
+          },
           {
             label: "relay",
-            config: { algo: "rpl", demos: "$demos:tiny", evalEvery: 300, evalEpisodes: 1, relay: { pretrainSteps: 5, pretrainEvalEpisodes: 2 }, hac: { sac: { hidden: [8, 8] } } },
+            config: {
+              algo: "rpl",
+              demos: "$demos:tiny",
+              evalEvery: 300,
+              evalEpisodes: 1,
+              relay: { pretrainSteps: 5, pretrainEvalEpisodes: 2 },
+              hac: { sac: { hidden: [8, 8] } },
+            },
             post,
           },
         ],
@@ -338,13 +466,16 @@ describe("experiments", () => {
       const args = { id: "E0", experiment, seeds: 1, jobs: 2, runsDir: join(dir, "runs"), resultsDir: join(dir, "results") };
       // --report before anything ran: every run is reported as in progress and nothing is trained.
       expect(await runExperiment({ ...args, reportOnly: true })).to.equal(0);
-      expect(readFileSync(join(dir, "results", "report.md"), "utf8")).to.match(/In progress:\*\* 3 run\(s\)/).and.match(/\| not yet \(0k so far\) \| not yet \(0k so far\) \| – \| – \|/);
+      expect(readFileSync(join(dir, "results", "report.md"), "utf8"))
+        .to.match(/In progress:\*\* 3 run\(s\)/)
+        .and.match(/\| not yet \(0k so far\) \| not yet \(0k so far\) \| – \| – \|/);
       expect(existsSync(join(dir, "runs", "flat-seed0.log"))).to.equal(false);
       // Two invocations at once (a second sitting while the first still runs): each run is
       // trained by exactly one of them, so neither meets a run directory the other is writing.
       expect(await Promise.all([runExperiment(args), runExperiment(args)])).to.deep.equal([0, 0]);
       expect(readdirSync(join(dir, "runs")).filter((f) => f.endsWith(".lock"))).to.deep.equal([]);
-      for (const run of ["flat-seed0", "hac-k-5-seed0", "relay-seed0"]) expect(existsSync(join(dir, "runs", run, "train.lock")), `${run}/train.lock`).to.equal(false);
+      for (const run of ["flat-seed0", "hac-k-5-seed0", "relay-seed0"])
+        expect(existsSync(join(dir, "runs", run, "train.lock")), `${run}/train.lock`).to.equal(false);
       const summary = JSON.parse(readFileSync(join(dir, "results", "summary.json"), "utf8"));
       expect(summary.conditions.map((c: { label: string }) => c.label)).to.deep.equal(["flat", "HAC k=5", "relay"]);
       expect(summary.threshold).to.equal(-100); // the post's, unless the experiment names its own
@@ -353,7 +484,9 @@ describe("experiments", () => {
       expect(summary.conditions[2].seeds[0].pretrained.onDemoStarts).to.have.keys(["return", "success", "reachedOnce"]);
       expect(readFileSync(join(dir, "results", "report.md"), "utf8")).to.match(/Pretrained only/);
       expect(summary.conditions[1].seeds[0].steps).to.equal(300);
-      expect(readFileSync(join(dir, "results", "report.md"), "utf8")).to.match(/\| HAC k=5 \| 1 \| /).and.match(/!\[subgoals reached\]\(subgoal-reached.svg\)/);
+      expect(readFileSync(join(dir, "results", "report.md"), "utf8"))
+        .to.match(/\| HAC k=5 \| 1 \| /)
+        .and.match(/!\[subgoals reached\]\(subgoal-reached.svg\)/);
       for (const f of ["return.svg", "success.svg", "subgoal-reached.svg", "windows.svg"]) statSync(join(dir, "results", f));
       // Run again: both runs are finished, so nothing is trained again.
       const log = join(dir, "runs", "flat-seed0.log");

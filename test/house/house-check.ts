@@ -24,7 +24,8 @@ const NOT_PRODUCTION = new Set(["test", "node_modules", "results", "docs", "poli
  * one (a lower-case name, like a results folder's report.md, is output, not a citation), then
  * optionally a section.
  */
-const CITATION = /((?:[\w.-]+\/)*seed-code-notes(?:\.md)?|(?:[\w.-]+\/)+[\w.-]+\.md|[A-Z][A-Z_-]*\.md)(?:`?,?\s+(?:§\s?|section\s)(\d+(?:\.\d+)*))?/g;
+const CITATION =
+  /((?:[\w.-]+\/)*seed-code-notes(?:\.md)?|(?:[\w.-]+\/)+[\w.-]+\.md|[A-Z][A-Z_-]*\.md)(?:`?,?\s+(?:§\s?|section\s)(\d+(?:\.\d+)*))?/g;
 /** A bare section sign and number: it cites the document last named before it in the same file. */
 const BARE_SECTION = /§\s?(\d+(?:\.\d+)*)/g;
 
@@ -45,7 +46,9 @@ function isProduction(path: string): boolean {
 /** The repository-relative files a file imports (relative specifiers only; `.js` names its `.ts`). */
 function importsOf(root: string, file: string): string[] {
   const info = ts.preProcessFile(readFileSync(join(root, file), "utf8"), true, true);
-  return info.importedFiles.filter((i) => i.fileName.startsWith(".")).map((i) => normalize(join(dirname(file), i.fileName)).replace(/\.js$/, ".ts"));
+  return info.importedFiles
+    .filter((i) => i.fileName.startsWith("."))
+    .map((i) => normalize(join(dirname(file), i.fileName)).replace(/\.js$/, ".ts"));
 }
 
 /** Folders in import cycles: each strongly connected group of the folder graph, with one import per edge as evidence. */
@@ -83,7 +86,11 @@ function commentLines(text: string): { line: number; text: string }[] {
   const source = ts.createSourceFile("file.ts", text, ts.ScriptTarget.Latest, false);
   const ranges = new Map<number, ts.CommentRange>();
   const visit = (node: ts.Node): void => {
-    for (const r of [...(ts.getLeadingCommentRanges(text, node.getFullStart()) ?? []), ...(ts.getTrailingCommentRanges(text, node.end) ?? [])]) ranges.set(r.pos, r);
+    for (const r of [
+      ...(ts.getLeadingCommentRanges(text, node.getFullStart()) ?? []),
+      ...(ts.getTrailingCommentRanges(text, node.end) ?? []),
+    ])
+      ranges.set(r.pos, r);
     ts.forEachChild(node, visit);
   };
   visit(source);
@@ -92,7 +99,10 @@ function commentLines(text: string): { line: number; text: string }[] {
     .sort((a, b) => a.pos - b.pos)
     .flatMap((r) => {
       const first = source.getLineAndCharacterOfPosition(r.pos).line + 1;
-      return text.slice(r.pos, r.end).split("\n").map((line, i) => ({ line: first + i, text: line }));
+      return text
+        .slice(r.pos, r.end)
+        .split("\n")
+        .map((line, i) => ({ line: first + i, text: line }));
     });
 }
 
@@ -101,7 +111,11 @@ function citationProblems(root: string, file: string): string[] {
   const problems: string[] = [];
   let lastDocument: string | null = null;
   const sectionProblem = (where: string, path: string, section: string): string[] =>
-    !existsSync(path) ? [`${where}: §${section} cites ${relative(root, path)}, which is not in the repository`] : hasSection(readFileSync(path, "utf8"), section) ? [] : [`${where}: cites ${relative(root, path)} §${section}, which has no such section`];
+    !existsSync(path)
+      ? [`${where}: §${section} cites ${relative(root, path)}, which is not in the repository`]
+      : hasSection(readFileSync(path, "utf8"), section)
+        ? []
+        : [`${where}: cites ${relative(root, path)} §${section}, which has no such section`];
   const source = readFileSync(join(root, file), "utf8");
   // Parsing is the slow part: most files cite nothing.
   if (!/\.md\b|§|seed-code-notes/.test(source)) return [];
@@ -112,7 +126,8 @@ function citationProblems(root: string, file: string): string[] {
     const bare = [...text.matchAll(BARE_SECTION)].filter((m) => !sectionStarts.has(m.index + m[0].length - m[1]!.length));
     // In the order they stand: a bare section cites whatever was named last before it.
     for (const m of [...named, ...bare].sort((a, b) => a.index - b.index)) {
-      if (m.length === 2) { // a bare section: one group, no document name
+      if (m.length === 2) {
+        // a bare section: one group, no document name
         if (lastDocument === null) problems.push(`${where}: §${m[1]} names no document`);
         else problems.push(...sectionProblem(where, lastDocument, m[1]!));
         continue;

@@ -54,7 +54,10 @@ describe("Panda kinematics", () => {
       const positions = Object.fromEntries(tcp.jointNames.map((name, i) => [name, q[i]!]));
       const generic = linkFrames(robot, positions).get(PANDA_LINKS.tcp)!;
       // + 0 makes -0 and 0 one number: the fast path leaves out additions of zeros, which only a zero sum can tell.
-      expect(Array.from(tcp.fk(q), (v) => v + 0), `configuration ${k}`).to.deep.equal(Array.from(generic, (v) => v + 0));
+      expect(
+        Array.from(tcp.fk(q), (v) => v + 0),
+        `configuration ${k}`,
+      ).to.deep.equal(Array.from(generic, (v) => v + 0));
     }
   });
 

@@ -25,10 +25,13 @@ describe("trailingMovingAverage", () => {
 
 describe("aggregateRuns", () => {
   it("gives the mean across seeds on a common grid with a 95% band within the runs' range", () => {
-    const agg = aggregateRuns([
-      { x: [0, 100], y: [0, 0] },
-      { x: [0, 50, 100], y: [2, 2, 2] },
-    ], 3);
+    const agg = aggregateRuns(
+      [
+        { x: [0, 100], y: [0, 0] },
+        { x: [0, 50, 100], y: [2, 2, 2] },
+      ],
+      3,
+    );
     expect(Array.from(agg.x)).to.deep.equal([0, 50, 100]);
     expect(Array.from(agg.mean)).to.deep.equal([1, 1, 1]);
     // Two samples 0 and 2: sd = sqrt(2), se = 1, mean ± 1.96 is [-0.96, 2.96], held to [0, 2].
@@ -36,17 +39,23 @@ describe("aggregateRuns", () => {
     expect(agg.upper[1]).to.equal(2);
     // Five samples 0, 0, 0, 0, 10: mean 2, sd sqrt(20), se 2, mean ± 3.92 is [-1.92, 5.92]; only
     // the lower end leaves the samples' range.
-    const five = aggregateRuns([0, 0, 0, 0, 10].map((y) => ({ x: [0, 1], y: [y, y] })), 2);
+    const five = aggregateRuns(
+      [0, 0, 0, 0, 10].map((y) => ({ x: [0, 1], y: [y, y] })),
+      2,
+    );
     expect(five.mean[0]).to.equal(2);
     expect(five.lower[0]).to.equal(0);
     expect(five.upper[0]).to.be.closeTo(5.92, 1e-12);
   });
 
   it("interpolates between logged points and uses only the runs covering a grid point", () => {
-    const agg = aggregateRuns([
-      { x: [0, 100], y: [0, 10] },
-      { x: [0, 50], y: [4, 4] },
-    ], 5);
+    const agg = aggregateRuns(
+      [
+        { x: [0, 100], y: [0, 10] },
+        { x: [0, 50], y: [4, 4] },
+      ],
+      5,
+    );
     expect(Array.from(agg.count)).to.deep.equal([2, 2, 2, 1, 1]);
     expect(Array.from(agg.mean)).to.deep.equal([2, 3.25, 4.5, 7.5, 10]);
     expect(agg.upper[4]).to.equal(agg.lower[4]);

@@ -50,7 +50,10 @@ describe("plots", () => {
   });
 
   for (const [kind, title] of [
-    ["long title, wrapped", "E7: Relay learning against BC, hierarchical and flat RL (PointMassPush-v0), 2 seeds, 200k env steps, evaluations averaged over the last 5"],
+    [
+      "long title, wrapped",
+      "E7: Relay learning against BC, hierarchical and flat RL (PointMassPush-v0), 2 seeds, 200k env steps, evaluations averaged over the last 5",
+    ],
     ["single word too wide for the figure, shrunk", `runs/${"relay-full-positional-state-".repeat(4)}seed0`],
   ] as const) {
     it(`keeps every word of a ${kind}, inside the figure and above the axes, as resvg lays it out`, () => {
@@ -81,7 +84,11 @@ describe("plots", () => {
     expect(legendY).to.be.greaterThan(40 + Number(frame[1]));
     expect(svg.match(/<g class="legend">.*<\/g>/)![0].match(/<text /g)).to.have.length(3);
     // y from -200 to -100 gets 5% margins: -205 at the bottom edge, -95 at the top.
-    const ys = [...seriesOf(svg).get("a")!.line.matchAll(/[ML][\d.]+,([\d.]+)/g)].map((m) => Number(m[1]));
+    const ys = [
+      ...seriesOf(svg)
+        .get("a")!
+        .line.matchAll(/[ML][\d.]+,([\d.]+)/g),
+    ].map((m) => Number(m[1]));
     expect(ys[0]).to.be.closeTo(40 + Number(frame[1]) * (1 - 5 / 110), 0.1);
   });
 

@@ -14,7 +14,11 @@ describe("server: live agent sessions", () => {
   it("an agent that throws is stopped and reported, its watchers told, and the rest goes on", async () => {
     const server = await RapierGymServer.start({ port: 0 });
     let calls = 0;
-    const broken: LiveAgent = { ...expertAgent("PointMassReach-v0"), name: "broken", act: () => (++calls > 8 ? (null as unknown as number[]) : [0, 0]) };
+    const broken: LiveAgent = {
+      ...expertAgent("PointMassReach-v0"),
+      name: "broken",
+      act: () => (++calls > 8 ? (null as unknown as number[]) : [0, 0]),
+    };
     const healthy = new AgentSession(server.live, make("PointMassReach-v0"), expertAgent("PointMassReach-v0"));
     const failing = new AgentSession(server.live, make("PointMassReach-v0"), broken);
     const client = await RawClient.open(server.url);
@@ -36,7 +40,9 @@ describe("server: live agent sessions", () => {
       // The frame as it stood when watched, then one per good step, until the ninth act returned null.
       expect(steps.at(-1)).to.equal(8);
       expect(steps).to.deep.equal(Array.from({ length: steps.length }, (_, i) => 9 - steps.length + i));
-      expect(reports.join("")).to.match(/the live agent "broken" on PointMassReach-v0 failed and was stopped: .*BAD_ACTION|action must be/s);
+      expect(reports.join("")).to.match(
+        /the live agent "broken" on PointMassReach-v0 failed and was stopped: .*BAD_ACTION|action must be/s,
+      );
       const { sessions } = await client.ok<{ sessions: { session: number }[] }>({ id: 2, op: "list" });
       expect(sessions.map((s) => s.session)).to.deep.equal([healthy.live.id]);
     } finally {

@@ -62,7 +62,8 @@ function notCount(rng: Rng): unknown {
  * One generated case: the text (or bytes) to send, the id its reply must echo (null: unreadable)
  * and, where the case decides it, the error code.
  */
-type Case = { text: string; binary?: false; id: number | null; code?: ErrorCode } | { bytes: Buffer; binary: true; id: null; code?: undefined };
+type Case =
+  { text: string; binary?: false; id: number | null; code?: ErrorCode } | { bytes: Buffer; binary: true; id: null; code?: undefined };
 
 const PROTOTYPE_KEYS = ["__proto__", "constructor", "prototype"];
 
@@ -94,20 +95,64 @@ function generate(rng: Rng, n: number, h: Handles): Case {
     case 4: // a bad id: the reply's id is null
       return { text: JSON.stringify({ id: pick(rng, [-1, 1.5, null, {}, [], "x".repeat(200), true]), op: pick(rng, OPS) }), id: null };
     case 5: // wrong types for make
-      return { text: base("make", pick(rng, [{ env: pick(rng, [1, null, [], {}, true]) }, { env: ENV, numEnvs: notCount(rng) }, { env: ENV, kwargs: pick(rng, [[], 1, "x", null]) }, {}])), id };
+      return {
+        text: base(
+          "make",
+          pick(rng, [
+            { env: pick(rng, [1, null, [], {}, true]) },
+            { env: ENV, numEnvs: notCount(rng) },
+            { env: ENV, kwargs: pick(rng, [[], 1, "x", null]) },
+            {},
+          ]),
+        ),
+        id,
+      };
     case 6: // unknown envs, bad kwargs, too many envs
       return {
-        text: base("make", pick(rng, [{ env: randomString(rng, 8) }, { env: ENV, kwargs: { [randomString(rng, 6)]: anyValue(rng) } }, { env: ENV, kwargs: { rewardType: anyValue(rng) } }, { env: ENV, numEnvs: 65 + rng.integer(1e9) }])),
+        text: base(
+          "make",
+          pick(rng, [
+            { env: randomString(rng, 8) },
+            { env: ENV, kwargs: { [randomString(rng, 6)]: anyValue(rng) } },
+            { env: ENV, kwargs: { rewardType: anyValue(rng) } },
+            { env: ENV, numEnvs: 65 + rng.integer(1e9) },
+          ]),
+        ),
         id,
       };
     case 7: // wrong types for reset
-      return { text: base("reset", pick(rng, [{ handle: notCount(rng) }, { handle: h.ready, seed: notCount(rng) }, { handle: h.ready, options: pick(rng, [[], 3, "o", null]) }, { handle: h.ready, seeds: 1 }])), id };
+      return {
+        text: base(
+          "reset",
+          pick(rng, [
+            { handle: notCount(rng) },
+            { handle: h.ready, seed: notCount(rng) },
+            { handle: h.ready, options: pick(rng, [[], 3, "o", null]) },
+            { handle: h.ready, seeds: 1 },
+          ]),
+        ),
+        id,
+      };
     case 8: // bad reset options
-      return { text: base("reset", { handle: h.ready, options: pick(rng, [{ goal: [9, 9] }, { goal: [0] }, { agentStart: anyValue(rng) }, { [randomString(rng, 4)]: 1 }]) }), id };
+      return {
+        text: base("reset", {
+          handle: h.ready,
+          options: pick(rng, [{ goal: [9, 9] }, { goal: [0] }, { agentStart: anyValue(rng) }, { [randomString(rng, 4)]: 1 }]),
+        }),
+        id,
+      };
     case 9: {
       // actions of the wrong length, type or shape
       const len = pick(rng, [0, 1, 3, 100, 2000]);
-      const action = pick(rng, [Array.from({ length: len }, () => rng.uniform(-1, 1)), [0.1, "a"], [[0.1, 0.2]], null, "left", { 0: 1, 1: 2 }, [true, false]]);
+      const action = pick(rng, [
+        Array.from({ length: len }, () => rng.uniform(-1, 1)),
+        [0.1, "a"],
+        [[0.1, 0.2]],
+        null,
+        "left",
+        { 0: 1, 1: 2 },
+        [true, false],
+      ]);
       return { text: base("step", { handle: h.ready, action }), id };
     }
     case 10: {
@@ -118,18 +163,76 @@ function generate(rng: Rng, n: number, h: Handles): Case {
     case 11: // step before reset
       return { text: base("step", { handle: h.fresh, action: [rng.uniform(-1, 1), rng.uniform(-1, 1)] }), id };
     case 12: // handles that do not exist on this connection
-      return { text: base(pick(rng, ["reset", "step", "snapshot", "close", "subscribe", "unsubscribe"]), { handle: 1000 + rng.integer(1e6), ...(rng.integer(2) ? {} : { action: [0, 0] }) }), id };
+      return {
+        text: base(pick(rng, ["reset", "step", "snapshot", "close", "subscribe", "unsubscribe"]), {
+          handle: 1000 + rng.integer(1e6),
+          ...(rng.integer(2) ? {} : { action: [0, 0] }),
+        }),
+        id,
+      };
     case 13: // vector steps of the wrong shape
-      return { text: base("step", { handle: h.vector, action: pick(rng, [[0, 0], [[0, 0]], [[0, 0], [0]], [[0, 0], [0, 0], [0, 0]], [[0, "x"], [0, 0]]]) }), id };
+      return {
+        text: base("step", {
+          handle: h.vector,
+          action: pick(rng, [
+            [0, 0],
+            [[0, 0]],
+            [[0, 0], [0]],
+            [
+              [0, 0],
+              [0, 0],
+              [0, 0],
+            ],
+            [
+              [0, "x"],
+              [0, 0],
+            ],
+          ]),
+        }),
+        id,
+      };
     case 14: // computeReward with ragged, mismatched or non-numeric goals
       return {
-        text: base("computeReward", pick(rng, [{ handle: h.ready, achievedGoal: [[0, 0]], desiredGoal: [[0, 0], [1, 1]] }, { handle: h.ready, achievedGoal: [[0, 0], [1]], desiredGoal: [[0, 0], [1, 1]] }, { handle: h.ready, achievedGoal: [[]], desiredGoal: [[]] }, { handle: h.ready, achievedGoal: "a", desiredGoal: [] }, { handle: h.ready, achievedGoal: Array.from({ length: 1000 }, () => [rng.random(), rng.random()]), desiredGoal: [[0, 0]] }])),
+        text: base(
+          "computeReward",
+          pick(rng, [
+            {
+              handle: h.ready,
+              achievedGoal: [[0, 0]],
+              desiredGoal: [
+                [0, 0],
+                [1, 1],
+              ],
+            },
+            {
+              handle: h.ready,
+              achievedGoal: [[0, 0], [1]],
+              desiredGoal: [
+                [0, 0],
+                [1, 1],
+              ],
+            },
+            { handle: h.ready, achievedGoal: [[]], desiredGoal: [[]] },
+            { handle: h.ready, achievedGoal: "a", desiredGoal: [] },
+            { handle: h.ready, achievedGoal: Array.from({ length: 1000 }, () => [rng.random(), rng.random()]), desiredGoal: [[0, 0]] },
+          ]),
+        ),
         id,
       };
     case 15: // forged, truncated or non-base64 snapshots
-      return { text: base("restore", { handle: h.ready, snapshot: pick(rng, [Buffer.from(randomString(rng, 64)).toString("base64"), "AAAA", "not base64!", "", 12]) }), id };
+      return {
+        text: base("restore", {
+          handle: h.ready,
+          snapshot: pick(rng, [Buffer.from(randomString(rng, 64)).toString("base64"), "AAAA", "not base64!", "", 12]),
+        }),
+        id,
+      };
     case 16: // extra keys, including ones that would pollute prototypes
-      return { text: `{"id":${id},"op":"${pick(rng, OPS)}","${pick(rng, [...PROTOTYPE_KEYS, randomString(rng, 5).replace(/["\\]/g, "")])}":{"polluted":true}}`, id, code: "BAD_REQUEST" };
+      return {
+        text: `{"id":${id},"op":"${pick(rng, OPS)}","${pick(rng, [...PROTOTYPE_KEYS, randomString(rng, 5).replace(/["\\]/g, "")])}":{"polluted":true}}`,
+        id,
+        code: "BAD_REQUEST",
+      };
     case 17: // deep nesting
       return { text: `{"id":${id},"op":"make","env":"${ENV}","kwargs":{"deep":${"[".repeat(5000)}${"]".repeat(5000)}}}`, id };
     case 19: {
@@ -142,7 +245,16 @@ function generate(rng: Rng, n: number, h: Handles): Case {
     case 18: // binary frames
       return { bytes: Buffer.from(Array.from({ length: 1 + rng.integer(100) }, () => rng.integer(256))), binary: true, id: null };
     default: // unsupported protocol versions, subscribe out of range, bad tokens on an open server
-      return { text: base(...pick(rng, [["hello", { protocol: 3 + rng.integer(100) }], ["subscribe", { handle: h.ready, index: 1 + rng.integer(10) }], ["hello", { token: 5 }]] as [string, Record<string, unknown>][])), id };
+      return {
+        text: base(
+          ...pick(rng, [
+            ["hello", { protocol: 3 + rng.integer(100) }],
+            ["subscribe", { handle: h.ready, index: 1 + rng.integer(10) }],
+            ["hello", { token: 5 }],
+          ] as [string, Record<string, unknown>][]),
+        ),
+        id,
+      };
   }
 }
 
@@ -150,7 +262,11 @@ describe("server: fuzz", () => {
   it(`answers ${CASES} hostile messages with error codes and closes on ${OVERSIZE_CASES} oversize frames; a well-behaved client sees no error`, async function () {
     this.timeout(120_000);
     const internal: string[] = [];
-    const server = await RapierGymServer.start({ port: 0, limits: { maxMessageBytes: MAX_MESSAGE_BYTES }, log: (line) => internal.push(line) });
+    const server = await RapierGymServer.start({
+      port: 0,
+      limits: { maxMessageBytes: MAX_MESSAGE_BYTES },
+      log: (line) => internal.push(line),
+    });
     try {
       const hostile = await RawClient.open(server.url);
       const handles: Handles = {
@@ -184,7 +300,9 @@ describe("server: fuzz", () => {
       for (let start = 0; start < CASES; start += BATCH) {
         const cases = Array.from({ length: BATCH }, (_, k) => generate(rng, start + k + 1, handles));
         // Frames over the limit close the connection: they are the oversize cases below, not these.
-        for (const c of cases) if (!c.binary && Buffer.byteLength(c.text) > MAX_MESSAGE_BYTES) throw new Error(`generated case is oversize: ${c.text.slice(0, 100)}`);
+        for (const c of cases)
+          if (!c.binary && Buffer.byteLength(c.text) > MAX_MESSAGE_BYTES)
+            throw new Error(`generated case is oversize: ${c.text.slice(0, 100)}`);
         for (const c of cases) {
           if (c.binary) hostile.ws.send(c.bytes, { binary: true });
           else hostile.send(c.text);
@@ -213,7 +331,9 @@ describe("server: fuzz", () => {
       const steps = await bystander;
       await hostile.ok({ id: 1, op: "hello" });
       expect(internal.filter((l) => !/Max payload size exceeded/.test(l))).to.deep.equal([]);
-      console.log(`      fuzz: ${CASES} hostile messages + ${OVERSIZE_CASES} oversize frames; codes ${JSON.stringify(Object.fromEntries([...codes].sort()))}; bystander stepped ${steps} times without error`);
+      console.log(
+        `      fuzz: ${CASES} hostile messages + ${OVERSIZE_CASES} oversize frames; codes ${JSON.stringify(Object.fromEntries([...codes].sort()))}; bystander stepped ${steps} times without error`,
+      );
       await hostile.close();
       await good.close();
     } finally {

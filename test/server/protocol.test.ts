@@ -8,7 +8,18 @@ import { AgentSession } from "../../server/agent-session.js";
 import { envIds, make, Rng, type GoalEnv, type GoalObs } from "../../sim/index.js";
 import { registryCatalog } from "../../server/env-catalog.js";
 import { SingleHostedEnv } from "../../server/hosted-env.js";
-import { ERROR_CODES, OPS, resultSchemas, sceneEvent, frameEvent, sessionEndedEvent, sessionFrameEvent, sessionSceneEvent, reply as replySchema, type Op } from "../../protocol/messages.js";
+import {
+  ERROR_CODES,
+  OPS,
+  resultSchemas,
+  sceneEvent,
+  frameEvent,
+  sessionEndedEvent,
+  sessionFrameEvent,
+  sessionSceneEvent,
+  reply as replySchema,
+  type Op,
+} from "../../protocol/messages.js";
 import { RapierGymServer } from "../../server/server.js";
 import { subgoalGhosts, type SubgoalGhosts } from "../../server/subgoal-ghosts.js";
 import type { SceneDescription } from "../../sim/physics/scene.js";
@@ -44,7 +55,8 @@ describe("server: protocol ops and error codes", () => {
       limits: { maxEnvsPerConnection: 8 },
       catalog: {
         ids: () => [...registryCatalog.ids(), "Exploding-v0"],
-        open: (id, kwargs, numEnvs) => (id === "Exploding-v0" ? new ExplodingEnv(make("PointMassReach-v0", kwargs)) : registryCatalog.open(id, kwargs, numEnvs)),
+        open: (id, kwargs, numEnvs) =>
+          id === "Exploding-v0" ? new ExplodingEnv(make("PointMassReach-v0", kwargs)) : registryCatalog.open(id, kwargs, numEnvs),
       },
       log: (line) => internalErrors.push(line),
     });
@@ -155,7 +167,9 @@ describe("server: protocol ops and error codes", () => {
       env.close();
     });
     expect(await fails("BAD_ACTION", { id: 1, op: "step", handle, action: [1, 0] })).to.match(/needs 3 rows of 2 numbers/);
-    expect(await fails("BAD_OPTIONS", { id: 2, op: "reset", handle, options: { goal: [0, 0] } })).to.match(/reset options are for single envs/);
+    expect(await fails("BAD_OPTIONS", { id: 2, op: "reset", handle, options: { goal: [0, 0] } })).to.match(
+      /reset options are for single envs/,
+    );
     expect(await fails("BAD_REQUEST", { id: 3, op: "snapshot", handle })).to.match(/single envs; this handle is a vector of 3/);
   });
 
@@ -173,11 +187,26 @@ describe("server: protocol ops and error codes", () => {
     ];
     const r = await ok("computeReward", { handle, achievedGoal: achieved, desiredGoal: desired });
     const local = make("PointMassPush-v0");
-    expect(r["reward"]).to.deep.equal(Array.from(local.computeReward(Float64Array.from(achieved.flat()), Float64Array.from(desired.flat()))));
+    expect(r["reward"]).to.deep.equal(
+      Array.from(local.computeReward(Float64Array.from(achieved.flat()), Float64Array.from(desired.flat()))),
+    );
     expect(r["reward"]).to.deep.equal([0, -1, 0]);
     local.close();
-    expect(await fails("BAD_REQUEST", { id: 4, op: "computeReward", handle, achievedGoal: [[0, 0]], desiredGoal: [[0, 0, 0]] })).to.match(/same shape/);
-    expect(await fails("BAD_REQUEST", { id: 5, op: "computeReward", handle, achievedGoal: [[0, 0], [1]], desiredGoal: [[0, 0], [1, 1]] })).to.match(/row 1 has 1 numbers/);
+    expect(await fails("BAD_REQUEST", { id: 4, op: "computeReward", handle, achievedGoal: [[0, 0]], desiredGoal: [[0, 0, 0]] })).to.match(
+      /same shape/,
+    );
+    expect(
+      await fails("BAD_REQUEST", {
+        id: 5,
+        op: "computeReward",
+        handle,
+        achievedGoal: [[0, 0], [1]],
+        desiredGoal: [
+          [0, 0],
+          [1, 1],
+        ],
+      }),
+    ).to.match(/row 1 has 1 numbers/);
   });
 
   it("snapshot and restore continue bit-identically; a forged or altered snapshot is refused", async () => {
@@ -191,7 +220,9 @@ describe("server: protocol ops and error codes", () => {
     expect(b).to.deep.equal(a);
     const bytes = Buffer.from(snapshot, "base64");
     bytes[20] = bytes[20]! ^ 1;
-    expect(await fails("BAD_SNAPSHOT", { id: 6, op: "restore", handle, snapshot: bytes.toString("base64") })).to.match(/seal does not match/);
+    expect(await fails("BAD_SNAPSHOT", { id: 6, op: "restore", handle, snapshot: bytes.toString("base64") })).to.match(
+      /seal does not match/,
+    );
     expect(await fails("BAD_SNAPSHOT", { id: 7, op: "restore", handle, snapshot: "AAAA" })).to.match(/too short/);
     expect(await fails("BAD_REQUEST", { id: 8, op: "restore", handle, snapshot: "not base64!" })).to.match(/snapshot/);
     // The refused restores changed nothing.
@@ -222,7 +253,9 @@ describe("server: protocol ops and error codes", () => {
     await ok("hello");
     // Had a frame been pushed after the last step, it would have been read in place of hello's reply.
     expect(id).to.equal(nextId - 1);
-    expect(await fails("BAD_REQUEST", { id: 9, op: "subscribe", handle, index: 1 })).to.match(/index 1 is out of range: this handle holds 1 env/);
+    expect(await fails("BAD_REQUEST", { id: 9, op: "subscribe", handle, index: 1 })).to.match(
+      /index 1 is out of range: this handle holds 1 env/,
+    );
   });
 
   it("close frees the env: its handle is gone and the server holds no env for it", async () => {
@@ -230,7 +263,9 @@ describe("server: protocol ops and error codes", () => {
     const before = server.stats().envs;
     expect(await ok("close", { handle })).to.deep.equal({});
     expect(server.stats().envs).to.equal(before - 1);
-    expect(await fails("UNKNOWN_HANDLE", { id: 10, op: "step", handle, action: [0, 0] })).to.match(new RegExp(`no env with handle ${handle} on this connection`));
+    expect(await fails("UNKNOWN_HANDLE", { id: 10, op: "step", handle, action: [0, 0] })).to.match(
+      new RegExp(`no env with handle ${handle} on this connection`),
+    );
     expect(await fails("UNKNOWN_HANDLE", { id: 11, op: "close", handle })).to.match(/no env with handle/);
   });
 
@@ -280,8 +315,12 @@ describe("server: protocol ops and error codes", () => {
   });
 
   it("UNKNOWN_ENV suggests the near ids; BAD_KWARGS names the kwarg", async () => {
-    expect(await fails("UNKNOWN_ENV", { id: 19, op: "make", env: "PointMassPsh-v0" })).to.match(/unknown env id "PointMassPsh-v0"; did you mean PointMassPush-v0/);
-    expect(await fails("BAD_KWARGS", { id: 20, op: "make", env: "PointMassPush-v0", kwargs: { rewardType: "shaped" } })).to.match(/rewardType/);
+    expect(await fails("UNKNOWN_ENV", { id: 19, op: "make", env: "PointMassPsh-v0" })).to.match(
+      /unknown env id "PointMassPsh-v0"; did you mean PointMassPush-v0/,
+    );
+    expect(await fails("BAD_KWARGS", { id: 20, op: "make", env: "PointMassPush-v0", kwargs: { rewardType: "shaped" } })).to.match(
+      /rewardType/,
+    );
     expect(await fails("BAD_KWARGS", { id: 21, op: "make", env: "PointMassPush-v0", kwargs: { frobnicate: 1 } })).to.match(/frobnicate/);
   });
 
@@ -293,11 +332,19 @@ describe("server: protocol ops and error codes", () => {
     const text = (id: number, body: string) => `{"id":${id},"op":${body}}`;
     expect(await fails("BAD_OPTIONS", { id: 40, op: "reset", handle, options: { foo: 1 } })).to.match(/foo/);
     for (const key of ["__proto__", "constructor", "prototype"]) {
-      expect(await fails("BAD_OPTIONS", text(41, `"reset","handle":${handle},"options":{"${key}":{"goal":[0,0]}}`))).to.equal(`bad reset options: unrecognized key "${key}" at options`);
-      expect(await fails("BAD_OPTIONS", text(42, `"reset","handle":${handle},"seed":1,"options":{"goal":[0,0],"agentStart":[{"${key}":1},0]}`))).to.include(`"${key}" at options.agentStart.0`);
-      expect(await fails("BAD_KWARGS", text(43, `"make","env":"PointMassPush-v0","kwargs":{"${key}":{"rewardType":"dense"}}`))).to.include(`"${key}" at kwargs`);
+      expect(await fails("BAD_OPTIONS", text(41, `"reset","handle":${handle},"options":{"${key}":{"goal":[0,0]}}`))).to.equal(
+        `bad reset options: unrecognized key "${key}" at options`,
+      );
+      expect(
+        await fails("BAD_OPTIONS", text(42, `"reset","handle":${handle},"seed":1,"options":{"goal":[0,0],"agentStart":[{"${key}":1},0]}`)),
+      ).to.include(`"${key}" at options.agentStart.0`);
+      expect(await fails("BAD_KWARGS", text(43, `"make","env":"PointMassPush-v0","kwargs":{"${key}":{"rewardType":"dense"}}`))).to.include(
+        `"${key}" at kwargs`,
+      );
       expect(await fails("BAD_REQUEST", text(44, `"step","handle":${handle},"action":[0,0],"${key}":{}`))).to.match(new RegExp(`${key}`));
-      expect(await fails("BAD_REQUEST", text(45, `"setGoal","session":1,"marker":"goal_0","position":[0,0,{"${key}":0}]`))).to.match(/setGoal/);
+      expect(await fails("BAD_REQUEST", text(45, `"setGoal","session":1,"marker":"goal_0","position":[0,0,{"${key}":0}]`))).to.match(
+        /setGoal/,
+      );
     }
     expect(((await ok("snapshot", { handle })) as { snapshot: string }).snapshot).to.equal(snapshot);
     expect(({} as Record<string, unknown>)["goal"]).to.equal(undefined);
@@ -322,13 +369,23 @@ describe("server: protocol ops and error codes", () => {
     const handle = await makeEnv();
     expect(await fails("RESET_NEEDED", { id: 28, op: "step", handle, action: [0, 0] })).to.match(/before reset/);
     const vec = await makeEnv("PointMassReach-v0", { numEnvs: 2 });
-    await fails("RESET_NEEDED", { id: 29, op: "step", handle: vec, action: [[0, 0], [0, 0]] });
+    await fails("RESET_NEEDED", {
+      id: 29,
+      op: "step",
+      handle: vec,
+      action: [
+        [0, 0],
+        [0, 0],
+      ],
+    });
   });
 
   it("LIMIT: envs per connection (a vector env counts each env) and connections per server", async () => {
     await makeEnv("PointMassReach-v0", { numEnvs: 6 });
     await makeEnv("PointMassReach-v0");
-    expect(await fails("LIMIT", { id: 30, op: "make", env: "PointMassReach-v0", numEnvs: 2 })).to.match(/holds 7 envs; 2 more would pass its limit of 8/);
+    expect(await fails("LIMIT", { id: 30, op: "make", env: "PointMassReach-v0", numEnvs: 2 })).to.match(
+      /holds 7 envs; 2 more would pass its limit of 8/,
+    );
     await makeEnv("PointMassReach-v0");
     const small = await RapierGymServer.start({ port: 0, limits: { maxConnections: 1 } });
     const first = await RawClient.open(small.url);
@@ -382,13 +439,32 @@ describe("server: protocol ops and error codes", () => {
 
   it("list shows every live session (a connection's envs, the server's agents), the runs and the recordings", async () => {
     const handle = await makeEnv("PointMassReach-v0", { numEnvs: 2 });
-    const r = (await ok("list")) as { sessions: { session: number; env: string; label: string; source: string; takesGoal: boolean }[]; runs: unknown[]; recordings: unknown[] };
-    expect(r.sessions.find((s) => s.session === agent.live.id)).to.deep.include({ env: "PointMassPush-v0", label: "scripted expert", source: "agent", takesGoal: true });
+    const r = (await ok("list")) as {
+      sessions: { session: number; env: string; label: string; source: string; takesGoal: boolean }[];
+      runs: unknown[];
+      recordings: unknown[];
+    };
+    expect(r.sessions.find((s) => s.session === agent.live.id)).to.deep.include({
+      env: "PointMassPush-v0",
+      label: "scripted expert",
+      source: "agent",
+      takesGoal: true,
+    });
     const mine = r.sessions.filter((s) => s.source === "client" && s.env === "PointMassReach-v0" && s.label.includes(`handle ${handle}`));
     expect(mine.map((s) => s.label.replace(/^.* handle/, "handle"))).to.deep.equal([`handle ${handle} env 0`, `handle ${handle} env 1`]);
     expect(mine.every((s) => !s.takesGoal)).to.equal(true);
     expect(r.runs).to.deep.equal([{ run: join(dir, "runs", "push-sac"), env: "PointMassPush-v0", algo: "sac" }]);
-    expect(r.recordings).to.deep.equal([{ recording: "expert.demos", env: "PointMassPush-v0", source: "expert", episodes: [{ seed: 0, length: 15 }, { seed: 1, length: 15 }] }]);
+    expect(r.recordings).to.deep.equal([
+      {
+        recording: "expert.demos",
+        env: "PointMassPush-v0",
+        source: "expert",
+        episodes: [
+          { seed: 0, length: 15 },
+          { seed: 1, length: 15 },
+        ],
+      },
+    ]);
     await ok("close", { handle });
     const after = (await ok("list")) as { sessions: { label: string }[] };
     expect(after.sessions.some((s) => s.label.includes(`handle ${handle} `))).to.equal(false);
@@ -443,7 +519,10 @@ describe("server: protocol ops and error codes", () => {
     );
     const watcher = await RawClient.open(server.url);
     /** session -> the byte length of each frame message, as it came off the socket. */
-    const bytes = new Map<number, number[]>([[agent.live.id, []], [hierarchy.live.id, []]]);
+    const bytes = new Map<number, number[]>([
+      [agent.live.id, []],
+      [hierarchy.live.id, []],
+    ]);
     let ghostScene: SceneDescription | null = null;
     let lastGhostFrame = "";
     watcher.ws.on("message", (data: Buffer) => {
@@ -482,19 +561,31 @@ describe("server: protocol ops and error codes", () => {
     // The second body's quaternion has qw < 0: it travels as -q, the same rotation.
     const poses = [0.12345, -0.0001, 1, 0, 0, 0, 1, -2.5, 0.25, 0.099, 0.5, -0.5, 0.5, -0.5];
     const wire = wireFrame({ step: 3, poses, markers: { goal_0: [1.23456, -2, 0.1] } }, markers);
-    expect(wire).to.deep.equal({ step: 3, poses: [123, 0, 1000, 0, 0, 0, 1000, -2500, 250, 99, -500, 500, -500, 500], markers: [[1235, -2000, 100], null] });
+    expect(wire).to.deep.equal({
+      step: 3,
+      poses: [123, 0, 1000, 0, 0, 0, 1000, -2500, 250, 99, -500, 500, -500, 500],
+      markers: [[1235, -2000, 100], null],
+    });
     expect(frameFromWire(wire, markers)).to.deep.equal({
       step: 3,
       poses: [0.123, 0, 1, 0, 0, 0, 1, -2.5, 0.25, 0.099, -0.5, 0.5, -0.5, 0.5],
       markers: { goal_0: [1.235, -2, 0.1] },
     });
-    expect(() => wireFrame({ step: 4, poses: [], markers: { subgoal_9: [0, 0, 0] } }, markers)).to.throw(/frame 4 has markers the scene does not name: subgoal_9 \(scene markers: goal_0, subgoal_0\)/);
+    expect(() => wireFrame({ step: 4, poses: [], markers: { subgoal_9: [0, 0, 0] } }, markers)).to.throw(
+      /frame 4 has markers the scene does not name: subgoal_9 \(scene markers: goal_0, subgoal_0\)/,
+    );
     expect(() => wireFrame({ step: 6, poses: [0, 0, 0], markers: {} }, markers)).to.throw(/frame 6 has 3 pose numbers, not 7 per body/);
-    expect(() => frameFromWire({ step: 5, poses: [], markers: [null] }, markers)).to.throw(/frame 5 has 1 marker positions, but its scene has 2 markers \(goal_0, subgoal_0\)/);
+    expect(() => frameFromWire({ step: 5, poses: [], markers: [null] }, markers)).to.throw(
+      /frame 5 has 1 marker positions, but its scene has 2 markers \(goal_0, subgoal_0\)/,
+    );
     // The forms frames had before: name-keyed markers, metres as decimals, a `frame` wrapper.
     const refused = (event: unknown) => sessionFrameEvent.safeParse(event).error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-    expect(refused({ event: "sessionFrame", session: 1, step: 0, poses: [], markers: { goal_0: [0, 0, 0] } })).to.deep.equal(["markers: Invalid input: expected array, received object"]);
-    expect(refused({ event: "sessionFrame", session: 1, step: 0, poses: [0.123], markers: [] })).to.deep.equal(["poses.0: Invalid input: expected int, received number"]);
+    expect(refused({ event: "sessionFrame", session: 1, step: 0, poses: [], markers: { goal_0: [0, 0, 0] } })).to.deep.equal([
+      "markers: Invalid input: expected array, received object",
+    ]);
+    expect(refused({ event: "sessionFrame", session: 1, step: 0, poses: [0.123], markers: [] })).to.deep.equal([
+      "poses.0: Invalid input: expected int, received number",
+    ]);
     expect(refused({ event: "sessionFrame", session: 1, frame: { step: 0, poses: [], markers: [] } })).to.have.length(3);
   });
 
@@ -515,12 +606,18 @@ describe("server: protocol ops and error codes", () => {
     // The mass and the block start the new episode where they stood (x, y of each pose), give or take a few steps.
     for (const o of [0, 7]) for (const d of [0, 1]) expect(after.poses[o + d]).to.be.closeTo(before.poses[o + d]!, 0.5);
     await watcher.close();
-    expect(await fails("BAD_REQUEST", { id: 33, op: "setGoal", session: agent.live.id, marker: "agent", position: [0, 0, 0] })).to.match(/"agent" is not a goal marker of PointMassPush-v0 \(goal markers: goal_0\)/);
-    expect(await fails("BAD_OPTIONS", { id: 34, op: "setGoal", session: agent.live.id, marker: "goal_0", position: [9, 0, 0] })).to.match(/goal/);
+    expect(await fails("BAD_REQUEST", { id: 33, op: "setGoal", session: agent.live.id, marker: "agent", position: [0, 0, 0] })).to.match(
+      /"agent" is not a goal marker of PointMassPush-v0 \(goal markers: goal_0\)/,
+    );
+    expect(await fails("BAD_OPTIONS", { id: 34, op: "setGoal", session: agent.live.id, marker: "goal_0", position: [9, 0, 0] })).to.match(
+      /goal/,
+    );
     const handle = await makeEnv();
     const listed = (await ok("list")) as { sessions: { session: number; label: string }[] };
     const clientSession = listed.sessions.find((s) => s.label.endsWith(`handle ${handle}`))!.session;
-    expect(await fails("BAD_REQUEST", { id: 35, op: "setGoal", session: clientSession, marker: "goal_0", position: [0, 0, 0] })).to.match(/does not take goals/);
+    expect(await fails("BAD_REQUEST", { id: 35, op: "setGoal", session: clientSession, marker: "goal_0", position: [0, 0, 0] })).to.match(
+      /does not take goals/,
+    );
   });
 
   it("metrics reads a listed run's curve fields from row `from` on; other names are NOT_FOUND", async () => {
@@ -543,7 +640,9 @@ describe("server: protocol ops and error codes", () => {
     const goal = Array.from(env.reset({ seed: 1 }).obs.desired_goal, (v) => Math.round(v * 1000) / 1000);
     expect(frameFromWire(r.frames[0]!, r.scene.markers).markers["goal_0"]!.slice(0, 2)).to.deep.equal(goal);
     env.close();
-    expect(await fails("NOT_FOUND", { id: 37, op: "playback", recording: "expert.demos", episode: 2 })).to.match(/has 2 episodes \(0\.\.1\), not episode 2/);
+    expect(await fails("NOT_FOUND", { id: 37, op: "playback", recording: "expert.demos", episode: 2 })).to.match(
+      /has 2 episodes \(0\.\.1\), not episode 2/,
+    );
     expect(await fails("NOT_FOUND", { id: 38, op: "playback", recording: "nope.demos", episode: 0 })).to.match(/no recording "nope.demos"/);
   });
 

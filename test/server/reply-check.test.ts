@@ -15,7 +15,8 @@ class NaNRewardEnv extends SingleHostedEnv {
 
 const catalog = {
   ids: () => [...registryCatalog.ids(), "NaNReward-v0"],
-  open: (id: string, kwargs: Record<string, unknown>, numEnvs: number) => (id === "NaNReward-v0" ? new NaNRewardEnv(make("PointMassReach-v0", kwargs)) : registryCatalog.open(id, kwargs, numEnvs)),
+  open: (id: string, kwargs: Record<string, unknown>, numEnvs: number) =>
+    id === "NaNReward-v0" ? new NaNRewardEnv(make("PointMassReach-v0", kwargs)) : registryCatalog.open(id, kwargs, numEnvs),
 };
 
 /** The step reply of NaNReward-v0 on a server that checks its replies or not. */

@@ -120,7 +120,10 @@ describe("server: sockets, limits and shutdown", () => {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     it(`rapier-gym serve exits 0 on ${signal} after closing its clients`, async function () {
       this.timeout(60_000);
-      const child = spawn(process.execPath, ["--import", "tsx", "cli/main.ts", "serve", "--port", "0"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, ["--import", "tsx", "cli/main.ts", "serve", "--port", "0"], {
+        cwd: ROOT,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       let out = "";
       child.stdout.on("data", (d: Buffer) => (out += d.toString()));
       const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));

@@ -17,7 +17,15 @@ export function writeRunDir(dir: string, evals = 8): void {
   const lines: string[] = [];
   for (let i = 1; i <= evals; i++) {
     const success = i / evals;
-    lines.push(JSON.stringify({ step: i * 1000 - 200, episode: i * 5, "train/return": -200 + 150 * success, "train/success": success > 0.5 ? 1 : 0, "loss/qf": 0.1 }));
+    lines.push(
+      JSON.stringify({
+        step: i * 1000 - 200,
+        episode: i * 5,
+        "train/return": -200 + 150 * success,
+        "train/success": success > 0.5 ? 1 : 0,
+        "loss/qf": 0.1,
+      }),
+    );
     lines.push(JSON.stringify({ step: i * 1000, episode: i * 5, "eval/return": -200 + 180 * success, "eval/success": success }));
   }
   writeFileSync(join(dir, "metrics.jsonl"), `${lines.join("\n")}\n`);

@@ -23,7 +23,13 @@ function randomActions(env: GoalEnv, n: number, seed: number): Float64Array[] {
 
 describe("env contract, over every registered id", () => {
   it("registers the PointMass family", () => {
-    expect(envIds()).to.include.members(["PointMassReach-v0", "PointMassPush-v0", "PointMassPush2-v0", "PointMassPushDense-v0", "PointMassMaze-v0"]);
+    expect(envIds()).to.include.members([
+      "PointMassReach-v0",
+      "PointMassPush-v0",
+      "PointMassPush2-v0",
+      "PointMassPushDense-v0",
+      "PointMassMaze-v0",
+    ]);
   });
 
   for (const id of envIds()) {
@@ -123,7 +129,9 @@ describe("env contract, over every registered id", () => {
       it("truncates, and never terminates by default, at maxEpisodeSteps", () => {
         const env = make(id, { maxEpisodeSteps: 7 });
         env.reset({ seed: 2 });
-        const flags = randomActions(env, 7, 1).map((a) => env.step(a)).map((r) => [r.terminated, r.truncated]);
+        const flags = randomActions(env, 7, 1)
+          .map((a) => env.step(a))
+          .map((r) => [r.terminated, r.truncated]);
         expect(flags.slice(0, 6).every(([t, u]) => !t && !u)).to.equal(true);
         expect(flags[6]).to.deep.equal([false, true]);
         env.close();

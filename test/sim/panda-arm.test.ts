@@ -28,7 +28,9 @@ describe("the Panda in Rapier", () => {
     env.reset({ seed: 0 });
     const rng = new Rng(3);
     // Targets well inside the limits and well away from the neutral pose.
-    const targets = PANDA_NEUTRAL.map((v, i) => Math.max(PANDA_LIMITS.lower[i]! + 0.1, Math.min(PANDA_LIMITS.upper[i]! - 0.1, v + rng.uniform(-0.6, 0.6))));
+    const targets = PANDA_NEUTRAL.map((v, i) =>
+      Math.max(PANDA_LIMITS.lower[i]! + 0.1, Math.min(PANDA_LIMITS.upper[i]! - 0.1, v + rng.uniform(-0.6, 0.6))),
+    );
     targets.forEach((v, i) => panda.world.setMotorTarget(`panda_joint${i + 1}`, v));
     for (let t = 0; t < 50; t++) panda.world.step(10);
     // A misaligned joint frame would be off by a quarter turn (the DH α); the motors' small

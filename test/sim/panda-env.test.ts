@@ -44,7 +44,16 @@ describe("Panda envs: panda-gym's layouts and conventions", () => {
     expect(obs.achieved_goal[0]).to.be.closeTo(0.05, 1e-6);
     const before = env.snapshot();
     expect(() => env.reset({ options: { goal: [0, 0] } })).to.throw(EnvError, /bad reset options: goal/);
-    expect(() => env.reset({ options: { objectStarts: [[0, 0, 0.02], [0.1, 0, 0.02]] } })).to.throw(EnvError, /objectStarts/);
+    expect(() =>
+      env.reset({
+        options: {
+          objectStarts: [
+            [0, 0, 0.02],
+            [0.1, 0, 0.02],
+          ],
+        },
+      }),
+    ).to.throw(EnvError, /objectStarts/);
     expect(() => env.reset({ options: { blockStarts: [] } })).to.throw(EnvError, /blockStarts/);
     expect(Buffer.from(env.snapshot()).equals(Buffer.from(before))).to.equal(true);
     env.close();
@@ -56,7 +65,9 @@ describe("Panda envs: panda-gym's layouts and conventions", () => {
     const stack = make("PandaStack-v0");
     const at = Float64Array.of(0, 0, 0.02);
     const off = Float64Array.of(0.03, 0.04, 0.02);
-    expect(Array.from(push.computeReward(Float64Array.of(...at, ...at), Float64Array.of(...off, ...at.map((v) => v + 0.06))))).to.deep.equal([0, -1]);
+    expect(
+      Array.from(push.computeReward(Float64Array.of(...at, ...at), Float64Array.of(...off, ...at.map((v) => v + 0.06)))),
+    ).to.deep.equal([0, -1]);
     expect(dense.computeReward(at, off)[0]).to.be.closeTo(-0.05, 1e-12);
     // Stack: 0.08 over six numbers is a success at 0.1, a failure at 0.05.
     const six = new Float64Array(6);

@@ -43,7 +43,14 @@ describe("spaces", () => {
 
 describe("Rng", () => {
   it("gives the same stream for the same seed and different streams for near seeds", () => {
-    const draw = (seed: number) => Array.from({ length: 5 }, (() => { const r = new Rng(seed); return () => r.nextUint32(); })());
+    const draw = (seed: number) =>
+      Array.from(
+        { length: 5 },
+        (() => {
+          const r = new Rng(seed);
+          return () => r.nextUint32();
+        })(),
+      );
     expect(draw(1)).to.deep.equal(draw(1));
     expect(draw(1)).to.not.deep.equal(draw(2));
   });

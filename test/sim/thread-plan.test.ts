@@ -16,7 +16,13 @@ describe("vector env thread plan", () => {
   });
 
   it("deals every env to one thread, in contiguous slices, the calling thread's the smallest", () => {
-    for (const [numEnvs, threads] of [[8, 2], [8, 3], [5, 2], [3, 3], [7, 1]] as const) {
+    for (const [numEnvs, threads] of [
+      [8, 2],
+      [8, 3],
+      [5, 2],
+      [3, 3],
+      [7, 1],
+    ] as const) {
       const owner = Array.from(assignEnvs(numEnvs, threads));
       const counts = Array.from({ length: threads }, (_, t) => owner.filter((o) => o === t).length);
       expect(owner, `${numEnvs} envs on ${threads}`).to.deep.equal([...owner].sort((a, b) => a - b));

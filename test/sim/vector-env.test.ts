@@ -17,7 +17,11 @@ describe("vector envs", () => {
     const vec = new SyncVectorEnv(id, numEnvs, kwargs);
     const singles = Array.from({ length: numEnvs }, () => make(id, kwargs));
     const reset = vec.reset({ seed: 100 });
-    singles.forEach((env, i) => expect(Array.from(reset.obs["observation"]!.subarray(i * 8, i * 8 + 8))).to.deep.equal(Array.from(env.reset({ seed: 100 + i }).obs.observation)));
+    singles.forEach((env, i) =>
+      expect(Array.from(reset.obs["observation"]!.subarray(i * 8, i * 8 + 8))).to.deep.equal(
+        Array.from(env.reset({ seed: 100 + i }).obs.observation),
+      ),
+    );
     const rng = new Rng(4);
     for (let t = 0; t < 10; t++) {
       const a = actions(rng);
@@ -45,7 +49,9 @@ describe("vector envs", () => {
     const local = new SyncVectorEnv(id, numEnvs, kwargs);
     const remote = await WorkerVectorEnv.create(id, numEnvs, { kwargs, ...options });
     try {
-      expect(Array.from(remote.reset({ seed: 7 }).obs["observation"]!)).to.deep.equal(Array.from(local.reset({ seed: 7 }).obs["observation"]!));
+      expect(Array.from(remote.reset({ seed: 7 }).obs["observation"]!)).to.deep.equal(
+        Array.from(local.reset({ seed: 7 }).obs["observation"]!),
+      );
       const rng = new Rng(9);
       for (let t = 0; t < 25; t++) {
         const a = actions(rng);
@@ -55,7 +61,9 @@ describe("vector envs", () => {
         expect(Array.from(y.rewards)).to.deep.equal(Array.from(x.rewards));
         expect(Array.from(y.truncated)).to.deep.equal(Array.from(x.truncated));
         expect(Array.from(y.isSuccess)).to.deep.equal(Array.from(x.isSuccess));
-        expect(y.finalObs.map((f) => f && Array.from(f["observation"]!))).to.deep.equal(x.finalObs.map((f) => f && Array.from(f["observation"]!)));
+        expect(y.finalObs.map((f) => f && Array.from(f["observation"]!))).to.deep.equal(
+          x.finalObs.map((f) => f && Array.from(f["observation"]!)),
+        );
       }
     } finally {
       local.close();

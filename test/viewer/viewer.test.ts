@@ -50,7 +50,8 @@ describe("viewer: the page in headless chromium", function () {
   let page: Page;
   const problems: string[] = [];
 
-  const status = (): Promise<ViewerStatus> => page.evaluate(() => (window as unknown as { rapierGymViewer: { status(): ViewerStatus } }).rapierGymViewer.status());
+  const status = (): Promise<ViewerStatus> =>
+    page.evaluate(() => (window as unknown as { rapierGymViewer: { status(): ViewerStatus } }).rapierGymViewer.status());
   async function until(what: string, check: (s: ViewerStatus) => boolean): Promise<ViewerStatus> {
     for (let i = 0; i < 300; i++) {
       const s = await status();
@@ -67,7 +68,11 @@ describe("viewer: the page in headless chromium", function () {
     writeRunDir(join(dir, "run"));
     writeExpertDemoFile(join(dir, "expert.demos"), 1, 30);
     await selectBackend();
-    server = await RapierGymServer.start({ port: 0, runs: [join(dir, "run")], recordings: new DemoFileRecordings([join(dir, "expert.demos")]) });
+    server = await RapierGymServer.start({
+      port: 0,
+      runs: [join(dir, "run")],
+      recordings: new DemoFileRecordings([join(dir, "expert.demos")]),
+    });
     expert = new AgentSession(server.live, make("PointMassPush-v0"), expertAgent("PointMassPush-v0"), { seed: 1 });
     const hacEnv = make("PointMassPush-v0");
     hac = new AgentSession(server.live, hacEnv, hacAgent(new Hac(hacEnv, {}, { seed: 0, bufferCapacity: 1 }), "HAC (untrained)"), {
@@ -75,7 +80,10 @@ describe("viewer: the page in headless chromium", function () {
       // One map per episode: each is 6400 critic evaluations, which the page needs only once here.
       valueMapEvery: Number.MAX_SAFE_INTEGER,
     });
-    browser = await chromium.launch({ executablePath, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+    browser = await chromium.launch({
+      executablePath,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on("console", (m) => {
       if (m.type() === "error") problems.push(`console: ${m.text()}`);
@@ -99,7 +107,10 @@ describe("viewer: the page in headless chromium", function () {
   });
 
   it("renders a non-blank canvas whose pixels change as frames arrive", async () => {
-    const pixels = () => page.evaluate(() => (window as unknown as { rapierGymViewer: { pixels(): { distinctColours: number; hash: number } } }).rapierGymViewer.pixels());
+    const pixels = () =>
+      page.evaluate(() =>
+        (window as unknown as { rapierGymViewer: { pixels(): { distinctColours: number; hash: number } } }).rapierGymViewer.pixels(),
+      );
     const first = await pixels();
     expect(first.distinctColours).to.be.greaterThan(20);
     const frames = tile(await status(), expert.live.id).frames;
@@ -109,7 +120,10 @@ describe("viewer: the page in headless chromium", function () {
   });
 
   it("shows the goal markers, the HAC subgoal ghost and its value map", async () => {
-    const s = await until("goal and subgoal markers", (s) => tile(s, expert.live.id).markers["goal_0"]?.visible === true && tile(s, hac.live.id).markers["subgoal_0"]?.visible === true);
+    const s = await until(
+      "goal and subgoal markers",
+      (s) => tile(s, expert.live.id).markers["goal_0"]?.visible === true && tile(s, hac.live.id).markers["subgoal_0"]?.visible === true,
+    );
     expect(tile(s, hac.live.id).markers["goal_0"]!.visible).to.equal(true);
     expect(tile(s, hac.live.id).valueMap).to.equal(true);
     // The expert has no subgoals: its tile has no ghost.
@@ -131,7 +145,10 @@ describe("viewer: the page in headless chromium", function () {
     await page.waitForTimeout(300);
     const key = `session-${expert.live.id}`;
     const from = (await page.evaluate(
-      ([k]) => (window as unknown as { rapierGymViewer: { markerOnPage(t: string, m: string): { x: number; y: number } | null } }).rapierGymViewer.markerOnPage(k!, "goal_0"),
+      ([k]) =>
+        (
+          window as unknown as { rapierGymViewer: { markerOnPage(t: string, m: string): { x: number; y: number } | null } }
+        ).rapierGymViewer.markerOnPage(k!, "goal_0"),
       [key],
     ))!;
     const before = tile(await status(), expert.live.id).markers["goal_0"]!.position;

@@ -10,9 +10,21 @@ import { PandaTask, type ObjectSpec, type PandaResetOverrides } from "./panda-ta
 import type { GoalRewardKwargs } from "../goal-reward.js";
 
 /** panda-gym's cube: 4 cm, 1 kg, friction 1; the closed gripper lifts it (test/sim/panda-arm.test.ts). */
-export const CUBE: ObjectSpec = { shape: { kind: "box", halfExtents: [0.02, 0.02, 0.02] }, restHeight: 0.02, rotation: [0, 0, 0, 1], mass: 1, friction: 1 };
+export const CUBE: ObjectSpec = {
+  shape: { kind: "box", halfExtents: [0.02, 0.02, 0.02] },
+  restHeight: 0.02,
+  rotation: [0, 0, 0, 1],
+  mass: 1,
+  friction: 1,
+};
 /** Slide's puck: 3 cm radius, 3 cm high, and nearly frictionless (0.04). */
-export const PUCK: ObjectSpec = { shape: { kind: "cylinder", halfHeight: 0.015, radius: 0.03 }, restHeight: 0.015, rotation: [Math.SQRT1_2, 0, 0, Math.SQRT1_2], mass: 1, friction: 0.04 };
+export const PUCK: ObjectSpec = {
+  shape: { kind: "cylinder", halfHeight: 0.015, radius: 0.03 },
+  restHeight: 0.015,
+  rotation: [Math.SQRT1_2, 0, 0, Math.SQRT1_2],
+  mass: 1,
+  friction: 0.04,
+};
 
 /** The table each config needs is the registration's (Slide's is sim/scenes/table.ts's SLIDE_TABLE). */
 export interface ObjectTaskConfig {
@@ -28,9 +40,30 @@ export interface ObjectTaskConfig {
   objXyRange: number;
 }
 
-export const PUSH: ObjectTaskConfig = { object: CUBE, goalXyRange: 0.3, goalXOffset: 0, goalZRange: 0, goalOnTableProbability: 1, objXyRange: 0.3 };
-export const SLIDE: ObjectTaskConfig = { object: PUCK, goalXyRange: 0.3, goalXOffset: 0.4, goalZRange: 0, goalOnTableProbability: 1, objXyRange: 0.3 };
-export const PICK_AND_PLACE: ObjectTaskConfig = { object: CUBE, goalXyRange: 0.3, goalXOffset: 0, goalZRange: 0.2, goalOnTableProbability: 0.3, objXyRange: 0.3 };
+export const PUSH: ObjectTaskConfig = {
+  object: CUBE,
+  goalXyRange: 0.3,
+  goalXOffset: 0,
+  goalZRange: 0,
+  goalOnTableProbability: 1,
+  objXyRange: 0.3,
+};
+export const SLIDE: ObjectTaskConfig = {
+  object: PUCK,
+  goalXyRange: 0.3,
+  goalXOffset: 0.4,
+  goalZRange: 0,
+  goalOnTableProbability: 1,
+  objXyRange: 0.3,
+};
+export const PICK_AND_PLACE: ObjectTaskConfig = {
+  object: CUBE,
+  goalXyRange: 0.3,
+  goalXOffset: 0,
+  goalZRange: 0.2,
+  goalOnTableProbability: 0.3,
+  objXyRange: 0.3,
+};
 
 export class ObjectTask extends PandaTask {
   constructor(

@@ -44,7 +44,11 @@ export abstract class PandaTask implements Task<PandaResetOverrides> {
     this.observationSize = 12 * numObjects;
     this.objectPositionSpace = positionsBox(numObjects);
     this.reward = { ...reward, scoring: "whole" };
-    const coordinate = (i: number) => z.number().min(POSITION_LOW[i % 3]!).max(POSITION_HIGH[i % 3]!);
+    const coordinate = (i: number) =>
+      z
+        .number()
+        .min(POSITION_LOW[i % 3]!)
+        .max(POSITION_HIGH[i % 3]!);
     const xyz = z.tuple([coordinate(0), coordinate(1), coordinate(2)]);
     this.resetOptions = z
       .object({
@@ -85,7 +89,12 @@ export abstract class PandaTask implements Task<PandaResetOverrides> {
   }
 
   markers(): SceneMarker[] {
-    return Array.from({ length: this.goalDim / 3 }, (_, i) => ({ name: `goal_${i}`, shape: { kind: "sphere" as const, radius: 0.02 }, color: OBJECT_COLORS[i] ?? "#2a9d8f", opacity: 0.5 }));
+    return Array.from({ length: this.goalDim / 3 }, (_, i) => ({
+      name: `goal_${i}`,
+      shape: { kind: "sphere" as const, radius: 0.02 },
+      color: OBJECT_COLORS[i] ?? "#2a9d8f",
+      opacity: 0.5,
+    }));
   }
 
   markerPositions(): Record<string, [number, number, number]> {

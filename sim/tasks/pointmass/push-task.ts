@@ -209,7 +209,12 @@ export class PushTask implements Task<ResetOverrides> {
 
   markers(): SceneMarker[] {
     const n = Math.max(this.config.numBlocks, 1);
-    return Array.from({ length: n }, (_, i) => ({ name: `goal_${i}`, shape: { kind: "sphere" as const, radius: 0.2 }, color: COLORS[i]!, opacity: 0.6 }));
+    return Array.from({ length: n }, (_, i) => ({
+      name: `goal_${i}`,
+      shape: { kind: "sphere" as const, radius: 0.2 },
+      color: COLORS[i]!,
+      opacity: 0.6,
+    }));
   }
 
   markerPositions(): Record<string, [number, number, number]> {

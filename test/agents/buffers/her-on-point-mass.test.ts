@@ -19,7 +19,7 @@ describe("HerReplayBuffer on PointMassReach-v0", () => {
     const nextAchievedByNextObs = new Map<string, Float64Array>();
     const key = (observation: ArrayLike<number>): string => Array.from(Float32Array.from(observation)).join(",");
     for (let episode = 0; episode < 3; episode++) {
-      for (let done = false; !done; ) {
+      for (let done = false; !done;) {
         const action = env.actionSpace.sample(rng);
         const step = env.step(action);
         buffer.add({

@@ -60,7 +60,9 @@ function addEpisode(buffer: HerReplayBuffer, episode: number, length: number, op
 }
 
 /** Rows of a batch of the chain (observationDim = goalDim = actionDim = 1). */
-function rows(batch: HerBatch): { pos: number; goal: number; nextPos: number; nextGoal: number; rew: number; done: number; relabelled: boolean }[] {
+function rows(
+  batch: HerBatch,
+): { pos: number; goal: number; nextPos: number; nextGoal: number; rew: number; done: number; relabelled: boolean }[] {
   return Array.from({ length: batch.batchSize }, (_, i) => ({
     pos: batch.obs[2 * i]!,
     goal: batch.obs[2 * i + 1]!,
@@ -81,7 +83,10 @@ describe("HerReplayBuffer", () => {
     const batch = buffer.sample(500);
     const all = rows(batch);
     expect(all.filter((r) => r.relabelled)).to.have.length(400);
-    const recomputed = chainReward(Float64Array.from(all, (r) => r.nextPos), Float64Array.from(all, (r) => r.goal));
+    const recomputed = chainReward(
+      Float64Array.from(all, (r) => r.nextPos),
+      Float64Array.from(all, (r) => r.goal),
+    );
     all.forEach((r, i) => {
       expect(r.nextGoal).to.equal(r.goal);
       if (r.relabelled) expect(r.rew).to.equal(recomputed[i]);
@@ -97,7 +102,17 @@ describe("HerReplayBuffer", () => {
   it("gives relabelled rows the transition's relabelAction and real rows its action", () => {
     const buffer = makeBuffer();
     for (let t = 0; t < 10; t++) {
-      buffer.add({ observation: [t], desiredGoal: [UNREACHED_GOAL_OFFSET], action: [1], relabelAction: [-1], reward: -1, nextObservation: [t + 1], nextAchievedGoal: [t + 1], terminated: false, truncated: t === 9 });
+      buffer.add({
+        observation: [t],
+        desiredGoal: [UNREACHED_GOAL_OFFSET],
+        action: [1],
+        relabelAction: [-1],
+        reward: -1,
+        nextObservation: [t + 1],
+        nextAchievedGoal: [t + 1],
+        terminated: false,
+        truncated: t === 9,
+      });
     }
     const batch = buffer.sample(50);
     Array.from(batch.relabelled).forEach((r, i) => expect(batch.act[i]).to.equal(r === 1 ? -1 : 1));
@@ -142,7 +157,10 @@ describe("HerReplayBuffer", () => {
       else expect(r.goal).to.be.within(r.nextPos + 1, final);
     }
     // The same goals with the fix give real failures: the bug, not the goals, makes the zeros.
-    const fixed = chainReward(Float64Array.from(all, (r) => r.nextPos), Float64Array.from(all, (r) => r.goal));
+    const fixed = chainReward(
+      Float64Array.from(all, (r) => r.nextPos),
+      Float64Array.from(all, (r) => r.goal),
+    );
     expect(all.some((r, i) => r.relabelled && fixed[i] === -1)).to.equal(true);
   });
 
@@ -155,7 +173,8 @@ describe("HerReplayBuffer", () => {
       const buffer = makeBuffer({ goalSelectionStrategy: strategy });
       for (let e = 0; e < 3; e++) addEpisode(buffer, e, 12);
       const relabelled = rows(buffer.sample(1000)).filter((r) => r.relabelled);
-      for (const r of relabelled) expect(allowed(r.goal, episodeOf(r.pos) * EPISODE_STRIDE, 12), `goal ${r.goal} for pos ${r.pos}`).to.equal(true);
+      for (const r of relabelled)
+        expect(allowed(r.goal, episodeOf(r.pos) * EPISODE_STRIDE, 12), `goal ${r.goal} for pos ${r.pos}`).to.equal(true);
       if (strategy === "episode") expect(relabelled.some((r) => r.goal <= r.pos)).to.equal(true);
     });
   }
@@ -235,7 +254,18 @@ describe("HerReplayBuffer", () => {
     const buffer = makeBuffer({ capacity: 5 });
     expect(() => buffer.sample(1)).to.throw(/no finished episode/);
     expect(() => addEpisode(buffer, 0, 6)).to.throw(/longer than the buffer's capacity/);
-    expect(() => buffer.add({ observation: [0, 0], desiredGoal: [0], action: [0], reward: 0, nextObservation: [0], nextAchievedGoal: [0], terminated: false, truncated: false })).to.throw(/observation has length 2/);
+    expect(() =>
+      buffer.add({
+        observation: [0, 0],
+        desiredGoal: [0],
+        action: [0],
+        reward: 0,
+        nextObservation: [0],
+        nextAchievedGoal: [0],
+        terminated: false,
+        truncated: false,
+      }),
+    ).to.throw(/observation has length 2/);
     expect(() => addEpisode(buffer, 0, 2, { env: 1 })).to.throw(/env index 1/);
   });
 });

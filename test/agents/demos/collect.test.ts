@@ -10,9 +10,19 @@ describe("demo collection", () => {
     const env = make("PointMassReach-v0");
     const expert = new PushExpert();
     // Solves the episodes whose goal lies left of the origin and idles on the others.
-    const policy = (obs: Parameters<PushExpert["act"]>[0]): Float64Array => (obs.desired_goal[0]! < 0 ? expert.act(obs) : new Float64Array(2));
+    const policy = (obs: Parameters<PushExpert["act"]>[0]): Float64Array =>
+      obs.desired_goal[0]! < 0 ? expert.act(obs) : new Float64Array(2);
     const log: CollectProgress[] = [];
-    const set = collectDemos({ env, envId: "PointMassReach-v0", policy, source: "test", episodes: 3, maxEpLen: 60, seed: 5, onEpisode: (p) => log.push(p) });
+    const set = collectDemos({
+      env,
+      envId: "PointMassReach-v0",
+      policy,
+      source: "test",
+      episodes: 3,
+      maxEpLen: 60,
+      seed: 5,
+      onEpisode: (p) => log.push(p),
+    });
     env.close();
     expect(numEpisodes(set)).to.equal(3);
     expect(log.some((p) => !p.success)).to.equal(true);
@@ -25,11 +35,19 @@ describe("demo collection", () => {
   it("stops at a number of kept steps, and gives up on a policy that never succeeds", () => {
     const env = make("PointMassReach-v0");
     const expert = new PushExpert();
-    const set = collectDemos({ env, envId: "PointMassReach-v0", policy: (o) => expert.act(o), source: "expert", steps: 100, maxEpLen: 40, seed: 0 });
+    const set = collectDemos({
+      env,
+      envId: "PointMassReach-v0",
+      policy: (o) => expert.act(o),
+      source: "expert",
+      steps: 100,
+      maxEpLen: 40,
+      seed: 0,
+    });
     expect(demoSteps(set)).to.be.at.least(100);
-    expect(() => collectDemos({ env, envId: "PointMassReach-v0", policy: () => [0, 0], source: "idle", episodes: 1, maxEpLen: 5, maxAttempts: 4 })).to.throw(
-      /only 0 of 4 episodes of idle on PointMassReach-v0 succeeded/,
-    );
+    expect(() =>
+      collectDemos({ env, envId: "PointMassReach-v0", policy: () => [0, 0], source: "idle", episodes: 1, maxEpLen: 5, maxAttempts: 4 }),
+    ).to.throw(/only 0 of 4 episodes of idle on PointMassReach-v0 succeeded/);
     env.close();
   });
 
@@ -51,7 +69,10 @@ describe("demo collection", () => {
     oneBlockAtATime((o) => (seen.push([...o.desired_goal]), [0, 0]), env)(obs);
     obs.desired_goal[0] = 12;
     oneBlockAtATime((o) => (seen.push([...o.desired_goal]), [0, 0]), env)(obs);
-    expect(seen).to.deep.equal([[50, 51], [12, 11]]);
+    expect(seen).to.deep.equal([
+      [50, 51],
+      [12, 11],
+    ]);
     env.close();
   });
 });

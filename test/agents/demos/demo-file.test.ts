@@ -13,7 +13,13 @@ function tinySet(): DemoSet {
     const ep = newEpisode(10 + e);
     for (let t = 0; t < length; t++) {
       const v = (k: number, n: number): Float64Array => Float64Array.from({ length: n }, (_, d) => 1000 * e + 100 * k + 10 * t + d);
-      const obs: GoalObs = { observation: v(1, 8), desired_goal: v(2, 2), achieved_goal: v(3, 2), controllable_achieved_goal: v(4, 2), full_positional_state: v(5, 4) };
+      const obs: GoalObs = {
+        observation: v(1, 8),
+        desired_goal: v(2, 2),
+        achieved_goal: v(3, 2),
+        controllable_achieved_goal: v(4, 2),
+        full_positional_state: v(5, 4),
+      };
       recordStep(ep, obs, v(0, 2));
     }
     return ep;
@@ -30,7 +36,14 @@ describe("demo files", () => {
     const set = tinySet();
     expect(set.horizon).to.equal(3);
     expect(set.episodeLengths).to.deep.equal([3, 2]);
-    expect(set.dims).to.deep.equal({ acts: 2, obs: 8, desired_goals: 2, achieved_goals: 2, controllable_achieved_goals: 2, full_positional_states: 4 });
+    expect(set.dims).to.deep.equal({
+      acts: 2,
+      obs: 8,
+      desired_goals: 2,
+      achieved_goals: 2,
+      controllable_achieved_goals: 2,
+      full_positional_states: 4,
+    });
     expect(set.data.obs.length).to.equal(2 * 3 * 8);
     expect([...demoRow(set, "achieved_goals", 0, 2)]).to.deep.equal([320, 321]);
     expect([...demoRow(set, "acts", 1, 1)]).to.deep.equal([1010, 1011]);
@@ -51,9 +64,15 @@ describe("demo files", () => {
     const flipped = Uint8Array.from(bytes);
     flipped[flipped.length - 20]! ^= 0x40;
     expect(() => decodeDemoSet(flipped, "x.demos")).to.throw(/x\.demos is damaged.*CRC-32/);
-    expect(() => decodeDemoSet(bytes.subarray(0, bytes.length - 30), "x.demos")).to.throw(/x\.demos is not a readable demo file: .*truncated/);
-    expect(() => decodeDemoSet(new TextEncoder().encode("hello world, not a pack"), "x.demos")).to.throw(/not a readable demo file: .*bad magic/);
-    expect(() => decodeDemoSet(packArrays({ format: "something-else" }, {}), "x.demos")).to.throw(/x\.demos is not a rapier-gym-demos\/1 file: format/);
+    expect(() => decodeDemoSet(bytes.subarray(0, bytes.length - 30), "x.demos")).to.throw(
+      /x\.demos is not a readable demo file: .*truncated/,
+    );
+    expect(() => decodeDemoSet(new TextEncoder().encode("hello world, not a pack"), "x.demos")).to.throw(
+      /not a readable demo file: .*bad magic/,
+    );
+    expect(() => decodeDemoSet(packArrays({ format: "something-else" }, {}), "x.demos")).to.throw(
+      /x\.demos is not a rapier-gym-demos\/1 file: format/,
+    );
     const path = join(dir, "cut.demos");
     writeFileSync(path, readFileSync(join(dir, "tiny.demos")).subarray(0, 40));
     expect(() => readDemoFile(path)).to.throw(/cut\.demos is not a readable demo file/);

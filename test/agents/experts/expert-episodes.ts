@@ -10,7 +10,7 @@ export function failingSeeds(id: string, episodes: number, act: (obs: GoalObs) =
   for (let seed = 0; seed < episodes; seed++) {
     let { obs } = env.reset({ seed });
     let success = false;
-    for (let done = false; !done; ) {
+    for (let done = false; !done;) {
       const r = env.step(act(obs));
       obs = r.obs;
       success = r.info.is_success === true;

@@ -51,7 +51,8 @@ describe("HAC training runs", function () {
     expect(a.filter((r) => "train/return" in r)).to.have.length(12);
     expect(b).to.deep.equal(a);
     const episode = a.filter((r) => "train/return" in r).at(-1)!;
-    for (const key of ["train/success", "hac/windows", "hac/subgoal_reached", "loss/qf_l0", "loss/qf_l1"]) expect(episode).to.have.property(key);
+    for (const key of ["train/success", "hac/windows", "hac/subgoal_reached", "loss/qf_l0", "loss/qf_l1"])
+      expect(episode).to.have.property(key);
     expect(a.filter((r) => "eval/return" in r).map((r) => r.step)).to.deep.equal([100, 200]);
 
     // The saved policy loads back into an agent that acts as the trained one did.
@@ -77,7 +78,13 @@ describe("HAC training runs", function () {
     const a = comparable(readMetrics(join(dir, "shadow-full", "metrics.jsonl")));
     expect(comparable(readMetrics(join(dir, "shadow-stopped", "metrics.jsonl")))).to.deep.equal(a);
     const evals = a.filter((r) => "eval/return" in r);
-    expect(evals.map((r) => Object.keys(r).filter((k) => k.startsWith("shadow/")).sort())).to.deep.equal([
+    expect(
+      evals.map((r) =>
+        Object.keys(r)
+          .filter((k) => k.startsWith("shadow/"))
+          .sort(),
+      ),
+    ).to.deep.equal([
       ["shadow/eval/return", "shadow/eval/success"],
       ["shadow/eval/return", "shadow/eval/success"],
     ]);
@@ -86,13 +93,18 @@ describe("HAC training runs", function () {
     expect(last).to.have.property("shadow/loss/qf");
     // Without the switch the hierarchy's own metrics are the same: the shadow only watches.
     const plain = comparable(readMetrics(join(dir, "full", "metrics.jsonl")));
-    const strip = (rows: Record<string, unknown>[]) => rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !k.startsWith("shadow/"))));
+    const strip = (rows: Record<string, unknown>[]) =>
+      rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !k.startsWith("shadow/"))));
     expect(strip(a)).to.deep.equal(plain);
   });
 
   it("takes random env actions for startSteps steps unless skipWarmup", async () => {
     for (const skipWarmup of [false, true]) {
-      const trainer = HacTrainer.start(join(dir, `warmup-${skipWarmup}`), { ...small, steps: 40, hac: { ...small.hac, quirks: { skipWarmup } } });
+      const trainer = HacTrainer.start(join(dir, `warmup-${skipWarmup}`), {
+        ...small,
+        steps: 40,
+        hac: { ...small.hac, quirks: { skipWarmup } },
+      });
       const fixed: LevelActor = { act: () => Float32Array.of(0.5, -0.5) };
       trainer.agent.setActor(0, fixed);
       const actions: number[][] = [];

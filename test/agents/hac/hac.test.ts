@@ -52,7 +52,8 @@ function trainEpisode(agent: Hac, env: GoalEnv): Episode {
 }
 
 const atLevel = (e: Episode, level: number): StoredTransition[] => e.stored.filter((s) => s.level === level);
-const windowLengths = (e: Episode, level = 1): number[] => e.events.flatMap((ev) => ev.closed.filter((w) => w.level === level).map((w) => w.envSteps));
+const windowLengths = (e: Episode, level = 1): number[] =>
+  e.events.flatMap((ev) => ev.closed.filter((w) => w.level === level).map((w) => w.envSteps));
 const near = (got: ArrayLike<number>, want: number[]): void => {
   expect(got.length).to.equal(want.length);
   want.forEach((w, d) => expect(got[d]).to.be.closeTo(w, 1e-6));
@@ -81,7 +82,20 @@ describe("agents/hac Hac: what the buffers store", () => {
     expect(windowLengths(e)).to.deep.equal([2, 5, 5]);
     const bottom = atLevel(e, 0);
     expect(bottom).to.have.length(12);
-    expect(bottom.map((s) => s.transition.truncated)).to.deep.equal([false, true, false, false, false, false, true, false, false, false, false, true]);
+    expect(bottom.map((s) => s.transition.truncated)).to.deep.equal([
+      false,
+      true,
+      false,
+      false,
+      false,
+      false,
+      true,
+      false,
+      false,
+      false,
+      false,
+      true,
+    ]);
     // Reward against the subgoal: -1 on the way, 0 where it is reached; the goal is the subgoal.
     expect(bottom.map((s) => s.transition.reward)).to.deep.equal([-1, 0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1]);
     near(bottom[0]!.transition.desiredGoal, [0.3, 0]);
@@ -131,18 +145,46 @@ describe("agents/hac Hac: what the buffers store", () => {
   describe("subgoal-testing variants (an out-of-reach subgoal, windows 0, 3, ... tested)", () => {
     const cases = [
       { name: "a: test, always substitute", config: { subgoalTesting: "a" }, det: true, action: ["h", "h", "h"], reward: [-5, -1, -1] },
-      { name: "b: test, keep and penalise the original", config: { subgoalTesting: "b" }, det: true, action: ["o", "h", "h"], reward: [-5, -1, -1] },
+      {
+        name: "b: test, keep and penalise the original",
+        config: { subgoalTesting: "b" },
+        det: true,
+        action: ["o", "h", "h"],
+        reward: [-5, -1, -1],
+      },
       { name: "c: no test, always substitute", config: { subgoalTesting: "c" }, det: false, action: ["h", "h", "h"], reward: [-1, -1, -1] },
-      { name: "d: no test, keep every original (fraction 1)", config: { subgoalTesting: "d", keepOriginalFraction: 1 }, det: false, action: ["o", "o", "o"], reward: [-1, -1, -1] },
-      { name: "d: no test, keep none (fraction 0)", config: { subgoalTesting: "d", keepOriginalFraction: 0 }, det: false, action: ["h", "h", "h"], reward: [-1, -1, -1] },
-      { name: "a without action substitution", config: { subgoalTesting: "a", actionSubstitution: false }, det: true, action: ["o", "o", "o"], reward: [-5, -1, -1] },
+      {
+        name: "d: no test, keep every original (fraction 1)",
+        config: { subgoalTesting: "d", keepOriginalFraction: 1 },
+        det: false,
+        action: ["o", "o", "o"],
+        reward: [-1, -1, -1],
+      },
+      {
+        name: "d: no test, keep none (fraction 0)",
+        config: { subgoalTesting: "d", keepOriginalFraction: 0 },
+        det: false,
+        action: ["h", "h", "h"],
+        reward: [-1, -1, -1],
+      },
+      {
+        name: "a without action substitution",
+        config: { subgoalTesting: "a", actionSubstitution: false },
+        det: true,
+        action: ["o", "o", "o"],
+        reward: [-5, -1, -1],
+      },
     ] as const;
     for (const c of cases) {
       it(c.name, () => {
         const env = pointEnv(15);
         const low = greedy();
         const top = atLevel(trainEpisode(make(env, c.config, { 0: low, 1: subgoals([2, 0]) }), env), 1);
-        const hindsight = [[0.5, 0], [1.0, 0], [1.5, 0]];
+        const hindsight = [
+          [0.5, 0],
+          [1.0, 0],
+          [1.5, 0],
+        ];
         top.forEach((s, w) => near(s.transition.action, c.action[w] === "h" ? hindsight[w]! : [2, 0]));
         // HER's relabelled copies are hindsight goal transitions: the hindsight action whatever the
         // real row keeps (the commanded subgoal only when substitution is off).
@@ -158,7 +200,10 @@ describe("agents/hac Hac: what the buffers store", () => {
     it("d keeps roughly the configured fraction of originals", () => {
       const env = pointEnv(500);
       const still = new Script(() => [0, 0]);
-      const top = atLevel(trainEpisode(make(env, { subgoalTesting: "d", keepOriginalFraction: 0.2 }, { 0: still, 1: subgoals([2, 0]) }), env), 1);
+      const top = atLevel(
+        trainEpisode(make(env, { subgoalTesting: "d", keepOriginalFraction: 0.2 }, { 0: still, 1: subgoals([2, 0]) }), env),
+        1,
+      );
       const kept = top.filter((s) => s.window!.storedAction === "original").length / top.length;
       expect(top).to.have.length(100);
       expect(kept).to.be.within(0.1, 0.3);
@@ -214,7 +259,10 @@ describe("agents/hac Hac: what the buffers store", () => {
     it("lowLevelEnvReward: the bottom level's real transitions carry the env reward", () => {
       const run = (faithful: boolean): StoredTransition[] => {
         const env = pointEnv(4);
-        return atLevel(trainEpisode(make(env, { quirks: { lowLevelEnvReward: faithful } }, { 0: greedy(), 1: subgoals([0.3, 0]) }), env), 0);
+        return atLevel(
+          trainEpisode(make(env, { quirks: { lowLevelEnvReward: faithful } }, { 0: greedy(), 1: subgoals([0.3, 0]) }), env),
+          0,
+        );
       };
       const fixed = run(false);
       const faithful = run(true);
@@ -228,7 +276,11 @@ describe("agents/hac Hac: what the buffers store", () => {
     it("herRelabelledRewardZero: every level's buffer relabels as the author's HER did", () => {
       const env = pointEnv(4);
       expect(make(env, {}, {}).levels.map((l) => l.buffer.faithful)).to.deep.equal([false, false]);
-      expect(make(env, { levels: 3, quirks: { herRelabelledRewardZero: true } }, {}).levels.map((l) => l.buffer.faithful)).to.deep.equal([true, true, true]);
+      expect(make(env, { levels: 3, quirks: { herRelabelledRewardZero: true } }, {}).levels.map((l) => l.buffer.faithful)).to.deep.equal([
+        true,
+        true,
+        true,
+      ]);
     });
 
     it("dropLastWindow: the window the episode's end cuts off is not stored above the bottom", () => {
@@ -248,7 +300,17 @@ describe("agents/hac Hac: what the buffers store", () => {
         const env = pointEnv(10);
         const agent = make(env, { quirks: { testCountPerEpisode: perEpisode } }, { 0: greedy(), 1: subgoals([2, 0]) });
         const tested = [0, 1].map(() => atLevel(trainEpisode(agent, env), 1).map((s) => s.window!.tested));
-        expect(tested).to.deep.equal(perEpisode ? [[true, false], [true, false]] : [[true, false], [false, true]]);
+        expect(tested).to.deep.equal(
+          perEpisode
+            ? [
+                [true, false],
+                [true, false],
+              ]
+            : [
+                [true, false],
+                [false, true],
+              ],
+        );
         expect(agent.windowCounters[1]).to.equal(perEpisode ? 0 : 4);
       }
     });
@@ -256,7 +318,10 @@ describe("agents/hac Hac: what the buffers store", () => {
     it("highLevelReward: the last step's reward or the window's sum", () => {
       for (const highLevelReward of ["last", "sum"] as const) {
         const env = pointEnv(10);
-        const top = atLevel(trainEpisode(make(env, { highLevelReward, subgoalTesting: "c" }, { 0: greedy(), 1: subgoals([2, 0]) }), env), 1);
+        const top = atLevel(
+          trainEpisode(make(env, { highLevelReward, subgoalTesting: "c" }, { 0: greedy(), 1: subgoals([2, 0]) }), env),
+          1,
+        );
         expect(top.map((s) => s.transition.reward)).to.deep.equal(highLevelReward === "last" ? [-1, -1] : [-5, -5]);
       }
     });
@@ -344,7 +409,15 @@ describe("agents/hac Hac: what the buffers store", () => {
     expect(() => parseHacConfig({ sac: { hiden: [1] } })).to.throw(/hiden/);
     expect(() => parseHacConfig({ levelSac: [{}, {}, {}] })).to.throw(/levelSac/);
     const defaults = parseHacConfig({});
-    expect(defaults).to.include({ levels: 2, replanInterval: 5, earlyReplan: true, actionSubstitution: true, subgoalTesting: "a", testingInterval: 3, relativeSubgoals: false });
+    expect(defaults).to.include({
+      levels: 2,
+      replanInterval: 5,
+      earlyReplan: true,
+      actionSubstitution: true,
+      subgoalTesting: "a",
+      testingInterval: 3,
+      relativeSubgoals: false,
+    });
     expect(Object.values(defaults.quirks).every((q) => q === false)).to.equal(true);
   });
 });

@@ -4,7 +4,18 @@
  * the goal, else 0; per 2-D pair, so it also scores subgoals of any even size). Every subgoal
  * space is the point itself; `full_positional_state` repeats it (4-D).
  */
-import { Box, Dict, Rng, TimeLimit, isGoalEnv, type GoalEnv, type GoalObs, type Info, type ResetArgs, type StepResult } from "../../../sim/index.js";
+import {
+  Box,
+  Dict,
+  Rng,
+  TimeLimit,
+  isGoalEnv,
+  type GoalEnv,
+  type GoalObs,
+  type Info,
+  type ResetArgs,
+  type StepResult,
+} from "../../../sim/index.js";
 import type { Frame, SceneDescription } from "../../../sim/index.js";
 
 export const STEP = 0.1;
@@ -45,7 +56,13 @@ export class PointEnv implements GoalEnv {
   step(action: ArrayLike<number>): StepResult<GoalObs> {
     for (let d = 0; d < 2; d++) this.p[d]! += STEP * Math.max(-1, Math.min(1, action[d]!));
     const obs = this.obs();
-    return { obs, reward: this.computeReward(obs.achieved_goal, obs.desired_goal)[0]!, terminated: false, truncated: false, info: { is_success: this.success() } };
+    return {
+      obs,
+      reward: this.computeReward(obs.achieved_goal, obs.desired_goal)[0]!,
+      terminated: false,
+      truncated: false,
+      info: { is_success: this.success() },
+    };
   }
 
   computeReward(achieved: Float64Array, desired: Float64Array, _info?: Info, goalDim = 2): Float64Array {
@@ -94,7 +111,12 @@ export class PointEnv implements GoalEnv {
 }
 
 /** The point env under a time limit, as `make` would wrap it. */
-export function pointEnv(maxEpisodeSteps: number, start?: [number, number], goal?: [number, number], controllableBounds?: [number, number]): GoalEnv {
+export function pointEnv(
+  maxEpisodeSteps: number,
+  start?: [number, number],
+  goal?: [number, number],
+  controllableBounds?: [number, number],
+): GoalEnv {
   return timeLimited(new PointEnv(start, goal, controllableBounds), maxEpisodeSteps);
 }
 

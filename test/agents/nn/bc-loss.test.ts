@@ -24,7 +24,9 @@ function reference(params: Float64Array, eps: Float64Array, kind: BcLossKind): n
   const b2 = (j: number): number => params[o2 + HIDDEN * 2 * ACT + j]!;
   let total = 0;
   for (let r = 0; r < m; r++) {
-    const h = Array.from({ length: HIDDEN }, (_, j) => Math.max(0, b1(j) + [0, 1, 2].reduce((s, i) => s + input[r * OBS + i]! * w1(i, j), 0)));
+    const h = Array.from({ length: HIDDEN }, (_, j) =>
+      Math.max(0, b1(j) + [0, 1, 2].reduce((s, i) => s + input[r * OBS + i]! * w1(i, j), 0)),
+    );
     const out = Array.from({ length: 2 * ACT }, (_, j) => b2(j) + h.reduce((s, hv, i) => s + hv * w2(i, j), 0));
     for (let d = 0; d < ACT; d++) {
       const mean = out[d]!;
@@ -85,7 +87,13 @@ describe("BC losses (MSE on a sampled action, Gaussian log-likelihood)", () => {
     expect(agent.engineName).to.equal("tfjs");
     const rows = { input, target };
     const n = 4;
-    const batch = { obs: new Float32Array(n * OBS).fill(0.1), act: new Float32Array(n * ACT), rew: new Float32Array(n), nextObs: new Float32Array(n * OBS), done: new Float32Array(n) };
+    const batch = {
+      obs: new Float32Array(n * OBS).fill(0.1),
+      act: new Float32Array(n * ACT),
+      rew: new Float32Array(n),
+      nextObs: new Float32Array(n * OBS),
+      done: new Float32Array(n),
+    };
     const before = tf.memory().numTensors;
     const start = agent.bcValue(rows, "mse-mean", 0);
     const m = agent.update(batch, { rows, loss: "mse-mean", weight: 2, rl: false });

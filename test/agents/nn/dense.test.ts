@@ -32,14 +32,19 @@ describe("agents/nn dense (custom gradient)", () => {
 
   // [batch, in, out]: each picks a different product orientation in denseBackward (dx through a
   // transposed W or through (W dz^T)^T; dW as x^T dz or, for a widening layer, (dz^T x)^T).
-  const shapes: [number, number, number][] = [[6, 5, 4], [2, 5, 4], [6, 3, 7]];
+  const shapes: [number, number, number][] = [
+    [6, 5, 4],
+    [2, 5, 4],
+    [6, 3, 7],
+  ];
   for (const backend of ["wasm", "cpu"] as const) {
     for (const activation of ["relu", "linear"] as const) {
       for (const [batch, inSize, outSize] of shapes) {
         it(`matches float64 reference gradients to 1e-5 (${activation}, ${backend}, ${batch}x${inSize} -> ${outSize})`, async () => {
           await selectBackend(backend);
           const rng = new Rng(7);
-          const mat = (r: number, c: number, s: number) => Array.from({ length: r }, () => Array.from({ length: c }, () => s * rng.normal()));
+          const mat = (r: number, c: number, s: number) =>
+            Array.from({ length: r }, () => Array.from({ length: c }, () => s * rng.normal()));
           const x = mat(batch, inSize, 0.5);
           const w = mat(inSize, outSize, 0.3);
           const b = mat(1, outSize, 0.1)[0]!;
@@ -47,10 +52,9 @@ describe("agents/nn dense (custom gradient)", () => {
           const want = reference(x, w, b, dy, activation);
           const before = tf.memory().numTensors;
           tf.tidy(() => {
-            const [dx, dw, db] = tf.grads((xs: tf.Tensor, ws: tf.Tensor, bs: tf.Tensor) => dense(xs as tf.Tensor2D, ws as tf.Tensor2D, bs as tf.Tensor1D, activation))(
-              [tf.tensor2d(x), tf.tensor2d(w), tf.tensor1d(b)],
-              tf.tensor2d(dy),
-            );
+            const [dx, dw, db] = tf.grads((xs: tf.Tensor, ws: tf.Tensor, bs: tf.Tensor) =>
+              dense(xs as tf.Tensor2D, ws as tf.Tensor2D, bs as tf.Tensor1D, activation),
+            )([tf.tensor2d(x), tf.tensor2d(w), tf.tensor1d(b)], tf.tensor2d(dy));
             expect(maxAbsDiff(dx!, want.dx)).to.be.below(1e-5);
             expect(maxAbsDiff(dw!, want.dw)).to.be.below(1e-5);
             expect(maxAbsDiff(db!, want.db)).to.be.below(1e-5);

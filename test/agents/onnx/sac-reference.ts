@@ -102,7 +102,11 @@ export function logOneMinusTanhSq(u: number): number {
 }
 
 /** The actor's mean and clipped log-std for one observation row. */
-export function gaussianRow(p: Tensors, d: NetDims, obs: ArrayLike<number>): { mean: Float64Array; logStd: Float64Array; rawLogStd: Float64Array } {
+export function gaussianRow(
+  p: Tensors,
+  d: NetDims,
+  obs: ArrayLike<number>,
+): { mean: Float64Array; logStd: Float64Array; rawLogStd: Float64Array } {
   const out = mlpRow(p, "actor", actorSizes(d), 0, obs);
   const rawLogStd = out.slice(d.actDim, 2 * d.actDim);
   return { mean: out.slice(0, d.actDim), logStd: rawLogStd.map((s) => Math.min(LOG_STD_MAX, Math.max(LOG_STD_MIN, s))), rawLogStd };
@@ -112,7 +116,13 @@ export function gaussianRow(p: Tensors, d: NetDims, obs: ArrayLike<number>): { m
  * A reparameterised squashed-Gaussian sample: u = mean + std eps, a = act_limit tanh(u), and
  * log pi = sum_d [log N(u; mean, std) - log(1 - tanh^2 u)] (the act_limit scaling left out).
  */
-export function sampleRow(p: Tensors, d: NetDims, obs: ArrayLike<number>, eps: ArrayLike<number>, actLimit: readonly number[]): { action: Float64Array; logProb: number } {
+export function sampleRow(
+  p: Tensors,
+  d: NetDims,
+  obs: ArrayLike<number>,
+  eps: ArrayLike<number>,
+  actLimit: readonly number[],
+): { action: Float64Array; logProb: number } {
   const { mean, logStd } = gaussianRow(p, d, obs);
   const action = new Float64Array(d.actDim);
   let logProb = 0;
@@ -145,7 +155,12 @@ export function criticTargets(p: Tensors, d: NetDims, t: Transitions, h: Hyper):
 }
 
 /** Each critic's mean squared error to the targets `y`, and Q1's mean (the critics `qf`). */
-export function criticLosses(p: Tensors, d: NetDims, t: Transitions, y: Float64Array): { qf1Loss: number; qf2Loss: number; qf1Mean: number } {
+export function criticLosses(
+  p: Tensors,
+  d: NetDims,
+  t: Transitions,
+  y: Float64Array,
+): { qf1Loss: number; qf2Loss: number; qf1Mean: number } {
   const losses = [0, 0];
   let qf1Mean = 0;
   for (let r = 0; r < t.n; r++) {

@@ -64,7 +64,8 @@ type Feeds = Map<string, Feed>;
 type Outputs = Map<string, Float32Array>;
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
-const paramNames = (prefix: string, sizes: readonly number[], twin: boolean): string[] => netEntries(prefix, sizes, twin).map((e) => e.name);
+const paramNames = (prefix: string, sizes: readonly number[], twin: boolean): string[] =>
+  netEntries(prefix, sizes, twin).map((e) => e.name);
 /** `actor/dense_1/kernel` -> `actor_adam/m/dense_1/kernel`; `log_alpha` -> `alpha_adam/m`. */
 const momentName = (param: string, optimiser: Optimiser, k: "m" | "v"): string => param.replace(/^[^/]+/, `${optimiser}/${k}`);
 
@@ -146,7 +147,16 @@ function toTensors(feeds: Feeds): Tensors {
 
 function transitions(p: Tensors): Transitions {
   const t = (name: string): Float64Array => tensor(p, name);
-  return { n: N, obs: t("obs"), act: t("act"), rew: t("rew"), nextObs: t("next_obs"), done: t("done"), epsNext: t("eps_next"), epsCur: t("eps_cur") };
+  return {
+    n: N,
+    obs: t("obs"),
+    act: t("act"),
+    rew: t("rew"),
+    nextObs: t("next_obs"),
+    done: t("done"),
+    epsNext: t("eps_next"),
+    epsCur: t("eps_cur"),
+  };
 }
 
 function bcData(p: Tensors): BcData {
@@ -186,7 +196,8 @@ function expectClose(actual: ArrayLike<number>, reference: ArrayLike<number>, wh
   expect(actual.length, `${what}: length`).to.equal(reference.length);
   for (let i = 0; i < reference.length; i++) {
     const bound = rel * Math.abs(reference[i]!) + abs;
-    if (!(Math.abs(actual[i]! - reference[i]!) <= bound)) expect.fail(`${what}[${i}]: graph ${actual[i]}, reference ${reference[i]} (tolerance ${bound.toExponential(2)})`);
+    if (!(Math.abs(actual[i]! - reference[i]!) <= bound))
+      expect.fail(`${what}[${i}]: graph ${actual[i]}, reference ${reference[i]} (tolerance ${bound.toExponential(2)})`);
   }
 }
 
@@ -208,7 +219,13 @@ function expectAdamSteps(out: Outputs, feeds: Feeds, optimiser: Optimiser, names
     const m = output(out, `new/${momentName(name, optimiser, "m")}`);
     const v = output(out, `new/${momentName(name, optimiser, "v")}`);
     const param = feeds.get(name)!.data;
-    expectClose(v, Array.from(m, (x) => FIRST_MOMENT_SHARE * x * x), `Adam v of ${name}`, 1e-4, 1e-12);
+    expectClose(
+      v,
+      Array.from(m, (x) => FIRST_MOMENT_SHARE * x * x),
+      `Adam v of ${name}`,
+      1e-4,
+      1e-12,
+    );
     const stepped = Array.from(param, (p, i) => p - (stepSize * m[i]!) / (Math.sqrt(v[i]!) + epsHat));
     expectClose(output(out, `new/${name}`), stepped, `Adam step of ${name}`, 1e-5, 1e-6);
   }
@@ -241,7 +258,8 @@ function checkActor(out: Outputs, v: UpdateVariant, d: NetDims, p: Tensors): { p
   const t = transitions(p);
   const stepped: Tensors = new Map(p);
   for (const name of paramNames("qf", qfSizes(d), true)) stepped.set(name, Float64Array.from(output(out, `new/${name}`)));
-  const loss = (): number => (v.rl ? rlActorLoss(stepped, d, t, HYPER) : 0) + (v.term === null ? 0 : BC_WEIGHT * bcLoss(stepped, d, bcData(p), v.term, LIMIT));
+  const loss = (): number =>
+    (v.rl ? rlActorLoss(stepped, d, t, HYPER) : 0) + (v.term === null ? 0 : BC_WEIGHT * bcLoss(stepped, d, bcData(p), v.term, LIMIT));
   expectGradients(out, "actor_adam", centralDifferences(loss, stepped, paramNames("actor", actorSizes(d), false)), "actor loss");
   return { piLoss: loss(), meanLogProb: meanLogProb(p, d, t, HYPER) };
 }
@@ -253,7 +271,8 @@ function checkAlpha(out: Outputs, feeds: Feeds, learnAlpha: boolean, logProb: nu
     expectAdamSteps(out, feeds, "alpha_adam", ["log_alpha"]);
     return;
   }
-  for (const name of ["log_alpha", "alpha_adam/m", "alpha_adam/v"]) expect(Array.from(output(out, `new/${name}`)), name).to.deep.equal(Array.from(feeds.get(name)!.data));
+  for (const name of ["log_alpha", "alpha_adam/m", "alpha_adam/v"])
+    expect(Array.from(output(out, `new/${name}`)), name).to.deep.equal(Array.from(feeds.get(name)!.data));
 }
 
 /** target <- polyak target + (1 - polyak) stepped critic, from the graph's own stepped critics. */
@@ -268,7 +287,16 @@ function checkPolyak(out: Outputs, d: NetDims, feeds: Feeds): void {
 
 function checkUpdate(v: UpdateVariant): void {
   const { d, feeds } = fixture(v.hidden, v.bcNoise);
-  const graph = sacUpdateGraph({ ...d, actLimit: LIMIT, gamma: HYPER.gamma, polyak: POLYAK, learnAlpha: v.learnAlpha, targetEntropy: TARGET_ENTROPY, term: v.term, rl: v.rl });
+  const graph = sacUpdateGraph({
+    ...d,
+    actLimit: LIMIT,
+    gamma: HYPER.gamma,
+    polyak: POLYAK,
+    learnAlpha: v.learnAlpha,
+    targetEntropy: TARGET_ENTROPY,
+    term: v.term,
+    rl: v.rl,
+  });
   const out = run(graph, feeds);
   const p = toTensors(feeds);
   const critic = checkCritics(out, d, p);
@@ -284,7 +312,13 @@ function checkUpdate(v: UpdateVariant): void {
     alphaLoss: v.learnAlpha ? -HYPER.logAlpha * (actor.meanLogProb + TARGET_ENTROPY) : 0,
     logProb: actor.meanLogProb,
   };
-  expectClose(output(out, "metrics"), SAC_METRIC_NAMES.map((name) => metrics[name]), `metrics (${SAC_METRIC_NAMES.join(", ")})`, 1e-4, 1e-5);
+  expectClose(
+    output(out, "metrics"),
+    SAC_METRIC_NAMES.map((name) => metrics[name]),
+    `metrics (${SAC_METRIC_NAMES.join(", ")})`,
+    1e-4,
+    1e-5,
+  );
 }
 
 /** One BC step's loss and gradients, and the value graph's loss, against the reference. */

@@ -97,7 +97,17 @@ describe("relay relabelling (docs/original-code.md §3.6)", () => {
       { env: "test", envKwargs: {}, source: "test" },
       Array.from({ length: 10 }, (_, e) => {
         const ep = newEpisode(e);
-        recordStep(ep, { observation: Float64Array.of(e), desired_goal: Float64Array.of(0), achieved_goal: Float64Array.of(0), controllable_achieved_goal: Float64Array.of(0), full_positional_state: Float64Array.of(0) }, [0]);
+        recordStep(
+          ep,
+          {
+            observation: Float64Array.of(e),
+            desired_goal: Float64Array.of(0),
+            achieved_goal: Float64Array.of(0),
+            controllable_achieved_goal: Float64Array.of(0),
+            full_positional_state: Float64Array.of(0),
+          },
+          [0],
+        );
         return ep;
       }),
     );

@@ -27,14 +27,21 @@ describe("relay learning: pretraining, finetuning runs and the BC baseline", fun
     demos = join(dir, "reach.demos");
     const env = make("PointMassReach-v0");
     const expert = new PushExpert();
-    writeDemoFile(demos, collectDemos({ env, envId: "PointMassReach-v0", policy: (o) => expert.act(o), source: "expert", episodes: 10, maxEpLen: 50 }));
+    writeDemoFile(
+      demos,
+      collectDemos({ env, envId: "PointMassReach-v0", policy: (o) => expert.act(o), source: "expert", episodes: 10, maxEpLen: 50 }),
+    );
     env.close();
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it("pretraining steps lower both levels' BC loss on relay pairs of a tiny demo set, and stop when asked", async () => {
     const env = make("PointMassReach-v0");
-    const agent = new Hac(env, { replanInterval: 5, subgoalSpace: "full_positional_state", sac: { hidden: [16, 16] } }, { seed: 1, bufferCapacity: 1 });
+    const agent = new Hac(
+      env,
+      { replanInterval: 5, subgoalSpace: "full_positional_state", sac: { hidden: [16, 16] } },
+      { seed: 1, bufferCapacity: 1 },
+    );
     const { train, validation } = splitRelayDemos(readDemoFileForTest(demos), "full_positional_state");
     const fixed = relayBatch(train, { replanInterval: 5 }, new Rng(9));
     const losses = (): number[] => agent.levels.map((l, i) => l.agent.bcValue(levelRows(fixed, i), "mse-mean", 0));
@@ -110,12 +117,25 @@ describe("relay learning: pretraining, finetuning runs and the BC baseline", fun
   });
 
   it("refuses demos that do not fit the env, naming the array", () => {
-    expect(() => RplTrainer.start(join(dir, "misfit"), { ...rpl, env: "PointMassPush-v0", demos })).to.throw(/reach\.demos: demos from PointMassReach-v0 have obs of 4 values, but .* has observation of 8/);
+    expect(() => RplTrainer.start(join(dir, "misfit"), { ...rpl, env: "PointMassPush-v0", demos })).to.throw(
+      /reach\.demos: demos from PointMassReach-v0 have obs of 4 values, but .* has observation of 8/,
+    );
     expect(existsSync(join(dir, "misfit"))).to.equal(false);
   });
 
   it("runs the flat 'BC one layer' baseline, resumable like plain SAC + HER", async () => {
-    const config = { env: "PointMassReach-v0", envKwargs: { maxEpisodeSteps: 20 }, algo: "sac", steps: 100, startSteps: 20, evalEvery: 50, evalEpisodes: 1, checkpointEvery: 40, sac: { hidden: [8, 8], batchSize: 16 }, bc: { demos, batchSize: 32 } };
+    const config = {
+      env: "PointMassReach-v0",
+      envKwargs: { maxEpisodeSteps: 20 },
+      algo: "sac",
+      steps: 100,
+      startSteps: 20,
+      evalEvery: 50,
+      evalEpisodes: 1,
+      checkpointEvery: 40,
+      sac: { hidden: [8, 8], batchSize: 16 },
+      bc: { demos, batchSize: 32 },
+    };
     const full = SacHerTrainer.start(join(dir, "bc-full"), config, make, flatBc);
     await full.run();
     full.close();
@@ -137,4 +157,3 @@ describe("relay learning: pretraining, finetuning runs and the BC baseline", fun
     expect(existsSync(join(dir, "bc-unsupervised"))).to.equal(false);
   });
 });
-

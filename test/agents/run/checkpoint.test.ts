@@ -85,9 +85,25 @@ describe("checkpoints", () => {
 
   it("carries a replay buffer that samples identically after loading", () => {
     const reward = (a: Float64Array, d: Float64Array): Float64Array => Float64Array.from(a, (v, i) => (v === d[i] ? 0 : -1));
-    const buffer = new HerReplayBuffer({ capacity: 50, observationDim: 1, goalDim: 1, actionDim: 1, computeReward: reward, rng: new Rng(3) });
+    const buffer = new HerReplayBuffer({
+      capacity: 50,
+      observationDim: 1,
+      goalDim: 1,
+      actionDim: 1,
+      computeReward: reward,
+      rng: new Rng(3),
+    });
     for (let t = 0; t < 30; t++) {
-      buffer.add({ observation: [t], desiredGoal: [99], action: [1], reward: -1, nextObservation: [t + 1], nextAchievedGoal: [t + 1], terminated: false, truncated: t % 10 === 9 });
+      buffer.add({
+        observation: [t],
+        desiredGoal: [99],
+        action: [1],
+        reward: -1,
+        nextObservation: [t + 1],
+        nextAchievedGoal: [t + 1],
+        terminated: false,
+        truncated: t % 10 === 9,
+      });
     }
     saveCheckpoint(root, { step: 30, blobs: { replay: buffer.toBytes() } });
     const restored = HerReplayBuffer.fromBytes(loadLatestCheckpoint(root).checkpoint!.blobs.get("replay")!, reward);

@@ -26,7 +26,13 @@ describe("run directory and metrics.jsonl", () => {
     log.append({ step: 400, episode: 2, "train/return": -150, "eval/return": -120, "loss/qf": NaN });
     const lines = readFileSync(metrics, "utf8").trim().split("\n");
     expect(lines).to.have.length(2);
-    expect(JSON.parse(lines[0]!)).to.deep.equal({ step: 200, episode: 1, "train/return": -200, "train/success": 0, "time/steps_per_s": 512.5 });
+    expect(JSON.parse(lines[0]!)).to.deep.equal({
+      step: 200,
+      episode: 1,
+      "train/return": -200,
+      "train/success": 0,
+      "time/steps_per_s": 512.5,
+    });
     expect(readMetrics(metrics)[1]).to.deep.equal({ step: 400, episode: 2, "train/return": -150, "eval/return": -120, "loss/qf": null });
   });
 

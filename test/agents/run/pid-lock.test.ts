@@ -20,7 +20,10 @@ const LOCK_MODULE = new URL("../../../agents/run/pid-lock.ts", import.meta.url).
  */
 async function holderOnHost(path: string, host: string): Promise<{ pid: number; kill: () => Promise<void> }> {
   const script = `const { claimPidLock } = await import(${JSON.stringify(LOCK_MODULE)}); console.log(claimPidLock(${JSON.stringify(path)}) === null ? "held" : "claimed"); setInterval(() => {}, 1000);`;
-  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { env: { ...process.env, RAPIER_GYM_HOST: host }, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+    env: { ...process.env, RAPIER_GYM_HOST: host },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const said = await new Promise<string>((resolve) => child.stdout.once("data", (d: Buffer) => resolve(d.toString().trim())));
   expect(said).to.equal("claimed");
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -97,7 +100,9 @@ describe("agents/run pid locks", () => {
     const run = join(dir, "run");
     mkdirSync(run);
     const release = lockRunDir(run);
-    expect(() => lockRunDir(run)).to.throw(`${run} is being trained by process ${process.pid} on ${thisHost()} (${join(run, "train.lock")}); stop it first`);
+    expect(() => lockRunDir(run)).to.throw(
+      `${run} is being trained by process ${process.pid} on ${thisHost()} (${join(run, "train.lock")}); stop it first`,
+    );
     release();
     lockRunDir(run)();
     expect(() => lockRunDir(join(dir, "none"))).to.throw(/none is not a run directory: it does not exist$/);

@@ -40,13 +40,20 @@ function data(rng: Rng): { batch: SacBatch; rows: { input: Float32Array; target:
   const normal = (k: number): Float32Array => Float32Array.from({ length: k }, () => rng.normal());
   const inBounds = (k: number): Float32Array => Float32Array.from({ length: k }, (_, i) => LIMIT[i % ACT]! * rng.uniform(-0.95, 0.95));
   return {
-    batch: { obs: normal(N * OBS), act: inBounds(N * ACT), rew: normal(N), nextObs: normal(N * OBS), done: Float32Array.from({ length: N }, (_, i) => (i % 5 === 0 ? 1 : 0)) },
+    batch: {
+      obs: normal(N * OBS),
+      act: inBounds(N * ACT),
+      rew: normal(N),
+      nextObs: normal(N * OBS),
+      done: Float32Array.from({ length: N }, (_, i) => (i % 5 === 0 ? 1 : 0)),
+    },
     rows: { input: normal(M * OBS), target: inBounds(M * ACT) },
   };
 }
 
 function engines(config: SacConfig, init: SacParams): [SacEngine, SacEngine] {
-  const noise = (shape: [number, number], seed: number): tf.Tensor2D => tf.tensor2d(fillNormal(new Float32Array(shape[0] * shape[1]), seed), shape);
+  const noise = (shape: [number, number], seed: number): tf.Tensor2D =>
+    tf.tensor2d(fillNormal(new Float32Array(shape[0] * shape[1]), seed), shape);
   return [new TfjsSacEngine(OBS, ACT, LIMIT, config, init, noise), new OrtSacEngine(OBS, ACT, LIMIT, config, init, 1)];
 }
 
@@ -57,7 +64,8 @@ function expectClose(actual: ArrayLike<number>, reference: ArrayLike<number>, wh
   for (let i = 0; i < reference.length; i++) scale += Math.abs(reference[i]!) / reference.length;
   for (let i = 0; i < reference.length; i++) {
     const bound = TOLERANCE * Math.max(Math.abs(reference[i]!), scale, 1e-6);
-    if (Math.abs(actual[i]! - reference[i]!) > bound) expect.fail(`${what}[${i}]: ${actual[i]} against ${reference[i]} (tolerance ${bound})`);
+    if (Math.abs(actual[i]! - reference[i]!) > bound)
+      expect.fail(`${what}[${i}]: ${actual[i]} against ${reference[i]} (tolerance ${bound})`);
   }
 }
 
@@ -84,7 +92,11 @@ describe("agents/sac: the ONNX Runtime engine agrees with the tfjs engine", () =
         const a = tfjs.update(batch, N, seeds, supervised);
         const b = ort.update(batch, N, seeds, supervised);
         const names = Object.keys(a) as (keyof typeof a)[];
-        expectClose(names.map((k) => b[k]), names.map((k) => a[k]), "metrics");
+        expectClose(
+          names.map((k) => b[k]),
+          names.map((k) => a[k]),
+          "metrics",
+        );
         expectParamsClose(tfjs.getParams(), ort.getParams(), "after the update");
         tfjs.dispose();
         ort.dispose();

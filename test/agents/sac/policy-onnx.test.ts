@@ -21,7 +21,14 @@ function trainedAgent(): Sac {
   const agent = new Sac(OBSERVATION + GOAL, ACT, [0.5, 2], sacConfig("seed", { hidden: [16, 16, 16], batchSize: 8 }), 7);
   const rng = new Rng(1);
   const fill = (k: number): Float32Array => Float32Array.from({ length: k }, () => rng.normal());
-  for (let i = 0; i < 5; i++) agent.update({ obs: fill(8 * 9), act: fill(16).map((x) => Math.tanh(x)), rew: fill(8), nextObs: fill(8 * 9), done: new Float32Array(8) });
+  for (let i = 0; i < 5; i++)
+    agent.update({
+      obs: fill(8 * 9),
+      act: fill(16).map((x) => Math.tanh(x)),
+      rew: fill(8),
+      nextObs: fill(8 * 9),
+      done: new Float32Array(8),
+    });
   return agent;
 }
 
@@ -33,7 +40,13 @@ function expectSameAction(actual: Float32Array, expected: Float32Array): void {
 
 function goalObs(rng: Rng): GoalObs {
   const values = (k: number): Float64Array => Float64Array.from({ length: k }, () => rng.normal());
-  return { observation: values(OBSERVATION), achieved_goal: values(GOAL), desired_goal: values(GOAL), controllable_achieved_goal: values(2), full_positional_state: values(4) };
+  return {
+    observation: values(OBSERVATION),
+    achieved_goal: values(GOAL),
+    desired_goal: values(GOAL),
+    controllable_achieved_goal: values(2),
+    full_positional_state: values(4),
+  };
 }
 
 describe("agents/sac policy.onnx", () => {
@@ -48,7 +61,10 @@ describe("agents/sac policy.onnx", () => {
     const agent = trainedAgent();
     await agent.save(dir, goalPolicyInputs(OBSERVATION, GOAL));
     const policy = OnnxPolicy.load(dir);
-    expect(policy.inputs).to.deep.equal([{ key: "observation", size: OBSERVATION }, { key: "desired_goal", size: GOAL }]);
+    expect(policy.inputs).to.deep.equal([
+      { key: "observation", size: OBSERVATION },
+      { key: "desired_goal", size: GOAL },
+    ]);
     const session = await ort.InferenceSession.create(path.join(dir, POLICY_FILE));
     expect(session.inputNames).to.deep.equal(["observation", "desired_goal"]);
     expect(session.outputNames).to.deep.equal(["action"]);
@@ -70,7 +86,13 @@ describe("agents/sac policy.onnx", () => {
 
   it("passes the ONNX project's own checker (Python onnx, full check with shape inference), inputs and metadata as written", function () {
     const python = findPython();
-    const withOnnx: Found = "path" in python && spawnSync(python.path, ["-c", "import onnx"]).status === 0 ? python : { missing: "no python3 with the onnx package: install it (Debian/Ubuntu: apt-get install python3-onnx; elsewhere: pip install onnx)" };
+    const withOnnx: Found =
+      "path" in python && spawnSync(python.path, ["-c", "import onnx"]).status === 0
+        ? python
+        : {
+            missing:
+              "no python3 with the onnx package: install it (Debian/Ubuntu: apt-get install python3-onnx; elsewhere: pip install onnx)",
+          };
     const py = requireTool(this, "the policy.onnx checker test", withOnnx);
     const script = [
       "import json, sys, onnx",
@@ -89,7 +111,9 @@ describe("agents/sac policy.onnx", () => {
 
   it("refuses a wrongly sized input and a model that is not a rapier-gym policy, naming them", () => {
     const policy = OnnxPolicy.load(dir);
-    expect(() => policy.act({ observation: new Float64Array(OBSERVATION), desired_goal: new Float64Array(GOAL + 1) })).to.throw(/'desired_goal' needs 3 values, got 4/);
+    expect(() => policy.act({ observation: new Float64Array(OBSERVATION), desired_goal: new Float64Array(GOAL + 1) })).to.throw(
+      /'desired_goal' needs 3 values, got 4/,
+    );
     policy.dispose();
     const bogus = path.join(dir, "bogus.onnx");
     fs.writeFileSync(bogus, Uint8Array.of(1, 2, 3));

@@ -25,9 +25,20 @@ describe("@slow SAC + HER on PandaReach-v0", function () {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it(`reaches at least 95% eval success within ${steps} env steps (seed preset)`, async function (this: Mocha.Context) {
-    const trainer = SacHerTrainer.start(dir, { env: "PandaReach-v0", algo: "sac", preset: "seed", steps, seed: 0, evalEvery, evalEpisodes: 50, checkpointEvery: steps });
+    const trainer = SacHerTrainer.start(dir, {
+      env: "PandaReach-v0",
+      algo: "sac",
+      preset: "seed",
+      steps,
+      seed: 0,
+      evalEvery,
+      evalEpisodes: 50,
+      checkpointEvery: steps,
+    });
     const evals = (): { step: number; success: number }[] =>
-      readMetrics(runPaths(dir).metrics).flatMap((r) => (typeof r["eval/success"] === "number" ? [{ step: Number(r["step"]), success: r["eval/success"] }] : []));
+      readMetrics(runPaths(dir).metrics).flatMap((r) =>
+        typeof r["eval/success"] === "number" ? [{ step: Number(r["step"]), success: r["eval/success"] }] : [],
+      );
     try {
       while (trainer.step < steps && !evals().some((e) => e.success >= 0.95)) await trainer.run({ until: trainer.step + evalEvery });
     } finally {

@@ -38,7 +38,16 @@ describe("@slow SAC + HER on PointMassPush-v0", function () {
     if (resuming) extendRunBudget(dir, steps);
     const trainer = resuming
       ? SacHerTrainer.resume(dir)
-      : SacHerTrainer.start(dir, { env: "PointMassPush-v0", algo: "sac", preset: "seed", steps, seed: 0, evalEvery, evalEpisodes: 50, checkpointEvery: evalEvery });
+      : SacHerTrainer.start(dir, {
+          env: "PointMassPush-v0",
+          algo: "sac",
+          preset: "seed",
+          steps,
+          seed: 0,
+          evalEvery,
+          evalEpisodes: 50,
+          checkpointEvery: evalEvery,
+        });
     const successes = (): number[] =>
       readMetrics(runPaths(dir).metrics).flatMap((r) => (typeof r["eval/success"] === "number" ? [r["eval/success"]] : []));
     try {

@@ -57,7 +57,9 @@ describe("SAC + HER training runs", function () {
     await resumed.run({ onFinish, progress });
     resumed.close();
     // The progress shown counts the resumed run's env steps, one update per episode (100 steps).
-    expect(shown).to.deep.equal([{ work: { total: 700, startStep: 400, label: "sac PointMassReach-v0" }, steps: [500, 600, 700], finished: true }]);
+    expect(shown).to.deep.equal([
+      { work: { total: 700, startStep: 400, label: "sac PointMassReach-v0" }, steps: [500, 600, 700], finished: true },
+    ]);
 
     const a = comparable(readMetrics(join(dir, "full", "metrics.jsonl")));
     const b = comparable(readMetrics(join(dir, "stopped", "metrics.jsonl")));
@@ -111,7 +113,15 @@ describe("SAC + HER training runs", function () {
 
   it("solves PointMassReach-v0 with at least 90% eval success", async function () {
     this.timeout(600_000);
-    const config = { ...small, steps: 5000, startSteps: 500, evalEvery: 5000, evalEpisodes: 50, checkpointEvery: 5000, sac: { hidden: [64, 64] } };
+    const config = {
+      ...small,
+      steps: 5000,
+      startSteps: 500,
+      evalEvery: 5000,
+      evalEpisodes: 50,
+      checkpointEvery: 5000,
+      sac: { hidden: [64, 64] },
+    };
     const trainer = SacHerTrainer.start(join(dir, "reach"), config);
     await trainer.run();
     trainer.close();

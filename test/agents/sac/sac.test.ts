@@ -76,139 +76,145 @@ describe("agents/sac Sac on tfjs", () => {
   }
 });
 
-for (const backend of ["ort", "wasm"] as const) describe(`agents/sac Sac (${backend})`, () => {
-  before(async () => {
-    await selectBackend(backend);
-  });
+for (const backend of ["ort", "wasm"] as const)
+  describe(`agents/sac Sac (${backend})`, () => {
+    before(async () => {
+      await selectBackend(backend);
+    });
 
-  it(`runs on the ${backend === "ort" ? "ONNX Runtime" : "tfjs"} engine`, () => {
-    const agent = new Sac(OBS, ACT, 1, small("seed"), 1);
-    expect(agent.engineName).to.equal(backend === "ort" ? "ort" : "tfjs");
-    agent.dispose();
-  });
-
-  it("gives identical weights and metrics after N updates from the same seed, different ones from another", () => {
-    const run = (seed: number) => {
-      const agent = new Sac(OBS, ACT, [1, 2], small("sb3"), seed);
-      const rng = new Rng(5);
-      const metrics = [];
-      for (let i = 0; i < 8; i++) metrics.push(agent.update(randomBatch(16, rng)));
-      const weights = agent.getWeights();
+    it(`runs on the ${backend === "ort" ? "ONNX Runtime" : "tfjs"} engine`, () => {
+      const agent = new Sac(OBS, ACT, 1, small("seed"), 1);
+      expect(agent.engineName).to.equal(backend === "ort" ? "ort" : "tfjs");
       agent.dispose();
-      return { weights, metrics };
-    };
-    const a = run(3);
-    const b = run(3);
-    const c = run(4);
-    expect(a.metrics).to.deep.equal(b.metrics);
-    expect(Buffer.from(a.weights.actor.buffer).equals(Buffer.from(b.weights.actor.buffer))).to.equal(true);
-    expect(Buffer.from(a.weights.qfTarget.buffer).equals(Buffer.from(b.weights.qfTarget.buffer))).to.equal(true);
-    expect(Buffer.from(a.weights.qfAdam.v.buffer).equals(Buffer.from(b.weights.qfAdam.v.buffer))).to.equal(true);
-    expect(Buffer.from(a.weights.actor.buffer).equals(Buffer.from(c.weights.actor.buffer))).to.equal(false);
-  });
+    });
 
-  it("continues bit-identically from getWeights/setWeights (optimiser and noise state included)", () => {
-    const rng = new Rng(9);
-    const batches = Array.from({ length: 6 }, () => randomBatch(16, rng));
-    const a = new Sac(OBS, ACT, 1, small("sb3"), 1);
-    for (const batch of batches.slice(0, 3)) a.update(batch);
-    const b = new Sac(OBS, ACT, 1, small("sb3"), 99);
-    b.setWeights(a.getWeights());
-    const tail = (agent: Sac) => batches.slice(3).map((batch) => agent.update(batch));
-    expect(tail(b)).to.deep.equal(tail(a));
-    expect(b.getWeights()).to.deep.equal(a.getWeights());
-    a.dispose();
-    b.dispose();
-  });
-
-  it("saves and loads: identical deterministic actions, identical next update, a browser-loadable model.json", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sac-save-"));
-    try {
-      const rng = new Rng(4);
-      const agent = new Sac(OBS, ACT, [1, 0.5], small("sb3"), 2);
-      for (let i = 0; i < 3; i++) agent.update(randomBatch(16, rng));
-      await agent.save(dir);
-      const loaded = await Sac.load(dir);
-      const obs = randomBatch(5, rng).obs;
-      expect(loaded.act(obs, true)).to.deep.equal(agent.act(obs, true));
-      const batch = randomBatch(16, rng);
-      expect(loaded.update(batch)).to.deep.equal(agent.update(batch));
-      const model = JSON.parse(fs.readFileSync(path.join(dir, "model.json"), "utf8")) as {
-        modelTopology: { class_name: string; config: { layers: { config: { units: number } }[] } };
-        weightsManifest: { paths: string[]; weights: { name: string; shape: number[] }[] }[];
+    it("gives identical weights and metrics after N updates from the same seed, different ones from another", () => {
+      const run = (seed: number) => {
+        const agent = new Sac(OBS, ACT, [1, 2], small("sb3"), seed);
+        const rng = new Rng(5);
+        const metrics = [];
+        for (let i = 0; i < 8; i++) metrics.push(agent.update(randomBatch(16, rng)));
+        const weights = agent.getWeights();
+        agent.dispose();
+        return { weights, metrics };
       };
-      expect(model.modelTopology.class_name).to.equal("Sequential");
-      expect(model.modelTopology.config.layers.map((l) => l.config.units)).to.deep.equal([32, 32, 2 * ACT]);
-      expect(model.weightsManifest[0]!.paths).to.deep.equal(["weights.bin"]);
-      expect(model.weightsManifest[0]!.weights.map((w) => w.name)).to.deep.equal([
-        "dense_1/kernel", "dense_1/bias", "dense_2/kernel", "dense_2/bias", "dense_3/kernel", "dense_3/bias",
-      ]);
-      expect(fs.statSync(path.join(dir, "weights.bin")).size).to.equal(4 * agent.actorNet.layout.size);
+      const a = run(3);
+      const b = run(3);
+      const c = run(4);
+      expect(a.metrics).to.deep.equal(b.metrics);
+      expect(Buffer.from(a.weights.actor.buffer).equals(Buffer.from(b.weights.actor.buffer))).to.equal(true);
+      expect(Buffer.from(a.weights.qfTarget.buffer).equals(Buffer.from(b.weights.qfTarget.buffer))).to.equal(true);
+      expect(Buffer.from(a.weights.qfAdam.v.buffer).equals(Buffer.from(b.weights.qfAdam.v.buffer))).to.equal(true);
+      expect(Buffer.from(a.weights.actor.buffer).equals(Buffer.from(c.weights.actor.buffer))).to.equal(false);
+    });
+
+    it("continues bit-identically from getWeights/setWeights (optimiser and noise state included)", () => {
+      const rng = new Rng(9);
+      const batches = Array.from({ length: 6 }, () => randomBatch(16, rng));
+      const a = new Sac(OBS, ACT, 1, small("sb3"), 1);
+      for (const batch of batches.slice(0, 3)) a.update(batch);
+      const b = new Sac(OBS, ACT, 1, small("sb3"), 99);
+      b.setWeights(a.getWeights());
+      const tail = (agent: Sac) => batches.slice(3).map((batch) => agent.update(batch));
+      expect(tail(b)).to.deep.equal(tail(a));
+      expect(b.getWeights()).to.deep.equal(a.getWeights());
+      a.dispose();
+      b.dispose();
+    });
+
+    it("saves and loads: identical deterministic actions, identical next update, a browser-loadable model.json", async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sac-save-"));
+      try {
+        const rng = new Rng(4);
+        const agent = new Sac(OBS, ACT, [1, 0.5], small("sb3"), 2);
+        for (let i = 0; i < 3; i++) agent.update(randomBatch(16, rng));
+        await agent.save(dir);
+        const loaded = await Sac.load(dir);
+        const obs = randomBatch(5, rng).obs;
+        expect(loaded.act(obs, true)).to.deep.equal(agent.act(obs, true));
+        const batch = randomBatch(16, rng);
+        expect(loaded.update(batch)).to.deep.equal(agent.update(batch));
+        const model = JSON.parse(fs.readFileSync(path.join(dir, "model.json"), "utf8")) as {
+          modelTopology: { class_name: string; config: { layers: { config: { units: number } }[] } };
+          weightsManifest: { paths: string[]; weights: { name: string; shape: number[] }[] }[];
+        };
+        expect(model.modelTopology.class_name).to.equal("Sequential");
+        expect(model.modelTopology.config.layers.map((l) => l.config.units)).to.deep.equal([32, 32, 2 * ACT]);
+        expect(model.weightsManifest[0]!.paths).to.deep.equal(["weights.bin"]);
+        expect(model.weightsManifest[0]!.weights.map((w) => w.name)).to.deep.equal([
+          "dense_1/kernel",
+          "dense_1/bias",
+          "dense_2/kernel",
+          "dense_2/bias",
+          "dense_3/kernel",
+          "dense_3/bias",
+        ]);
+        expect(fs.statSync(path.join(dir, "weights.bin")).size).to.equal(4 * agent.actorNet.layout.size);
+        agent.dispose();
+        loaded.dispose();
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("keeps actions inside [-actLimit, actLimit] per dimension", () => {
+      const agent = new Sac(OBS, ACT, [0.3, 2], small("seed"), 0);
+      const obs = randomBatch(200, new Rng(1)).obs.map((x) => x * 50);
+      const a = agent.act(obs, false);
+      for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]!)).to.be.at.most(Math.fround(i % 2 === 0 ? 0.3 : 2));
       agent.dispose();
-      loaded.dispose();
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    });
 
-  it("keeps actions inside [-actLimit, actLimit] per dimension", () => {
-    const agent = new Sac(OBS, ACT, [0.3, 2], small("seed"), 0);
-    const obs = randomBatch(200, new Rng(1)).obs.map((x) => x * 50);
-    const a = agent.act(obs, false);
-    for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]!)).to.be.at.most(Math.fround(i % 2 === 0 ? 0.3 : 2));
-    agent.dispose();
-  });
+    it("learns a one-step bandit: reward -(a - a*)^2, done every step", () => {
+      // Q(s, a) must learn the quadratic and the actor its argmax; with done = 1 gamma plays no part,
+      // so this is regression plus policy improvement. One (zero) observation keeps it to ~500 updates.
+      const target = [0.5, -0.3];
+      const agent = new Sac(OBS, ACT, 1, sacConfig("seed", { hidden: [64, 64], batchSize: 64, alpha: 0.01 }), 0);
+      const rng = new Rng(8);
+      for (let i = 0; i < 500; i++) {
+        const n = 64;
+        const act = Float32Array.from({ length: n * ACT }, () => rng.uniform(-1, 1));
+        const rew = Float32Array.from({ length: n }, (_, r) => -((act[2 * r]! - target[0]!) ** 2) - (act[2 * r + 1]! - target[1]!) ** 2);
+        const obs = new Float32Array(n * OBS);
+        agent.update({ obs, act, rew, nextObs: obs, done: new Float32Array(n).fill(1) });
+      }
+      const a = agent.act(new Float32Array(OBS), true);
+      expect(a[0]!).to.be.closeTo(target[0]!, 0.2);
+      expect(a[1]!).to.be.closeTo(target[1]!, 0.2);
+      agent.dispose();
+    });
 
-  it("learns a one-step bandit: reward -(a - a*)^2, done every step", () => {
-    // Q(s, a) must learn the quadratic and the actor its argmax; with done = 1 gamma plays no part,
-    // so this is regression plus policy improvement. One (zero) observation keeps it to ~500 updates.
-    const target = [0.5, -0.3];
-    const agent = new Sac(OBS, ACT, 1, sacConfig("seed", { hidden: [64, 64], batchSize: 64, alpha: 0.01 }), 0);
-    const rng = new Rng(8);
-    for (let i = 0; i < 500; i++) {
-      const n = 64;
-      const act = Float32Array.from({ length: n * ACT }, () => rng.uniform(-1, 1));
-      const rew = Float32Array.from({ length: n }, (_, r) => -((act[2 * r]! - target[0]!) ** 2) - (act[2 * r + 1]! - target[1]!) ** 2);
-      const obs = new Float32Array(n * OBS);
-      agent.update({ obs, act, rew, nextObs: obs, done: new Float32Array(n).fill(1) });
-    }
-    const a = agent.act(new Float32Array(OBS), true);
-    expect(a[0]!).to.be.closeTo(target[0]!, 0.2);
-    expect(a[1]!).to.be.closeTo(target[1]!, 0.2);
-    agent.dispose();
-  });
+    it("with a BC term and rl: false, regresses the sampled action onto the target", () => {
+      const agent = new Sac(OBS, ACT, 1, sacConfig("seed", { hidden: [32, 32], batchSize: 32, alpha: 0.2 }), 0);
+      const rng = new Rng(3);
+      let first = 0;
+      let last = 0;
+      for (let i = 0; i < 200; i++) {
+        const batch = randomBatch(32, rng);
+        const supAct = Float32Array.from({ length: 32 * ACT }, (_, k) => (k % 2 === 0 ? 0.6 : -0.6));
+        const m = agent.update(batch, { rows: { input: batch.obs, target: supAct }, loss: "mse", weight: 1, rl: false });
+        if (i === 0) first = m.piLoss;
+        last = m.piLoss;
+      }
+      expect(last).to.be.below(first / 4);
+      agent.dispose();
+    });
 
-  it("with a BC term and rl: false, regresses the sampled action onto the target", () => {
-    const agent = new Sac(OBS, ACT, 1, sacConfig("seed", { hidden: [32, 32], batchSize: 32, alpha: 0.2 }), 0);
-    const rng = new Rng(3);
-    let first = 0;
-    let last = 0;
-    for (let i = 0; i < 200; i++) {
-      const batch = randomBatch(32, rng);
-      const supAct = Float32Array.from({ length: 32 * ACT }, (_, k) => (k % 2 === 0 ? 0.6 : -0.6));
-      const m = agent.update(batch, { rows: { input: batch.obs, target: supAct }, loss: "mse", weight: 1, rl: false });
-      if (i === 0) first = m.piLoss;
-      last = m.piLoss;
-    }
-    expect(last).to.be.below(first / 4);
-    agent.dispose();
-  });
+    it("learns alpha towards the entropy target in the sb3 preset", () => {
+      const agent = new Sac(OBS, ACT, 1, small("sb3"), 0);
+      const rng = new Rng(6);
+      let m = agent.update(randomBatch(16, rng));
+      expect(m.alpha).to.be.closeTo(1, 1e-6);
+      for (let i = 0; i < 30; i++) m = agent.update(randomBatch(16, rng));
+      // log pi > -actDim at init (a narrow-ish Gaussian), so alpha must fall below 1.
+      expect(m.alpha).to.be.below(1);
+      agent.dispose();
+    });
 
-  it("learns alpha towards the entropy target in the sb3 preset", () => {
-    const agent = new Sac(OBS, ACT, 1, small("sb3"), 0);
-    const rng = new Rng(6);
-    let m = agent.update(randomBatch(16, rng));
-    expect(m.alpha).to.be.closeTo(1, 1e-6);
-    for (let i = 0; i < 30; i++) m = agent.update(randomBatch(16, rng));
-    // log pi > -actDim at init (a narrow-ish Gaussian), so alpha must fall below 1.
-    expect(m.alpha).to.be.below(1);
-    agent.dispose();
+    it("rejects a batch whose arrays disagree in rows", () => {
+      const agent = new Sac(OBS, ACT, 1, small("seed"), 0);
+      const batch = randomBatch(16, new Rng(1));
+      expect(() => agent.update({ ...batch, act: batch.act.subarray(2) })).to.throw(/batch.act has 30 values, expected 32/);
+      agent.dispose();
+    });
   });
-
-  it("rejects a batch whose arrays disagree in rows", () => {
-    const agent = new Sac(OBS, ACT, 1, small("seed"), 0);
-    const batch = randomBatch(16, new Rng(1));
-    expect(() => agent.update({ ...batch, act: batch.act.subarray(2) })).to.throw(/batch.act has 30 values, expected 32/);
-    agent.dispose();
-  });
-});
