@@ -10,6 +10,7 @@ import type { ServerLimits } from "../server/limits.js";
 import { cliCommand, type CliCommand } from "./cli-command.js";
 import { BACKEND_NAMES, backendName, integer, jsonObject, listenArgs, positiveInt } from "./option-values.js";
 import { UsageError } from "./usage-error.js";
+import type { SubmitOptions } from "./experiment-slurm.js";
 
 const backend = { type: "string", value: BACKEND_NAMES.join("|") } as const;
 const seed = { type: "string", default: "0", value: "S" } as const;
@@ -181,8 +182,15 @@ export const COMMANDS = {
       condition: { type: "string", multiple: true, value: "LABEL" },
       report: { type: "boolean" },
       "skip-reported": { type: "boolean" },
+      slurm: { type: "boolean" },
+      partition: { type: "string", value: "P" },
+      time: { type: "string", value: "HH:MM:SS" },
+      "cpus-per-task": { type: "string", value: "N" },
+      "sbatch-arg": { type: "string", multiple: true, value: "ARG" },
+      "dry-run": { type: "boolean" },
+      "run-index": { type: "string", value: "K" },
     },
-    help: "run an experiment of the post (experiments/<id>.json): every condition and seed, resumably, then its report; --condition (repeatable; a label, or the slug its runs are named by) trains only those conditions; --report only writes the report from the runs so far; --skip-reported trains no run whose metrics the results folder already holds to the budget (a fresh clone)",
+    help: "run an experiment of the post (experiments/<id>.json): every condition and seed, resumably, then its report; --condition (repeatable; a label, or the slug its runs are named by) trains only those conditions; --report only writes the report from the runs so far; --skip-reported trains no run whose metrics the results folder already holds to the budget (a fresh clone); --slurm submits the runs still to train as one Slurm job array (--partition, --time, --cpus-per-task, --sbatch-arg for more #SBATCH lines; --dry-run prints the script), and the same command again resubmits the runs whose tasks died, which resume from their checkpoints; --run-index K trains only the plan's run K (what each array task runs); <id> may be an experiment file (FILE.json), whose runs and results go beside it",
     async run({ values, positionals }) {
       if (positionals[0] === undefined) {
         const { experimentIds } = await import("../experiments/experiment-config.js");
@@ -195,6 +203,7 @@ export const COMMANDS = {
         ...(values.steps !== undefined ? { steps: positiveInt(values.steps, "--steps") } : {}),
         ...(values.jobs !== undefined ? { jobs: positiveInt(values.jobs, "--jobs") } : {}),
         ...(values.condition !== undefined ? { conditions: values.condition } : {}),
+        ...slurmArgs(values),
         reportOnly: values.report === true,
         skipReported: values["skip-reported"] === true,
       });
@@ -228,4 +237,40 @@ export type CommandName = keyof typeof COMMANDS;
 
 export function isCommandName(name: string): name is CommandName {
   return Object.hasOwn(COMMANDS, name);
+}
+
+interface SlurmFlags {
+  slurm?: boolean;
+  partition?: string;
+  time?: string;
+  "cpus-per-task"?: string;
+  "sbatch-arg"?: string[];
+  "dry-run"?: boolean;
+  "run-index"?: string;
+}
+
+/** `experiment`'s Slurm flags as runExperiment's arguments, refused where they mean nothing. */
+function slurmArgs(values: SlurmFlags): { slurm?: SubmitOptions; runIndex?: number } {
+  const submitFlags = (["partition", "time", "cpus-per-task", "sbatch-arg", "dry-run"] as const).filter((f) => values[f] !== undefined);
+  if (values["run-index"] !== undefined) {
+    if (values.slurm === true || submitFlags.length > 0)
+      throw new UsageError("--run-index trains one run here: it cannot be combined with --slurm or its options");
+    const index = integer(values["run-index"], "--run-index");
+    if (index < 0) throw new UsageError(`--run-index must be 0 or more, got ${index}`);
+    return { runIndex: index };
+  }
+  if (values.slurm !== true) {
+    if (submitFlags.length > 0) throw new UsageError(`--${submitFlags[0]!} is an option of --slurm, which was not given`);
+    return {};
+  }
+  const { partition, time } = values;
+  const cpus = values["cpus-per-task"];
+  const slurm: SubmitOptions = {
+    ...(partition !== undefined ? { partition } : {}),
+    ...(time !== undefined ? { time } : {}),
+    ...(cpus !== undefined ? { cpusPerTask: positiveInt(cpus, "--cpus-per-task") } : {}),
+    ...(values["sbatch-arg"] !== undefined ? { sbatchArgs: values["sbatch-arg"] } : {}),
+    dryRun: values["dry-run"] === true,
+  };
+  return { slurm };
 }

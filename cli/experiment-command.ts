@@ -4,21 +4,23 @@
  * started one is resumed, so the command can be run again after a crash or across sittings.
  * Then the results folder (results/<id>/) is written from the runs' metrics. Four
  * steps: the plan (experiment-plan.ts, which writes nothing), the run configs written beside the
- * runs, the job pool (experiment-jobs.ts) and the report (experiment-results.ts).
+ * runs, the job pool (experiment-jobs.ts) and the report (experiment-results.ts). With --slurm
+ * the runs go to a Slurm job array instead (experiment-slurm.ts).
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { writeFileAtomic } from "../agents/run/atomic-write.js";
 import { EXPERIMENTS_DIR, loadExperiment, type Experiment } from "../experiments/experiment-config.js";
 import { RESULTS_DIR } from "../reporting/experiment-report.js";
 import { ConfigError } from "../agents/config-error.js";
-import { collectDemoSets, demoPaths } from "./experiment-demos.js";
+import { collectDemoSetsOnce, demoPaths } from "./experiment-demos.js";
 import { trainRuns } from "./experiment-jobs.js";
 import { chosenConditions, planRuns, trainArgs, type PlannedRun } from "./experiment-plan.js";
 import { showRunsProgress } from "./experiment-progress.js";
 import { reportExperiment } from "./experiment-results.js";
+import { submitRuns, trainPlannedRun, type SubmitOptions } from "./experiment-slurm.js";
 import { signalExitCode } from "./stop-signals.js";
 
 export interface ExperimentArgs {
@@ -53,29 +55,31 @@ export interface ExperimentArgs {
    * experiment carried over from one clone to a fresh one, where the run directories are gone.
    */
   skipReported?: boolean;
+  /** Submit the runs still to train as one Slurm job array instead of training them here. */
+  slurm?: SubmitOptions;
+  /** Train only the plan's run with this index: what each Slurm array task does. */
+  runIndex?: number;
 }
 
 export async function runExperiment(a: ExperimentArgs): Promise<number> {
   const e = a.experiment ?? loadExperiment(a.id);
   const steps = a.steps ?? e.steps;
-  const runsDir = a.runsDir ?? join(EXPERIMENTS_DIR, "runs", e.id);
-  const resultsDir = a.resultsDir ?? join(RESULTS_DIR, e.id);
+  // An experiment file of the user's own keeps its runs and results beside it.
+  const home = a.id.endsWith(".json") ? dirname(resolve(a.id)) : null;
+  const runsDir = a.runsDir ?? (home === null ? join(EXPERIMENTS_DIR, "runs", e.id) : join(home, "runs", e.id));
+  const resultsDir = a.resultsDir ?? (home === null ? join(RESULTS_DIR, e.id) : join(home, "results", e.id));
   mkdirSync(runsDir, { recursive: true });
-  const demoFiles = a.reportOnly ? demoPaths(e, runsDir) : await collectDemoSets(e, runsDir);
-  const load = a.load ?? loadExperiment;
-  const plan = planRuns({
-    experiment: e,
-    seeds: a.seeds ?? e.defaultSeeds,
-    steps,
-    runsDir,
-    resultsDir,
-    demoFiles,
-    load,
-    skipReported: a.skipReported === true,
-  });
+  // A submission collects nothing: its array tasks do, the first of them under the demos' lock.
+  const demoFiles = a.reportOnly || a.slurm !== undefined ? demoPaths(e, runsDir) : await collectDemoSetsOnce(e, runsDir);
+  const seeds = a.seeds ?? e.defaultSeeds;
+  const skipReported = a.skipReported === true;
+  const plan = planRuns({ experiment: e, seeds, steps, runsDir, resultsDir, demoFiles, load: a.load ?? loadExperiment, skipReported });
   writeRunConfigs(e.id, plan);
   const chosen = chosenConditions(e, a.conditions);
   const chosenRuns = plan.filter((p) => chosen.has(p.label));
+  const planned = { id: home === null ? a.id : resolve(a.id), experiment: e, seeds, steps, runsDir, skipReported, plan, chosenRuns };
+  if (a.slurm !== undefined) return submitRuns(planned, a.slurm);
+  if (a.runIndex !== undefined) return trainPlannedRun(planned, a.runIndex);
   const todo = a.reportOnly ? [] : chosenRuns.filter((p) => trainArgs(p, e.env, steps).length > 0);
   const jobs = Math.max(1, a.jobs ?? cpus().length);
   process.stderr.write(

@@ -5,6 +5,8 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { claimPidLock } from "../agents/run/pid-lock.js";
 import { ProgressBar } from "./progress-bar.js";
 import { ConfigError } from "../agents/config-error.js";
 import { EXPERIMENTS_DIR, slug, type Experiment } from "../experiments/experiment-config.js";
@@ -17,11 +19,36 @@ export function demoPaths(e: Experiment, runsDir: string): Record<string, string
 }
 
 /**
+ * `collectDemoSets` by one process at a time: of several invocations (two on one machine, or a
+ * Slurm array's tasks), the first collects each set and the others wait for it, instead of each
+ * collecting the same set.
+ */
+export async function collectDemoSetsOnce(e: Experiment, runsDir: string): Promise<Record<string, string>> {
+  const files = demoPaths(e, runsDir);
+  const lock = join(runsDir, "demos.lock");
+  for (;;) {
+    if (Object.values(files).every((f) => existsSync(f))) return files;
+    const release = claimPidLock(lock);
+    if (release !== null) {
+      try {
+        return await collectDemoSets(e, runsDir);
+      } finally {
+        release();
+      }
+    }
+    await sleep(DEMO_LOCK_POLL_MS);
+  }
+}
+
+/** How often a process waiting for another's demo collection looks again. */
+const DEMO_LOCK_POLL_MS = 2000;
+
+/**
  * Collects each named demo set the experiment needs, unless an earlier invocation did; returns
  * name -> path. A phase of its own before any run, with a bar over the demo steps of every set
  * still to collect, read from each collector's log.
  */
-export async function collectDemoSets(e: Experiment, runsDir: string): Promise<Record<string, string>> {
+async function collectDemoSets(e: Experiment, runsDir: string): Promise<Record<string, string>> {
   const files = demoPaths(e, runsDir);
   const todo = Object.entries(e.demos).filter(([name]) => !existsSync(files[name]!));
   if (todo.length === 0) return files;

@@ -133,9 +133,17 @@ export function experimentIds(): string[] {
     .sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
 }
 
+/**
+ * The experiment `id` names: one of experiments/<id>.json, or, for a path ending in .json, the
+ * user's own experiment file (a cluster's array tasks load it by the same path).
+ */
 export function loadExperiment(id: string): Experiment {
-  const path = `${EXPERIMENTS_DIR}${id}.json`;
-  if (!existsSync(path)) throw new ConfigError(`no experiment ${id}: the experiments are ${experimentIds().join(", ")}`);
+  const path = id.endsWith(".json") ? id : `${EXPERIMENTS_DIR}${id}.json`;
+  if (!existsSync(path)) {
+    throw new ConfigError(
+      id.endsWith(".json") ? `no experiment file ${id}` : `no experiment ${id}: the experiments are ${experimentIds().join(", ")}`,
+    );
+  }
   const parsed = experimentSchema.safeParse(JSON.parse(readFileSync(path, "utf8")));
   if (!parsed.success) throw new ConfigError(`${path}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   return parsed.data;

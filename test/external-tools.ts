@@ -8,6 +8,7 @@
 import { spawnSync } from "node:child_process";
 import { accessSync, constants, statSync } from "node:fs";
 import { posix, win32 } from "node:path";
+import { slurmAvailable } from "../cli/slurm-array.js";
 
 /** A program found (its path), or why none was, with how to get one. */
 export type Found = { path: string } | { missing: string };
@@ -63,6 +64,16 @@ export function findPython(machine: Machine = thisMachine, probe: PythonProbe = 
   const why = problems.length > 0 ? problems.join("; ") : "no python3 on PATH";
   return { missing: `no python3 with websockets and numpy (${why}): ${GET_PYTHON}` };
 }
+
+/**
+ * A Slurm cluster this machine can submit to: sbatch on PATH and a controller that answers
+ * `scontrol ping` (scripts/local-slurm.sh brings up a single-node one).
+ */
+export function findSlurm(): Found {
+  return slurmAvailable() ? { path: "sbatch" } : { missing: `no Slurm controller answers here (scontrol ping): ${GET_SLURM}` };
+}
+
+const GET_SLURM = "start a single-node cluster with `sudo scripts/local-slurm.sh up` (it installs Slurm with apt-get where it is missing)";
 
 /** Whether CI is set: any value but empty, "false" or "0" (GitHub, GitLab and .ci/run set "true"). */
 export function inCI(env: NodeJS.ProcessEnv = process.env): boolean {
