@@ -18,7 +18,7 @@ import { SAC_METRIC_NAMES, sacUpdateGraph } from "../onnx/sac-update-graph.js";
 import { Rng } from "../../sim/core/rng.js";
 import type { SacConfig } from "./sac-config.js";
 import type { SacParams } from "../nn/sac-params.js";
-import type { SacBatch, SacEngine, SacMetrics, SupervisedTerm, UpdateSeeds } from "./sac-engine.js";
+import { sacMetricsFrom, type SacBatch, type SacEngine, type SacMetrics, type SupervisedTerm, type UpdateSeeds } from "./sac-engine.js";
 
 /** One state tensor's two buffers: `current` is fed, `spare` receives the run's new value. */
 interface DoubleBuffer {
@@ -119,17 +119,7 @@ export class OrtSacEngine implements SacEngine {
     session.run(feeds, { ...this.stateFetches(["actor", "qf", "alpha"]), metrics: this.metrics });
     this.swap(["actor", "qf", "alpha"]);
     this.flushIfDue(optimisers);
-    const m = this.metrics.data as Float32Array;
-    return {
-      qfLoss: m[0]! + m[1]!,
-      qf1Loss: m[0]!,
-      qf2Loss: m[1]!,
-      qf1Mean: m[2]!,
-      piLoss: m[3]!,
-      alpha: m[4]!,
-      alphaLoss: m[5]!,
-      logProb: m[6]!,
-    };
+    return sacMetricsFrom(this.metrics.data as Float32Array);
   }
 
   bcStep(rows: BcRows, loss: BcLossKind, seed: number): number {

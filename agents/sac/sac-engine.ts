@@ -49,6 +49,23 @@ export interface SacMetrics {
   logProb: number;
 }
 
+/**
+ * The metrics from the vector both engines' update computes, in the order the update graph writes
+ * them: qf1 loss, qf2 loss, mean Q1, pi loss, alpha, alpha loss, mean log pi.
+ */
+export function sacMetricsFrom(m: ArrayLike<number>): SacMetrics {
+  return {
+    qfLoss: m[0]! + m[1]!,
+    qf1Loss: m[0]!,
+    qf2Loss: m[1]!,
+    qf1Mean: m[2]!,
+    piLoss: m[3]!,
+    alpha: m[4]!,
+    alphaLoss: m[5]!,
+    logProb: m[6]!,
+  };
+}
+
 /** Everything an update depends on: the params, the noise generator and the update count. */
 export interface SacState extends SacParams {
   /** The agent's generator's words (the seeds of every noise draw). */

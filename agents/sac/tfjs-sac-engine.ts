@@ -12,7 +12,7 @@ import { SquashedGaussianPolicy } from "../nn/squashed-gaussian-policy.js";
 import { TwinQ } from "../nn/twin-q.js";
 import type { SacConfig } from "./sac-config.js";
 import type { SacParams } from "../nn/sac-params.js";
-import type { SacBatch, SacEngine, SacMetrics, SupervisedTerm, UpdateSeeds } from "./sac-engine.js";
+import { sacMetricsFrom, type SacBatch, type SacEngine, type SacMetrics, type SupervisedTerm, type UpdateSeeds } from "./sac-engine.js";
 
 /** Standard-normal noise from a seed; tfjs's unseeded draws would use Math.random. */
 export type NoiseSource = (shape: [number, number], seed: number) => tf.Tensor2D;
@@ -141,17 +141,7 @@ export class TfjsSacEngine implements SacEngine {
     });
 
     this.replaceParams(next.actor, next.qf, next.qfTarget, next.logAlpha);
-    const m = readAndDispose(next.metrics);
-    return {
-      qfLoss: m[0]! + m[1]!,
-      qf1Loss: m[0]!,
-      qf2Loss: m[1]!,
-      qf1Mean: m[2]!,
-      piLoss: m[3]!,
-      alpha: m[4]!,
-      alphaLoss: m[5]!,
-      logProb: m[6]!,
-    };
+    return sacMetricsFrom(readAndDispose(next.metrics));
   }
 
   bcStep(rows: BcRows, loss: BcLossKind, seed: number): number {
