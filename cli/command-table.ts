@@ -73,12 +73,13 @@ export const COMMANDS = {
       backend,
       threads: { type: "string", default: "1", value: "N" },
       resume: { type: "boolean", default: false },
+      "stop-at": { type: "string", value: "N" },
       remote: { type: "string", value: "ws://HOST:PORT" },
       token: { type: "string", value: "T" },
       serve: { type: "boolean", default: false },
       port: { type: "string", default: "8765" },
     },
-    help: 'train SAC + HER, HAC or relay learning (rpl, needs --demos) on --env for --steps env steps; sac with --demos is the "BC one layer" baseline; --resume continues the run in --out (with --steps, to a larger budget); --remote steps the envs on a rapier-gym server (--token for one that needs it); --serve shows its evaluation rollouts and curves in the viewer on --port; the learner runs on ONNX Runtime (--backend ort, the default where it loads; --threads N intra-op threads, default 1 as experiment runs one process per core) or tfjs (wasm, cpu, node)',
+    help: 'train SAC + HER, HAC or relay learning (rpl, needs --demos) on --env for --steps env steps; sac with --demos is the "BC one layer" baseline; --resume continues the run in --out (with --steps, to a larger budget; with --stop-at N, only to the end of the episode that reaches step N, with a checkpoint); --remote steps the envs on a rapier-gym server (--token for one that needs it); --serve shows its evaluation rollouts and curves in the viewer on --port; the learner runs on ONNX Runtime (--backend ort, the default where it loads; --threads N intra-op threads, default 1 as experiment runs one process per core) or tfjs (wasm, cpu, node)',
     async run({ values }) {
       const { runTrain } = await import("./train-command.js");
       return runTrain({
@@ -92,6 +93,7 @@ export const COMMANDS = {
         ...(values.backend !== undefined ? { backend: backendName(values.backend) } : {}),
         threads: positiveInt(values.threads, "--threads"),
         resume: values.resume,
+        ...(values["stop-at"] !== undefined ? { stopAt: positiveInt(values["stop-at"], "--stop-at") } : {}),
         ...(values.remote !== undefined ? { remote: values.remote } : {}),
         ...(values.token !== undefined ? { token: values.token } : {}),
         ...(values.demos !== undefined ? { demos: values.demos } : {}),

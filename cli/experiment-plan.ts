@@ -85,7 +85,9 @@ export function trainArgs(run: PlannedRun, env: string, steps: number): string[]
   const finished =
     passed || (extend.length === 0 && (existsSync(join(dir, "policy", "sac.json")) || existsSync(join(dir, "policy", "hac.json"))));
   if (finished) return [];
-  if (started) return ["train", "--resume", "--out", dir, ...extend];
+  // A run with a larger budget (another experiment's, or started at a larger --steps) stops at this one's.
+  const stopAt = budget > steps ? ["--stop-at", String(steps)] : [];
+  if (started) return ["train", "--resume", "--out", dir, ...extend, ...stopAt];
   return [
     "train",
     "--algo",

@@ -6,7 +6,7 @@ import { RplTrainer } from "../agents/rpl/rpl-trainer.js";
 import { flatBc } from "../agents/rpl/flat-bc.js";
 import { lockRunDir } from "../agents/run/pid-lock.js";
 import type { RunOptions } from "../agents/run/run-trainer.js";
-import { extendRunBudget, readRunConfig } from "../agents/run/run-dir.js";
+import { extendRunBudget, readRunConfig, runBudget } from "../agents/run/run-dir.js";
 import { writeRunPlots } from "../reporting/run-plots.js";
 import { make, type EnvMaker } from "../sim/index.js";
 import { BlockingRemoteEnv } from "../client/blocking-remote-env.js";
@@ -43,6 +43,8 @@ export interface TrainArgs {
   out: string;
   config?: string;
   resume: boolean;
+  /** Stop, with a checkpoint, at the end of the episode that reaches this step (below the budget). */
+  stopAt?: number;
   backend?: BackendName;
   /** ONNX Runtime's intra-op threads. @defaultValue 1 */
   threads?: number;
@@ -152,6 +154,7 @@ async function trainLocked(args: TrainArgs, makeEnv: EnvMaker, stream: TrainingS
   });
   try {
     await trainer.run({
+      ...(args.stopAt !== undefined ? { stopAt: args.stopAt } : {}),
       stop: stop.signal,
       progress: (work) => new ProgressBar(work),
       onFinish: ({ root, title }) => writeRunPlots(root, title),
@@ -163,6 +166,12 @@ async function trainLocked(args: TrainArgs, makeEnv: EnvMaker, stream: TrainingS
   if (stoppedBy !== null) {
     process.stderr.write(`stopped at step ${trainer.step}; \`rapier-gym train --resume --out ${args.out}\` continues from there\n`);
     return signalExitCode(stoppedBy);
+  }
+  if (args.stopAt !== undefined && trainer.step < runBudget(args.out)) {
+    process.stderr.write(
+      `stopped at step ${trainer.step} (--stop-at ${args.stopAt}); \`rapier-gym train --resume --out ${args.out}\` continues from there\n`,
+    );
+    return 0;
   }
   process.stderr.write(`run saved in ${args.out}: metrics.jsonl, plots/, policy/\n`);
   return 0;

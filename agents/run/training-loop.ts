@@ -55,6 +55,12 @@ export interface LoopOptions {
   /** Stop at this env step, as a kill would (tests, chunked runs). */
   until?: number;
   /**
+   * Stop as `stop` does (a checkpoint at the end of the episode) once this env step is reached:
+   * an experiment whose budget is smaller than a run's (`experiment --steps`, or a shared run of a
+   * longer experiment) trains it that far and no further.
+   */
+  stopAt?: number;
+  /**
    * Once aborted (Ctrl-C, a stopped experiment), the run checkpoints at the end of the episode
    * under way and returns, so that an interrupted run loses no step.
    */
@@ -97,6 +103,8 @@ export class TrainingLoop {
     const { schedule, hooks } = this;
     const c = hooks.counters();
     const until = Math.min(options.until ?? schedule.steps, schedule.steps);
+    // A run already at stopAt takes no step (it was stopped there at an episode end).
+    if (options.stopAt !== undefined && c.step >= options.stopAt) return false;
     const bar = options.progress?.({ total: schedule.steps, startStep: c.step, label: this.label }) ?? null;
     const t0 = performance.now();
     const step0 = c.step;
@@ -122,7 +130,7 @@ export class TrainingLoop {
       });
       bar?.update(c.step, { return: this.episodeReturn, success: this.lastEvalSuccess ?? (outcome.success ? 1 : 0) });
       this.episodeReturn = 0;
-      const stopping = await stopRequested(options.stop);
+      const stopping = (options.stopAt !== undefined && c.step >= options.stopAt) || (await stopRequested(options.stop));
       // The budget's last episode is checkpointed too, so that the run can be extended from it.
       const due = c.step >= c.nextCheckpoint || c.step >= schedule.steps;
       if (due) while (c.nextCheckpoint <= c.step) c.nextCheckpoint += schedule.checkpointEvery;

@@ -89,6 +89,24 @@ describe("SAC + HER training runs", function () {
     expect(comparable(readMetrics(join(root, "metrics.jsonl")))).to.deep.equal(a);
   });
 
+  it("stops at the end of the episode that reaches stopAt, after a checkpoint, takes no step when run there again, and resumes losing none", async () => {
+    const root = join(dir, "stop-at");
+    const finished: FinishedRun[] = [];
+    const trainer = SacHerTrainer.start(root, small);
+    await trainer.run({ stopAt: 450, onFinish: (run) => finished.push(run) });
+    trainer.close();
+    expect(trainer.step, "the end of the episode that reached step 450").to.equal(500);
+    expect(finished, "below the budget: not finished").to.deep.equal([]);
+    const again = SacHerTrainer.resume(root);
+    expect(again.step).to.equal(500);
+    await again.run({ stopAt: 450 });
+    expect(again.step, "already there").to.equal(500);
+    await again.run();
+    again.close();
+    const a = comparable(readMetrics(join(dir, "full", "metrics.jsonl")));
+    expect(comparable(readMetrics(join(root, "metrics.jsonl")))).to.deep.equal(a);
+  });
+
   it("extends a finished run's budget to exactly the metrics of a run started with the larger one", async () => {
     const root = join(dir, "extended");
     const short = SacHerTrainer.start(root, { ...small, steps: 600 });
