@@ -49,16 +49,23 @@ def measure(urls, num_envs, steps):
     return {"stepsPerSec": steps * num_envs / elapsed, "p50Ms": 1000 * times[len(times) // 2], "p99Ms": 1000 * times[min(len(times) - 1, int(0.99 * len(times)))]}
 
 
-def message_bytes(url, num_envs):
-    """The sizes of one step's request and reply for `num_envs` envs on one server, as JSON text."""
+def message_cost(url, num_envs, repeats=200):
+    """The sizes of one step's request and reply for `num_envs` envs on one server, as JSON text, and
+    the learner's own CPU per step in ms: encoding the request, decoding the reply into arrays."""
     vec = RapierGymVectorEnv(url, ENV, num_envs, **KWARGS)
     try:
         vec.reset(seed=0)
         shard = vec.shards[0]
-        action = np.random.default_rng(0).uniform(-1, 1, size=(num_envs, 2)).tolist()
-        reply = vec.fleet.connections[0].request("step", handle=shard.handle, action=action)
-        request = {"id": 1, "op": "step", "handle": shard.handle, "action": action}
-        return len(json.dumps(request)), len(json.dumps(reply))
+        action = np.random.default_rng(0).uniform(-1, 1, size=(num_envs, 2))
+        reply = vec.fleet.connections[0].request("step", handle=shard.handle, action=action.tolist())
+        request_text = json.dumps({"id": 1, "op": "step", "handle": shard.handle, "action": action.tolist()})
+        reply_text = json.dumps({"id": 1, "ok": True, "result": reply})
+        start = time.perf_counter()
+        for _ in range(repeats):
+            json.dumps({"id": 1, "op": "step", "handle": shard.handle, "action": action.tolist()}, allow_nan=False)
+            vec._merge([shard.batched_step(json.loads(reply_text)["result"])])
+        client_ms = 1000 * (time.perf_counter() - start) / repeats
+        return len(request_text), len(reply_text), client_ms
     finally:
         vec.close()
 
@@ -78,7 +85,7 @@ def main(argv=None):
             for n in sizes:
                 rounds[n].append(measure(urls[:n], args.envs, args.steps))
                 print(f"round {r + 1}: {args.envs} envs on {n} server(s): {rounds[n][-1]['stepsPerSec']:.0f} env steps/s, batched step p50 {rounds[n][-1]['p50Ms']:.1f} ms", flush=True)
-        request_bytes, reply_bytes = message_bytes(urls[0], args.envs)
+        request_bytes, reply_bytes, client_ms = message_cost(urls[0], args.envs)
     finally:
         stop_servers(processes)
     best = {n: max(rs, key=lambda m: m["stepsPerSec"]) for n, rs in rounds.items()}
@@ -86,8 +93,8 @@ def main(argv=None):
     for n in sizes:
         b = best[n]
         print(f"  {n} server(s): {b['stepsPerSec']:.0f} env steps/s ({b['stepsPerSec'] / best[sizes[0]]['stepsPerSec']:.2f}x {sizes[0]}), batched step p50 {b['p50Ms']:.1f} ms, p99 {b['p99Ms']:.1f} ms")
-    print(f"  one server's step of {args.envs} envs: request {request_bytes} B, reply {reply_bytes} B of JSON")
-    print(json.dumps({"suite": "fleet", "env": ENV, "numEnvs": args.envs, "steps": args.steps, "best": best, "rounds": rounds, "requestBytes": request_bytes, "replyBytes": reply_bytes}))
+    print(f"  one server's step of {args.envs} envs: request {request_bytes} B, reply {reply_bytes} B of JSON; the learner's encode + decode {client_ms:.2f} ms")
+    print(json.dumps({"suite": "fleet", "env": ENV, "numEnvs": args.envs, "steps": args.steps, "best": best, "rounds": rounds, "requestBytes": request_bytes, "replyBytes": reply_bytes, "clientMs": client_ms}))
 
 
 if __name__ == "__main__":
