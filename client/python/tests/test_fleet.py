@@ -2,14 +2,17 @@
 starts four and passes their URLs, comma-separated, in RAPIER_GYM_FLEET_URLS; run by hand, start
 `rapier-gym serve --port P` for a few ports and set it yourself."""
 
+import asyncio
 import json
 import os
 import sys
+import threading
 import time
 import unittest
 import urllib.request
 
 import numpy as np
+import websockets
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples"))
@@ -47,6 +50,84 @@ def rollout(urls, num_envs, steps, seed=4):
         return record
     finally:
         vec.close()
+
+
+BOX = {"type": "Box", "low": [-1.0, -1.0], "high": [1.0, 1.0], "shape": [2], "dtype": "float64"}
+
+
+class BarrierServer:
+    """A fake server in a thread of its own that answers a step only once every server sharing its
+    barrier has received one: a client that awaited one server's reply before sending to the next
+    would leave the barrier broken (after its timeout) and get an error instead."""
+
+    def __init__(self, barrier):
+        self.barrier = barrier
+        self.loop = asyncio.new_event_loop()
+        started = threading.Event()
+        self.thread = threading.Thread(target=self._run, args=(started,), daemon=True)
+        self.thread.start()
+        started.wait()
+
+    def _run(self, started):
+        asyncio.set_event_loop(self.loop)
+        self.server = self.loop.run_until_complete(websockets.serve(self._handle, "127.0.0.1", 0))
+        self.url = f"ws://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
+        started.set()
+        self.loop.run_forever()
+
+    async def _handle(self, ws, _path=None):
+        async for text in ws:
+            request = json.loads(text)
+            result = self._result(request)
+            if isinstance(result, str):
+                await ws.send(json.dumps({"id": request["id"], "ok": False, "error": {"code": "INTERNAL", "message": result}}))
+            else:
+                await ws.send(json.dumps({"id": request["id"], "ok": True, "result": result}))
+
+    def _result(self, request):
+        op = request["op"]
+        if op == "hello":
+            return {"protocol": 2, "server": "barrier", "envs": []}
+        if op == "make":
+            self.num_envs = request["numEnvs"]
+            space = {"type": "Dict", "spaces": {"observation": BOX}}
+            return {"handle": 1, "observationSpace": space, "actionSpace": BOX, "spec": {"id": "Fake-v0", "kwargs": {}, "maxEpisodeSteps": None}, "numEnvs": self.num_envs}
+        if op == "step":
+            try:
+                self.barrier.wait()  # blocks this server's own loop: the other server runs in its own thread
+            except threading.BrokenBarrierError:
+                return "the other server never received its step"
+            n = self.num_envs
+            return {"obs": {"observation": request["action"]}, "reward": [0.0] * n, "terminated": [False] * n, "truncated": [False] * n, "info": {"is_success": [False] * n, "final_obs": [None] * n}}
+        return f"unexpected op {op}"
+
+    def close(self):
+        async def stop():
+            self.server.close()
+            await self.server.wait_closed()
+
+        asyncio.run_coroutine_threadsafe(stop(), self.loop).result()
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join()
+        self.loop.close()
+
+
+class ParallelStepTest(unittest.TestCase):
+    def test_every_server_is_sent_its_step_before_any_reply_is_awaited(self):
+        barrier = threading.Barrier(2, timeout=30)
+        servers = [BarrierServer(barrier), BarrierServer(barrier)]
+        try:
+            vec = RapierGymVectorEnv([s.url for s in servers], "Fake-v0", 4)
+            try:
+                for t in range(3):
+                    actions = np.full((4, 2), 0.1 * t)
+                    obs, _, _, _ = vec.step(actions)
+                    np.testing.assert_array_equal(obs["observation"], actions)
+            finally:
+                vec.close()
+        finally:
+            for s in servers:
+                s.close()
 
 
 class SplitTest(unittest.TestCase):
