@@ -1,4 +1,6 @@
 import { expect } from "chai";
+import type { AddressInfo } from "node:net";
+import { WebSocketServer } from "ws";
 import { Rng } from "../../sim/index.js";
 import { SyncVectorEnv } from "../../sim/vector/sync-vector-env.js";
 import { RemoteVectorEnv, splitEnvs } from "../../client/remote-vector-env.js";
@@ -89,5 +91,67 @@ describe("client: RemoteVectorEnv (envs over several servers)", () => {
     expect((await env.step(new Float64Array(8))).rewards.length).to.equal(4);
     await env.close();
     await waitFor(() => servers.every((s) => s.stats().connections === 0));
+  });
+});
+
+/**
+ * Two fake servers that answer a step only once both have received theirs: a client that awaited
+ * one server's reply before sending to the next would never complete a step against them.
+ */
+describe("client: RemoteVectorEnv steps every server at once", () => {
+  it("sends every server its step before awaiting any reply", async () => {
+    const box = { type: "Box", low: [-1, -1], high: [1, 1], shape: [2], dtype: "float64" };
+    let arrived = 0;
+    let release = (_both: boolean): void => undefined;
+    const bothArrived = new Promise<boolean>((resolve) => (release = resolve));
+    // A failure guard, not a time limit: a sequential client gets an error instead of hanging the suite.
+    const guard = setTimeout(() => release(false), 20_000);
+    const servers = await Promise.all([0, 1].map(() => barrierServer()));
+    async function barrierServer(): Promise<{ url: string; wss: WebSocketServer }> {
+      const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+      await new Promise<void>((resolve) => wss.once("listening", resolve));
+      wss.on("connection", (ws) => {
+        let numEnvs = 1;
+        ws.on("message", async (data) => {
+          const req = JSON.parse(data.toString()) as { id: number; op: string; numEnvs?: number; action?: number[][] };
+          const answer = (result: unknown) => ws.send(JSON.stringify({ id: req.id, ok: true, result }));
+          if (req.op === "hello") answer({ protocol: 2, server: "barrier", envs: [] });
+          if (req.op === "make") {
+            numEnvs = req.numEnvs ?? 1;
+            const spec = { id: "Fake-v0", kwargs: {}, maxEpisodeSteps: null };
+            answer({ handle: 1, observationSpace: { type: "Dict", spaces: { observation: box } }, actionSpace: box, spec, numEnvs });
+          }
+          if (req.op === "step") {
+            if (++arrived === 2) release(true);
+            if (!(await bothArrived)) {
+              ws.send(
+                JSON.stringify({ id: req.id, ok: false, error: { code: "INTERNAL", message: "the other server never got its step" } }),
+              );
+              return;
+            }
+            const no = Array<boolean>(numEnvs).fill(false);
+            const info = { is_success: no, final_obs: Array<null>(numEnvs).fill(null) };
+            answer({ obs: { observation: req.action }, reward: Array<number>(numEnvs).fill(0), terminated: no, truncated: no, info });
+          }
+        });
+      });
+      return { url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, wss };
+    }
+    try {
+      const env = await RemoteVectorEnv.make(
+        servers.map((s) => s.url),
+        "Fake-v0",
+        4,
+      );
+      const actions = Float64Array.from([0, 1, 2, 3, 4, 5, 6, 7]);
+      expect(Array.from((await env.step(actions)).obs["observation"]!)).to.deep.equal(Array.from(actions));
+      await env.close();
+    } finally {
+      clearTimeout(guard);
+      for (const s of servers) {
+        for (const c of s.wss.clients) c.terminate();
+        s.wss.close();
+      }
+    }
   });
 });
