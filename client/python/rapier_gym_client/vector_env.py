@@ -126,6 +126,18 @@ class RapierGymVectorEnv:
             infos.append(info)
         return obs, rewards, terminated | truncated, infos
 
+    def compute_reward(self, achieved_goal, desired_goal, info=None):
+        """The env's reward for goals of shape (..., d), batched as RapierGymEnv's (what SB3's HER
+        relabelling calls through ``env_method``); asked of the first server, as every env is the same."""
+        achieved = np.asarray(achieved_goal, dtype=np.float64)
+        desired = np.asarray(desired_goal, dtype=np.float64)
+        if achieved.shape != desired.shape:
+            raise ValueError(f"achieved_goal {achieved.shape} and desired_goal {desired.shape} must have the same shape")
+        goal_dim = achieved.shape[-1] if achieved.ndim > 0 else 1
+        request = ("computeReward", {"handle": self.shards[0].handle, "achievedGoal": achieved.reshape(-1, goal_dim).tolist(), "desiredGoal": desired.reshape(-1, goal_dim).tolist()})
+        reward = self.fleet.exchange([request] + [None] * (len(self.shards) - 1))[0]["reward"]
+        return np.asarray(reward, dtype=np.float64).reshape(achieved.shape[:-1])
+
     def close(self):
         """Closes every server's connection; each server frees the envs it held."""
         self.fleet.close()

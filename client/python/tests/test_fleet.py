@@ -163,6 +163,18 @@ class FleetTest(unittest.TestCase):
         # 5 envs on 4 servers: 2, 1, 1, 1. A server holding one env answers unbatched and does not autoreset.
         np.testing.assert_equal(rollout(FLEET[:4], 5, 7), rollout(FLEET[:1], 5, 7))
 
+    def test_compute_reward_equals_the_step_rewards(self):
+        vec = RapierGymVectorEnv(FLEET[:2], "PointMassPush-v0", 4)
+        try:
+            vec.reset(seed=3)
+            obs, rewards, _, _ = vec.step(np.random.default_rng(1).uniform(-1, 1, size=(4, 2)))
+            np.testing.assert_array_equal(vec.compute_reward(obs["achieved_goal"], obs["desired_goal"], [{}] * 4), rewards)
+            self.assertEqual(vec.compute_reward(obs["achieved_goal"][0], obs["desired_goal"][0]).shape, ())
+            with self.assertRaisesRegex(ValueError, "same shape"):
+                vec.compute_reward(obs["achieved_goal"], obs["desired_goal"][:2])
+        finally:
+            vec.close()
+
     def test_each_server_holds_its_share_and_close_frees_them_all(self):
         vec = RapierGymVectorEnv(FLEET[:4], "PointMassReach-v0", 10)
         self.assertEqual(vec.num_envs, 10)
