@@ -113,9 +113,9 @@ export class HacTrainer extends RunTrainer<LoopState, HacTrainConfig> {
     makeEnv: EnvMaker = make,
   ): HacTrainer {
     const trainer = new HacTrainer(root, config, makeEnv);
-    trainer.resumeFromCheckpoint((blob) => {
-      trainer.agent.restore(blob, trainer.state.agentRng, trainer.state.windowCounters);
-      trainer.shadow?.restoreBlobs("shadow_", blob);
+    trainer.resumeFromCheckpoint((blobs) => {
+      trainer.agent.restore(blobs, trainer.state.agentRng, trainer.state.windowCounters);
+      trainer.shadow?.restoreBlobs("shadow_", blobs);
     });
     return trainer;
   }

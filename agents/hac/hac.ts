@@ -22,6 +22,7 @@ import type { GoalEnv, GoalObs } from "../../sim/core/env.js";
 import { Rng } from "../../sim/core/rng.js";
 import { goalEnvReward } from "../buffers/her-replay-buffer.js";
 import { writeFileAtomic } from "../run/atomic-write.js";
+import type { CheckpointBlobs } from "../run/checkpoint.js";
 import { HerLearner, boxOf, boxSize, type LearnerSpaces, type LossTotals } from "../sac/her-learner.js";
 import { levelSacConfigs, parseHacConfig, subgoalPenalty, type HacConfig } from "./hac-config.js";
 import { HacRollout, type StoredTransition } from "./hac-rollout.js";
@@ -145,10 +146,10 @@ export class Hac {
    * Puts a checkpoint back: every level from the blobs {@link toBlobs} wrote, and the variant-d
    * generator and the subgoal-test clocks, which the trainer keeps in its loop state.
    */
-  restore(blob: (name: string) => Uint8Array, rng: [number, number, number, number], windowCounters: readonly number[]): void {
+  restore(blobs: CheckpointBlobs, rng: [number, number, number, number], windowCounters: readonly number[]): void {
     if (windowCounters.length !== this.levels.length)
       throw new Error(`Hac.restore: ${windowCounters.length} window counters for ${this.levels.length} levels`);
-    this.levels.forEach((level, i) => level.restoreBlobs("", blob, `_l${i}`));
+    this.levels.forEach((level, i) => level.restoreBlobs("", blobs, `_l${i}`));
     this.rng.state = rng;
     this.windowCounters = [...windowCounters];
   }

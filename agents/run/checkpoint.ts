@@ -165,12 +165,18 @@ function removeTemps(root: string): void {
   }
 }
 
-/** The checkpoint a resumed run starts from, with its blobs looked up by name. */
-export interface ResumePoint {
-  step: number;
-  meta: unknown;
+/** A checkpoint's blobs, looked up by name. */
+export interface CheckpointBlobs {
   /** The named blob; throws naming the checkpoint when it is missing. */
   blob(name: string): Uint8Array;
+  /** The named blob, or undefined: for blobs a later version added, which older checkpoints lack. */
+  optionalBlob(name: string): Uint8Array | undefined;
+}
+
+/** The checkpoint a resumed run starts from. */
+export interface ResumePoint extends CheckpointBlobs {
+  step: number;
+  meta: unknown;
 }
 
 /**
@@ -188,6 +194,9 @@ export function resumePoint(root: string): ResumePoint | null {
       const b = checkpoint.blobs.get(name);
       if (!b) throw new Error(`checkpoint ${checkpoint.dir} has no "${name}" blob`);
       return b;
+    },
+    optionalBlob(name: string): Uint8Array | undefined {
+      return checkpoint.blobs.get(name);
     },
   };
 }

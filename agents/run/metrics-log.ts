@@ -11,7 +11,7 @@ import { writeFileAtomic } from "./atomic-write.js";
 /**
  * One log point. `step` counts env steps and `episode` finished training episodes; the other
  * fields are optional, as SB3's logger names them: `train/return`, `train/success`,
- * `eval/return`, `eval/success`, losses (`loss/<name>`), `time/steps_per_s`. JSON has no NaN:
+ * `eval/return`, `eval/success`, losses (`loss/<name>`), `time/steps_per_s`, `time/elapsed_s` (since the sitting began). JSON has no NaN:
  * a non-finite value is written, and read back, as null.
  */
 export interface MetricsRow {

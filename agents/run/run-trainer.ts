@@ -5,7 +5,7 @@
  * its loop hooks, the blobs it adds to a checkpoint and how it restores them.
  */
 import { make, Rng, type EnvMaker, type GoalEnv, type GoalObs } from "../../sim/index.js";
-import { resumePoint, saveCheckpoint } from "./checkpoint.js";
+import { resumePoint, saveCheckpoint, type CheckpointBlobs } from "./checkpoint.js";
 import type { EvalObserver } from "./eval-observer.js";
 import { MetricsLog } from "./metrics-log.js";
 import { runPaths, type RunPaths } from "./run-dir.js";
@@ -99,7 +99,7 @@ export abstract class RunTrainer<State extends RunState, Config extends RunConfi
    * Continues from the latest complete checkpoint, or begins again when there is none. `restore`
    * loads the learner's blobs once `state` holds the checkpoint's.
    */
-  protected resumeFromCheckpoint(restore: (blob: (name: string) => Uint8Array) => void): void {
+  protected resumeFromCheckpoint(restore: (blobs: CheckpointBlobs) => void): void {
     const checkpoint = resumePoint(this.paths.checkpoints);
     if (checkpoint === null) {
       this.metrics.truncateAfter(-1);
@@ -107,7 +107,7 @@ export abstract class RunTrainer<State extends RunState, Config extends RunConfi
       return;
     }
     this.state = checkpoint.meta as State;
-    restore(checkpoint.blob);
+    restore(checkpoint);
     this.env.restore(checkpoint.blob("env"));
     this.actionRng.state = this.state.actionRng;
     this.metrics.truncateAfter(this.state.step);

@@ -126,6 +126,8 @@ export class TrainingLoop {
         "train/return": this.episodeReturn,
         "train/success": outcome.success ? 1 : 0,
         "time/steps_per_s": ((c.step - step0) * 1000) / (performance.now() - t0),
+        // Seconds since this sitting began: a run's wall-clock is the sum of its sittings' last values.
+        "time/elapsed_s": (performance.now() - t0) / 1000,
         ...hooks.episodeFields(),
       });
       bar?.update(c.step, { return: this.episodeReturn, success: this.lastEvalSuccess ?? (outcome.success ? 1 : 0) });

@@ -13,6 +13,7 @@ import type { SacConfig } from "./sac-config.js";
 import type { PolicyInputPart } from "./policy-onnx.js";
 import { policyInput } from "./policy-input.js";
 import { sacStateFromBytes, sacStateToBytes } from "./sac-state-codec.js";
+import type { CheckpointBlobs } from "../run/checkpoint.js";
 
 export interface HerSettings {
   nSampledGoal: number;
@@ -58,6 +59,12 @@ export class HerLearner {
   private sac: Sac;
   private replay: HerReplayBuffer;
   private readonly batch: HerBatch;
+  /**
+   * Gradient steps owed but not yet taken: below 1 `updatesPerStep` owes a fraction per
+   * transition (0.25: one step every fourth), and the fraction left is carried in checkpoints so
+   * that a resumed run updates at the same steps as one never stopped.
+   */
+  private owed = 0;
 
   /** `seed`: a number seeds the agent with it and the buffer with `seed + 1`. */
   constructor(
@@ -124,12 +131,15 @@ export class HerLearner {
   }
 
   /**
-   * `updatesPerStep` gradient steps per transition stored since the last call (one by default),
-   * once a batch's worth of finished episodes is stored. `totals` sums their losses.
+   * `updatesPerStep` gradient steps per transition stored since the last call (one by default;
+   * a fraction takes one step whenever the owed steps reach a whole one), once a batch's worth of
+   * finished episodes is stored. `totals` sums their losses.
    */
   learn(totals?: LossTotals, transitions = 1): void {
     if (this.replay.size < this.sacConfig.batchSize) return;
-    const due = transitions * this.sacConfig.updatesPerStep;
+    this.owed += transitions * this.sacConfig.updatesPerStep;
+    const due = Math.floor(this.owed + 1e-9);
+    this.owed = Math.max(0, this.owed - due);
     for (let u = 0; u < due; u++) {
       const m: SacMetrics = this.sac.update(this.replay.sampleInto(this.batch), this.supervision?.());
       if (totals) {
@@ -146,12 +156,19 @@ export class HerLearner {
    * buffer, as blobs `<prefix>sac<suffix>` and `<prefix>buffer<suffix>`.
    */
   toBlobs(prefix: string, suffix = ""): Record<string, Uint8Array> {
-    return { [`${prefix}sac${suffix}`]: sacStateToBytes(this.sac.getWeights()), [`${prefix}buffer${suffix}`]: this.replay.toBytes() };
+    return {
+      [`${prefix}sac${suffix}`]: sacStateToBytes(this.sac.getWeights()),
+      [`${prefix}buffer${suffix}`]: this.replay.toBytes(),
+      [`${prefix}owed${suffix}`]: new Uint8Array(Float64Array.of(this.owed).buffer),
+    };
   }
 
-  restoreBlobs(prefix: string, blob: (name: string) => Uint8Array, suffix = ""): void {
-    this.sac.setWeights(sacStateFromBytes(blob(`${prefix}sac${suffix}`)));
-    this.replay = HerReplayBuffer.fromBytes(blob(`${prefix}buffer${suffix}`), this.computeReward, this.replay.capacity);
+  /** A checkpoint from before `owed` was kept had whole `updatesPerStep` only, so nothing owed. */
+  restoreBlobs(prefix: string, blobs: CheckpointBlobs, suffix = ""): void {
+    this.sac.setWeights(sacStateFromBytes(blobs.blob(`${prefix}sac${suffix}`)));
+    this.replay = HerReplayBuffer.fromBytes(blobs.blob(`${prefix}buffer${suffix}`), this.computeReward, this.replay.capacity);
+    const owed = blobs.optionalBlob(`${prefix}owed${suffix}`);
+    this.owed = owed === undefined ? 0 : new Float64Array(owed.slice().buffer)[0]!;
   }
 
   /** Replaces the agent by the one {@link Sac.save} wrote to `dir` (a saved policy). */

@@ -46,7 +46,7 @@ export class SacHerTrainer extends RunTrainer<RunState, TrainConfig> {
   static resume(root: string, makeEnv: EnvMaker = make, bc?: BcSupervisor): SacHerTrainer {
     const config = parseTrainConfig(readRunConfig(root), join(root, "config.json"));
     const trainer = new SacHerTrainer(root, config, makeEnv, bc);
-    trainer.resumeFromCheckpoint((blob) => trainer.learner.restoreBlobs("", blob));
+    trainer.resumeFromCheckpoint((blobs) => trainer.learner.restoreBlobs("", blobs));
     return trainer;
   }
 

@@ -1,0 +1,74 @@
+import { expect } from "chai";
+import { make } from "../../../sim/index.js";
+import type { CheckpointBlobs } from "../../../agents/run/checkpoint.js";
+import { HerLearner } from "../../../agents/sac/her-learner.js";
+import { sacConfig } from "../../../agents/sac/sac-config.js";
+
+const her = { nSampledGoal: 4, strategy: "future" as const, faithful: false };
+
+/** A learner on PointMassReach-v0 whose buffer holds two finished episodes of random actions. */
+function filledLearner(updatesPerStep: number): HerLearner {
+  const env = make("PointMassReach-v0");
+  const learner = new HerLearner(env, sacConfig("seed", { hidden: [8], batchSize: 16, updatesPerStep }), her, 1000, 7);
+  let obs = env.reset({ seed: 3 }).obs;
+  for (let episodes = 0; episodes < 2; ) {
+    const action = Float64Array.from(learner.act(obs, false));
+    const r = env.step(action);
+    learner.observe(obs, action, r);
+    obs = r.obs;
+    if (r.terminated || r.truncated) {
+      episodes++;
+      obs = env.reset().obs;
+    }
+  }
+  env.close();
+  return learner;
+}
+
+function blobsOf(learner: HerLearner, drop: string[] = []): CheckpointBlobs {
+  const blobs = new Map(Object.entries(learner.toBlobs("")).filter(([name]) => !drop.includes(name)));
+  return {
+    blob: (name) => blobs.get(name) ?? expect.fail(`no blob ${name}`),
+    optionalBlob: (name) => blobs.get(name),
+  };
+}
+
+describe("HerLearner", () => {
+  it("takes a fractional updatesPerStep as one gradient step whenever the owed steps make a whole one", () => {
+    const learner = filledLearner(0.4);
+    const counts: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      learner.learn();
+      counts.push(learner.agent.updates);
+    }
+    // 0.4, 0.8, 1.2 -> 1, 0.6, 1.0 -> 2, ...: four updates in ten transitions.
+    expect(counts).to.deep.equal([0, 0, 1, 1, 2, 2, 2, 3, 3, 4]);
+    learner.learn(undefined, 5);
+    expect(learner.agent.updates).to.equal(6);
+    learner.dispose();
+  });
+
+  it("carries the owed fraction through its checkpoint blobs, so a restored learner updates at the same transitions", () => {
+    const a = filledLearner(0.4);
+    for (let i = 0; i < 3; i++) a.learn(); // one update, 0.2 owed
+    const b = filledLearner(0.4);
+    b.restoreBlobs("", blobsOf(a));
+    // A checkpoint from before the owed blob existed restores with nothing owed.
+    const c = filledLearner(0.4);
+    c.restoreBlobs("", blobsOf(a, ["owed"]));
+    const updates = () => [a, b, c].map((l) => l.agent.updates);
+    [a, b, c].forEach((l) => l.learn());
+    expect(updates()).to.deep.equal([1, 1, 1]);
+    [a, b, c].forEach((l) => l.learn()); // 0.2 + 0.4 + 0.4 = 1.0 owed on a and b, 0.8 on c
+    expect(updates()).to.deep.equal([2, 2, 1]);
+    [a, b, c].forEach((l) => l.dispose());
+  });
+
+  it("takes updatesPerStep whole gradient steps per transition when it is a whole number", () => {
+    const learner = filledLearner(2);
+    learner.learn();
+    learner.learn(undefined, 3);
+    expect(learner.agent.updates).to.equal(8);
+    learner.dispose();
+  });
+});
