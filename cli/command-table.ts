@@ -211,6 +211,39 @@ export const COMMANDS = {
       });
     },
   }),
+  zoo: cliCommand({
+    positionals: "[<env-id> ...]",
+    options: {
+      seeds: { type: "string", value: "N" },
+      steps: { type: "string", value: "N" },
+      jobs: { type: "string", value: "N" },
+      condition: { type: "string", multiple: true, value: "LABEL" },
+      report: { type: "boolean" },
+      table: { type: "boolean" },
+      ship: { type: "boolean" },
+      slurm: { type: "boolean" },
+      partition: { type: "string", value: "P" },
+      time: { type: "string", value: "HH:MM:SS" },
+      "cpus-per-task": { type: "string", value: "N" },
+      "sbatch-arg": { type: "string", multiple: true, value: "ARG" },
+      "dry-run": { type: "boolean" },
+    },
+    help: "the Panda benchmark zoo (experiments/zoo/<env-id>.json, every entry when none is named): each task's tuned SAC + HER config over its seeds, trained resumably as `experiment` trains (--seeds, --steps, --jobs, --condition, --report, --slurm and its options as there), then results/zoo/<env-id>/ (final eval success, steps to 50% and 90%, wall-clock, the scripted expert's rate and the learned-nothing floor); --table writes README.md's zoo table from those folders; --ship copies each task's best finished run into policies/ for npm start",
+    async run({ values, positionals }) {
+      const { runZoo } = await import("./zoo-command.js");
+      return runZoo({
+        envs: positionals,
+        ...(values.seeds !== undefined ? { seeds: positiveInt(values.seeds, "--seeds") } : {}),
+        ...(values.steps !== undefined ? { steps: positiveInt(values.steps, "--steps") } : {}),
+        ...(values.jobs !== undefined ? { jobs: positiveInt(values.jobs, "--jobs") } : {}),
+        ...(values.condition !== undefined ? { conditions: values.condition } : {}),
+        ...slurmArgs(values),
+        reportOnly: values.report === true,
+        table: values.table === true,
+        ship: values.ship === true,
+      });
+    },
+  }),
   "value-map": cliCommand({
     options: {
       run: { type: "string", required: true, value: "DIR" },

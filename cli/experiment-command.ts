@@ -55,6 +55,11 @@ export interface ExperimentArgs {
    * experiment carried over from one clone to a fresh one, where the run directories are gone.
    */
   skipReported?: boolean;
+  /**
+   * Writes the results folder from the plan's runs; returns the files written.
+   * @defaultValue the post's kind of report (experiment-results.ts); the zoo writes its own
+   */
+  report?: (e: Experiment, plan: readonly PlannedRun[], steps: number, resultsDir: string) => string[];
   /** Submit the runs still to train as one Slurm job array instead of training them here. */
   slurm?: SubmitOptions;
   /** Train only the plan's run with this index: what each Slurm array task does. */
@@ -99,7 +104,7 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
   }
   if (outcome.skipped.length > 0)
     process.stderr.write(`left to the other invocation that is training them: ${outcome.skipped.join(", ")}\n`);
-  const written = reportExperiment(e, plan, steps, resultsDir);
+  const written = (a.report ?? reportExperiment)(e, plan, steps, resultsDir);
   process.stderr.write(`results in ${resultsDir}: ${written.join(", ")}, and a copy of each run's metrics in runs/\n`);
   return 0;
 }

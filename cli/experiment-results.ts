@@ -13,6 +13,16 @@ import type { PlannedRun } from "./experiment-plan.js";
 
 /** Writes the results folder of `e` from `plan`'s runs, to `steps`; returns the files written. */
 export function reportExperiment(e: Experiment, plan: readonly PlannedRun[], steps: number, resultsDir: string): string[] {
+  const conditions = reportableRuns(e, plan, steps, resultsDir);
+  return writeExperimentResults(resultsDir, e, steps, conditions, new Date().toISOString().slice(0, 10));
+}
+
+/**
+ * Each condition's runs read up to `steps`, refused (naming them) when the results folder already
+ * reports some further than their metrics now reach. Any results folder whose summary.json lists
+ * `conditions[].seeds[]` with `seed` and `steps` (an experiment's, a zoo entry's) is guarded so.
+ */
+export function reportableRuns(e: Experiment, plan: readonly PlannedRun[], steps: number, resultsDir: string): ConditionRuns[] {
   // A run another experiment extended past this one's budget is read up to this budget.
   const rows = new Map(plan.map((p) => [p, runRows(p.dir, keptRun(resultsDir, p.label, p.seed), p.config, steps)]));
   const conditions = e.conditions.map((c) => ({
@@ -26,7 +36,7 @@ export function reportExperiment(e: Experiment, plan: readonly PlannedRun[], ste
       `${e.id}: not reported, as the report in ${resultsDir} has these runs further along than their run directories and the folder's copies of their metrics now reach (gone in a fresh clone, or kept from before copies were):\n  ${shortened.join("\n  ")}\ntrain them again (the same command without --report, or with --skip-reported in a fresh clone), or move the report aside to write a shorter one`,
     );
   }
-  return writeExperimentResults(resultsDir, e, steps, conditions, new Date().toISOString().slice(0, 10));
+  return conditions;
 }
 
 /**
@@ -36,7 +46,7 @@ export function reportExperiment(e: Experiment, plan: readonly PlannedRun[], ste
 function shortenedRuns(resultsDir: string, steps: number, conditions: readonly ConditionRuns[]): string[] {
   const file = join(resultsDir, "summary.json");
   if (!existsSync(file)) return [];
-  const reported = (JSON.parse(readFileSync(file, "utf8")) as ExperimentResults).conditions;
+  const reported = (JSON.parse(readFileSync(file, "utf8")) as Pick<ExperimentResults, "conditions">).conditions;
   return conditions.flatMap((c) =>
     c.runs.flatMap((run) => {
       const had = reported.find((r) => r.label === c.label)?.seeds.find((s) => s.seed === run.seed)?.steps ?? 0;

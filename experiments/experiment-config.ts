@@ -35,7 +35,8 @@ export type DemoSpec = z.infer<typeof demoSpecSchema>;
 export const RETURN_METRICS = ["train/return", "eval/return", "shadow/eval/return"] as const;
 export type ReturnMetric = (typeof RETURN_METRICS)[number];
 
-const idSchema = z.string().regex(/^E\d+[a-z]?$/);
+/** E1, E1b, ...: the post's experiments; a zoo entry is named for its env (PandaPush-v0). */
+const idSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9._-]*$/);
 
 export const experimentSchema = z
   .object({
@@ -112,8 +113,13 @@ export const experimentSchema = z
      * no ratio at all. @defaultValue the first condition
      */
     baseline: z.string().optional(),
-    /** The post's conclusion, quoted in the report. */
+    /** The post's conclusion (a zoo entry: the published reference's), quoted in the report. */
     postSummary: z.string(),
+    /**
+     * A zoo entry's target: the final evaluation success rate its tuned config aims for
+     * (experiments/zoo/, `rapier-gym zoo`); absent for the post's experiments and where none is set.
+     */
+    successGoal: z.number().min(0).max(1).optional(),
   })
   .strict()
   .refine((e) => e.startThreshold < e.threshold, { message: "startThreshold must be below threshold", path: ["startThreshold"] })

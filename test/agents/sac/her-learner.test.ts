@@ -11,7 +11,7 @@ function filledLearner(updatesPerStep: number): HerLearner {
   const env = make("PointMassReach-v0");
   const learner = new HerLearner(env, sacConfig("seed", { hidden: [8], batchSize: 16, updatesPerStep }), her, 1000, 7);
   let obs = env.reset({ seed: 3 }).obs;
-  for (let episodes = 0; episodes < 2; ) {
+  for (let episodes = 0; episodes < 2;) {
     const action = Float64Array.from(learner.act(obs, false));
     const r = env.step(action);
     learner.observe(obs, action, r);

@@ -1,0 +1,152 @@
+/**
+ * A zoo entry's results folder (results/zoo/<env>/): summary.json (per condition and seed: final
+ * eval success, env steps to 50% and 90%, wall-clock), the eval success and return figures with
+ * the scripted expert's rate and the learned-nothing floor drawn beside the curves, and report.md.
+ * The README's zoo table (zoo-table.ts) is made from the summaries.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomic } from "../agents/run/atomic-write.js";
+import type { ReferenceRates } from "../agents/experts/reference-rates.js";
+import type { Experiment } from "../experiments/experiment-config.js";
+import type { ConditionRuns } from "./experiment-report.js";
+import { EVAL_WINDOW } from "./experiment-summary.js";
+import { renderLinePlotSvg, type LinePlot, type PlotSeries } from "./plot-svg.js";
+import { comparisonPlot } from "./run-plots.js";
+import { spread, summariseZooRun, ZOO_LEVELS, type ZooRunSummary } from "./zoo-summary.js";
+
+export interface ZooConditionResults {
+  label: string;
+  algo: string;
+  seeds: ZooRunSummary[];
+  finalSuccess: { mean: number; min: number; max: number } | null;
+  /** Mean over the seeds of the steps to each level; null unless every seed got there. */
+  stepsTo: Record<string, number | null>;
+  /** Mean seconds per run over the seeds that logged it. */
+  wallClockS: number | null;
+}
+
+export interface ZooResults {
+  id: string;
+  env: string;
+  /** The budget the runs were reported at. */
+  steps: number;
+  successGoal: number | null;
+  /** Success rates of the scripted expert and of the zero-action floor, with their episode count. */
+  expert: { successRate: number; meanReturn: number; episodes: number } | null;
+  floor: { successRate: number; meanReturn: number; episodes: number };
+  conditions: ZooConditionResults[];
+}
+
+export function zooResults(e: Experiment, steps: number, conditions: readonly ConditionRuns[], refs: ReferenceRates): ZooResults {
+  return {
+    id: e.id,
+    env: e.env,
+    steps,
+    successGoal: e.successGoal ?? null,
+    expert: refs.expert,
+    floor: refs.floor,
+    conditions: conditions.map((c, i) => {
+      const seeds = c.runs.map((r) => summariseZooRun(r.rows, r.seed));
+      const stepsTo = Object.fromEntries(
+        ZOO_LEVELS.map((l) => {
+          const hits = seeds.map((s) => s.stepsTo[String(l)] ?? null);
+          return [String(l), seeds.length > 0 && hits.every((h) => h !== null) ? spread(hits as number[])!.mean : null];
+        }),
+      );
+      return {
+        label: c.label,
+        algo: String(e.conditions[i]!.config["algo"]),
+        seeds,
+        finalSuccess: spread(seeds.map((s) => s.finalSuccess)),
+        stepsTo,
+        wallClockS: spread(seeds.flatMap((s) => (s.wallClockS === null ? [] : [s.wallClockS])))?.mean ?? null,
+      };
+    }),
+  };
+}
+
+/** Writes the folder; returns the names of the files written. */
+export function writeZooResults(dir: string, e: Experiment, r: ZooResults, conditions: readonly ConditionRuns[], date: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  const written: string[] = [];
+  const write = (name: string, data: string) => {
+    writeFileAtomic(join(dir, name), data);
+    written.push(name);
+  };
+  write("summary.json", `${JSON.stringify(r, null, 2)}\n`);
+  const groups = conditions.map((c) => ({ label: c.label, runs: c.runs.map((run) => run.rows) }));
+  const title = `${e.env}: ${e.title}`;
+  const level = (label: string, value: number): PlotSeries => ({ label, x: [0, r.steps], y: [value, value], color: "#7f7f7f" });
+  const success = comparisonPlot(groups, "eval/success", { title, evalWindow: EVAL_WINDOW, yLabel: "Eval success rate" });
+  const refs = [
+    ...(r.expert ? [level(`scripted expert (${pct(r.expert.successRate)})`, r.expert.successRate)] : []),
+    { ...level(`zero action, the floor (${pct(r.floor.successRate)})`, r.floor.successRate), color: "#bcbd22" },
+  ];
+  const withRefs = (plot: LinePlot): LinePlot => ({ ...plot, series: [...plot.series, ...refs] });
+  write("success.svg", renderLinePlotSvg(withRefs(success)));
+  write("return.svg", renderLinePlotSvg(comparisonPlot(groups, "eval/return", { title, evalWindow: EVAL_WINDOW, yLabel: "Eval return" })));
+  write("report.md", renderZooReport(e, r, date));
+  return written;
+}
+
+function pct(v: number): string {
+  return `${(100 * v).toFixed(0)}%`;
+}
+
+function kSteps(v: number | null): string {
+  return v === null ? "never" : `${Math.round(v / 1000)}k`;
+}
+
+/** "1 h 05 min", "23 min". */
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null) return "–";
+  const minutes = Math.round(seconds / 60);
+  return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, "0")} min`;
+}
+
+function renderZooReport(e: Experiment, r: ZooResults, date: string): string {
+  const unfinished = r.conditions.flatMap((c) =>
+    c.seeds.filter((s) => s.steps < r.steps).map((s) => `${c.label} seed ${s.seed} (${kSteps(s.steps)})`),
+  );
+  const perSeed = (c: ZooConditionResults, level: number) =>
+    c.seeds
+      .map((s) =>
+        s.stepsTo[String(level)] === null && s.steps < r.steps ? `${kSteps(s.steps)} so far` : kSteps(s.stepsTo[String(level)] ?? null),
+      )
+      .join(", ");
+  const lines = [
+    `# ${e.env}: ${e.title}`,
+    "",
+    `${r.steps.toLocaleString("en")} env steps per run${r.steps < e.steps ? ` (shortened from the entry's ${e.steps.toLocaleString("en")})` : ""}, produced ${date} by \`rapier-gym zoo ${e.env}\`.`,
+    `Metric: eval success (deterministic policy; 20 episodes per evaluation unless the config says otherwise), averaged over the last ${EVAL_WINDOW} evaluations.`,
+    ...(unfinished.length > 0
+      ? ["", `**In progress:** ${unfinished.join(", ")}: reported as they stand; the same command continues them.`]
+      : []),
+    "",
+    "![eval success](success.svg)",
+    "",
+    `| condition | seeds | final eval success: mean (per seed) | steps to 50% (per seed) | steps to 90% (per seed) | wall-clock per run |`,
+    "|---|---|---|---|---|---|",
+    ...r.conditions.map(
+      (c) =>
+        `| ${c.label} | ${c.seeds.length} | ${c.finalSuccess ? pct(c.finalSuccess.mean) : "–"} (${c.seeds.map((s) => (Number.isFinite(s.finalSuccess) ? pct(s.finalSuccess) : "–")).join(", ")}) | ${kSteps(c.stepsTo["0.5"] ?? null)} (${perSeed(c, 0.5)}) | ${kSteps(c.stepsTo["0.9"] ?? null)} (${perSeed(c, 0.9)}) | ${formatDuration(c.wallClockS)} |`,
+    ),
+    "",
+    `- Scripted expert: ${r.expert ? `${pct(r.expert.successRate)} success, mean return ${r.expert.meanReturn.toFixed(1)}, over ${r.expert.episodes} episodes` : "none for this task"}.`,
+    `- The floor (the zero action every step, a policy that has learned nothing): ${pct(r.floor.successRate)} success over ${r.floor.episodes} episodes.`,
+    ...(r.successGoal === null ? [] : [`- Goal: ${pct(r.successGoal)} final eval success${goalVerdict(r)}.`]),
+    "",
+    `Published reference: ${e.postSummary}`,
+    "",
+    "![eval return](return.svg)",
+    "",
+  ];
+  return lines.join("\n");
+}
+
+function goalVerdict(r: ZooResults): string {
+  const best = r.conditions[0]?.finalSuccess;
+  if (!best) return "";
+  return best.mean >= r.successGoal! ? `: met (${pct(best.mean)})` : `: not met (${pct(best.mean)})`;
+}

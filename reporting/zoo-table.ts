@@ -1,0 +1,26 @@
+/**
+ * The README's zoo table, one row per task and condition, from the zoo's results folders: what a
+ * user choosing settings for a Panda task wants at a glance (RL Baselines3 Zoo's benchmark table,
+ * with this machine's wall-clock and the expert's rate beside each row).
+ */
+import { formatDuration, type ZooResults } from "./zoo-report.js";
+
+const pct = (v: number) => `${(100 * v).toFixed(0)}%`;
+const kSteps = (v: number | null) => (v === null ? "not reached" : `${Math.round(v / 1000)}k`);
+
+export function zooTable(results: readonly ZooResults[]): string {
+  const rows = results.flatMap((r) =>
+    r.conditions.map((c) => {
+      const reached = Math.min(...c.seeds.map((s) => s.steps));
+      const budget = reached < r.steps ? `${kSteps(r.steps)} (runs at ${kSteps(reached)} so far)` : kSteps(r.steps);
+      const success = c.finalSuccess ? `${pct(c.finalSuccess.mean)} (${pct(c.finalSuccess.min)}–${pct(c.finalSuccess.max)})` : "–";
+      const goal = r.successGoal === null ? "" : ` / ${pct(r.successGoal)}`;
+      return `| [${r.env}](results/zoo/${r.env}/report.md) | ${c.label} | ${budget} | ${c.seeds.length} | ${success}${goal} | ${kSteps(c.stepsTo["0.5"] ?? null)} | ${kSteps(c.stepsTo["0.9"] ?? null)} | ${formatDuration(c.wallClockS)} | ${r.expert ? pct(r.expert.successRate) : "no expert"} | ${pct(r.floor.successRate)} |`;
+    }),
+  );
+  return [
+    "| env | algorithm | budget (env steps) | seeds | final eval success: mean (min–max) / goal | steps to 50% | steps to 90% | wall-clock per run | scripted expert | learned-nothing floor |",
+    "|---|---|---|---|---|---|---|---|---|---|",
+    ...rows,
+  ].join("\n");
+}
