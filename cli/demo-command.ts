@@ -3,7 +3,8 @@
  * in it, so that a newcomer opening the printed URL watches something real within seconds. The
  * agents are the trained policies shipped in the repository's `policies/` (each a run directory:
  * config.json, metrics.jsonl and policy/; a HAC one shows its subgoal ghosts and value map, and
- * its learning curve), then the scripted experts (point mass and Panda arm), up to four sessions.
+ * its learning curve), up to three, then the scripted experts (Panda arm and point mass), four
+ * sessions in all: the viewer's four tiles always show a learnt agent beside an expert.
  * Every session takes goals dragged in the viewer.
  */
 import { existsSync, readdirSync } from "node:fs";
@@ -16,8 +17,10 @@ import { startViewerServer, untilSignal } from "./serve-command.js";
 import { ConfigError } from "../agents/config-error.js";
 
 /** The scripted experts' sessions, in order, until four sessions run. */
-const EXPERT_ENVS = ["PointMassPush-v0", "PandaPickAndPlace-v0", "PointMassPush2-v0", "PandaPush-v0"];
+const EXPERT_ENVS = ["PandaPickAndPlace-v0", "PointMassPush-v0", "PointMassPush2-v0", "PandaPush-v0"];
 const MAX_SESSIONS = 4;
+/** Shipped policies shown at most, so that one tile is left to an expert. */
+const MAX_POLICIES = 3;
 
 export interface DemoOptions {
   host: string;
@@ -39,7 +42,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     : [];
   const server = await startViewerServer({ ...options, runs: policyDirs.length > 0 ? [options.policies, "runs"] : ["runs"] });
   const agents: { env: GoalEnv; agent: LiveAgent }[] = [];
-  for (const dir of policyDirs.slice(0, MAX_SESSIONS)) agents.push(await loadPolicy(dir));
+  for (const dir of policyDirs.slice(0, MAX_POLICIES)) agents.push(await loadPolicy(dir));
   EXPERT_ENVS.slice(0, MAX_SESSIONS - agents.length).forEach((id) => agents.push({ env: make(id), agent: expertAgent(id) }));
   const sessions = agents.map(({ env, agent }, i) => new AgentSession(server.live, env, agent, { seed: options.seed + 1000 * i }));
   console.log(`rapier-gym demo: ${sessions.map((s) => `${s.live.source.env} (${s.live.source.label})`).join(", ")}`);

@@ -15,6 +15,8 @@ export interface PlotSeries {
   upper?: ArrayLike<number>;
   /** @defaultValue the matplotlib "tab10" colour of the series' position */
   color?: string;
+  /** A dashed line: a reference level (an expert's rate), not a learning curve. */
+  dashed?: boolean;
 }
 
 export interface LinePlot {
@@ -93,7 +95,7 @@ export function renderLinePlotSvg(plot: LinePlot): string {
       if (d) g.push(`<path class="band" d="${d}" fill="${color}" fill-opacity="0.2" stroke="none"/>`);
     }
     g.push(
-      `<path class="line" d="${linePath(s.x, s.y, sx, sy)}" fill="none" stroke="${color}" stroke-width="1.6" stroke-linejoin="round"/>`,
+      `<path class="line" d="${linePath(s.x, s.y, sx, sy)}" fill="none" stroke="${color}" stroke-width="1.6" stroke-linejoin="round"${dash(s)}/>`,
     );
     g.push("</g>");
     parts.push(g.join(""));
@@ -111,7 +113,7 @@ export function renderLinePlotSvg(plot: LinePlot): string {
       const color = s.color ?? TAB10[i % TAB10.length]!;
       const y = legendTop + 16 + i * 18;
       const x = MARGIN.left + 6;
-      return `<line x1="${x}" y1="${y - 4}" x2="${x + 22}" y2="${y - 4}" stroke="${color}" stroke-width="3"/><text x="${x + 28}" y="${y}">${escapeXml(s.label)}</text>`;
+      return `<line x1="${x}" y1="${y - 4}" x2="${x + 22}" y2="${y - 4}" stroke="${color}" stroke-width="3"${dash(s)}/><text x="${x + 28}" y="${y}">${escapeXml(s.label)}</text>`;
     }),
   );
   parts.push(`<g class="legend">${legend.join("")}</g>`, "</g>", "</svg>");
@@ -139,6 +141,10 @@ function titleText(title: string, width: number): { svg: string; extraHeight: nu
 }
 
 /** Tick values at 1, 2 or 5 times a power of ten, at most about `count` of them inside [lo, hi]. */
+function dash(s: PlotSeries): string {
+  return s.dashed === true ? ' stroke-dasharray="6 4"' : "";
+}
+
 export function niceTicks(lo: number, hi: number, count: number): number[] {
   const mag = 10 ** Math.floor(Math.log10((hi - lo) / Math.max(count - 1, 1)));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => (hi - lo) / s <= count) ?? 10 * mag;

@@ -77,8 +77,20 @@ export function writeZooResults(dir: string, e: Experiment, r: ZooResults, condi
   write("summary.json", `${JSON.stringify(r, null, 2)}\n`);
   const groups = conditions.map((c) => ({ label: c.label, runs: c.runs.map((run) => run.rows) }));
   const title = `${e.env}: ${e.title}`;
-  const level = (label: string, value: number): PlotSeries => ({ label, x: [0, r.steps], y: [value, value], color: "#7f7f7f" });
-  const success = comparisonPlot(groups, "eval/success", { title, evalWindow: EVAL_WINDOW, yLabel: "Eval success rate" });
+  const level = (label: string, value: number): PlotSeries => ({
+    label,
+    x: [0, r.steps],
+    y: [value, value],
+    color: "#7f7f7f",
+    dashed: true,
+  });
+  // A little headroom above 1: a curve or an expert at 100% would otherwise lie on the frame.
+  const success = comparisonPlot(groups, "eval/success", {
+    title,
+    evalWindow: EVAL_WINDOW,
+    yLabel: "Eval success rate",
+    yRange: [0, 1.04],
+  });
   const refs = [
     ...(r.expert ? [level(`scripted expert (${pct(r.expert.successRate)})`, r.expert.successRate)] : []),
     { ...level(`zero action, the floor (${pct(r.floor.successRate)})`, r.floor.successRate), color: "#bcbd22" },
