@@ -159,7 +159,7 @@ export class HerLearner {
     return {
       [`${prefix}sac${suffix}`]: sacStateToBytes(this.sac.getWeights()),
       [`${prefix}buffer${suffix}`]: this.replay.toBytes(),
-      [`${prefix}owed${suffix}`]: new Uint8Array(Float64Array.of(this.owed).buffer),
+      [`${prefix}owed${suffix}`]: owedToBytes(this.owed),
     };
   }
 
@@ -168,7 +168,7 @@ export class HerLearner {
     this.sac.setWeights(sacStateFromBytes(blobs.blob(`${prefix}sac${suffix}`)));
     this.replay = HerReplayBuffer.fromBytes(blobs.blob(`${prefix}buffer${suffix}`), this.computeReward, this.replay.capacity);
     const owed = blobs.optionalBlob(`${prefix}owed${suffix}`);
-    this.owed = owed === undefined ? 0 : new Float64Array(owed.slice().buffer)[0]!;
+    this.owed = owed === undefined ? 0 : owedFromBytes(owed, `${prefix}owed${suffix}`);
   }
 
   /** Replaces the agent by the one {@link Sac.save} wrote to `dir` (a saved policy). */
@@ -181,6 +181,20 @@ export class HerLearner {
   dispose(): void {
     this.sac.dispose();
   }
+}
+
+function owedToBytes(owed: number): Uint8Array {
+  const bytes = new Uint8Array(8);
+  new DataView(bytes.buffer).setFloat64(0, owed, true);
+  return bytes;
+}
+
+/** Read through its own offset: a blob read from disk may be a view into a larger pooled buffer. */
+function owedFromBytes(bytes: Uint8Array, name: string): number {
+  const owed = bytes.byteLength === 8 ? new DataView(bytes.buffer, bytes.byteOffset, 8).getFloat64(0, true) : NaN;
+  if (!(owed >= 0 && owed < 1))
+    throw new Error(`checkpoint blob ${name} must hold one float64 in [0, 1), got ${bytes.byteLength} bytes reading ${owed}`);
+  return owed;
 }
 
 /** The env's own spaces: its desired goal, its actions and its reward. */

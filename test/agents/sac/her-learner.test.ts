@@ -25,8 +25,21 @@ function filledLearner(updatesPerStep: number): HerLearner {
   return learner;
 }
 
+/**
+ * The learner's blobs as a checkpoint read from disk hands them over: each a view at an odd offset
+ * into a larger buffer holding other bytes (Node's pooled Buffers).
+ */
 function blobsOf(learner: HerLearner, drop: string[] = []): CheckpointBlobs {
-  const blobs = new Map(Object.entries(learner.toBlobs("")).filter(([name]) => !drop.includes(name)));
+  const pooled = ([name, bytes]: [string, Uint8Array]): [string, Uint8Array] => {
+    const pool = new Uint8Array(bytes.length + 16).fill(0xab);
+    pool.set(bytes, 3);
+    return [name, pool.subarray(3, 3 + bytes.length)];
+  };
+  const blobs = new Map(
+    Object.entries(learner.toBlobs(""))
+      .filter(([name]) => !drop.includes(name))
+      .map(pooled),
+  );
   return {
     blob: (name) => blobs.get(name) ?? expect.fail(`no blob ${name}`),
     optionalBlob: (name) => blobs.get(name),
@@ -61,7 +74,15 @@ describe("HerLearner", () => {
     expect(updates()).to.deep.equal([1, 1, 1]);
     [a, b, c].forEach((l) => l.learn()); // 0.2 + 0.4 + 0.4 = 1.0 owed on a and b, 0.8 on c
     expect(updates()).to.deep.equal([2, 2, 1]);
-    [a, b, c].forEach((l) => l.dispose());
+    // A damaged owed blob is refused by name rather than read as a count of updates.
+    const d = filledLearner(0.4);
+    const damaged = blobsOf(a);
+    const bad: CheckpointBlobs = {
+      ...damaged,
+      optionalBlob: (name) => (name === "owed" ? new Uint8Array(8).fill(0x7f) : damaged.optionalBlob(name)),
+    };
+    expect(() => d.restoreBlobs("", bad)).to.throw(/checkpoint blob owed must hold one float64 in \[0, 1\)/);
+    [a, b, c, d].forEach((l) => l.dispose());
   });
 
   it("takes updatesPerStep whole gradient steps per transition when it is a whole number", () => {
