@@ -19,7 +19,7 @@ export interface ZooRunSummary {
   finalSuccess: number;
   /** Env steps at which that average first reached each of ZOO_LEVELS (keyed "0.5", "0.9"); null if never. */
   stepsTo: Record<string, number | null>;
-  /** Seconds of training the run took, over all its sittings; null for a run logged before `time/elapsed_s`. */
+  /** Seconds of training the run took, over all its sittings; null for a run logged (even in part) before `time/elapsed_s`. */
   wallClockS: number | null;
 }
 
@@ -51,8 +51,10 @@ export function summariseZooRun(rows: readonly MetricsRow[], seed: number): ZooR
  * crash lost after the last checkpoint are not in the metrics, nor their time.
  */
 export function wallClock(rows: readonly MetricsRow[]): number | null {
-  const elapsed = rows.flatMap((r) => (typeof r["time/elapsed_s"] === "number" ? [r["time/elapsed_s"]] : []));
-  if (elapsed.length === 0) return null;
+  const episodes = rows.filter((r) => typeof r["train/return"] === "number");
+  // A run some of whose sittings were logged before the field existed has no whole figure.
+  if (episodes.length === 0 || episodes.some((r) => typeof r["time/elapsed_s"] !== "number")) return null;
+  const elapsed = episodes.map((r) => r["time/elapsed_s"] as number);
   let total = 0;
   elapsed.forEach((e, i) => {
     const next = elapsed[i + 1];

@@ -24,9 +24,18 @@ describe("zoo summaries", () => {
   });
 
   it("adds up the wall-clock of each sitting of a resumed run", () => {
-    const rows = [10, 20, 30, 5, 15, 2].map((e, i): MetricsRow => ({ step: 100 * (i + 1), episode: i + 1, "time/elapsed_s": e }));
+    const rows = [10, 20, 30, 5, 15, 2].map((e, i): MetricsRow => ({
+      step: 100 * (i + 1),
+      episode: i + 1,
+      "train/return": -1,
+      "time/elapsed_s": e,
+    }));
+    // Evaluation rows carry no time; they do not count.
+    rows.splice(2, 0, { step: 250, episode: 2, "eval/return": -1 });
     expect(wallClock(rows)).to.equal(30 + 15 + 2);
-    expect(wallClock([{ step: 1, episode: 1, "train/return": -1 }])).to.equal(null);
+    // A run with a sitting logged before the field existed has no whole figure.
+    expect(wallClock([{ step: 1, episode: 1, "train/return": -1 }, ...rows])).to.equal(null);
+    expect(wallClock([])).to.equal(null);
   });
 
   it("spreads the seeds' values that are numbers", () => {
