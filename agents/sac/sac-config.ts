@@ -31,7 +31,11 @@ export interface SacConfig {
   batchSize: number;
   /** Replay buffer capacity, in transitions. @defaultValue 1_000_000 */
   bufferSize: number;
-  /** Gradient steps per environment step (the update-to-data ratio). @defaultValue 1 */
+  /**
+   * Gradient steps per environment step (the update-to-data ratio); a fraction takes one step
+   * whenever the owed steps reach a whole one (0.5: every second env step), as the HER paper's
+   * 40 updates per 100 steps did. @defaultValue 1
+   */
   updatesPerStep: number;
 }
 
