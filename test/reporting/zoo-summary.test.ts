@@ -4,7 +4,7 @@ import { spread, summariseZooRun, wallClock } from "../../reporting/zoo-summary.
 
 /** Evaluations every 1000 steps with these success rates, and one training row between each. */
 function evalRows(successes: number[]): MetricsRow[] {
-  return successes.flatMap((s, i) => [
+  return successes.flatMap((s, i): MetricsRow[] => [
     { step: 1000 * i + 500, episode: 2 * i + 1, "train/return": -50, "train/success": 0 },
     { step: 1000 * (i + 1), episode: 2 * i + 2, "eval/return": -50 * (1 - s), "eval/success": s },
   ]);
