@@ -4,7 +4,7 @@ import { UsageError } from "../../cli/usage-error.js";
 import { envIds } from "../../sim/index.js";
 import { RawClient } from "../../client/raw-client.js";
 import { capturedWrites } from "../captured-writes.js";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HacTrainer } from "../../agents/hac/hac-trainer.js";
@@ -88,7 +88,7 @@ describe("rapier-gym command", () => {
       expect(await page.text()).to.match(/<script type="module" src="viewer.js">/);
       const client = await RawClient.open(url.replace(/^http:/, "ws:").replace(/\/$/, ""));
       const { sessions } = await client.ok<{ sessions: { env: string; label: string; takesGoal: boolean }[] }>({ id: 1, op: "list" });
-      expect(sessions.map((s) => s.env)).to.deep.equal(["PointMassPush-v0", "PandaPickAndPlace-v0", "PointMassPush2-v0", "PandaPush-v0"]);
+      expect(sessions.map((s) => s.env)).to.deep.equal(["PandaPickAndPlace-v0", "PointMassPush-v0", "PointMassPush2-v0", "PandaPush-v0"]);
       expect(sessions.every((s) => s.label === "scripted expert" && s.takesGoal)).to.equal(true);
       await client.close();
       process.emit("SIGINT", "SIGINT");
@@ -100,7 +100,7 @@ describe("rapier-gym command", () => {
     }
   });
 
-  it("demo picks up a shipped policy directory: a HAC policy acts first, with its curve among the runs", async function () {
+  it("demo picks up shipped policy directories: they act first, three at most so that an expert keeps a tile, with their curves among the runs", async function () {
     this.timeout(60_000);
     const dir = mkdtempSync(join(tmpdir(), "rapier-gym-demo-"));
     const lines: string[] = [];
@@ -118,6 +118,8 @@ describe("rapier-gym command", () => {
       });
       await trainer.run();
       trainer.close();
+      for (const copy of ["push-hac-2", "push-hac-3", "push-hac-4"])
+        cpSync(join(dir, "policies", "push-hac"), join(dir, "policies", copy), { recursive: true });
       console.log = (...args: unknown[]) => lines.push(args.join(" "));
       const done = main(["demo", "--port", "0", "--policies", join(dir, "policies")]);
       const url = await printedUrl(lines);
@@ -128,8 +130,8 @@ describe("rapier-gym command", () => {
       });
       expect(list.sessions.map((s) => s.label)).to.deep.equal([
         `hac policy ${join(dir, "policies", "push-hac")}`,
-        "scripted expert",
-        "scripted expert",
+        `hac policy ${join(dir, "policies", "push-hac-2")}`,
+        `hac policy ${join(dir, "policies", "push-hac-3")}`,
         "scripted expert",
       ]);
       expect(list.runs).to.deep.include({ run: join(dir, "policies", "push-hac"), env: "PointMassPush-v0", algo: "hac" });
