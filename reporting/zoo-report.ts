@@ -22,7 +22,7 @@ export interface ZooConditionResults {
   finalSuccess: { mean: number; min: number; max: number } | null;
   /** Mean over the seeds of the steps to each level; null unless every seed got there. */
   stepsTo: Record<string, number | null>;
-  /** Mean seconds per run over the seeds that logged it. */
+  /** Mean seconds per run over the seeds that reached the budget and logged their whole time. */
   wallClockS: number | null;
 }
 
@@ -60,7 +60,8 @@ export function zooResults(e: Experiment, steps: number, conditions: readonly Co
         seeds,
         finalSuccess: spread(seeds.map((s) => s.finalSuccess)),
         stepsTo,
-        wallClockS: spread(seeds.flatMap((s) => (s.wallClockS === null ? [] : [s.wallClockS])))?.mean ?? null,
+        // Only runs that reached the budget: a run under way has taken a fraction of a run's time.
+        wallClockS: spread(seeds.flatMap((s) => (s.wallClockS === null || s.steps < steps ? [] : [s.wallClockS])))?.mean ?? null,
       };
     }),
   };
@@ -121,6 +122,9 @@ function renderZooReport(e: Experiment, r: ZooResults, date: string): string {
   const unfinished = r.conditions.flatMap((c) =>
     c.seeds.filter((s) => s.steps < r.steps).map((s) => `${c.label} seed ${s.seed} (${kSteps(s.steps)})`),
   );
+  // A mean over seeds some of which are still under way has not "never" been reached: not yet.
+  const mean = (c: ZooConditionResults, level: number) =>
+    c.stepsTo[String(level)] === null && c.seeds.some((s) => s.steps < r.steps) ? "not yet" : kSteps(c.stepsTo[String(level)] ?? null);
   const perSeed = (c: ZooConditionResults, level: number) =>
     c.seeds
       .map((s) =>
@@ -142,7 +146,7 @@ function renderZooReport(e: Experiment, r: ZooResults, date: string): string {
     "|---|---|---|---|---|---|",
     ...r.conditions.map(
       (c) =>
-        `| ${c.label} | ${c.seeds.length} | ${c.finalSuccess ? pct(c.finalSuccess.mean) : "–"} (${c.seeds.map((s) => (Number.isFinite(s.finalSuccess) ? pct(s.finalSuccess) : "–")).join(", ")}) | ${kSteps(c.stepsTo["0.5"] ?? null)} (${perSeed(c, 0.5)}) | ${kSteps(c.stepsTo["0.9"] ?? null)} (${perSeed(c, 0.9)}) | ${formatDuration(c.wallClockS)} |`,
+        `| ${c.label} | ${c.seeds.length} | ${c.finalSuccess ? pct(c.finalSuccess.mean) : "–"} (${c.seeds.map((s) => (Number.isFinite(s.finalSuccess) ? pct(s.finalSuccess) : "–")).join(", ")}) | ${mean(c, 0.5)} (${perSeed(c, 0.5)}) | ${mean(c, 0.9)} (${perSeed(c, 0.9)}) | ${formatDuration(c.wallClockS)} |`,
     ),
     "",
     `- Scripted expert: ${r.expert ? `${pct(r.expert.successRate)} success, mean return ${r.expert.meanReturn.toFixed(1)}, over ${r.expert.episodes} episodes` : "none for this task"}.`,

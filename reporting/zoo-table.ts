@@ -15,7 +15,8 @@ export function zooTable(results: readonly ZooResults[]): string {
       const budget = reached < r.steps ? `${kSteps(r.steps)} (runs at ${kSteps(reached)} so far)` : kSteps(r.steps);
       const success = c.finalSuccess ? `${pct(c.finalSuccess.mean)} (${pct(c.finalSuccess.min)}–${pct(c.finalSuccess.max)})` : "–";
       const goal = r.successGoal === null ? "" : ` / ${pct(r.successGoal)}`;
-      return `| [${r.env}](results/zoo/${r.env}/report.md) | ${c.label} | ${budget} | ${c.seeds.length} | ${success}${goal} | ${kSteps(c.stepsTo["0.5"] ?? null)} | ${kSteps(c.stepsTo["0.9"] ?? null)} | ${formatDuration(c.wallClockS)} | ${r.expert ? pct(r.expert.successRate) : "no expert"} | ${pct(r.floor.successRate)} |`;
+      const level = (l: string) => (c.stepsTo[l] === null && reached < r.steps ? "not yet" : kSteps(c.stepsTo[l] ?? null));
+      return `| [${r.env}](results/zoo/${r.env}/report.md) | ${c.label} | ${budget} | ${c.seeds.length} | ${success}${goal} | ${level("0.5")} | ${level("0.9")} | ${formatDuration(c.wallClockS)} | ${r.expert ? pct(r.expert.successRate) : "no expert"} | ${pct(r.floor.successRate)} |`;
     }),
   );
   return [
