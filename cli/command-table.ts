@@ -11,6 +11,7 @@ import { cliCommand, type CliCommand } from "./cli-command.js";
 import { BACKEND_NAMES, backendName, integer, jsonObject, listenArgs, positiveInt } from "./option-values.js";
 import { UsageError } from "./usage-error.js";
 import type { SubmitOptions } from "./experiment-slurm.js";
+import type { ExperimentArgs } from "./experiment-command.js";
 
 const backend = { type: "string", value: BACKEND_NAMES.join("|") } as const;
 const seed = { type: "string", default: "0", value: "S" } as const;
@@ -20,6 +21,21 @@ const listenOptions = {
   host: { type: "string", default: "127.0.0.1" },
   port: { type: "string", default: "8765" },
   token: { type: "string", value: "T" },
+} as const;
+
+/** The options `experiment` and `zoo` share: which runs, how many at once, report only, or to Slurm. */
+const runOptions = {
+  seeds: { type: "string", value: "N" },
+  steps: { type: "string", value: "N" },
+  jobs: { type: "string", value: "N" },
+  condition: { type: "string", multiple: true, value: "LABEL" },
+  report: { type: "boolean" },
+  slurm: { type: "boolean" },
+  partition: { type: "string", value: "P" },
+  time: { type: "string", value: "HH:MM:SS" },
+  "cpus-per-task": { type: "string", value: "N" },
+  "sbatch-arg": { type: "string", multiple: true, value: "ARG" },
+  "dry-run": { type: "boolean" },
 } as const;
 
 export const COMMANDS = {
@@ -177,21 +193,7 @@ export const COMMANDS = {
   }),
   experiment: cliCommand({
     positionals: "<id>",
-    options: {
-      seeds: { type: "string", value: "N" },
-      steps: { type: "string", value: "N" },
-      jobs: { type: "string", value: "N" },
-      condition: { type: "string", multiple: true, value: "LABEL" },
-      report: { type: "boolean" },
-      "skip-reported": { type: "boolean" },
-      slurm: { type: "boolean" },
-      partition: { type: "string", value: "P" },
-      time: { type: "string", value: "HH:MM:SS" },
-      "cpus-per-task": { type: "string", value: "N" },
-      "sbatch-arg": { type: "string", multiple: true, value: "ARG" },
-      "dry-run": { type: "boolean" },
-      "run-index": { type: "string", value: "K" },
-    },
+    options: { ...runOptions, "skip-reported": { type: "boolean" }, "run-index": { type: "string", value: "K" } },
     help: "run an experiment of the post (experiments/<id>.json): every condition and seed, resumably, then its report; --condition (repeatable; a label, or the slug its runs are named by) trains only those conditions; --report only writes the report from the runs so far; --skip-reported trains no run whose metrics the results folder already holds to the budget (a fresh clone); --slurm submits the runs still to train as one Slurm job array (--partition, --time, --cpus-per-task, --sbatch-arg for more #SBATCH lines; --dry-run prints the script), and the same command again resubmits the runs whose tasks died, which resume from their checkpoints; --run-index K trains only the plan's run K (what each array task runs); <id> may be an experiment file (FILE.json), whose runs and results go beside it",
     async run({ values, positionals }) {
       if (positionals[0] === undefined) {
@@ -201,44 +203,20 @@ export const COMMANDS = {
       const { runExperiment } = await import("./experiment-command.js");
       return runExperiment({
         id: positionals[0],
-        ...(values.seeds !== undefined ? { seeds: positiveInt(values.seeds, "--seeds") } : {}),
-        ...(values.steps !== undefined ? { steps: positiveInt(values.steps, "--steps") } : {}),
-        ...(values.jobs !== undefined ? { jobs: positiveInt(values.jobs, "--jobs") } : {}),
-        ...(values.condition !== undefined ? { conditions: values.condition } : {}),
-        ...slurmArgs(values),
-        reportOnly: values.report === true,
+        ...runArgs(values),
         skipReported: values["skip-reported"] === true,
       });
     },
   }),
   zoo: cliCommand({
     positionals: "[<env-id> ...]",
-    options: {
-      seeds: { type: "string", value: "N" },
-      steps: { type: "string", value: "N" },
-      jobs: { type: "string", value: "N" },
-      condition: { type: "string", multiple: true, value: "LABEL" },
-      report: { type: "boolean" },
-      table: { type: "boolean" },
-      ship: { type: "boolean" },
-      slurm: { type: "boolean" },
-      partition: { type: "string", value: "P" },
-      time: { type: "string", value: "HH:MM:SS" },
-      "cpus-per-task": { type: "string", value: "N" },
-      "sbatch-arg": { type: "string", multiple: true, value: "ARG" },
-      "dry-run": { type: "boolean" },
-    },
+    options: { ...runOptions, table: { type: "boolean" }, ship: { type: "boolean" } },
     help: "the Panda benchmark zoo (experiments/zoo/<env-id>.json, every entry when none is named): each task's tuned SAC + HER config over its seeds, trained resumably as `experiment` trains (--seeds, --steps, --jobs, --condition, --report, --slurm and its options as there), then results/zoo/<env-id>/ (final eval success, steps to 50% and 90%, wall-clock, the scripted expert's rate and the learned-nothing floor); --table writes README.md's zoo table from those folders; --ship copies each task's best finished run into policies/ for npm start",
     async run({ values, positionals }) {
       const { runZoo } = await import("./zoo-command.js");
       return runZoo({
         envs: positionals,
-        ...(values.seeds !== undefined ? { seeds: positiveInt(values.seeds, "--seeds") } : {}),
-        ...(values.steps !== undefined ? { steps: positiveInt(values.steps, "--steps") } : {}),
-        ...(values.jobs !== undefined ? { jobs: positiveInt(values.jobs, "--jobs") } : {}),
-        ...(values.condition !== undefined ? { conditions: values.condition } : {}),
-        ...slurmArgs(values),
-        reportOnly: values.report === true,
+        ...runArgs(values),
         table: values.table === true,
         ship: values.ship === true,
       });
@@ -272,6 +250,26 @@ export type CommandName = keyof typeof COMMANDS;
 
 export function isCommandName(name: string): name is CommandName {
   return Object.hasOwn(COMMANDS, name);
+}
+
+interface RunFlags extends SlurmFlags {
+  seeds?: string;
+  steps?: string;
+  jobs?: string;
+  condition?: string[];
+  report?: boolean;
+}
+
+/** {@link runOptions}' values as runExperiment's (and runZoo's) arguments. */
+function runArgs(values: RunFlags): Pick<ExperimentArgs, "seeds" | "steps" | "jobs" | "conditions" | "reportOnly" | "slurm" | "runIndex"> {
+  return {
+    ...(values.seeds !== undefined ? { seeds: positiveInt(values.seeds, "--seeds") } : {}),
+    ...(values.steps !== undefined ? { steps: positiveInt(values.steps, "--steps") } : {}),
+    ...(values.jobs !== undefined ? { jobs: positiveInt(values.jobs, "--jobs") } : {}),
+    ...(values.condition !== undefined ? { conditions: values.condition } : {}),
+    ...slurmArgs(values),
+    reportOnly: values.report === true,
+  };
 }
 
 interface SlurmFlags {

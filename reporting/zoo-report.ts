@@ -103,12 +103,13 @@ export function writeZooResults(dir: string, e: Experiment, r: ZooResults, condi
   return written;
 }
 
-function pct(v: number): string {
+export function pct(v: number): string {
   return `${(100 * v).toFixed(0)}%`;
 }
 
-function kSteps(v: number | null): string {
-  return v === null ? "never" : `${Math.round(v / 1000)}k`;
+/** Env steps in thousands; `none` for a level never reached. */
+export function kSteps(v: number | null, none = "never"): string {
+  return v === null ? none : `${Math.round(v / 1000)}k`;
 }
 
 /** "1 h 05 min", "23 min". */

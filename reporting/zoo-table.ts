@@ -3,10 +3,7 @@
  * user choosing settings for a Panda task wants at a glance (RL Baselines3 Zoo's benchmark table,
  * with this machine's wall-clock and the expert's rate beside each row).
  */
-import { formatDuration, type ZooResults } from "./zoo-report.js";
-
-const pct = (v: number) => `${(100 * v).toFixed(0)}%`;
-const kSteps = (v: number | null) => (v === null ? "not reached" : `${Math.round(v / 1000)}k`);
+import { formatDuration, kSteps, pct, type ZooResults } from "./zoo-report.js";
 
 export function zooTable(results: readonly ZooResults[]): string {
   const rows = results.flatMap((r) =>
@@ -15,7 +12,7 @@ export function zooTable(results: readonly ZooResults[]): string {
       const budget = reached < r.steps ? `${kSteps(r.steps)} (runs at ${kSteps(reached)} so far)` : kSteps(r.steps);
       const success = c.finalSuccess ? `${pct(c.finalSuccess.mean)} (${pct(c.finalSuccess.min)}–${pct(c.finalSuccess.max)})` : "–";
       const goal = r.successGoal === null ? "" : ` / ${pct(r.successGoal)}`;
-      const level = (l: string) => (c.stepsTo[l] === null && reached < r.steps ? "not yet" : kSteps(c.stepsTo[l] ?? null));
+      const level = (l: string) => (c.stepsTo[l] === null && reached < r.steps ? "not yet" : kSteps(c.stepsTo[l] ?? null, "not reached"));
       return `| [${r.env}](results/zoo/${r.env}/report.md) | ${c.label} | ${budget} | ${c.seeds.length} | ${success}${goal} | ${level("0.5")} | ${level("0.9")} | ${formatDuration(c.wallClockS)} | ${r.expert ? pct(r.expert.successRate) : "no expert"} | ${pct(r.floor.successRate)} |`;
     }),
   );

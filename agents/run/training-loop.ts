@@ -120,14 +120,15 @@ export class TrainingLoop {
       }
       if (!outcome.done) continue;
       c.episode++;
+      const elapsedMs = performance.now() - t0;
       this.metrics.append({
         step: c.step,
         episode: c.episode,
         "train/return": this.episodeReturn,
         "train/success": outcome.success ? 1 : 0,
-        "time/steps_per_s": ((c.step - step0) * 1000) / (performance.now() - t0),
+        "time/steps_per_s": ((c.step - step0) * 1000) / elapsedMs,
         // Seconds since this sitting began: a run's wall-clock is the sum of its sittings' last values.
-        "time/elapsed_s": (performance.now() - t0) / 1000,
+        "time/elapsed_s": elapsedMs / 1000,
         ...hooks.episodeFields(),
       });
       bar?.update(c.step, { return: this.episodeReturn, success: this.lastEvalSuccess ?? (outcome.success ? 1 : 0) });
