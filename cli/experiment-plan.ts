@@ -130,5 +130,5 @@ export function chosenConditions(e: Experiment, names: readonly string[] | undef
  */
 function sharedRunsPrefix(e: Experiment, c: Experiment["conditions"][number], load: (id: string) => Experiment, runsDir: string): string {
   const shared = sharedRunsCondition(e, c, load);
-  return join(dirname(runsDir), shared.experiment.id, slug(shared.condition.label));
+  return join(shared.runsDir ?? join(dirname(runsDir), shared.experiment.id), slug(shared.condition.label));
 }

@@ -3,6 +3,7 @@
  * and what the post reported, so that the report can set our numbers beside its.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
 import { ConfigError } from "../agents/config-error.js";
@@ -37,6 +38,9 @@ export type ReturnMetric = (typeof RETURN_METRICS)[number];
 
 /** E1, E1b, ...: the post's experiments; a zoo entry is named for its env (PandaPush-v0). */
 const idSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9._-]*$/);
+
+/** Another experiment: its id, or its file (.json, from experiments/, e.g. a zoo entry's "zoo/PandaPush-v0.json"). */
+const experimentRefSchema = z.union([idSchema, z.string().regex(/^[^\0]+\.json$/)]);
 
 export const experimentSchema = z
   .object({
@@ -86,9 +90,10 @@ export const experimentSchema = z
             /**
              * Trains (or extends to this experiment's budget) the runs of that experiment's
              * condition with the same config, instead of runs of its own: flat SAC + HER on
-             * PointMassPush is one set of runs for E1, E5 and E7. Its config may use no demo set.
+             * PointMassPush is one set of runs for E1, E5 and E7, and the zoo's PandaPush-v0 entry
+             * ("zoo/PandaPush-v0.json") is E9's flat condition. Its config may use no demo set.
              */
-            sameRunsAs: idSchema.optional(),
+            sameRunsAs: experimentRefSchema.optional(),
             /** The post's figures for this condition, in words and, where it gave one, the step its return reached the threshold. */
             post: z.object({ text: z.string(), stepsToThreshold: z.number().nullable() }).strict(),
           })
@@ -157,21 +162,25 @@ export function loadExperiment(id: string): Experiment {
 
 /**
  * The condition whose runs a `sameRunsAs` condition shares: the other experiment's condition that
- * trains its own runs with the same env and config.
+ * trains its own runs with the same env and config. `runsDir` is where an experiment file keeps its
+ * runs (`runs/<id>/` beside it, as `rapier-gym experiment <file>` does); null for an experiment of
+ * experiments/ by id, whose runs sit beside this experiment's.
  */
 export function sharedRunsCondition(
   e: Experiment,
   c: Experiment["conditions"][number],
   load: (id: string) => Experiment = loadExperiment,
-): { experiment: Experiment; condition: Experiment["conditions"][number] } {
-  const other = load(c.sameRunsAs!);
+): { experiment: Experiment; condition: Experiment["conditions"][number]; runsDir: string | null } {
+  const ref = c.sameRunsAs!;
+  const file = ref.endsWith(".json") ? resolve(EXPERIMENTS_DIR, ref) : null;
+  const other = load(file ?? ref);
   const match = other.conditions.find((o) => o.runsOf === undefined && o.sameRunsAs === undefined && isDeepStrictEqual(o.config, c.config));
   if (other.env !== e.env || match === undefined) {
     throw new ConfigError(
-      `${e.id} "${c.label}": sameRunsAs ${other.id}, but ${other.id} has no condition with the config ${JSON.stringify(c.config)} on ${e.env}`,
+      `${e.id} "${c.label}": sameRunsAs ${ref}, but ${other.id} has no condition with the config ${JSON.stringify(c.config)} on ${e.env}`,
     );
   }
-  return { experiment: other, condition: match };
+  return { experiment: other, condition: match, runsDir: file === null ? null : join(dirname(file), "runs", other.id) };
 }
 
 /** A condition's label as a directory name. */

@@ -2,7 +2,8 @@ import { expect } from "chai";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { trainArgs, type PlannedRun } from "../../cli/experiment-plan.js";
+import { planRuns, trainArgs, type PlannedRun } from "../../cli/experiment-plan.js";
+import { experimentSchema, loadExperiment } from "../../experiments/experiment-config.js";
 
 describe("experiment's plan: the train command line that takes a run on", () => {
   let dir: string;
@@ -55,5 +56,59 @@ describe("experiment's plan: the train command line that takes a run on", () => 
       "--steps",
       "300",
     ]);
+  });
+
+  it("puts a sameRunsAs condition of an experiment file (a zoo entry) in that file's runs, beside it", () => {
+    const flat = { algo: "sac", startSteps: 100 };
+    const post = { text: "-", stepsToThreshold: null };
+    const entry = {
+      id: "Z0",
+      title: "t",
+      postSummary: "-",
+      env: "PointMassReach-v0",
+      steps: 900,
+      conditions: [{ label: "flat", config: flat, post }],
+    };
+    mkdirSync(join(dir, "zoo"));
+    writeFileSync(join(dir, "zoo", "Z0.json"), JSON.stringify(entry));
+    const e = experimentSchema.parse({
+      ...entry,
+      id: "E0",
+      steps: 300,
+      conditions: [
+        { label: "flat, the entry's", config: flat, sameRunsAs: join(dir, "zoo", "Z0.json"), post },
+        { label: "flat, its own", config: flat, post },
+      ],
+    });
+    const plan = planRuns({
+      experiment: e,
+      seeds: 2,
+      steps: 300,
+      runsDir: join(dir, "runs", "E0"),
+      resultsDir: join(dir, "results", "E0"),
+      demoFiles: {},
+      load: loadExperiment,
+      skipReported: false,
+    });
+    expect(plan.map((r) => r.dir)).to.deep.equal([
+      join(dir, "zoo", "runs", "Z0", "flat-seed0"),
+      join(dir, "runs", "E0", "flat-its-own-seed0"),
+      join(dir, "zoo", "runs", "Z0", "flat-seed1"),
+      join(dir, "runs", "E0", "flat-its-own-seed1"),
+    ]);
+    // A file without a condition of that config is refused, naming the reference.
+    const other = experimentSchema.parse({ ...e, conditions: [{ ...e.conditions[0]!, config: { ...flat, startSteps: 50 } }] });
+    expect(() =>
+      planRuns({
+        experiment: other,
+        seeds: 1,
+        steps: 300,
+        runsDir: dir,
+        resultsDir: dir,
+        demoFiles: {},
+        load: loadExperiment,
+        skipReported: false,
+      }),
+    ).to.throw(/E0 "flat, the entry's": sameRunsAs .*Z0\.json, but Z0 has no condition with the config/);
   });
 });
