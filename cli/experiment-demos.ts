@@ -5,11 +5,14 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
+import { readDemoFile } from "../agents/demos/demo-file.js";
+import { demoSteps } from "../agents/demos/demo-set.js";
 import { claimPidLock } from "../agents/run/pid-lock.js";
 import { ProgressBar } from "./progress-bar.js";
 import { ConfigError } from "../agents/config-error.js";
-import { EXPERIMENTS_DIR, slug, type Experiment } from "../experiments/experiment-config.js";
+import { EXPERIMENTS_DIR, slug, type DemoSpec, type Experiment } from "../experiments/experiment-config.js";
 import { loggedProgress } from "./experiment-progress.js";
 import { spawnCli } from "./spawn-cli.js";
 
@@ -27,7 +30,7 @@ export async function collectDemoSetsOnce(e: Experiment, runsDir: string): Promi
   const files = demoPaths(e, runsDir);
   const lock = join(runsDir, "demos.lock");
   for (;;) {
-    if (Object.values(files).every((f) => existsSync(f))) return files;
+    if (Object.values(files).every((f) => existsSync(f))) return checkedDemoSets(e, files);
     const release = claimPidLock(lock);
     if (release !== null) {
       try {
@@ -38,6 +41,41 @@ export async function collectDemoSetsOnce(e: Experiment, runsDir: string): Promi
     }
     await sleep(DEMO_LOCK_POLL_MS);
   }
+}
+
+/**
+ * `files`, once each is the set its spec asks for. A set collected before the experiment's JSON
+ * changed its env, reward, episode length, source or size would otherwise be reused under the
+ * new spec without a word; it is refused by name instead, and left as it is, as the runs trained
+ * from it may be worth keeping.
+ */
+function checkedDemoSets(e: Experiment, files: Record<string, string>): Record<string, string> {
+  for (const [name, spec] of Object.entries(e.demos)) {
+    const why = demoSetMismatch(files[name]!, spec, e.env);
+    if (why !== null)
+      throw new ConfigError(
+        `${e.id}'s demo set "${name}": ${files[name]} ${why}; move it aside (with the runs trained from it) to collect it again`,
+      );
+  }
+  return files;
+}
+
+/** How the demo file at `file` differs from what `spec` collects on `env` (the experiment's), or null. */
+export function demoSetMismatch(file: string, spec: DemoSpec, env: string): string | null {
+  const set = readDemoFile(file);
+  const steps = demoSteps(set);
+  const wanted = spec.env ?? env;
+  if (set.env !== wanted) return `holds demos of ${set.env}, the spec asks for ${wanted}`;
+  if (!isDeepStrictEqual(set.envKwargs, spec.envKwargs))
+    return `was collected with envKwargs ${JSON.stringify(set.envKwargs)}, the spec asks for ${JSON.stringify(spec.envKwargs)}`;
+  if (set.horizon !== spec.maxEpisodeSteps)
+    return `holds episodes of up to ${set.horizon} steps, the spec asks for ${spec.maxEpisodeSteps}`;
+  if (set.source.startsWith("expert") !== (spec.source === "expert"))
+    return `was collected from ${set.source}, the spec asks for ${spec.source}`;
+  // The collector stops at the first episode that takes it to the spec's steps.
+  if (steps < spec.steps || steps - set.episodeLengths.at(-1)! >= spec.steps)
+    return `holds ${steps.toLocaleString("en")} demo steps, the spec asks for ${spec.steps.toLocaleString("en")}`;
+  return null;
 }
 
 /** How often a process waiting for another's demo collection looks again. */
