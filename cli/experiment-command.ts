@@ -85,15 +85,15 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
   const planned = { id: home === null ? a.id : resolve(a.id), experiment: e, seeds, steps, runsDir, skipReported, plan, chosenRuns };
   if (a.slurm !== undefined) return submitRuns(planned, a.slurm);
   if (a.runIndex !== undefined) return trainPlannedRun(planned, a.runIndex);
-  const todo = a.reportOnly ? [] : chosenRuns.filter((p) => trainArgs(p, e.env, steps).length > 0);
+  const todo = a.reportOnly ? [] : chosenRuns.filter((p) => trainArgs(p, e.env).length > 0);
   const jobs = Math.max(1, a.jobs ?? cpus().length);
   process.stderr.write(
     a.reportOnly
       ? `${e.id}: reporting ${plan.length} runs as they stand; logs in ${runsDir}\n`
       : `${e.id}: ${chosenRuns.length} runs (${chosenRuns.length - todo.length} already finished), ${jobs} at a time; logs in ${runsDir}\n`,
   );
-  const endProgress = showRunsProgress(e.id, chosenRuns, steps);
-  const outcome = await trainRuns(todo, jobs, (run) => trainArgs(run, e.env, steps)).finally(endProgress);
+  const endProgress = showRunsProgress(e.id, chosenRuns);
+  const outcome = await trainRuns(todo, jobs, (run) => trainArgs(run, e.env)).finally(endProgress);
   if (outcome.stoppedBy !== null) {
     process.stderr.write(`stopped; the runs keep their checkpoints and the same command resumes them\n`);
     return signalExitCode(outcome.stoppedBy);

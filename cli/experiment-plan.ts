@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { ConfigError } from "../agents/config-error.js";
 import { runBudget } from "../agents/run/run-dir.js";
-import { sharedRunsCondition, slug, type Experiment } from "../experiments/experiment-config.js";
+import { conditionSteps, sharedRunsCondition, slug, type Experiment } from "../experiments/experiment-config.js";
 import { keptRun, keptUnder } from "../reporting/kept-metrics.js";
 import { withDemoPaths } from "./experiment-demos.js";
 import { lastStep } from "./experiment-progress.js";
@@ -16,6 +16,8 @@ import { lastStep } from "./experiment-progress.js";
 export interface PlannedRun {
   label: string;
   seed: number;
+  /** The env steps it trains to: its condition's budget (conditionSteps). */
+  steps: number;
   dir: string;
   /** Beside the run: the config it trains under, which `train --config` reads. */
   configFile: string;
@@ -54,10 +56,12 @@ export function planRuns({ experiment: e, seeds, steps, runsDir, resultsDir, dem
     trained.map((c) => {
       const dir = `${homes.get(c.label)!}-seed${seed}`;
       const kept = keptRun(resultsDir, c.label, seed);
-      const reported = skipReported && keptUnder(kept, c.config) && lastStep(kept.metrics) >= steps;
+      const runSteps = conditionSteps(c, steps);
+      const reported = skipReported && keptUnder(kept, c.config) && lastStep(kept.metrics) >= runSteps;
       return {
         label: c.label,
         seed,
+        steps: runSteps,
         dir,
         configFile: `${dir}.config.json`,
         config: c.config,
@@ -72,9 +76,9 @@ export function planRuns({ experiment: e, seeds, steps, runsDir, resultsDir, dem
  * The CLI arguments that train `run` on from where it stands now; none once it is done. Read
  * afresh each time: another invocation may have trained it since.
  */
-export function trainArgs(run: PlannedRun, env: string, steps: number): string[] {
+export function trainArgs(run: PlannedRun, env: string): string[] {
   if (run.reported) return [];
-  const { dir } = run;
+  const { dir, steps } = run;
   const started = existsSync(join(dir, "config.json"));
   // A run started with a smaller budget is extended to this one (train --resume --steps).
   const budget = started ? runBudget(dir) : steps;

@@ -67,17 +67,19 @@ interface TrackedRun {
   dir: string;
   config: Record<string, unknown>;
   reported: boolean;
+  /** Its budget. */
+  steps: number;
 }
 
 /**
- * A bar over `runs`, each to `steps` env steps, read from their metrics every 5 s, with relay
+ * A bar over `runs`, each to its own budget in env steps, read from their metrics every 5 s, with relay
  * pretraining as a phase of its own; returns the function that draws it a last time and ends it.
  */
-export function showRunsProgress(label: string, runs: readonly TrackedRun[], steps: number): () => void {
+export function showRunsProgress(label: string, runs: readonly TrackedRun[]): () => void {
   // A shared run beyond this budget counts only up to it; a reported one (its directory gone) in full.
-  const done = () => runs.reduce((sum, p) => sum + (p.reported ? steps : Math.min(steps, lastStep(join(p.dir, "metrics.jsonl")))), 0);
+  const done = () => runs.reduce((sum, p) => sum + (p.reported ? p.steps : Math.min(p.steps, lastStep(join(p.dir, "metrics.jsonl")))), 0);
   // Steps logged by an earlier invocation do not count towards this one's speed.
-  const bar = new ProgressBar({ total: runs.length * steps, label, startStep: done() });
+  const bar = new ProgressBar({ total: runs.reduce((sum, p) => sum + p.steps, 0), label, startStep: done() });
   // Relay runs pretrain before their first env step: a phase of its own, in gradient steps.
   const pretraining = runs
     .filter((p) => !p.reported)

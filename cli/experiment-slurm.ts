@@ -49,7 +49,7 @@ export function submitRuns(p: PlannedExperiment, options: SubmitOptions): number
     );
   }
   const live = canAsk ? liveTaskIndices(name) : new Set<number>();
-  const todo = p.chosenRuns.filter((run) => trainArgs(run, p.experiment.env, p.steps).length > 0);
+  const todo = p.chosenRuns.filter((run) => trainArgs(run, p.experiment.env).length > 0);
   const queued = todo.filter((run) => live.has(p.plan.indexOf(run)));
   const indices = todo.map((run) => p.plan.indexOf(run)).filter((i) => !live.has(i));
   if (indices.length === 0) {
@@ -94,7 +94,7 @@ export async function trainPlannedRun(p: PlannedExperiment, index: number): Prom
   // A task's CPUs become its trainer's ONNX Runtime threads.
   const threads = process.env["SLURM_CPUS_PER_TASK"];
   const argsOf = (r: PlannedRun): string[] => {
-    const args = trainArgs(r, p.experiment.env, p.steps);
+    const args = trainArgs(r, p.experiment.env);
     return args.length > 0 && threads !== undefined ? [...args, "--threads", threads] : args;
   };
   process.stderr.write(`${p.experiment.id} run ${index}: ${run.label} seed ${run.seed} in ${run.dir} (log: ${run.dir}.log)\n`);

@@ -94,6 +94,13 @@ export const experimentSchema = z
              * ("zoo/PandaPush-v0.json") is E9's flat condition. Its config may use no demo set.
              */
             sameRunsAs: experimentRefSchema.optional(),
+            /**
+             * This condition's own budget, below the experiment's, where the post ran it shorter:
+             * E7's relay and BC one layer end at 250k in its relayvsBC figure, while its HAC and
+             * flat curves run to 700k. `--steps` shortens it as it does the experiment's.
+             * @defaultValue the experiment's
+             */
+            steps: z.number().int().positive().optional(),
             /** The post's figures for this condition, in words and, where it gave one, the step its return reached the threshold. */
             post: z.object({ text: z.string(), stepsToThreshold: z.number().nullable() }).strict(),
           })
@@ -127,6 +134,10 @@ export const experimentSchema = z
     successGoal: z.number().min(0).max(1).optional(),
   })
   .strict()
+  .refine((e) => e.conditions.every((c) => c.steps === undefined || c.steps <= e.steps), {
+    message: "a condition's steps must be at most the experiment's",
+    path: ["conditions"],
+  })
   .refine((e) => e.startThreshold < e.threshold, { message: "startThreshold must be below threshold", path: ["startThreshold"] })
   .refine((e) => e.baseline === undefined || e.conditions.some((c) => c.label === e.baseline), {
     message: "baseline must be the label of one of the conditions",
@@ -181,6 +192,11 @@ export function sharedRunsCondition(
     );
   }
   return { experiment: other, condition: match, runsDir: file === null ? null : join(dirname(file), "runs", other.id) };
+}
+
+/** The env steps condition `c` trains and is reported to under the budget `steps` (`--steps`, or the experiment's). */
+export function conditionSteps(c: Experiment["conditions"][number], steps: number): number {
+  return Math.min(steps, c.steps ?? steps);
 }
 
 /** A condition's label as a directory name. */

@@ -12,7 +12,7 @@ import { writeFileAtomic } from "../agents/run/atomic-write.js";
 import type { MetricsRow } from "../agents/run/metrics-log.js";
 import { renderLinePlotSvg } from "./plot-svg.js";
 import { comparisonPlot, type ComparisonOptions, type PlottedMetric } from "./run-plots.js";
-import type { Experiment, ReturnMetric } from "../experiments/experiment-config.js";
+import { conditionSteps, type Experiment, type ReturnMetric } from "../experiments/experiment-config.js";
 import { EVAL_WINDOW, meanSteps, summariseRun, type PretrainedSummary, type RunSummary } from "./experiment-summary.js";
 
 /** The repository's top-level results folder, one `<id>/` per experiment: results are not code. */
@@ -20,9 +20,20 @@ export const RESULTS_DIR = new URL("../results/", import.meta.url).pathname;
 
 export interface ConditionRuns {
   label: string;
+  /** Its budget: the experiment's, or the condition's own below it. */
+  steps: number;
   /** Metrics of each seed's run, in seed order. */
   runs: { seed: number; rows: MetricsRow[] }[];
   metric: ReturnMetric;
+}
+
+interface ReportedCondition {
+  label: string;
+  /** The condition's budget, when its own is below the experiment's `steps`. */
+  steps?: number;
+  seeds: RunSummary[];
+  meanStepsToThreshold: number | null;
+  meanStepsToStart: number | null;
 }
 
 export interface ExperimentResults {
@@ -32,7 +43,7 @@ export interface ExperimentResults {
   threshold: number;
   /** The return whose first crossing `stepsToStart` gives. */
   startThreshold: number;
-  conditions: { label: string; seeds: RunSummary[]; meanStepsToThreshold: number | null; meanStepsToStart: number | null }[];
+  conditions: ReportedCondition[];
 }
 
 /** Writes the folder; returns the names of the files written. */
@@ -55,6 +66,7 @@ export function writeExperimentResults(
       );
       return {
         label: c.label,
+        ...(c.steps < steps ? { steps: c.steps } : {}),
         seeds,
         meanStepsToThreshold: meanSteps(seeds.map((s) => s.stepsToThreshold)),
         meanStepsToStart: meanSteps(seeds.map((s) => s.stepsToStart)),
@@ -87,10 +99,12 @@ export function writeExperimentResults(
 function renderReport(e: Experiment, r: ExperimentResults, date: string, hierarchical: boolean): string {
   const fmt = (v: number | null) => (v === null ? "never" : `${Math.round(v / 1000)}k`);
   const evaluated = e.conditions.some((c) => c.metric !== "train/return");
+  const own = r.conditions.filter((c) => c.steps !== undefined);
+  const ownBudgets = own.length === 0 ? "" : `, and ${own.map((c) => `${c.steps!.toLocaleString("en")} for ${c.label}`).join(", ")}`;
   const lines = [
     `# ${e.id}: ${e.title}`,
     "",
-    `${e.env}, ${r.steps.toLocaleString("en")} env steps per run${r.steps < e.steps ? ` (shortened from the experiment's ${e.steps.toLocaleString("en")})` : ""}, produced ${date} by \`rapier-gym experiment ${e.id}\`.`,
+    `${e.env}, ${r.steps.toLocaleString("en")} env steps per run${r.steps < e.steps ? ` (shortened from the experiment's ${e.steps.toLocaleString("en")})` : ""}${ownBudgets}, produced ${date} by \`rapier-gym experiment ${e.id}\`.`,
     `Metric: the 100-episode moving average of training-episode return, as the post plotted it${e.figure ? ` (its figure: \`${e.figure}\`)` : ""}${evaluated ? `; a condition judged by evaluations (deterministic policy), the moving average of its last ${EVAL_WINDOW} evaluations` : ""}.`,
     "",
     "![return](return.svg)",
@@ -98,14 +112,17 @@ function renderReport(e: Experiment, r: ExperimentResults, date: string, hierarc
     `| condition | seeds | steps to ${r.threshold}: mean (per seed) | learning starts, steps to ${r.startThreshold}: mean (per seed) | final avg return | final success | the post: steps to ${r.threshold} | the post |`,
     "|---|---|---|---|---|---|---|---|",
   ];
-  // A run still short of the budget has not "never" reached a level: it has not yet.
-  const perSeed = (s: RunSummary, steps: number | null) =>
-    steps === null && s.steps < r.steps ? `${Math.round(s.steps / 1000)}k so far` : fmt(steps);
-  const crossing = (seeds: RunSummary[], mean: number | null, steps: (s: RunSummary) => number | null) =>
-    `${mean === null && seeds.some((s) => s.steps < r.steps) ? "not yet" : fmt(mean)} (${seeds.map((s) => perSeed(s, steps(s))).join(", ")})`;
+  // A run still short of its budget has not "never" reached a level: it has not yet.
+  const perSeed = (s: RunSummary, budget: number, steps: number | null) =>
+    steps === null && s.steps < budget ? `${Math.round(s.steps / 1000)}k so far` : fmt(steps);
+  const crossing = (c: ReportedCondition, mean: number | null, steps: (s: RunSummary) => number | null) => {
+    const budget = c.steps ?? r.steps;
+    return `${mean === null && c.seeds.some((s) => s.steps < budget) ? "not yet" : fmt(mean)} (${c.seeds.map((s) => perSeed(s, budget, steps(s))).join(", ")})`;
+  };
   const unfinished = r.conditions.flatMap((c) =>
-    c.seeds.filter((s) => s.steps < r.steps).map((s) => `${c.label} seed ${s.seed} (${Math.round(s.steps / 1000)}k)`),
+    c.seeds.filter((s) => s.steps < (c.steps ?? r.steps)).map((s) => `${c.label} seed ${s.seed} (${Math.round(s.steps / 1000)}k)`),
   );
+
   if (unfinished.length > 0) {
     lines.splice(
       4,
@@ -122,7 +139,7 @@ function renderReport(e: Experiment, r: ExperimentResults, date: string, hierarc
       return done.length === 0 ? "–" : `${((scale * done.reduce((a, b) => a + b, 0)) / done.length).toFixed(digits)}${unit}`;
     };
     lines.push(
-      `| ${c.label} | ${c.seeds.length} | ${crossing(c.seeds, c.meanStepsToThreshold, (s) => s.stepsToThreshold)} | ${crossing(c.seeds, c.meanStepsToStart, (s) => s.stepsToStart)} | ${mean(
+      `| ${c.label} | ${c.seeds.length} | ${crossing(c, c.meanStepsToThreshold, (s) => s.stepsToThreshold)} | ${crossing(c, c.meanStepsToStart, (s) => s.stepsToStart)} | ${mean(
         c.seeds.map((s) => s.finalReturn),
         1,
       )} | ${mean(
@@ -178,7 +195,7 @@ function renderReport(e: Experiment, r: ExperimentResults, date: string, hierarc
     .filter((c) => c.sameRunsAs !== undefined)
     .map(
       (c) =>
-        `- ${c.label}: the same runs as ${c.sameRunsAs}'s condition with this config, read up to ${r.steps.toLocaleString("en")} steps.`,
+        `- ${c.label}: the same runs as ${c.sameRunsAs}'s condition with this config, read up to ${conditionSteps(c, r.steps).toLocaleString("en")} steps.`,
     );
   lines.push("", ...ratios.map((x) => `- ${x}`), ...shared, "", `The post: ${e.postSummary}`, "");
   if (hierarchical) {

@@ -12,8 +12,11 @@ describe("experiment's plan: the train command line that takes a run on", () => 
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** A planned run whose directory holds a started run of `budget` steps, logged up to `step`. */
-  function startedRun(budget: number, step: number): PlannedRun {
+  /**
+   * A planned run to `steps` (this experiment's budget) whose directory holds a started run of
+   * `budget` steps, logged up to `step`.
+   */
+  function startedRun(budget: number, step: number, steps: number): PlannedRun {
     const runDir = join(dir, "flat-seed0");
     mkdirSync(runDir, { recursive: true });
     writeFileSync(join(runDir, "config.json"), JSON.stringify({ algo: "sac", env: "PointMassReach-v0", steps: budget, seed: 0 }));
@@ -21,6 +24,7 @@ describe("experiment's plan: the train command line that takes a run on", () => 
     return {
       label: "flat",
       seed: 0,
+      steps,
       dir: runDir,
       configFile: `${runDir}.config.json`,
       config: { algo: "sac" },
@@ -30,7 +34,7 @@ describe("experiment's plan: the train command line that takes a run on", () => 
   }
 
   it("resumes a run with a larger budget only up to this experiment's (--stop-at), and leaves it once past", () => {
-    expect(trainArgs(startedRun(600, 100), "PointMassReach-v0", 300)).to.deep.equal([
+    expect(trainArgs(startedRun(600, 100, 300), "PointMassReach-v0")).to.deep.equal([
       "train",
       "--resume",
       "--out",
@@ -38,17 +42,17 @@ describe("experiment's plan: the train command line that takes a run on", () => 
       "--stop-at",
       "300",
     ]);
-    expect(trainArgs(startedRun(600, 300), "PointMassReach-v0", 300)).to.deep.equal([]);
+    expect(trainArgs(startedRun(600, 300, 300), "PointMassReach-v0")).to.deep.equal([]);
   });
 
   it("resumes a run of this budget to its end, and extends a run of a smaller one", () => {
-    expect(trainArgs(startedRun(300, 100), "PointMassReach-v0", 300)).to.deep.equal([
+    expect(trainArgs(startedRun(300, 100, 300), "PointMassReach-v0")).to.deep.equal([
       "train",
       "--resume",
       "--out",
       join(dir, "flat-seed0"),
     ]);
-    expect(trainArgs(startedRun(200, 100), "PointMassReach-v0", 300)).to.deep.equal([
+    expect(trainArgs(startedRun(200, 100, 300), "PointMassReach-v0")).to.deep.equal([
       "train",
       "--resume",
       "--out",
@@ -110,5 +114,55 @@ describe("experiment's plan: the train command line that takes a run on", () => 
         skipReported: false,
       }),
     ).to.throw(/E0 "flat, the entry's": sameRunsAs .*Z0\.json, but Z0 has no condition with the config/);
+  });
+
+  it("gives each run its condition's own budget where it has one, and shortens both with --steps", () => {
+    const post = { text: "-", stepsToThreshold: null };
+    const e = experimentSchema.parse({
+      id: "E0",
+      title: "t",
+      postSummary: "-",
+      env: "PointMassReach-v0",
+      steps: 700,
+      conditions: [
+        { label: "flat", config: { algo: "sac" }, post },
+        { label: "relay", config: { algo: "sac", startSteps: 50 }, steps: 250, post },
+      ],
+    });
+    const budgets = (steps: number) =>
+      planRuns({
+        experiment: e,
+        seeds: 1,
+        steps,
+        runsDir: dir,
+        resultsDir: dir,
+        demoFiles: {},
+        load: loadExperiment,
+        skipReported: false,
+      }).map((r) => [r.label, r.steps]);
+    expect(budgets(700)).to.deep.equal([
+      ["flat", 700],
+      ["relay", 250],
+    ]);
+    expect(budgets(100)).to.deep.equal([
+      ["flat", 100],
+      ["relay", 100],
+    ]);
+    // A new run trains to its own budget, a run of the experiment's stops there.
+    const [, relay] = planRuns({
+      experiment: e,
+      seeds: 1,
+      steps: 700,
+      runsDir: dir,
+      resultsDir: dir,
+      demoFiles: {},
+      load: loadExperiment,
+      skipReported: false,
+    });
+    expect(trainArgs(relay!, e.env).join(" ")).to.include("--steps 250 ");
+    expect(trainArgs(startedRun(700, 100, 250), e.env).join(" ")).to.match(/--stop-at 250$/);
+    expect(() => experimentSchema.parse({ ...e, conditions: [{ ...e.conditions[1]!, steps: 701 }] })).to.throw(
+      /a condition's steps must be at most the experiment's/,
+    );
   });
 });

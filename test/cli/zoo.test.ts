@@ -98,6 +98,17 @@ describe("rapier-gym zoo", function () {
     let error: unknown = null;
     await runZoo({ envs: ["PandaFly-v0"] }, paths).catch((e: unknown) => (error = e));
     expect(String(error)).to.match(/no entry PandaFly-v0: its entries are PandaReach-v0/);
+    // An entry whose condition has a budget of its own: its table row would have two budgets.
+    const post = { text: "-", stepsToThreshold: null };
+    const entry = { id: "PandaReach-v0", title: "t", postSummary: "-", env: "PandaReach-v0", steps: 2000 };
+    const condition = { label: "SAC", config: { algo: "sac" }, metric: "eval/return", post };
+    writeFileSync(join(paths.entries, "PandaReach-v0.json"), JSON.stringify({ ...entry, conditions: [{ ...condition, steps: 1000 }] }));
+    error = null;
+    await runZoo({ envs: ["PandaReach-v0"] }, paths).catch((e: unknown) => (error = e));
+    expect(String(error)).to.match(
+      /PandaReach-v0.json: condition "SAC" has steps of its own; a zoo entry runs every condition to its budget/,
+    );
+    expect(existsSync(join(paths.entries, "runs"))).to.equal(false);
     writeFileSync(paths.readme, "# no markers\n");
     error = null;
     await runZoo({ envs: [], table: true }, paths).catch((e: unknown) => (error = e));

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runExperiment } from "../../cli/experiment-command.js";
-import { RESULTS_DIR, writeExperimentResults } from "../../reporting/experiment-report.js";
+import { RESULTS_DIR, writeExperimentResults, type ExperimentResults } from "../../reporting/experiment-report.js";
 import {
   EXPERIMENTS_DIR,
   experimentIds,
@@ -150,7 +150,7 @@ describe("experiments", () => {
           dir,
           experiment,
           80_000,
-          ["A", "B", "C"].map((label, i) => ({ label, metric: "train/return", runs: runs[i]! })),
+          ["A", "B", "C"].map((label, i) => ({ label, metric: "train/return", steps: 80_000, runs: runs[i]! })),
           "2026-01-01",
         );
         const ratios = readFileSync(join(dir, "report.md"), "utf8")
@@ -261,6 +261,37 @@ describe("experiments", () => {
           ["HAC k=5", 0],
         ],
       );
+    });
+  });
+
+  it("reports a condition with a budget of its own as finished at it, and says so in the report's first lines", async () => {
+    const rows = (episodes: number) =>
+      Array.from({ length: episodes }, (_, i) => ({ step: 200 * (i + 1), episode: i + 1, "train/return": -150, "train/success": 0 }));
+    const experiment = tinyExperiment({
+      id: "E0",
+      env: "PointMassPush-v0",
+      steps: 80_000,
+      conditions: [
+        { label: "long", config: { algo: "sac" }, post },
+        { label: "short", config: { algo: "sac", startSteps: 50 }, steps: 40_000, post },
+      ],
+    });
+    await inTempDir(async (dir) => {
+      const condition = (label: string, steps: number, episodes: number) => ({
+        label,
+        metric: "train/return" as const,
+        steps,
+        runs: [{ seed: 0, rows: rows(episodes) }],
+      });
+      // Both runs at 40k: the short condition is done, the long one is not.
+      writeExperimentResults(dir, experiment, 80_000, [condition("long", 80_000, 200), condition("short", 40_000, 200)], "2026-01-01");
+      const report = readFileSync(join(dir, "report.md"), "utf8");
+      expect(report).to.include("PointMassPush-v0, 80,000 env steps per run, and 40,000 for short, produced 2026-01-01");
+      expect(report).to.include("**In progress:** 1 run(s) short of the budget, reported as they stand: long seed 0 (40k).");
+      expect(report).to.match(/^\| long \| 1 \| not yet \(40k so far\) \|/m);
+      expect(report).to.match(/^\| short \| 1 \| never \(never\) \|/m);
+      const summary = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) as ExperimentResults;
+      expect(summary.conditions.map((c) => c.steps)).to.deep.equal([undefined, 40_000]);
     });
   });
 
