@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { planRuns, trainArgs, type PlannedRun } from "../../cli/experiment-plan.js";
-import { experimentSchema, loadExperiment } from "../../experiments/experiment-config.js";
+import { experimentSchema, loadExperiment, type Experiment } from "../../experiments/experiment-config.js";
 
 describe("experiment's plan: the train command line that takes a run on", () => {
   let dir: string;
@@ -62,84 +62,46 @@ describe("experiment's plan: the train command line that takes a run on", () => 
     ]);
   });
 
+  const post = { text: "-", stepsToThreshold: null };
+
+  /** An experiment on PointMassReach-v0 of `steps` and these conditions. */
+  function experiment(id: string, steps: number, conditions: unknown[]) {
+    return experimentSchema.parse({ id, title: "t", postSummary: "-", env: "PointMassReach-v0", steps, conditions });
+  }
+
+  /** The plan of `e` under the budget `steps`, its runs in dir/runs/<id>/. */
+  function plan(e: Experiment, steps: number, seeds = 1): PlannedRun[] {
+    const runsDir = join(dir, "runs", e.id);
+    return planRuns({ experiment: e, seeds, steps, runsDir, resultsDir: dir, demoFiles: {}, load: loadExperiment, skipReported: false });
+  }
+
   it("puts a sameRunsAs condition of an experiment file (a zoo entry) in that file's runs, beside it", () => {
     const flat = { algo: "sac", startSteps: 100 };
-    const post = { text: "-", stepsToThreshold: null };
-    const entry = {
-      id: "Z0",
-      title: "t",
-      postSummary: "-",
-      env: "PointMassReach-v0",
-      steps: 900,
-      conditions: [{ label: "flat", config: flat, post }],
-    };
+    const entry = experiment("Z0", 900, [{ label: "flat", config: flat, post }]);
     mkdirSync(join(dir, "zoo"));
     writeFileSync(join(dir, "zoo", "Z0.json"), JSON.stringify(entry));
-    const e = experimentSchema.parse({
-      ...entry,
-      id: "E0",
-      steps: 300,
-      conditions: [
-        { label: "flat, the entry's", config: flat, sameRunsAs: join(dir, "zoo", "Z0.json"), post },
-        { label: "flat, its own", config: flat, post },
-      ],
-    });
-    const plan = planRuns({
-      experiment: e,
-      seeds: 2,
-      steps: 300,
-      runsDir: join(dir, "runs", "E0"),
-      resultsDir: join(dir, "results", "E0"),
-      demoFiles: {},
-      load: loadExperiment,
-      skipReported: false,
-    });
-    expect(plan.map((r) => r.dir)).to.deep.equal([
+    const sameRunsAs = join(dir, "zoo", "Z0.json");
+    const e = experiment("E0", 300, [
+      { label: "flat, the entry's", config: flat, sameRunsAs, post },
+      { label: "flat, its own", config: flat, post },
+    ]);
+    expect(plan(e, 300, 2).map((r) => r.dir)).to.deep.equal([
       join(dir, "zoo", "runs", "Z0", "flat-seed0"),
       join(dir, "runs", "E0", "flat-its-own-seed0"),
       join(dir, "zoo", "runs", "Z0", "flat-seed1"),
       join(dir, "runs", "E0", "flat-its-own-seed1"),
     ]);
     // A file without a condition of that config is refused, naming the reference.
-    const other = experimentSchema.parse({ ...e, conditions: [{ ...e.conditions[0]!, config: { ...flat, startSteps: 50 } }] });
-    expect(() =>
-      planRuns({
-        experiment: other,
-        seeds: 1,
-        steps: 300,
-        runsDir: dir,
-        resultsDir: dir,
-        demoFiles: {},
-        load: loadExperiment,
-        skipReported: false,
-      }),
-    ).to.throw(/E0 "flat, the entry's": sameRunsAs .*Z0\.json, but Z0 has no condition with the config/);
+    const other = experiment("E0", 300, [{ label: "flat, the entry's", config: { ...flat, startSteps: 50 }, sameRunsAs, post }]);
+    expect(() => plan(other, 300)).to.throw(/E0 "flat, the entry's": sameRunsAs .*Z0\.json, but Z0 has no condition with the config/);
   });
 
   it("gives each run its condition's own budget where it has one, and shortens both with --steps", () => {
-    const post = { text: "-", stepsToThreshold: null };
-    const e = experimentSchema.parse({
-      id: "E0",
-      title: "t",
-      postSummary: "-",
-      env: "PointMassReach-v0",
-      steps: 700,
-      conditions: [
-        { label: "flat", config: { algo: "sac" }, post },
-        { label: "relay", config: { algo: "sac", startSteps: 50 }, steps: 250, post },
-      ],
-    });
-    const budgets = (steps: number) =>
-      planRuns({
-        experiment: e,
-        seeds: 1,
-        steps,
-        runsDir: dir,
-        resultsDir: dir,
-        demoFiles: {},
-        load: loadExperiment,
-        skipReported: false,
-      }).map((r) => [r.label, r.steps]);
+    const e = experiment("E0", 700, [
+      { label: "flat", config: { algo: "sac" }, post },
+      { label: "relay", config: { algo: "sac", startSteps: 50 }, steps: 250, post },
+    ]);
+    const budgets = (steps: number) => plan(e, steps).map((r) => [r.label, r.steps]);
     expect(budgets(700)).to.deep.equal([
       ["flat", 700],
       ["relay", 250],
@@ -149,19 +111,9 @@ describe("experiment's plan: the train command line that takes a run on", () => 
       ["relay", 100],
     ]);
     // A new run trains to its own budget, a run of the experiment's stops there.
-    const [, relay] = planRuns({
-      experiment: e,
-      seeds: 1,
-      steps: 700,
-      runsDir: dir,
-      resultsDir: dir,
-      demoFiles: {},
-      load: loadExperiment,
-      skipReported: false,
-    });
-    expect(trainArgs(relay!, e.env).join(" ")).to.include("--steps 250 ");
+    expect(trainArgs(plan(e, 700)[1]!, e.env).join(" ")).to.include("--steps 250 ");
     expect(trainArgs(startedRun(700, 100, 250), e.env).join(" ")).to.match(/--stop-at 250$/);
-    expect(() => experimentSchema.parse({ ...e, conditions: [{ ...e.conditions[1]!, steps: 701 }] })).to.throw(
+    expect(() => experiment("E0", 700, [{ ...e.conditions[1]!, steps: 701 }])).to.throw(
       /a condition's steps must be at most the experiment's/,
     );
   });
