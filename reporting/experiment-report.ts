@@ -99,8 +99,7 @@ export function writeExperimentResults(
 function renderReport(e: Experiment, r: ExperimentResults, date: string, hierarchical: boolean): string {
   const fmt = (v: number | null) => (v === null ? "never" : `${Math.round(v / 1000)}k`);
   const evaluated = e.conditions.some((c) => c.metric !== "train/return");
-  const own = r.conditions.filter((c) => c.steps !== undefined);
-  const ownBudgets = own.length === 0 ? "" : `, and ${own.map((c) => `${c.steps!.toLocaleString("en")} for ${c.label}`).join(", ")}`;
+  const ownBudgets = r.conditions.some((c) => c.steps !== undefined) ? " (or a condition's own budget, beside its seeds)" : "";
   const lines = [
     `# ${e.id}: ${e.title}`,
     "",
@@ -139,7 +138,7 @@ function renderReport(e: Experiment, r: ExperimentResults, date: string, hierarc
       return done.length === 0 ? "–" : `${((scale * done.reduce((a, b) => a + b, 0)) / done.length).toFixed(digits)}${unit}`;
     };
     lines.push(
-      `| ${c.label} | ${c.seeds.length} | ${crossing(c, c.meanStepsToThreshold, (s) => s.stepsToThreshold)} | ${crossing(c, c.meanStepsToStart, (s) => s.stepsToStart)} | ${mean(
+      `| ${c.label} | ${c.seeds.length}${c.steps === undefined ? "" : ` (to ${Math.round(c.steps / 1000)}k)`} | ${crossing(c, c.meanStepsToThreshold, (s) => s.stepsToThreshold)} | ${crossing(c, c.meanStepsToStart, (s) => s.stepsToStart)} | ${mean(
         c.seeds.map((s) => s.finalReturn),
         1,
       )} | ${mean(

@@ -286,10 +286,12 @@ describe("experiments", () => {
       // Both runs at 40k: the short condition is done, the long one is not.
       writeExperimentResults(dir, experiment, 80_000, [condition("long", 80_000, 200), condition("short", 40_000, 200)], "2026-01-01");
       const report = readFileSync(join(dir, "report.md"), "utf8");
-      expect(report).to.include("PointMassPush-v0, 80,000 env steps per run, and 40,000 for short, produced 2026-01-01");
+      expect(report).to.include(
+        "PointMassPush-v0, 80,000 env steps per run (or a condition's own budget, beside its seeds), produced 2026-01-01",
+      );
       expect(report).to.include("**In progress:** 1 run(s) short of the budget, reported as they stand: long seed 0 (40k).");
       expect(report).to.match(/^\| long \| 1 \| not yet \(40k so far\) \|/m);
-      expect(report).to.match(/^\| short \| 1 \| never \(never\) \|/m);
+      expect(report).to.match(/^\| short \| 1 \(to 40k\) \| never \(never\) \|/m);
       const summary = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) as ExperimentResults;
       expect(summary.conditions.map((c) => c.steps)).to.deep.equal([undefined, 40_000]);
     });
