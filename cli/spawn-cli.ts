@@ -10,6 +10,11 @@ const CLI = new URL("./bin.js", import.meta.url).pathname;
 /** The children running now. */
 const children = new Set<ChildProcess>();
 
+// Each child has a process group of its own, so nothing else stops it when this process ends
+// without waiting for it (an uncaught error, a second Ctrl-C, a test that timed out): it would
+// train on unwatched, holding its run's lock and a core. It ends with this process instead.
+process.on("exit", () => signalChildren("SIGKILL"));
+
 /** Runs `rapier-gym <args>` with its output appended to `logFile`; resolves with its exit code. */
 export function spawnCli(args: string[], logFile: string): Promise<number> {
   const log = openSync(logFile, "a");
