@@ -39,8 +39,8 @@ function tinyExperiment(fields: Record<string, unknown>): Experiment {
 describe("experiments", () => {
   it("loads the post's experiment configs", () => {
     // Every experiments/<id>.json is listed, in the post's order, and parses to its own id.
-    expect(experimentIds()).to.include.members(["E1", "E1b", "E1c", "E4", "E5", "E6", "E6b", "E6c", "E7", "E8", "E9"]);
-    expect(experimentIds().slice(0, 4)).to.deep.equal(["E1", "E1b", "E1c", "E4"]);
+    expect(experimentIds()).to.include.members(["E1", "E1b", "E1c", "E1d", "E4", "E5", "E6", "E6b", "E6c", "E7", "E8", "E9", "E9b"]);
+    expect(experimentIds().slice(0, 5)).to.deep.equal(["E1", "E1b", "E1c", "E1d", "E4"]);
     for (const id of experimentIds()) expect(loadExperiment(id).id).to.equal(id);
     // Every sameRunsAs names a condition that trains its own runs under the same config.
     for (const e of experimentIds().map((id) => loadExperiment(id))) {
