@@ -61,7 +61,7 @@ function checkedDemoSets(e: Experiment, files: Record<string, string>): Record<s
 }
 
 /** How the demo file at `file` differs from what `spec` collects on `env` (the experiment's), or null. */
-export function demoSetMismatch(file: string, spec: DemoSpec, env: string): string | null {
+function demoSetMismatch(file: string, spec: DemoSpec, env: string): string | null {
   const set = readDemoFile(file);
   const steps = demoSteps(set);
   const wanted = spec.env ?? env;
