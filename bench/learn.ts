@@ -6,7 +6,9 @@
  * (`shared/bench/anchor_sac_torch.py`, the same update) on 1 and 2 OpenBLAS threads, the sides
  * alternating round by round in this same run. Each case reports the median of its rounds (and
  * its best); our rows their ratio to the anchor's best median (`vsTorchBest`, above 1 means
- * faster). Then a per-kernel profile of the slowest tfjs case.
+ * faster). `256x3-tqc` is the 256x3 update with TQC's critics (25 atoms per net, 2 dropped, the
+ * zoo's), on ONNX Runtime alone (the only learner that has them; the anchor has no TQC): what
+ * the distributional critic adds to an update. Then a per-kernel profile of the slowest tfjs case.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { spawnSync } from "node:child_process";
@@ -20,14 +22,16 @@ import { Rng } from "../sim/core/rng.js";
 import { printBench, type BenchResult } from "./bench-result.js";
 
 interface Shape {
-  name: "seed" | "256x3";
+  name: "seed" | "256x3" | "256x3-tqc";
   batch: number;
   layers: number;
+  tqc: boolean;
 }
 
 const SHAPES: readonly Shape[] = [
-  { name: "seed", batch: 100, layers: 2 },
-  { name: "256x3", batch: 256, layers: 3 },
+  { name: "seed", batch: 100, layers: 2, tqc: false },
+  { name: "256x3", batch: 256, layers: 3, tqc: false },
+  { name: "256x3-tqc", batch: 256, layers: 3, tqc: true },
 ];
 const OBS_DIM = 10;
 const ACT_DIM = 2;
@@ -58,7 +62,11 @@ function randomBatch(n: number, rng: Rng): SacBatch {
 }
 
 function makeAgent(shape: Shape): Sac {
-  const config = sacConfig("sb3", { batchSize: shape.batch, hidden: new Array<number>(shape.layers).fill(HIDDEN) });
+  const config = sacConfig("sb3", {
+    batchSize: shape.batch,
+    hidden: new Array<number>(shape.layers).fill(HIDDEN),
+    tqc: shape.tqc ? { quantiles: 25, dropPerNet: 2 } : null,
+  });
   return new Sac(OBS_DIM, ACT_DIM, 1, config, 0);
 }
 
@@ -157,10 +165,10 @@ export async function benchLearn(): Promise<BenchResult> {
   for (let round = 0; round < ROUNDS; round++) {
     for (const backend of backends) {
       await selectBackend(backend);
-      for (const shape of SHAPES) record(shape, backend, roundMsPerUpdate(shape));
+      for (const shape of SHAPES) if (backend === "ort" || !shape.tqc) record(shape, backend, roundMsPerUpdate(shape));
     }
     if (!torchRuns) continue;
-    for (const shape of SHAPES) {
+    for (const shape of SHAPES.filter((s) => !s.tqc)) {
       for (const threads of TORCH_THREADS) {
         const ms = torchRoundMs(shape, threads);
         if (ms === "unavailable") torchRuns = false;
@@ -173,7 +181,7 @@ export async function benchLearn(): Promise<BenchResult> {
   const torch = [...cases.values()].filter((c) => c.backend.startsWith("torch"));
   const results: Record<string, string | number>[] = [];
   console.log(`medians of ${ROUNDS} interleaved rounds (best round in brackets)`);
-  console.log("shape   backend          ms/update (best)   updates/s  vs torch best");
+  console.log("shape     backend          ms/update (best)   updates/s  vs torch best");
   for (const c of [...ours, ...torch]) {
     const ms = median(c.rounds);
     const best = Math.min(...c.rounds);
@@ -189,7 +197,7 @@ export async function benchLearn(): Promise<BenchResult> {
     const ratio = !c.backend.startsWith("torch") && Number.isFinite(torchBest) ? torchBest / ms : null;
     if (ratio !== null) row["vsTorchBest"] = ratio;
     console.log(
-      `${c.shape.name.padEnd(7)} ${c.backend.padEnd(15)} ${ms.toFixed(2).padStart(9)} (${best.toFixed(2).padStart(6)})  ${(1000 / ms).toFixed(1).padStart(9)}  ${ratio === null ? "" : `${ratio.toFixed(2)}x`.padStart(13)}`,
+      `${c.shape.name.padEnd(9)} ${c.backend.padEnd(15)} ${ms.toFixed(2).padStart(9)} (${best.toFixed(2).padStart(6)})  ${(1000 / ms).toFixed(1).padStart(9)}  ${ratio === null ? "" : `${ratio.toFixed(2)}x`.padStart(13)}`,
     );
     results.push(row);
   }

@@ -116,6 +116,17 @@ export class Graph {
   mask(condition: string): string {
     return this.op("Cast", [condition], { to: onnx.TensorProto.DataType.FLOAT });
   }
+  /** The `k` smallest (`largest` false) or largest values along the last axis of `x`, sorted; TopK's second output, their indices, is left unused. */
+  topK(x: string, k: number, largest: boolean): string {
+    const values = this.fresh("TopK");
+    this.nodes.push({
+      opType: "TopK",
+      input: [x, this.ints([k])],
+      output: [values, this.fresh("TopK_indices")],
+      attribute: [attribute("axis", -1), attribute("largest", largest ? 1 : 0), attribute("sorted", 1)],
+    });
+    return values;
+  }
   /** The number of rows of `x` (its first dimension) as a float scalar. */
   rows(x: string): string {
     const shape = this.op("Shape", [x], { start: 0, end: 1 });

@@ -7,10 +7,22 @@
 import type { SacParams } from "../nn/sac-params.js";
 import { mlpParams, mlpShapes, type MlpParams } from "./mlp-graph.js";
 
+/**
+ * TQC's critics (Kuznetsov et al. 2020, "truncated quantile critics"): each of the two nets
+ * outputs `quantiles` atoms of the return's distribution, and the target pools both nets' atoms
+ * and drops the `dropPerNet` largest per net, the truncation that curbs overestimation.
+ */
+export interface TqcSettings {
+  quantiles: number;
+  dropPerNet: number;
+}
+
 export interface SacDims {
   obsDim: number;
   actDim: number;
   hidden: readonly number[];
+  /** TQC's distributional critics; absent or null, SAC's twin scalar critics. */
+  tqc?: TqcSettings | null;
 }
 
 export type StateGroup = "actor" | "qf" | "alpha";
@@ -34,7 +46,7 @@ export function actorSizes(d: SacDims): number[] {
 }
 
 export function qfSizes(d: SacDims): number[] {
-  return [d.obsDim + d.actDim, ...d.hidden, 1];
+  return [d.obsDim + d.actDim, ...d.hidden, d.tqc?.quantiles ?? 1];
 }
 
 /** Every state tensor, in a fixed order: actor, its Adam moments, critics, theirs, targets, alpha. */

@@ -1,5 +1,6 @@
 /**
- * One whole SAC update as one ONNX graph, the maths of CleanRL's `sac_continuous_action.py` with
+ * One whole SAC update as one ONNX graph (or TQC's, whose critics are distributional:
+ * tqc-critic-graph.ts), the maths of CleanRL's `sac_continuous_action.py` with
  * every gradient written out: the critic loss and its backward pass, Adam on both critics, the
  * actor loss against the critics just updated and its backward pass, Adam on the actor, the
  * alpha step when alpha is learned, then the polyak step of the targets. Names follow the paper
@@ -15,6 +16,7 @@ import { Graph } from "./graph.js";
 import { mlpBackward, mlpForward, type MlpParams } from "./mlp-graph.js";
 import { actorParams, qfParams, sacStateEntries, type SacDims, type StateGroup } from "./sac-state-layout.js";
 import { policyBackward, policySample } from "./squashed-gaussian-graph.js";
+import { tqcActorValue, tqcCriticLoss, tqcTargets } from "./tqc-critic-graph.js";
 
 export interface SacUpdateOptions extends SacDims {
   actLimit: readonly number[];
@@ -54,15 +56,9 @@ export function sacUpdateGraph(o: SacUpdateOptions): Graph {
   // Critic target: a' comes from the *current* policy at s'.
   const nextPi = policySample(g, actor, nextObs, epsNext, actLimit, actDim);
   const target = mlpForward(g, qfTarget, g.concat([nextObs, nextPi.action], 1)).out;
-  const minQfNextTarget = g.sub(g.op("ReduceMin", [target], { axes: [0], keepdims: 0 }), g.mul(alpha, nextPi.logProb));
-  // (1 - terminated): a time-limit truncation still bootstraps.
-  const nextQValue = g.add(rew, g.mul(g.sub(g.constant([1]), done), g.mul(minQfNextTarget, g.constant([o.gamma]))));
-
-  // Critic loss: qf1_loss + qf2_loss, two MSEs to the same target; d mean(e^2) / de = 2e / n.
   const q = mlpForward(g, qf, g.concat([obs, act], 1));
-  const qfError = g.sub(q.out, nextQValue);
-  const qfLosses = g.reduceMean(g.mul(qfError, qfError), [1, 2], false);
-  const qfGrads = mlpBackward(g, qf, q.trace, g.div(g.mul(qfError, g.constant([2])), n), "params");
+  const critic = criticLoss(g, o, q.out, target, nextPi.logProb, alpha, rew, done, n);
+  const qfGrads = mlpBackward(g, qf, q.trace, critic.dq, "params");
   const newQf = stepNet(g, qf, "qf_adam", qfGrads, scalars.qf);
 
   const actorLoss = actorLossGraph(g, o, actor, newQf, obs, epsCur, alpha, n, actLimit);
@@ -90,8 +86,8 @@ export function sacUpdateGraph(o: SacUpdateOptions): Graph {
   const qf1Mean = g.reduceMean(g.slice(q.out, 0, 1, 0), [0, 1, 2], false);
   const metric = (x: string): string => g.op("Reshape", [x, g.ints([1])]);
   const metrics = [
-    g.slice(qfLosses, 0, 1, 0),
-    g.slice(qfLosses, 1, 2, 0),
+    g.slice(critic.losses, 0, 1, 0),
+    g.slice(critic.losses, 1, 2, 0),
     metric(qf1Mean),
     metric(actorLoss.piLoss),
     metric(alpha),
@@ -103,7 +99,31 @@ export function sacUpdateGraph(o: SacUpdateOptions): Graph {
 }
 
 /**
- * Policy loss mean(alpha * log pi - min(qf1, qf2)) against the updated critics, plus the term's
+ * Each critic's loss before the step, [2], and the gradient of their sum in the critics' outputs.
+ * SAC: both regress the one target y = r + gamma (1 - done) (min(qf1, qf2)_target(s', a') - alpha
+ * log pi(a'|s')), d mean(e^2) / de = 2e / n. TQC: tqc-critic-graph.ts.
+ */
+function criticLoss(
+  g: Graph,
+  o: SacUpdateOptions,
+  q: string,
+  target: string,
+  nextLogProb: string,
+  alpha: string,
+  rew: string,
+  done: string,
+  n: string,
+): { losses: string; dq: string } {
+  if (o.tqc) return tqcCriticLoss(g, o.tqc, q, tqcTargets(g, o.tqc, target, nextLogProb, alpha, rew, done, o.gamma), n);
+  const minQfNextTarget = g.sub(g.op("ReduceMin", [target], { axes: [0], keepdims: 0 }), g.mul(alpha, nextLogProb));
+  // (1 - terminated): a time-limit truncation still bootstraps.
+  const nextQValue = g.add(rew, g.mul(g.sub(g.constant([1]), done), g.mul(minQfNextTarget, g.constant([o.gamma]))));
+  const qfError = g.sub(q, nextQValue);
+  return { losses: g.reduceMean(g.mul(qfError, qfError), [1, 2], false), dq: g.div(g.mul(qfError, g.constant([2])), n) };
+}
+
+/**
+ * Policy loss mean(alpha * log pi - min(qf1, qf2)) (TQC: the mean of every atom in place of the min) against the updated critics, plus the term's
  * weighted loss over its own rows; the actor's gradients of the whole.
  */
 function actorLossGraph(
@@ -123,14 +143,8 @@ function actorLossGraph(
   let grads: string[] | null = null;
   if (o.rl) {
     const qfPi = mlpForward(g, qf, g.concat([obs, pi.action], 1));
-    const qf1Pi = g.slice(qfPi.out, 0, 1, 0);
-    const qf2Pi = g.slice(qfPi.out, 1, 2, 0);
-    const minQfPi = g.op("Squeeze", [g.op("Min", [qf1Pi, qf2Pi]), g.ints([0])]);
-    piLoss = g.reduceMean(g.sub(g.mul(alpha, pi.logProb), minQfPi), [0, 1], false);
-    // The min passes the gradient to the smaller critic (to qf2 on ties, as the tfjs engine).
-    const pickQf1 = g.mask(g.op("Greater", [qf2Pi, qf1Pi]));
-    const route = g.concat([pickQf1, g.sub(g.constant([1]), pickQf1)], 0);
-    const dQ = g.div(g.op("Neg", [route]), n);
+    const { value, dQ } = o.tqc ? tqcActorValue(g, o.tqc, qfPi.out, n) : minQValue(g, qfPi.out, n);
+    piLoss = g.reduceMean(g.sub(g.mul(alpha, pi.logProb), value), [0, 1], false);
     const dInput = g.reduceSum(mlpBackward(g, qf, qfPi.trace, dQ, "input")[0]!, [0], false);
     const dAction = g.slice(dInput, o.obsDim, o.obsDim + o.actDim, 1);
     grads = policyBackward(g, actor, pi, dAction, g.div(alpha, n), actLimit);
@@ -144,6 +158,16 @@ function actorLossGraph(
   }
   if (grads === null) throw new Error("sacUpdateGraph: an actor loss with neither RL nor a term");
   return { piLoss, grads, meanLogProb };
+}
+
+/** min(qf1, qf2) of the actor's sample, [n, 1], and its gradient for the loss -mean(min): the min passes it to the smaller critic (to qf2 on ties, as the tfjs engine). */
+function minQValue(g: Graph, qfPi: string, n: string): { value: string; dQ: string } {
+  const qf1Pi = g.slice(qfPi, 0, 1, 0);
+  const qf2Pi = g.slice(qfPi, 1, 2, 0);
+  const value = g.op("Squeeze", [g.op("Min", [qf1Pi, qf2Pi]), g.ints([0])]);
+  const pickQf1 = g.mask(g.op("Greater", [qf2Pi, qf1Pi]));
+  const route = g.concat([pickQf1, g.sub(g.constant([1]), pickQf1)], 0);
+  return { value, dQ: g.div(g.op("Neg", [route]), n) };
 }
 
 /** Adam on one net's parameters (gradients interleaved kernel, bias); outputs and returns the new values. */

@@ -56,7 +56,7 @@ export class OrtSacEngine implements SacEngine {
     init: SacParams,
     private readonly threads: number,
   ) {
-    this.dims = { obsDim, actDim, hidden: config.hidden };
+    this.dims = { obsDim, actDim, hidden: config.hidden, tqc: config.tqc };
     for (const entry of sacStateEntries(this.dims)) {
       const size = entry.shape.reduce((a, b) => a * b, 1);
       this.state.set(entry.name, {

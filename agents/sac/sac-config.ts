@@ -3,6 +3,7 @@
  * experiments, `docs/original-code.md` section 3.2) and Stable-Baselines3's defaults.
  */
 import { ConfigError } from "../config-error.js";
+import type { TqcSettings } from "../onnx/sac-state-layout.js";
 
 export interface SacConfig {
   /**
@@ -37,6 +38,12 @@ export interface SacConfig {
    * 40 updates per 100 steps did. @defaultValue 1
    */
   updatesPerStep: number;
+  /**
+   * TQC's truncated quantile critics in place of SAC's twin scalar ones (Kuznetsov et al. 2020;
+   * SB3-contrib's `n_quantiles` 25 and `top_quantiles_to_drop_per_net` 2 with two nets, as RL
+   * Baselines3 Zoo trains the panda-gym tasks). ONNX Runtime learner only. @defaultValue null (SAC)
+   */
+  tqc: TqcSettings | null;
 }
 
 /** The seed code (HR:SAC.py): fixed alpha 0.2, lr 1e-3, batch 100. */
@@ -53,6 +60,7 @@ export const seedPreset: SacConfig = {
   batchSize: 100,
   bufferSize: 1_000_000,
   updatesPerStep: 1,
+  tqc: null,
 };
 
 /** Stable-Baselines3's SAC defaults: lr 3e-4, batch 256, tau 0.005, learned alpha from 1. */
@@ -85,7 +93,19 @@ export function validateSacConfig(config: SacConfig): void {
   }
   if (!(config.gamma >= 0 && config.gamma <= 1)) throw new ConfigError(`SacConfig.gamma must be in [0, 1], got ${config.gamma}`);
   if (!(config.polyak >= 0 && config.polyak <= 1)) throw new ConfigError(`SacConfig.polyak must be in [0, 1], got ${config.polyak}`);
+  validateTqc(config.tqc);
   if (config.hidden.length === 0 || config.hidden.some((h) => !Number.isInteger(h) || h < 1)) {
     throw new ConfigError(`SacConfig.hidden must be positive integers, got [${config.hidden.join(", ")}]`);
+  }
+}
+
+function validateTqc(tqc: unknown): void {
+  if (tqc === null) return;
+  const { quantiles, dropPerNet, ...rest } = (typeof tqc === "object" ? tqc : {}) as Record<string, unknown>;
+  if (typeof tqc !== "object" || Object.keys(rest).length > 0 || !Number.isInteger(quantiles) || !Number.isInteger(dropPerNet)) {
+    throw new ConfigError(`SacConfig.tqc must be null or { quantiles, dropPerNet } (integers), got ${JSON.stringify(tqc)}`);
+  }
+  if ((quantiles as number) < 1 || (dropPerNet as number) < 0 || (dropPerNet as number) >= (quantiles as number)) {
+    throw new ConfigError(`SacConfig.tqc needs quantiles >= 1 and 0 <= dropPerNet < quantiles, got ${JSON.stringify(tqc)}`);
   }
 }

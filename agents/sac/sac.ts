@@ -9,6 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { Rng } from "../../sim/core/rng.js";
+import { ConfigError } from "../config-error.js";
 import { learnerEngine, ortThreads } from "../nn/backend.js";
 import type { BcLossKind, BcRows } from "../nn/bc-loss.js";
 import { fileHandler } from "../nn/file-io.js";
@@ -64,8 +65,13 @@ export class Sac {
     this.config = config;
     this.actorNet = new Mlp([obsDim, ...config.hidden, 2 * actDim]);
     this.rng = new Rng(seed);
-    const init = initialParams(this.actorNet, new Mlp([obsDim + actDim, ...config.hidden, 1]), this.rng, config.alpha);
+    const init = initialParams(this.actorNet, criticNet(obsDim, actDim, config), this.rng, config.alpha);
     this.engineName = learnerEngine();
+    if (config.tqc !== null && this.engineName !== "ort") {
+      throw new ConfigError(
+        `SacConfig.tqc: TQC's critics run on the ONNX Runtime learner only, and this agent's learner is the tfjs fallback (--backend ort, or ONNX Runtime failed to load)`,
+      );
+    }
     this.engine =
       this.engineName === "ort"
         ? new OrtSacEngine(obsDim, actDim, this.actLimit, config, init, ortThreads())
@@ -128,7 +134,7 @@ export class Sac {
     const expect = (name: string, got: number, want: number): void => {
       if (got !== want) throw new Error(`Sac.setWeights: ${name} has ${got} values, expected ${want}`);
     };
-    const qfSize = 2 * new Mlp([this.obsDim + this.actDim, ...this.config.hidden, 1]).layout.size;
+    const qfSize = 2 * criticNet(this.obsDim, this.actDim, this.config).layout.size;
     expect("actor", state.actor.length, this.actorNet.layout.size);
     expect("qf", state.qf.length, qfSize);
     expect("qfTarget", state.qfTarget.length, qfSize);
@@ -209,7 +215,8 @@ export class Sac {
         if (t === undefined) throw new Error(`Sac.load: ${dir}/sac.json lacks weight '${name}'`);
         return Float32Array.from(t.dataSync());
       };
-      const agent = new Sac(meta.obsDim, meta.actDim, meta.actLimit, meta.config);
+      // Files from before TQC have no `tqc`: their critics are SAC's.
+      const agent = new Sac(meta.obsDim, meta.actDim, meta.actLimit, { ...meta.config, tqc: meta.config.tqc ?? null });
       agent.setWeights({
         actor: read("actor"),
         qf: read("qf"),
@@ -231,6 +238,11 @@ export class Sac {
   dispose(): void {
     this.engine.dispose();
   }
+}
+
+/** One critic net: SAC's outputs Q(s, a), TQC's its M atoms. */
+function criticNet(obsDim: number, actDim: number, config: SacConfig): Mlp {
+  return new Mlp([obsDim + actDim, ...config.hidden, config.tqc?.quantiles ?? 1]);
 }
 
 /** PyTorch's default init of the actor and of both critics (qf1 then qf2), targets equal, Adam at zero. */

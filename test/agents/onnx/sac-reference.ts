@@ -14,6 +14,8 @@ export interface NetDims {
   obsDim: number;
   actDim: number;
   hidden: readonly number[];
+  /** TQC's critics (tqc-reference.ts): M outputs per net, the d largest per net dropped from the target. */
+  tqc?: { quantiles: number; dropPerNet: number } | null;
 }
 
 /** The constants of one update: alpha is exp(logAlpha), the one before the update's own alpha step. */
@@ -52,7 +54,7 @@ const EDGE = 2 ** -20;
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 export const actorSizes = (d: NetDims): number[] => [d.obsDim, ...d.hidden, 2 * d.actDim];
-export const qfSizes = (d: NetDims): number[] => [d.obsDim + d.actDim, ...d.hidden, 1];
+export const qfSizes = (d: NetDims): number[] => [d.obsDim + d.actDim, ...d.hidden, d.tqc?.quantiles ?? 1];
 
 /** Names and shapes of an MLP's parameters, layer by layer (kernel then bias). */
 export function netEntries(prefix: string, sizes: readonly number[], twin: boolean): { name: string; shape: number[] }[] {
@@ -136,7 +138,7 @@ export function sampleRow(
   return { action, logProb };
 }
 
-const concat = (a: ArrayLike<number>, b: ArrayLike<number>): Float64Array => Float64Array.from([...Array.from(a), ...Array.from(b)]);
+export const concat = (a: ArrayLike<number>, b: ArrayLike<number>): Float64Array => Float64Array.from([...Array.from(a), ...Array.from(b)]);
 
 /** min of the twin critics `prefix` at (obs, act). */
 function minQ(p: Tensors, d: NetDims, prefix: string, obs: ArrayLike<number>, act: ArrayLike<number>): number {

@@ -39,6 +39,7 @@ import {
   type Tensors,
   type Transitions,
 } from "./sac-reference.js";
+import { tqcActorLoss, tqcCriticLosses, tqcTargets } from "./tqc-reference.js";
 
 const OBS = 3;
 const ACT = 2;
@@ -133,8 +134,8 @@ function straddleLogStdClip(d: NetDims, feeds: Feeds): void {
   lastBias[2 * ACT - 1]! += 2 - (below + above) / 2;
 }
 
-function fixture(hidden: readonly number[], bcNoise: boolean): { d: NetDims; feeds: Feeds } {
-  const d: NetDims = { obsDim: OBS, actDim: ACT, hidden };
+function fixture(hidden: readonly number[], bcNoise: boolean, tqc: NetDims["tqc"] = null): { d: NetDims; feeds: Feeds } {
+  const d: NetDims = { obsDim: OBS, actDim: ACT, hidden, tqc };
   const rng = new Rng(100 + hidden.length);
   const feeds = new Map([...stateFeeds(d, rng), ...dataFeeds(rng, bcNoise)]);
   straddleLogStdClip(d, feeds);
@@ -233,6 +234,8 @@ function expectAdamSteps(out: Outputs, feeds: Feeds, optimiser: Optimiser, names
 
 interface UpdateVariant {
   hidden: readonly number[];
+  /** TQC's critics, or SAC's (null). */
+  tqc: NetDims["tqc"];
   learnAlpha: boolean;
   term: BcKind | null;
   /** The BC sample's noise: standard normal (the author's "mse"), or zeros ("mse-mean"). */
@@ -244,13 +247,21 @@ interface UpdateVariant {
 function checkCritics(out: Outputs, d: NetDims, p: Tensors): ReturnType<typeof criticLosses> {
   const t = transitions(p);
   // The targets hold only the target nets and the actor, never the critics being differentiated.
-  const y = criticTargets(p, d, t, HYPER);
+  const losses = d.tqc
+    ? (
+        (y: number[][]) => () =>
+          tqcCriticLosses(p, d, t, y)
+      )(tqcTargets(p, d, t, HYPER))
+    : (
+        (y: Float64Array) => () =>
+          criticLosses(p, d, t, y)
+      )(criticTargets(p, d, t, HYPER));
   const loss = (): number => {
-    const l = criticLosses(p, d, t, y);
+    const l = losses();
     return l.qf1Loss + l.qf2Loss;
   };
   expectGradients(out, "qf_adam", centralDifferences(loss, p, paramNames("qf", qfSizes(d), true)), "qf1_loss + qf2_loss");
-  return criticLosses(p, d, t, y);
+  return losses();
 }
 
 /** The actor's gradients against the stepped critics; returns the reference actor loss and mean log pi. */
@@ -259,7 +270,8 @@ function checkActor(out: Outputs, v: UpdateVariant, d: NetDims, p: Tensors): { p
   const stepped: Tensors = new Map(p);
   for (const name of paramNames("qf", qfSizes(d), true)) stepped.set(name, Float64Array.from(output(out, `new/${name}`)));
   const loss = (): number =>
-    (v.rl ? rlActorLoss(stepped, d, t, HYPER) : 0) + (v.term === null ? 0 : BC_WEIGHT * bcLoss(stepped, d, bcData(p), v.term, LIMIT));
+    (v.rl ? (d.tqc ? tqcActorLoss : rlActorLoss)(stepped, d, t, HYPER) : 0) +
+    (v.term === null ? 0 : BC_WEIGHT * bcLoss(stepped, d, bcData(p), v.term, LIMIT));
   expectGradients(out, "actor_adam", centralDifferences(loss, stepped, paramNames("actor", actorSizes(d), false)), "actor loss");
   return { piLoss: loss(), meanLogProb: meanLogProb(p, d, t, HYPER) };
 }
@@ -286,7 +298,7 @@ function checkPolyak(out: Outputs, d: NetDims, feeds: Feeds): void {
 }
 
 function checkUpdate(v: UpdateVariant): void {
-  const { d, feeds } = fixture(v.hidden, v.bcNoise);
+  const { d, feeds } = fixture(v.hidden, v.bcNoise, v.tqc);
   const graph = sacUpdateGraph({
     ...d,
     actLimit: LIMIT,
@@ -350,13 +362,25 @@ const BC_KINDS: readonly { label: string; kind: BcKind; bcNoise: boolean }[] = [
   { label: "nll", kind: "nll", bcNoise: false },
 ];
 
+/** SAC's twin critics under every term; TQC's (5 atoms per net, 2 dropped: 6 of 10 kept) with and without one. */
+const CRITICS: readonly { label: string; tqc: NetDims["tqc"]; terms: typeof TERMS }[] = [
+  { label: "SAC", tqc: null, terms: TERMS },
+  {
+    label: "TQC",
+    tqc: { quantiles: 5, dropPerNet: 2 },
+    terms: TERMS.filter((t) => t.label === "no term" || t.label === "BC sample (mse) + RL"),
+  },
+];
+
 describe("ONNX learning graphs against a float64 reference (central differences)", () => {
   for (const hidden of DEPTHS) {
-    for (const learnAlpha of [false, true]) {
-      for (const t of TERMS) {
-        it(`sacUpdateGraph, hidden [${hidden.join(", ")}], ${learnAlpha ? "learned" : "fixed"} alpha, ${t.label}: gradients, Adam, polyak, metrics`, () => {
-          checkUpdate({ hidden, learnAlpha, term: t.term, bcNoise: t.bcNoise, rl: t.rl });
-        });
+    for (const c of CRITICS) {
+      for (const learnAlpha of [false, true]) {
+        for (const t of c.terms) {
+          it(`sacUpdateGraph, ${c.label}, hidden [${hidden.join(", ")}], ${learnAlpha ? "learned" : "fixed"} alpha, ${t.label}: gradients, Adam, polyak, metrics`, () => {
+            checkUpdate({ hidden, tqc: c.tqc, learnAlpha, term: t.term, bcNoise: t.bcNoise, rl: t.rl });
+          });
+        }
       }
     }
     for (const k of BC_KINDS) {
