@@ -183,14 +183,17 @@ export function meanLogProb(p: Tensors, d: NetDims, t: Transitions, h: Hyper): n
   return total / t.n;
 }
 
-/** The RL actor loss mean(alpha log pi(a|s) - min(Q1, Q2)(s, a)) against the critics `qf` in `p`. */
-export function rlActorLoss(p: Tensors, d: NetDims, t: Transitions, h: Hyper): number {
+/** The critics' value of an action: SAC's min(Q1, Q2), or TQC's mean atom (tqc-reference.ts). */
+export type CriticValue = (p: Tensors, d: NetDims, prefix: string, obs: ArrayLike<number>, act: ArrayLike<number>) => number;
+
+/** The RL actor loss mean(alpha log pi(a|s) - value(s, a)) against the critics `qf` in `p`; value min(Q1, Q2) unless given. */
+export function rlActorLoss(p: Tensors, d: NetDims, t: Transitions, h: Hyper, value: CriticValue = minQ): number {
   const alpha = Math.exp(h.logAlpha);
   let total = 0;
   for (let r = 0; r < t.n; r++) {
     const obs = row(t.obs, d.obsDim, r);
     const pi = sampleRow(p, d, obs, row(t.epsCur, d.actDim, r), h.actLimit);
-    total += alpha * pi.logProb - minQ(p, d, "qf", obs, pi.action);
+    total += alpha * pi.logProb - value(p, d, "qf", obs, pi.action);
   }
   return total / t.n;
 }

@@ -39,7 +39,7 @@ import {
   type Tensors,
   type Transitions,
 } from "./sac-reference.js";
-import { tqcActorLoss, tqcCriticLosses, tqcTargets } from "./tqc-reference.js";
+import { meanAtom, tqcCriticLosses, tqcTargets } from "./tqc-reference.js";
 
 const OBS = 3;
 const ACT = 2;
@@ -270,7 +270,7 @@ function checkActor(out: Outputs, v: UpdateVariant, d: NetDims, p: Tensors): { p
   const stepped: Tensors = new Map(p);
   for (const name of paramNames("qf", qfSizes(d), true)) stepped.set(name, Float64Array.from(output(out, `new/${name}`)));
   const loss = (): number =>
-    (v.rl ? (d.tqc ? tqcActorLoss : rlActorLoss)(stepped, d, t, HYPER) : 0) +
+    (v.rl ? rlActorLoss(stepped, d, t, HYPER, d.tqc ? meanAtom : undefined) : 0) +
     (v.term === null ? 0 : BC_WEIGHT * bcLoss(stepped, d, bcData(p), v.term, LIMIT));
   expectGradients(out, "actor_adam", centralDifferences(loss, stepped, paramNames("actor", actorSizes(d), false)), "actor loss");
   return { piLoss: loss(), meanLogProb: meanLogProb(p, d, t, HYPER) };

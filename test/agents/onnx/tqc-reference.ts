@@ -57,15 +57,8 @@ export function tqcCriticLosses(
   return { qf1Loss: losses[0]!, qf2Loss: losses[1]!, qf1Mean };
 }
 
-/** The actor loss mean(alpha log pi(a|s) - mean of both nets' atoms at (s, a)) against the critics `qf` in `p`. */
-export function tqcActorLoss(p: Tensors, d: NetDims, t: Transitions, h: Hyper): number {
-  const alpha = Math.exp(h.logAlpha);
-  let total = 0;
-  for (let r = 0; r < t.n; r++) {
-    const obs = row(t.obs, d.obsDim, r);
-    const pi = sampleRow(p, d, obs, row(t.epsCur, d.actDim, r), h.actLimit);
-    const z = atoms(p, d, "qf", obs, pi.action);
-    total += alpha * pi.logProb - z.reduce((a, b) => a + b, 0) / z.length;
-  }
-  return total / t.n;
+/** The critics' value of an action under TQC: the mean of both nets' atoms (the actor loss's, rlActorLoss's `value`). */
+export function meanAtom(p: Tensors, d: NetDims, prefix: string, obs: ArrayLike<number>, act: ArrayLike<number>): number {
+  const z = atoms(p, d, prefix, obs, act);
+  return z.reduce((a, b) => a + b, 0) / z.length;
 }
