@@ -113,9 +113,10 @@ function writeReadmeTable(paths: ZooPaths): number {
 }
 
 /**
- * For each env, the finished run of the first condition with the best final eval success goes to
- * policies/<env>-<algo>/ (config, metrics, policy; not its checkpoints, which hold the buffer),
- * replacing what was shipped there before.
+ * For each env, the finished run with the best final eval success over every condition (on a tie,
+ * the earlier condition's, then the lower seed's) goes to policies/<env>-<algo>/ (config,
+ * metrics, policy; not its checkpoints, which hold the buffer), replacing what was shipped there
+ * before.
  */
 function shipPolicies(envs: readonly string[], paths: ZooPaths): number {
   for (const env of envs) {
@@ -123,15 +124,15 @@ function shipPolicies(envs: readonly string[], paths: ZooPaths): number {
     const e = loadExperiment(file);
     const summaryFile = join(paths.results, env, "summary.json");
     if (!existsSync(summaryFile)) throw new Error(`${env}: no results yet (${summaryFile}); run \`rapier-gym zoo ${env}\` first`);
-    const condition = (JSON.parse(readFileSync(summaryFile, "utf8")) as ZooResults).conditions[0]!;
+    const { conditions } = JSON.parse(readFileSync(summaryFile, "utf8")) as ZooResults;
     const runsDir = join(dirname(file), "runs", e.id);
-    const finished = condition.seeds
-      .map((s) => ({ ...s, dir: join(runsDir, `${slug(condition.label)}-seed${s.seed}`) }))
+    const finished = conditions
+      .flatMap((c, order) => c.seeds.map((s) => ({ ...s, order, algo: c.algo, dir: join(runsDir, `${slug(c.label)}-seed${s.seed}`) })))
       .filter((s) => existsSync(join(s.dir, "policy", "policy.onnx")) && Number.isFinite(s.finalSuccess))
-      .sort((x, y) => y.finalSuccess - x.finalSuccess || x.seed - y.seed);
+      .sort((x, y) => y.finalSuccess - x.finalSuccess || x.order - y.order || x.seed - y.seed);
     const best = finished[0];
     if (best === undefined) throw new Error(`${env}: no finished run with a policy in ${runsDir}`);
-    const target = join(paths.policies, `${slug(env)}-${condition.algo}`);
+    const target = join(paths.policies, `${slug(env)}-${best.algo}`);
     // Copied whole beside the target, then swapped in: a crash leaves the old policy or the new one.
     const staged = `${target}.shipping-${process.pid}`;
     rmSync(staged, { recursive: true, force: true });

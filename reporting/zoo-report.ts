@@ -56,7 +56,7 @@ export function zooResults(e: Experiment, steps: number, conditions: readonly Co
       );
       return {
         label: c.label,
-        algo: String(e.conditions[i]!.config["algo"]),
+        algo: algoName(e.conditions[i]!.config),
         seeds,
         finalSuccess: spread(seeds.map((s) => s.finalSuccess)),
         stepsTo,
@@ -65,6 +65,13 @@ export function zooResults(e: Experiment, steps: number, conditions: readonly Co
       };
     }),
   };
+}
+
+/** What a condition's config trains, as policies/ names it: its `algo`, or "tqc" for SAC with TQC's critics. */
+function algoName(config: Readonly<Record<string, unknown>>): string {
+  const sac = config["sac"];
+  const tqc = typeof sac === "object" && sac !== null && "tqc" in sac && sac.tqc !== null;
+  return tqc ? "tqc" : String(config["algo"]);
 }
 
 /** Writes the folder; returns the names of the files written. */

@@ -54,6 +54,18 @@ describe("rapier-gym zoo", function () {
           metric: "eval/return",
           post: { text: "-", stepsToThreshold: null },
         },
+        {
+          label: "TQC + HER",
+          config: {
+            algo: "sac",
+            startSteps: 100,
+            evalEvery: 100,
+            evalEpisodes: 2,
+            sac: { hidden: [8, 8], batchSize: 32, tqc: { quantiles: 5, dropPerNet: 1 } },
+          },
+          metric: "eval/return",
+          post: { text: "-", stepsToThreshold: null },
+        },
       ],
       postSummary: "a reference",
     };
@@ -66,6 +78,10 @@ describe("rapier-gym zoo", function () {
       [1, 300],
     ]);
     expect(summary.conditions[0]!.wallClockS).to.be.greaterThan(0);
+    expect(summary.conditions.map((c) => [c.label, c.algo, c.seeds.length])).to.deep.equal([
+      ["SAC + HER", "sac", 2],
+      ["TQC + HER", "tqc", 2],
+    ]);
     // The scripted expert reaches the goal; the arm held still almost never starts there.
     expect(summary.expert!.successRate).to.be.at.least(0.9);
     expect(summary.floor.successRate).to.be.below(0.2);
@@ -87,10 +103,15 @@ describe("rapier-gym zoo", function () {
       /\| \[PandaReach-v0\]\(results\/zoo\/PandaReach-v0\/report.md\) \| SAC \+ HER \| 0k \| 2 \| \d+% \(\d+%–\d+%\) \/ 90% \|/,
     );
 
+    // The best run over both conditions ships, named for its algorithm, with its own config.
     expect(await runZoo({ envs: ["PandaReach-v0"], ship: true }, paths)).to.equal(0);
-    const shipped = join(paths.policies, "pandareach-v0-sac");
+    const runs = summary.conditions.flatMap((c) => c.seeds.map((s) => ({ algo: c.algo, seed: s.seed, success: s.finalSuccess })));
+    const best = runs.reduce((a, b) => (b.success > a.success ? b : a));
+    const shipped = join(paths.policies, `pandareach-v0-${best.algo}`);
     for (const f of ["config.json", "metrics.jsonl", "policy/policy.onnx"]) expect(existsSync(join(shipped, f)), f).to.equal(true);
     expect(existsSync(join(shipped, "checkpoints"))).to.equal(false);
+    const config = JSON.parse(readFileSync(join(shipped, "config.json"), "utf8")) as { seed: number; sac: { tqc?: unknown } };
+    expect([config.seed, config.sac.tqc !== undefined]).to.deep.equal([best.seed, best.algo === "tqc"]);
   });
 
   it("refuses an env without an entry by naming the entries there are, and a README without the table's markers", async () => {
