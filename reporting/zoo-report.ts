@@ -119,6 +119,12 @@ export function kSteps(v: number | null, none = "never"): string {
   return v === null ? none : `${Math.round(v / 1000)}k`;
 }
 
+/** A condition's seeds column: "3", or "1 of 3" while some have not started, whose "–" would read as a failure. */
+export function seedCount(c: ZooConditionResults): string {
+  const started = c.seeds.filter((s) => s.steps > 0).length;
+  return started < c.seeds.length ? `${started} of ${c.seeds.length}` : String(c.seeds.length);
+}
+
 /** "1 h 05 min", "23 min". */
 export function formatDuration(seconds: number | null): string {
   if (seconds === null) return "–";
@@ -154,7 +160,7 @@ function renderZooReport(e: Experiment, r: ZooResults, date: string): string {
     "|---|---|---|---|---|---|",
     ...r.conditions.map(
       (c) =>
-        `| ${c.label} | ${c.seeds.length} | ${c.finalSuccess ? pct(c.finalSuccess.mean) : "–"} (${c.seeds.map((s) => (Number.isFinite(s.finalSuccess) ? pct(s.finalSuccess) : "–")).join(", ")}) | ${mean(c, 0.5)} (${perSeed(c, 0.5)}) | ${mean(c, 0.9)} (${perSeed(c, 0.9)}) | ${formatDuration(c.wallClockS)} |`,
+        `| ${c.label} | ${seedCount(c)} | ${c.finalSuccess ? pct(c.finalSuccess.mean) : "–"} (${c.seeds.map((s) => (Number.isFinite(s.finalSuccess) ? pct(s.finalSuccess) : "–")).join(", ")}) | ${mean(c, 0.5)} (${perSeed(c, 0.5)}) | ${mean(c, 0.9)} (${perSeed(c, 0.9)}) | ${formatDuration(c.wallClockS)} |`,
     ),
     "",
     `- Scripted expert: ${r.expert ? `${pct(r.expert.successRate)} success, mean return ${r.expert.meanReturn.toFixed(1)}, over ${r.expert.episodes} episodes` : "none for this task"}.`,
