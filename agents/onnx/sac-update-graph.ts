@@ -16,7 +16,7 @@ import { Graph } from "./graph.js";
 import { mlpBackward, mlpForward, type MlpParams } from "./mlp-graph.js";
 import { actorParams, qfParams, sacStateEntries, type SacDims, type StateGroup } from "./sac-state-layout.js";
 import { policyBackward, policySample } from "./squashed-gaussian-graph.js";
-import { tqcActorValue, tqcCriticLoss, tqcTargets } from "./tqc-critic-graph.js";
+import { tqcActorValue, tqcCriticLoss, tqcKeptAtoms } from "./tqc-critic-graph.js";
 
 export interface SacUpdateOptions extends SacDims {
   actLimit: readonly number[];
@@ -100,8 +100,9 @@ export function sacUpdateGraph(o: SacUpdateOptions): Graph {
 
 /**
  * Each critic's loss before the step, [2], and the gradient of their sum in the critics' outputs.
- * SAC: both regress the one target y = r + gamma (1 - done) (min(qf1, qf2)_target(s', a') - alpha
- * log pi(a'|s')), d mean(e^2) / de = 2e / n. TQC: tqc-critic-graph.ts.
+ * The targets y = r + gamma (1 - done) (v(s', a') - alpha log pi(a'|s')): SAC's v is
+ * min(qf1, qf2)_target and both critics regress the one y, d mean(e^2) / de = 2e / n; TQC's v is
+ * each kept atom, and its loss is tqc-critic-graph.ts's.
  */
 function criticLoss(
   g: Graph,
@@ -114,10 +115,12 @@ function criticLoss(
   done: string,
   n: string,
 ): { losses: string; dq: string } {
-  if (o.tqc) return tqcCriticLoss(g, o.tqc, q, tqcTargets(g, o.tqc, target, nextLogProb, alpha, rew, done, o.gamma), n);
-  const minQfNextTarget = g.sub(g.op("ReduceMin", [target], { axes: [0], keepdims: 0 }), g.mul(alpha, nextLogProb));
+  // What s' bootstraps from: SAC's min of the target nets [n, 1], TQC's kept atoms [n, K].
+  const next = o.tqc ? tqcKeptAtoms(g, o.tqc, target) : g.op("ReduceMin", [target], { axes: [0], keepdims: 0 });
+  const softNext = g.sub(next, g.mul(alpha, nextLogProb));
   // (1 - terminated): a time-limit truncation still bootstraps.
-  const nextQValue = g.add(rew, g.mul(g.sub(g.constant([1]), done), g.mul(minQfNextTarget, g.constant([o.gamma]))));
+  const nextQValue = g.add(rew, g.mul(g.sub(g.constant([1]), done), g.mul(softNext, g.constant([o.gamma]))));
+  if (o.tqc) return tqcCriticLoss(g, o.tqc, q, nextQValue, n);
   const qfError = g.sub(q, nextQValue);
   return { losses: g.reduceMean(g.mul(qfError, qfError), [1, 2], false), dq: g.div(g.mul(qfError, g.constant([2])), n) };
 }

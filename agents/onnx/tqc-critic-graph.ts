@@ -13,33 +13,22 @@ import type { Graph } from "./graph.js";
 import type { TqcSettings } from "./sac-state-layout.js";
 
 /** Atoms kept in the pooled target: (M - d) per net, both nets. */
-export function keptAtoms(tqc: TqcSettings): number {
+function keptAtoms(tqc: TqcSettings): number {
   return 2 * (tqc.quantiles - tqc.dropPerNet);
 }
 
 /**
- * The targets y = r + gamma (1 - done) (z - alpha log pi(a'|s')) for every kept atom z of the
- * target nets' `target` [2, n, M]; `nextLogProb`, `rew` and `done` are [n, 1]. Returns [n, K].
+ * The kept atoms of the target nets' `target` [2, n, M] at (s', a'): both nets' atoms pooled per
+ * row, the 2d largest dropped. Returns [n, K], what the target bootstraps from in place of SAC's min.
  */
-export function tqcTargets(
-  g: Graph,
-  tqc: TqcSettings,
-  target: string,
-  nextLogProb: string,
-  alpha: string,
-  rew: string,
-  done: string,
-  gamma: number,
-): string {
+export function tqcKeptAtoms(g: Graph, tqc: TqcSettings, target: string): string {
   const pooled = g.op("Reshape", [g.op("Transpose", [target], { perm: [1, 0, 2] }), g.ints([-1, 2 * tqc.quantiles])]);
-  const kept = g.topK(pooled, keptAtoms(tqc), false);
-  const soft = g.sub(kept, g.mul(alpha, nextLogProb));
-  // (1 - terminated): a time-limit truncation still bootstraps.
-  return g.add(rew, g.mul(g.sub(g.constant([1]), done), g.mul(soft, g.constant([gamma]))));
+  return g.topK(pooled, keptAtoms(tqc), false);
 }
 
 /**
- * Each net's quantile Huber loss, mean over rows, its atoms and the targets: [2]; and its
+ * Each net's quantile Huber loss against the targets [n, K] (r + gamma (1 - done) (z - alpha log
+ * pi(a'|s')) for every kept atom z), mean over rows, its atoms and the targets: [2]; and its
  * gradient in the atoms `q` [2, n, M] (the nets' losses summed, as SAC's qf1_loss + qf2_loss).
  * With u = y - theta_m, the loss of a pair is |tau_m - 1{u < 0}| huber(u), whose derivative in
  * theta_m is -|tau_m - 1{u < 0}| clip(u, -1, 1).

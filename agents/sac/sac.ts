@@ -15,6 +15,7 @@ import type { BcLossKind, BcRows } from "../nn/bc-loss.js";
 import { fileHandler } from "../nn/file-io.js";
 import { Mlp } from "../nn/mlp.js";
 import { savePolicyModel } from "../nn/policy-model.js";
+import { qfSizes } from "../onnx/sac-state-layout.js";
 import { OrtSacEngine } from "./ort-sac-engine.js";
 import { writePolicyOnnx, type PolicyInputPart } from "./policy-onnx.js";
 import { seedPreset, validateSacConfig, type SacConfig } from "./sac-config.js";
@@ -240,9 +241,9 @@ export class Sac {
   }
 }
 
-/** One critic net: SAC's outputs Q(s, a), TQC's its M atoms. */
+/** One critic net, as the ONNX state lays it out: SAC's outputs Q(s, a), TQC's its M atoms. */
 function criticNet(obsDim: number, actDim: number, config: SacConfig): Mlp {
-  return new Mlp([obsDim + actDim, ...config.hidden, config.tqc?.quantiles ?? 1]);
+  return new Mlp(qfSizes({ obsDim, actDim, hidden: config.hidden, tqc: config.tqc }));
 }
 
 /** PyTorch's default init of the actor and of both critics (qf1 then qf2), targets equal, Adam at zero. */
