@@ -116,7 +116,8 @@ function writeReadmeTable(paths: ZooPaths): number {
  * For each env, the finished run with the best final eval success over every condition (on a tie,
  * the earlier condition's, then the lower seed's) goes to policies/<env>-<algo>/ (config,
  * metrics, policy; not its checkpoints, which hold the buffer), replacing what was shipped there
- * before.
+ * before. A policy this entry shipped under another of its algorithms goes, so that `npm start`
+ * shows one learnt agent per task.
  */
 function shipPolicies(envs: readonly string[], paths: ZooPaths): number {
   for (const env of envs) {
@@ -139,6 +140,9 @@ function shipPolicies(envs: readonly string[], paths: ZooPaths): number {
     for (const name of ["config.json", "metrics.jsonl", "policy"]) cpSync(join(best.dir, name), join(staged, name), { recursive: true });
     rmSync(target, { recursive: true, force: true });
     renameSync(staged, target);
+    for (const algo of new Set(conditions.map((c) => c.algo))) {
+      if (algo !== best.algo) rmSync(join(paths.policies, `${slug(env)}-${algo}`), { recursive: true, force: true });
+    }
     process.stderr.write(`${env}: seed ${best.seed} (final eval success ${(100 * best.finalSuccess).toFixed(0)}%) -> ${target}\n`);
   }
   return 0;

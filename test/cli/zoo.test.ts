@@ -103,10 +103,15 @@ describe("rapier-gym zoo", function () {
       /\| \[PandaReach-v0\]\(results\/zoo\/PandaReach-v0\/report.md\) \| SAC \+ HER \| 0k \| 2 \| \d+% \(\d+%–\d+%\) \/ 90% \|/,
     );
 
-    // The best run over both conditions ships, named for its algorithm, with its own config.
-    expect(await runZoo({ envs: ["PandaReach-v0"], ship: true }, paths)).to.equal(0);
+    // The best run over both conditions ships, named for its algorithm, with its own config; what
+    // an earlier ship left under the entry's other algorithm goes, another task's policy stays.
     const runs = summary.conditions.flatMap((c) => c.seeds.map((s) => ({ algo: c.algo, seed: s.seed, success: s.finalSuccess })));
     const best = runs.reduce((a, b) => (b.success > a.success ? b : a));
+    const earlier = join(paths.policies, `pandareach-v0-${best.algo === "sac" ? "tqc" : "sac"}`);
+    const other = join(paths.policies, "pandapush-v0-sac");
+    for (const d of [earlier, other]) mkdirSync(join(d, "policy"), { recursive: true });
+    expect(await runZoo({ envs: ["PandaReach-v0"], ship: true }, paths)).to.equal(0);
+    expect([existsSync(earlier), existsSync(other)]).to.deep.equal([false, true]);
     const shipped = join(paths.policies, `pandareach-v0-${best.algo}`);
     for (const f of ["config.json", "metrics.jsonl", "policy/policy.onnx"]) expect(existsSync(join(shipped, f)), f).to.equal(true);
     expect(existsSync(join(shipped, "checkpoints"))).to.equal(false);
