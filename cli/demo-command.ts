@@ -67,9 +67,11 @@ async function loadPolicy(dir: string): Promise<{ env: GoalEnv; agent: LiveAgent
     return { env, agent: hacAgent(await Hac.load(policy, env), `${String(config.algo ?? "hac")} policy ${dir}`) };
   }
   const { loadRunPolicy } = await import("../agents/sac/run-policy.js");
-  const { boxSize } = await import("../agents/sac/her-learner.js");
   return {
     env,
-    agent: sacAgent(await loadRunPolicy(policy, boxSize(env, "desired_goal")), `${String(config.algo ?? "sac")} policy ${dir}`),
+    agent: sacAgent(
+      await loadRunPolicy(policy, env.observationSpace.box("desired_goal").size),
+      `${String(config.algo ?? "sac")} policy ${dir}`,
+    ),
   };
 }

@@ -3,7 +3,6 @@ import { join } from "node:path";
 import { make } from "../sim/index.js";
 import { selectBackend, type BackendName } from "../agents/nn/backend.js";
 import { evaluatePolicy } from "../agents/run/evaluate.js";
-import { boxSize } from "../agents/sac/her-learner.js";
 import { loadRunPolicy } from "../agents/sac/run-policy.js";
 import { parseTrainConfig } from "../agents/sac/train-config.js";
 import { readRunConfig } from "../agents/run/run-dir.js";
@@ -23,7 +22,7 @@ export async function runEval(run: string, episodes: number, seed: number, backe
   if (!existsSync(policyDir))
     throw new UsageError(`${run} has no final policy yet (${policyDir}): finish the run with 'train --resume --out ${run}'`);
   const env = make(config.env, config.envKwargs);
-  const agent = await loadRunPolicy(policyDir, boxSize(env, "desired_goal"));
+  const agent = await loadRunPolicy(policyDir, env.observationSpace.box("desired_goal").size);
   const recorded: RecordedEpisode[] = [];
   const result = evaluatePolicy(
     env,

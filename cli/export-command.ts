@@ -7,7 +7,6 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "../agents/config-error.js";
 import { selectBackend } from "../agents/nn/backend.js";
-import { boxSize } from "../agents/sac/her-learner.js";
 import { readRunConfig } from "../agents/run/run-dir.js";
 import { POLICY_FILE, writePolicyOnnx } from "../agents/sac/policy-onnx.js";
 import { Sac } from "../agents/sac/sac.js";
@@ -18,8 +17,8 @@ export async function runExport(run: string): Promise<number> {
   const config = readRunConfig(run) as { env?: unknown; envKwargs?: Record<string, unknown> };
   if (typeof config.env !== "string") throw new ConfigError(`${run}/config.json names no env`);
   const env = make(config.env, config.envKwargs ?? {});
-  const observation = boxSize(env, "observation");
-  const desiredGoal = boxSize(env, "desired_goal");
+  const observation = env.observationSpace.box("observation").size;
+  const desiredGoal = env.observationSpace.box("desired_goal").size;
   env.close();
   const policy = join(run, "policy");
   const levels = existsSync(policy)

@@ -21,6 +21,7 @@ import type { Frame, SceneDescription } from "../sim/physics/scene.js";
 import { siblingModule, workerEntry } from "../sim/worker-entry.js";
 import { allocateChannel, attachChannel, callBlocking, type Channel } from "./blocking-call.js";
 import type { ConnectOptions } from "./protocol-client.js";
+import { goalObsFromWire } from "./wire-observation.js";
 
 /** Room for one message: observations are small; a snapshot is about 10 kB, 40 kB as JSON. */
 const CHANNEL_BYTES = 4 << 20;
@@ -76,18 +77,18 @@ export class BlockingRemoteEnv implements GoalEnv {
 
   reset(args: ResetArgs = {}): ResetResult<GoalObs> {
     const r = this.call({ method: "reset", args }) as { obs: Record<string, number[]>; info: Info };
-    return { obs: goalObs(r.obs), info: r.info };
+    return { obs: goalObsFromWire(r.obs), info: r.info };
   }
 
   step(action: ArrayLike<number>): StepResult<GoalObs> {
     const r = this.call({ method: "step", action: Array.from(action) }) as Omit<StepResult<GoalObs>, "obs"> & {
       obs: Record<string, number[]>;
     };
-    return { ...r, obs: goalObs(r.obs) };
+    return { ...r, obs: goalObsFromWire(r.obs) };
   }
 
   computeReward(achieved: Float64Array, desired: Float64Array, _info?: Info, goalDim?: number): Float64Array {
-    const dim = goalDim ?? boxSize(this.observationSpace, "achieved_goal");
+    const dim = goalDim ?? this.observationSpace.box("achieved_goal").size;
     return Float64Array.from(this.call({ method: "computeReward", achieved, desired, goalDim: dim }) as number[]);
   }
 
@@ -133,14 +134,4 @@ function remoteError(e: { code: string; message: string }, where: string): Error
   const envCodes = ["BAD_ACTION", "BAD_OPTIONS", "RESET_NEEDED", "BAD_KWARGS", "UNKNOWN_ENV", "CLOSED", "BAD_SNAPSHOT"];
   if (envCodes.includes(e.code)) return new EnvError(e.code as EnvError["code"], e.message);
   return new Error(`${where}: ${e.code}: ${e.message}`);
-}
-
-function goalObs(obs: Record<string, number[]>): GoalObs {
-  return Object.fromEntries(Object.entries(obs).map(([k, v]) => [k, Float64Array.from(v)])) as GoalObs;
-}
-
-function boxSize(space: Dict, key: string): number {
-  const s = space.spaces[key];
-  if (s?.type !== "Box") throw new TypeError(`the observation space has no Box "${key}"`);
-  return s.size;
 }

@@ -7,8 +7,7 @@ import { spaceFromJSON, type Box, type Dict } from "../sim/core/spaces.js";
 import type { AsyncGoalEnv } from "./async-goal-env.js";
 import { ProtocolClient, type ConnectOptions } from "./protocol-client.js";
 import type { Result, ServerEvent } from "../protocol/messages.js";
-
-const GOAL_KEYS = ["observation", "achieved_goal", "desired_goal", "controllable_achieved_goal", "full_positional_state"] as const;
+import { goalObsFromWire } from "./wire-observation.js";
 
 export class RemoteEnv implements AsyncGoalEnv {
   private closed = false;
@@ -49,12 +48,12 @@ export class RemoteEnv implements AsyncGoalEnv {
 
   async reset(args: ResetArgs = {}): Promise<ResetResult<GoalObs>> {
     const r = single(await this.client.request("reset", { handle: this.handle, ...args }));
-    return { obs: goalObs(r.obs), info: r.info };
+    return { obs: goalObsFromWire(r.obs), info: r.info };
   }
 
   async step(action: ArrayLike<number>): Promise<StepResult<GoalObs>> {
     const r = single(await this.client.request("step", { handle: this.handle, action: Array.from(action) }));
-    return { obs: goalObs(r.obs), reward: r.reward, terminated: r.terminated, truncated: r.truncated, info: r.info };
+    return { obs: goalObsFromWire(r.obs), reward: r.reward, terminated: r.terminated, truncated: r.truncated, info: r.info };
   }
 
   async computeReward(achieved: Float64Array, desired: Float64Array, _info?: Info, goalDim: number = this.goalDim): Promise<Float64Array> {
@@ -109,11 +108,4 @@ type SingleResult = Extract<Result<"reset"> | Result<"step">, { info: { is_succe
 function single<R extends Result<"reset"> | Result<"step">>(r: R): Extract<R, SingleResult> {
   if (Array.isArray(r.info["is_success"])) throw new TypeError("the server answered with a vector result for a single env");
   return r as Extract<R, SingleResult>;
-}
-
-function goalObs(obs: Record<string, number[]>): GoalObs {
-  const out: Record<string, Float64Array> = {};
-  for (const [k, v] of Object.entries(obs)) out[k] = Float64Array.from(v);
-  for (const k of GOAL_KEYS) if (!out[k]) throw new TypeError(`the server's observation has no "${k}"`);
-  return out as GoalObs;
 }

@@ -146,7 +146,6 @@ export function stackExpert(obs: GoalObs): Float64Array {
   const second = vec(o, 19);
   const g = obs.desired_goal;
   const goal0 = vec(g);
-  const goal1 = vec(g, 3);
   // Near enough: Stack's success radius (0.1 over both cubes) leaves room, and the second cube
   // goes onto the first where it is rather than onto its own goal.
   const firstPlaced = xyDistance(first, goal0) < PLACED_FOR_STACK && first[2] < HALF + 0.005;

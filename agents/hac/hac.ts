@@ -23,7 +23,7 @@ import { Rng } from "../../sim/core/rng.js";
 import { goalEnvReward } from "../buffers/her-replay-buffer.js";
 import { writeFileAtomic } from "../run/atomic-write.js";
 import type { CheckpointBlobs } from "../run/checkpoint.js";
-import { HerLearner, boxOf, boxSize, type LearnerSpaces, type LossTotals } from "../sac/her-learner.js";
+import { HerLearner, type LearnerSpaces, type LossTotals } from "../sac/her-learner.js";
 import { levelSacConfigs, parseHacConfig, subgoalPenalty, type HacConfig } from "./hac-config.js";
 import { HacRollout, type StoredTransition } from "./hac-rollout.js";
 import { subgoalBounds } from "./subgoal-space.js";
@@ -80,12 +80,12 @@ export class Hac {
     const { levels: n, subgoalSpace } = this.config;
     const seeds = new Rng(options.seed ?? 0);
     this.rng = new Rng(seeds.nextUint32());
-    this.observationDim = boxSize(env, "observation");
-    const subgoalBox = boxOf(env, subgoalSpace);
+    this.observationDim = env.observationSpace.box("observation").size;
+    const subgoalBox = env.observationSpace.box(subgoalSpace);
     this.subgoalDim = subgoalBox.size;
     ({ center: this.subgoalCenter, limit: this.subgoalLimit } = subgoalBounds(this.config, subgoalBox));
     this.penalty = subgoalPenalty(this.config);
-    const envGoalDim = boxSize(env, "desired_goal");
+    const envGoalDim = env.observationSpace.box("desired_goal").size;
     const her = { ...this.config.her, faithful: this.config.quirks.herRelabelledRewardZero };
     this.levels = levelSacConfigs(this.config).map((sacConfig, index) => {
       const top = index === n - 1;

@@ -47,7 +47,7 @@ export class RplTrainer {
   private readonly validation: RelayDemos;
 
   private constructor(
-    private readonly root: string,
+    root: string,
     readonly config: RplTrainConfig,
     readonly hac: HacTrainer,
     private pretrained: boolean,

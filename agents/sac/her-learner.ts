@@ -5,7 +5,6 @@
  * Each HAC level is one too, on its own goal and action spaces (agents/hac/hac.ts).
  */
 import type { GoalEnv, GoalObs, StepResult } from "../../sim/core/env.js";
-import type { Box } from "../../sim/core/spaces.js";
 import { Rng } from "../../sim/core/rng.js";
 import { HerReplayBuffer, goalEnvReward, type GoalRewardFn, type HerBatch, type HerTransition } from "../buffers/her-replay-buffer.js";
 import { Sac, type SacMetrics, type SupervisedTerm } from "./sac.js";
@@ -76,7 +75,7 @@ export class HerLearner {
     spaces: LearnerSpaces = envSpaces(env),
   ) {
     const seeds = typeof seed === "number" ? { sac: seed, buffer: seed + 1 } : seed;
-    const obsDim = boxSize(env, "observation");
+    const obsDim = env.observationSpace.box("observation").size;
     const goalDim = spaces.goal.size;
     const actDim = spaces.actLimit.length;
     this.actLimit = spaces.actLimit;
@@ -200,7 +199,7 @@ function owedFromBytes(bytes: Uint8Array, name: string): number {
 /** The env's own spaces: its desired goal, its actions and its reward. */
 function envSpaces(env: GoalEnv): LearnerSpaces {
   return {
-    goal: { key: "desired_goal", size: boxSize(env, "desired_goal") },
+    goal: { key: "desired_goal", size: env.observationSpace.box("desired_goal").size },
     actLimit: Float64Array.from(env.actionSpace.high),
     computeReward: goalEnvReward(env),
   };
@@ -221,16 +220,4 @@ export function lossFields(totals: LossTotals, prefix = "", suffix = ""): Record
     [`${prefix}loss/pi${suffix}`]: totals.pi / totals.n,
     [`${prefix}alpha${suffix}`]: totals.alpha / totals.n,
   };
-}
-
-/** One Box entry of a goal env's Dict observation space. */
-export function boxOf(env: GoalEnv, key: string): Box {
-  const space = env.observationSpace.spaces[key];
-  if (space?.type !== "Box") throw new Error(`${env.unwrapped.toString()} has no Box observation key "${key}"`);
-  return space;
-}
-
-/** The size of one Box entry of a goal env's Dict observation space. */
-export function boxSize(env: GoalEnv, key: string): number {
-  return boxOf(env, key).size;
 }

@@ -88,6 +88,14 @@ export class Dict {
 
   constructor(readonly spaces: Readonly<Record<string, Space>>) {}
 
+  /** The Box under `key`: what agents size their networks from; a missing key is named with the keys there are. */
+  box(key: string): Box {
+    const space = this.spaces[key];
+    if (space?.type !== "Box")
+      throw new Error(`the observation space has no Box "${key}" (its keys: ${Object.keys(this.spaces).join(", ")})`);
+    return space;
+  }
+
   contains(x: unknown): boolean {
     if (typeof x !== "object" || x === null) return false;
     const rec = x as Record<string, unknown>;

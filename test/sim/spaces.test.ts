@@ -15,6 +15,14 @@ describe("spaces", () => {
     }
   });
 
+  it("Dict.box gives a Box entry, and names the keys there are when the key is missing or not a Box", () => {
+    const inner = new Box(-1, 1, [3]);
+    const space = new Dict({ observation: inner, nested: new Dict({}) });
+    expect(space.box("observation")).to.equal(inner);
+    expect(() => space.box("desired_goal")).to.throw(/no Box "desired_goal" \(its keys: observation, nested\)/);
+    expect(() => space.box("nested")).to.throw(/no Box "nested"/);
+  });
+
   it("Box.contains rejects NaN, wrong lengths and non-arrays", () => {
     const box = new Box(-1, 1, [2]);
     expect(box.contains([0, 1])).to.equal(true);
