@@ -97,20 +97,47 @@ export function writeExperimentResults(
 }
 
 function renderReport(e: Experiment, r: ExperimentResults, date: string, hierarchical: boolean): string {
-  const fmt = (v: number | null) => (v === null ? "never" : `${Math.round(v / 1000)}k`);
+  return [
+    ...reportHeader(e, r, date),
+    "",
+    "![return](return.svg)",
+    "",
+    ...conditionTable(e, r),
+    ...pretrainedTable(r),
+    "",
+    ...comparisons(e, r).map((x) => `- ${x}`),
+    "",
+    `The post: ${e.postSummary}`,
+    "",
+    ...(hierarchical ? SUBGOAL_SECTION : []),
+  ].join("\n");
+}
+
+const fmt = (v: number | null) => (v === null ? "never" : `${Math.round(v / 1000)}k`);
+
+/** Title, budget, metric, and the runs still short of their budget. */
+function reportHeader(e: Experiment, r: ExperimentResults, date: string): string[] {
   const evaluated = e.conditions.some((c) => c.metric !== "train/return");
   const ownBudgets = r.conditions.some((c) => c.steps !== undefined) ? " (or a condition's own budget, beside its seeds)" : "";
-  const lines = [
+  const unfinished = r.conditions.flatMap((c) =>
+    c.seeds.filter((s) => s.steps < (c.steps ?? r.steps)).map((s) => `${c.label} seed ${s.seed} (${Math.round(s.steps / 1000)}k)`),
+  );
+  return [
     `# ${e.id}: ${e.title}`,
     "",
     `${e.env}, ${r.steps.toLocaleString("en")} env steps per run${r.steps < e.steps ? ` (shortened from the experiment's ${e.steps.toLocaleString("en")})` : ""}${ownBudgets}, produced ${date} by \`rapier-gym experiment ${e.id}\`.`,
     `Metric: the 100-episode moving average of training-episode return, as the post plotted it${e.figure ? ` (its figure: \`${e.figure}\`)` : ""}${evaluated ? `; a condition judged by evaluations (deterministic policy), the moving average of its last ${EVAL_WINDOW} evaluations` : ""}.`,
-    "",
-    "![return](return.svg)",
-    "",
-    `| condition | seeds | steps to ${r.threshold}: mean (per seed) | learning starts, steps to ${r.startThreshold}: mean (per seed) | final avg return | final success | the post: steps to ${r.threshold} | the post |`,
-    "|---|---|---|---|---|---|---|---|",
+    ...(unfinished.length === 0
+      ? []
+      : [
+          "",
+          `**In progress:** ${unfinished.length} run(s) short of the budget, reported as they stand: ${unfinished.join(", ")}. Run the command again to continue them.`,
+        ]),
   ];
+}
+
+/** One row per condition: crossings per seed, final return and success, and the post's figures. */
+function conditionTable(e: Experiment, r: ExperimentResults): string[] {
   // A run still short of its budget has not "never" reached a level: it has not yet.
   const perSeed = (s: RunSummary, budget: number, steps: number | null) =>
     steps === null && s.steps < budget ? `${Math.round(s.steps / 1000)}k so far` : fmt(steps);
@@ -118,58 +145,61 @@ function renderReport(e: Experiment, r: ExperimentResults, date: string, hierarc
     const budget = c.steps ?? r.steps;
     return `${mean === null && c.seeds.some((s) => s.steps < budget) ? "not yet" : fmt(mean)} (${c.seeds.map((s) => perSeed(s, budget, steps(s))).join(", ")})`;
   };
-  const unfinished = r.conditions.flatMap((c) =>
-    c.seeds.filter((s) => s.steps < (c.steps ?? r.steps)).map((s) => `${c.label} seed ${s.seed} (${Math.round(s.steps / 1000)}k)`),
-  );
-
-  if (unfinished.length > 0) {
-    lines.splice(
-      4,
-      0,
-      "",
-      `**In progress:** ${unfinished.length} run(s) short of the budget, reported as they stand: ${unfinished.join(", ")}. Run the command again to continue them.`,
-    );
-  }
-  r.conditions.forEach((c, i) => {
+  // Over the seeds that have finished an episode; "–" while none has.
+  const mean = (xs: number[], digits: number, scale = 1, unit = "") => {
+    const done = xs.filter((x) => Number.isFinite(x));
+    return done.length === 0 ? "–" : `${((scale * done.reduce((a, b) => a + b, 0)) / done.length).toFixed(digits)}${unit}`;
+  };
+  const rows = r.conditions.map((c, i) => {
     const post = e.conditions[i]!.post;
-    // Over the seeds that have finished an episode; "–" while none has.
-    const mean = (xs: number[], digits: number, scale = 1, unit = "") => {
-      const done = xs.filter((x) => Number.isFinite(x));
-      return done.length === 0 ? "–" : `${((scale * done.reduce((a, b) => a + b, 0)) / done.length).toFixed(digits)}${unit}`;
-    };
-    lines.push(
-      `| ${c.label} | ${c.seeds.length}${c.steps === undefined ? "" : ` (to ${Math.round(c.steps / 1000)}k)`} | ${crossing(c, c.meanStepsToThreshold, (s) => s.stepsToThreshold)} | ${crossing(c, c.meanStepsToStart, (s) => s.stepsToStart)} | ${mean(
-        c.seeds.map((s) => s.finalReturn),
-        1,
-      )} | ${mean(
-        c.seeds.map((s) => s.finalSuccess),
-        0,
-        100,
-        "%",
-      )} | ${post.stepsToThreshold === null ? "never or not given" : fmt(post.stepsToThreshold)} | ${post.text} |`,
+    const seeds = `${c.seeds.length}${c.steps === undefined ? "" : ` (to ${Math.round(c.steps / 1000)}k)`}`;
+    const finalReturn = mean(
+      c.seeds.map((s) => s.finalReturn),
+      1,
     );
+    const finalSuccess = mean(
+      c.seeds.map((s) => s.finalSuccess),
+      0,
+      100,
+      "%",
+    );
+    const postSteps = post.stepsToThreshold === null ? "never or not given" : fmt(post.stepsToThreshold);
+    return `| ${c.label} | ${seeds} | ${crossing(c, c.meanStepsToThreshold, (s) => s.stepsToThreshold)} | ${crossing(c, c.meanStepsToStart, (s) => s.stepsToStart)} | ${finalReturn} | ${finalSuccess} | ${postSteps} | ${post.text} |`;
   });
-  if (r.conditions.some((c) => c.seeds.some((s) => s.pretrained))) {
+  return [
+    `| condition | seeds | steps to ${r.threshold}: mean (per seed) | learning starts, steps to ${r.startThreshold}: mean (per seed) | final avg return | final success | the post: steps to ${r.threshold} | the post |`,
+    "|---|---|---|---|---|---|---|---|",
+    ...rows,
+  ];
+}
+
+/** The pretrained models (relay, BC) before finetuning, where a condition has them. */
+function pretrainedTable(r: ExperimentResults): string[] {
+  if (!r.conditions.some((c) => c.seeds.some((s) => s.pretrained))) return [];
+  const lines = [
+    "",
+    "Pretrained only (before finetuning), deterministic evaluation on fresh start states, and on the training demos' own start states (the share of those that reach the goal at least once):",
+    "",
+    "| condition | mean return | success | episodes that reached the goal at least once | on the demos' starts: mean return | reached at least once |",
+    "|---|---|---|---|---|---|",
+  ];
+  for (const c of r.conditions) {
+    const pre = c.seeds.flatMap((s) => (s.pretrained ? [s.pretrained] : []));
+    if (pre.length === 0) continue;
+    const mean = (f: (p: (typeof pre)[number]) => number) => pre.reduce((a, p) => a + f(p), 0) / pre.length;
+    const onDemos = pre.flatMap((p) => (p.onDemoStarts ? [p.onDemoStarts] : []));
+    const demoMean = (f: (p: PretrainedSummary) => number) => onDemos.reduce((a, p) => a + f(p), 0) / onDemos.length;
+    const demoCells =
+      onDemos.length === 0 ? "– | –" : `${demoMean((p) => p.return).toFixed(1)} | ${(100 * demoMean((p) => p.reachedOnce)).toFixed(0)}%`;
     lines.push(
-      "",
-      "Pretrained only (before finetuning), deterministic evaluation on fresh start states, and on the training demos' own start states (the share of those that reach the goal at least once):",
-      "",
-      "| condition | mean return | success | episodes that reached the goal at least once | on the demos' starts: mean return | reached at least once |",
-      "|---|---|---|---|---|---|",
+      `| ${c.label} | ${mean((p) => p.return).toFixed(1)} | ${(100 * mean((p) => p.success)).toFixed(0)}% | ${(100 * mean((p) => p.reachedOnce)).toFixed(0)}% | ${demoCells} |`,
     );
-    for (const c of r.conditions) {
-      const pre = c.seeds.flatMap((s) => (s.pretrained ? [s.pretrained] : []));
-      if (pre.length === 0) continue;
-      const mean = (f: (p: (typeof pre)[number]) => number) => pre.reduce((a, p) => a + f(p), 0) / pre.length;
-      const onDemos = pre.flatMap((p) => (p.onDemoStarts ? [p.onDemoStarts] : []));
-      const demoMean = (f: (p: PretrainedSummary) => number) => onDemos.reduce((a, p) => a + f(p), 0) / onDemos.length;
-      const demoCells =
-        onDemos.length === 0 ? "– | –" : `${demoMean((p) => p.return).toFixed(1)} | ${(100 * demoMean((p) => p.reachedOnce)).toFixed(0)}%`;
-      lines.push(
-        `| ${c.label} | ${mean((p) => p.return).toFixed(1)} | ${(100 * mean((p) => p.success)).toFixed(0)}% | ${(100 * mean((p) => p.reachedOnce)).toFixed(0)}% | ${demoCells} |`,
-      );
-    }
   }
+  return lines;
+}
+
+/** Each condition against the baseline (with the post's ratio), and which runs are shared with another experiment. */
+function comparisons(e: Experiment, r: ExperimentResults): string[] {
   const b = Math.max(
     0,
     r.conditions.findIndex((c) => c.label === e.baseline),
@@ -194,18 +224,16 @@ function renderReport(e: Experiment, r: ExperimentResults, date: string, hierarc
     .filter((c) => c.sameRunsAs !== undefined)
     .map(
       (c) =>
-        `- ${c.label}: the same runs as ${c.sameRunsAs}'s condition with this config, read up to ${conditionSteps(c, r.steps).toLocaleString("en")} steps.`,
+        `${c.label}: the same runs as ${c.sameRunsAs}'s condition with this config, read up to ${conditionSteps(c, r.steps).toLocaleString("en")} steps.`,
     );
-  lines.push("", ...ratios.map((x) => `- ${x}`), ...shared, "", `The post: ${e.postSummary}`, "");
-  if (hierarchical) {
-    lines.push(
-      "How the bottom level's subgoals fared (100-episode averages): the share of its windows whose subgoal it reached, and its windows per episode. A window ends after k env steps, or as soon as its subgoal is reached; so many windows, nearly all reached, mean subgoals set where the agent already is, and few reached mean subgoals it cannot get to.",
-      "",
-      "![subgoals reached](subgoal-reached.svg)",
-      "",
-      "![windows per episode](windows.svg)",
-      "",
-    );
-  }
-  return lines.join("\n");
+  return [...ratios, ...shared];
 }
+
+const SUBGOAL_SECTION = [
+  "How the bottom level's subgoals fared (100-episode averages): the share of its windows whose subgoal it reached, and its windows per episode. A window ends after k env steps, or as soon as its subgoal is reached; so many windows, nearly all reached, mean subgoals set where the agent already is, and few reached mean subgoals it cannot get to.",
+  "",
+  "![subgoals reached](subgoal-reached.svg)",
+  "",
+  "![windows per episode](windows.svg)",
+  "",
+];
