@@ -51,6 +51,19 @@ export function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
+/** What one accepted connection's Session is given: the server's shared parts and the peer's own. */
+interface ConnectionOptions {
+  catalog: EnvCatalog;
+  limits: ServerLimits;
+  seal: SnapshotSeal;
+  runs: RunLibrary;
+  recordings: RecordingLibrary;
+  checkReplies: boolean;
+  requiredToken: string | null;
+  log: (line: string) => void;
+  remote: string;
+}
+
 export class RapierGymServer {
   private readonly sessions = new Map<WebSocket, Session>();
   /** Every live session; the server's own agents (demo, training replays) add theirs here. */
@@ -91,30 +104,7 @@ export class RapierGymServer {
     const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes, perMessageDeflate: false });
     let server: RapierGymServer | undefined;
 
-    http.on("request", (req: IncomingMessage, res: ServerResponse) => {
-      if (req.url === "/health") {
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify({ status: "ok", protocol: PROTOCOL_VERSION, server: SERVER_NAME, ...server!.stats() }));
-        return;
-      }
-      const path = new URL(req.url ?? "/", "http://localhost").pathname;
-      viewerAsset(path).then(
-        (asset) => {
-          if (asset === null) {
-            res.writeHead(404, { "content-type": "text/plain" });
-            res.end(`not found: ${path} (this server answers /, /health and WebSocket upgrades)\n`);
-            return;
-          }
-          res.writeHead(200, { "content-type": asset.contentType, "cache-control": "no-cache" });
-          res.end(asset.body);
-        },
-        (e: unknown) => {
-          log(`rapier-gym serve: could not serve ${path}: ${e instanceof Error ? e.message : String(e)}`);
-          res.writeHead(500, { "content-type": "text/plain" });
-          res.end(`the viewer could not be built: ${e instanceof Error ? e.message : String(e)}\n`);
-        },
-      );
-    });
+    http.on("request", (req: IncomingMessage, res: ServerResponse) => answerHttp(req, res, () => server!.stats(), log));
 
     http.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) => {
       socket.on("error", () => socket.destroy());
@@ -184,20 +174,7 @@ export class RapierGymServer {
     return this.closing;
   }
 
-  private accept(
-    ws: WebSocket,
-    options: {
-      catalog: EnvCatalog;
-      limits: ServerLimits;
-      seal: SnapshotSeal;
-      runs: RunLibrary;
-      recordings: RecordingLibrary;
-      checkReplies: boolean;
-      requiredToken: string | null;
-      log: (line: string) => void;
-      remote: string;
-    },
-  ): void {
+  private accept(ws: WebSocket, options: ConnectionOptions): void {
     const { limits, log } = options;
     let idle: NodeJS.Timeout | undefined;
     const end = (code: number, reason: string): void => {
@@ -247,6 +224,37 @@ export class RapierGymServer {
       else session.receive(rawText(data));
     });
   }
+}
+
+/** Plain HTTP on the protocol's port: /health, and the viewer's files for every other path. */
+function answerHttp(
+  req: IncomingMessage,
+  res: ServerResponse,
+  stats: () => { connections: number; envs: number },
+  log: (line: string) => void,
+): void {
+  if (req.url === "/health") {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ status: "ok", protocol: PROTOCOL_VERSION, server: SERVER_NAME, ...stats() }));
+    return;
+  }
+  const path = new URL(req.url ?? "/", "http://localhost").pathname;
+  viewerAsset(path).then(
+    (asset) => {
+      if (asset === null) {
+        res.writeHead(404, { "content-type": "text/plain" });
+        res.end(`not found: ${path} (this server answers /, /health and WebSocket upgrades)\n`);
+        return;
+      }
+      res.writeHead(200, { "content-type": asset.contentType, "cache-control": "no-cache" });
+      res.end(asset.body);
+    },
+    (e: unknown) => {
+      log(`rapier-gym serve: could not serve ${path}: ${e instanceof Error ? e.message : String(e)}`);
+      res.writeHead(500, { "content-type": "text/plain" });
+      res.end(`the viewer could not be built: ${e instanceof Error ? e.message : String(e)}\n`);
+    },
+  );
 }
 
 function rawText(data: RawData): string {
