@@ -102,46 +102,7 @@ async function train(args: TrainArgs, makeEnv: EnvMaker, stream: TrainingStream 
 }
 
 async function trainLocked(args: TrainArgs, makeEnv: EnvMaker, stream: TrainingStream | null): Promise<number> {
-  let trainer: Trainer;
-  if (args.resume) {
-    const { algo } = readRunConfig(args.out) as { algo?: string };
-    const kind = TRAINERS[algo ?? ""];
-    if (!kind) throw new UsageError(`${args.out}/config.json names no known algo (${String(algo)})`);
-    if (args.steps !== undefined) extendRunBudget(args.out, args.steps);
-    trainer = kind.resume(args.out, makeEnv);
-    process.stderr.write(`resuming ${args.out} at step ${trainer.step}\n`);
-  } else {
-    const fromFile: Record<string, unknown> = args.config ? JSON.parse(readFileSync(args.config, "utf8")) : {};
-    // The SAC preset is a top-level field of a flat run and a field of the hierarchy for HAC.
-    const preset =
-      args.preset === undefined
-        ? {}
-        : args.algo === "hac" || args.algo === "rpl"
-          ? { hac: { ...(fromFile["hac"] as object | undefined), preset: args.preset } }
-          : { preset: args.preset };
-    if (args.demos !== undefined && args.algo !== "rpl" && args.algo !== "sac")
-      throw new UsageError(`--demos is for --algo rpl or sac, not ${args.algo}`);
-    const demos =
-      args.demos === undefined
-        ? {}
-        : args.algo === "rpl"
-          ? { demos: args.demos }
-          : { bc: { ...(fromFile["bc"] as object | undefined), demos: args.demos } };
-    const config = {
-      ...fromFile,
-      ...demos,
-      algo: args.algo,
-      seed: args.seed,
-      ...preset,
-      ...(args.env !== undefined ? { env: args.env } : {}),
-      ...(args.steps !== undefined ? { steps: args.steps } : {}),
-    };
-    if (config.env === undefined) throw new UsageError("train needs --env (or an env in --config)");
-    if (config.steps === undefined) throw new UsageError("train needs --steps (or steps in --config)");
-    const kind = TRAINERS[args.algo];
-    if (!kind) throw new UsageError(`--algo ${args.algo} is not available (available: ${Object.keys(TRAINERS).join(", ")})`);
-    trainer = kind.start(args.out, config, makeEnv);
-  }
+  const trainer = args.resume ? resumeTrainer(args, makeEnv) : startTrainer(args, makeEnv);
   if (stream) watchEvaluations(trainer, stream);
   const stop = new AbortController();
   let stoppedBy: NodeJS.Signals | null = null;
@@ -175,6 +136,51 @@ async function trainLocked(args: TrainArgs, makeEnv: EnvMaker, stream: TrainingS
   }
   process.stderr.write(`run saved in ${args.out}: metrics.jsonl, plots/, policy/\n`);
   return 0;
+}
+
+/** The run in `args.out`, continued under its own config (and a larger budget, when --steps gives one). */
+function resumeTrainer(args: TrainArgs, makeEnv: EnvMaker): Trainer {
+  const { algo } = readRunConfig(args.out) as { algo?: string };
+  const kind = TRAINERS[algo ?? ""];
+  if (!kind) throw new UsageError(`${args.out}/config.json names no known algo (${String(algo)})`);
+  if (args.steps !== undefined) extendRunBudget(args.out, args.steps);
+  const trainer = kind.resume(args.out, makeEnv);
+  process.stderr.write(`resuming ${args.out} at step ${trainer.step}\n`);
+  return trainer;
+}
+
+/** A new run: --config's file, with the command line's flags over it. */
+function startTrainer(args: TrainArgs, makeEnv: EnvMaker): Trainer {
+  const fromFile: Record<string, unknown> = args.config ? JSON.parse(readFileSync(args.config, "utf8")) : {};
+  // The SAC preset is a top-level field of a flat run and a field of the hierarchy for HAC.
+  const preset =
+    args.preset === undefined
+      ? {}
+      : args.algo === "hac" || args.algo === "rpl"
+        ? { hac: { ...(fromFile["hac"] as object | undefined), preset: args.preset } }
+        : { preset: args.preset };
+  if (args.demos !== undefined && args.algo !== "rpl" && args.algo !== "sac")
+    throw new UsageError(`--demos is for --algo rpl or sac, not ${args.algo}`);
+  const demos =
+    args.demos === undefined
+      ? {}
+      : args.algo === "rpl"
+        ? { demos: args.demos }
+        : { bc: { ...(fromFile["bc"] as object | undefined), demos: args.demos } };
+  const config = {
+    ...fromFile,
+    ...demos,
+    algo: args.algo,
+    seed: args.seed,
+    ...preset,
+    ...(args.env !== undefined ? { env: args.env } : {}),
+    ...(args.steps !== undefined ? { steps: args.steps } : {}),
+  };
+  if (config.env === undefined) throw new UsageError("train needs --env (or an env in --config)");
+  if (config.steps === undefined) throw new UsageError("train needs --steps (or steps in --config)");
+  const kind = TRAINERS[args.algo];
+  if (!kind) throw new UsageError(`--algo ${args.algo} is not available (available: ${Object.keys(TRAINERS).join(", ")})`);
+  return kind.start(args.out, config, makeEnv);
 }
 
 /** Hands the stream every evaluation episode of the run; a hierarchy's subgoals and value maps too. */
