@@ -41,12 +41,43 @@ const TITLE_LINE = 1.2;
 /** Kept clear at each side of the title. */
 const TITLE_PAD = 12;
 
+/** Where the axes sit in the figure, and the maps from data to figure coordinates. */
+interface Frame {
+  height: number;
+  plotW: number;
+  plotH: number;
+  x: readonly [number, number];
+  y: readonly [number, number];
+  sx: (x: number) => number;
+  sy: (y: number) => number;
+}
+
 export function renderLinePlotSvg(plot: LinePlot): string {
   const width = plot.width ?? 720;
+  const frame = plotFrame(plot, width);
+  const legendHeight = plot.series.length * 18 + 8;
+  const title = titleText(plot.title, width);
+  const fullHeight = title.extraHeight + frame.height + legendHeight + 8;
+  const { plotW, plotH } = frame;
+  return `${[
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${fullHeight}" viewBox="0 0 ${width} ${fullHeight}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">`,
+    `<rect width="${width}" height="${fullHeight}" fill="#ffffff"/>`,
+    title.svg,
+    // Everything below the title, moved down by the lines a long title takes beyond its first.
+    `<g class="figure" transform="translate(0 ${fmt(title.extraHeight)})">`,
+    `<g class="axes">${axesSvg(plot, frame)}</g>`,
+    `<clipPath id="plot-area"><rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}"/></clipPath>`,
+    ...plot.series.map((s, i) => seriesSvg(s, i, frame)),
+    `<g class="legend">${legendSvg(plot.series, frame.height - 4, legendHeight)}</g>`,
+    "</g>",
+    "</svg>",
+  ].join("\n")}\n`;
+}
+
+function plotFrame(plot: LinePlot, width: number): Frame {
   const height = plot.height ?? 420;
   const plotW = width - MARGIN.left - MARGIN.right;
   const plotH = height - MARGIN.top - MARGIN.bottom;
-
   const xs = plot.series.flatMap((s) => finiteValues(s.x));
   const ys = plot.yRange
     ? [...plot.yRange]
@@ -55,28 +86,20 @@ export function renderLinePlotSvg(plot: LinePlot): string {
   const [yMin, yMax] = plot.yRange ? [plot.yRange[0], plot.yRange[1]] : withMargin(paddedRange(ys), 0.05);
   const sx = (x: number): number => MARGIN.left + ((x - xMin) / (xMax - xMin)) * plotW;
   const sy = (y: number): number => MARGIN.top + (1 - (y - yMin) / (yMax - yMin)) * plotH;
+  return { height, plotW, plotH, x: [xMin, xMax], y: [yMin, yMax], sx, sy };
+}
 
-  const legendHeight = plot.series.length * 18 + 8;
-  const title = titleText(plot.title, width);
-  const fullHeight = title.extraHeight + height + legendHeight + 8;
-  const parts: string[] = [];
-  parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${fullHeight}" viewBox="0 0 ${width} ${fullHeight}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">`,
-    `<rect width="${width}" height="${fullHeight}" fill="#ffffff"/>`,
-    title.svg,
-    // Everything below the title, moved down by the lines a long title takes beyond its first.
-    `<g class="figure" transform="translate(0 ${fmt(title.extraHeight)})">`,
-  );
-
+/** Grid lines and tick labels on both axes, the axes' box and their labels. */
+function axesSvg(plot: LinePlot, { height, plotW, plotH, x, y, sx, sy }: Frame): string {
   const axis: string[] = [];
-  for (const t of niceTicks(xMin, xMax, 7)) {
-    const x = fmt(sx(t));
-    axis.push(`<line x1="${x}" y1="${MARGIN.top}" x2="${x}" y2="${MARGIN.top + plotH}" stroke="#e5e5e5"/>`);
-    axis.push(`<text x="${x}" y="${MARGIN.top + plotH + 18}" text-anchor="middle">${formatTick(t)}</text>`);
+  for (const t of niceTicks(x[0], x[1], 7)) {
+    const at = fmt(sx(t));
+    axis.push(`<line x1="${at}" y1="${MARGIN.top}" x2="${at}" y2="${MARGIN.top + plotH}" stroke="#e5e5e5"/>`);
+    axis.push(`<text x="${at}" y="${MARGIN.top + plotH + 18}" text-anchor="middle">${formatTick(t)}</text>`);
   }
-  for (const t of niceTicks(yMin, yMax, 6)) {
-    const y = fmt(sy(t));
-    axis.push(`<line x1="${MARGIN.left}" y1="${y}" x2="${MARGIN.left + plotW}" y2="${y}" stroke="#e5e5e5"/>`);
+  for (const t of niceTicks(y[0], y[1], 6)) {
+    const at = fmt(sy(t));
+    axis.push(`<line x1="${MARGIN.left}" y1="${at}" x2="${MARGIN.left + plotW}" y2="${at}" stroke="#e5e5e5"/>`);
     axis.push(`<text x="${MARGIN.left - 8}" y="${fmt(sy(t) + 4)}" text-anchor="end">${formatTick(t)}</text>`);
   }
   axis.push(`<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#333333"/>`);
@@ -84,40 +107,39 @@ export function renderLinePlotSvg(plot: LinePlot): string {
   axis.push(
     `<text x="18" y="${MARGIN.top + plotH / 2}" text-anchor="middle" transform="rotate(-90 18 ${MARGIN.top + plotH / 2})">${escapeXml(plot.yLabel)}</text>`,
   );
-  parts.push(`<g class="axes">${axis.join("")}</g>`);
+  return axis.join("");
+}
 
-  parts.push(`<clipPath id="plot-area"><rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}"/></clipPath>`);
-  plot.series.forEach((s, i) => {
-    const color = s.color ?? TAB10[i % TAB10.length]!;
-    const g: string[] = [`<g class="series" data-label="${escapeXml(s.label)}" clip-path="url(#plot-area)">`];
-    if (s.lower && s.upper) {
-      const d = bandPath(s.x, s.lower, s.upper, sx, sy);
-      if (d) g.push(`<path class="band" d="${d}" fill="${color}" fill-opacity="0.2" stroke="none"/>`);
-    }
-    g.push(
-      `<path class="line" d="${linePath(s.x, s.y, sx, sy)}" fill="none" stroke="${color}" stroke-width="1.6" stroke-linejoin="round"${dash(s)}/>`,
-    );
-    g.push("</g>");
-    parts.push(g.join(""));
-  });
+function seriesSvg(s: PlotSeries, i: number, { sx, sy }: Frame): string {
+  const color = s.color ?? TAB10[i % TAB10.length]!;
+  const g: string[] = [`<g class="series" data-label="${escapeXml(s.label)}" clip-path="url(#plot-area)">`];
+  if (s.lower && s.upper) {
+    const d = bandPath(s.x, s.lower, s.upper, sx, sy);
+    if (d) g.push(`<path class="band" d="${d}" fill="${color}" fill-opacity="0.2" stroke="none"/>`);
+  }
+  g.push(
+    `<path class="line" d="${linePath(s.x, s.y, sx, sy)}" fill="none" stroke="${color}" stroke-width="1.6" stroke-linejoin="round"${dash(s)}/>`,
+  );
+  g.push("</g>");
+  return g.join("");
+}
 
-  // Below the x-axis label rather than over the curves: with four long labels a legend inside
-  // the axes hides part of some curve whichever corner it takes.
-  const legendWidth = 40 + 7 * Math.max(0, ...plot.series.map((s) => s.label.length));
-  const legendTop = height - 4;
-  const legend = [
-    `<rect x="${MARGIN.left}" y="${legendTop}" width="${legendWidth}" height="${legendHeight}" fill="#ffffff" stroke="#cccccc"/>`,
-  ];
+/**
+ * Below the x-axis label rather than over the curves: with four long labels a legend inside the
+ * axes hides part of some curve whichever corner it takes.
+ */
+function legendSvg(series: readonly PlotSeries[], top: number, height: number): string {
+  const width = 40 + 7 * Math.max(0, ...series.map((s) => s.label.length));
+  const legend = [`<rect x="${MARGIN.left}" y="${top}" width="${width}" height="${height}" fill="#ffffff" stroke="#cccccc"/>`];
   legend.push(
-    ...plot.series.map((s, i) => {
+    ...series.map((s, i) => {
       const color = s.color ?? TAB10[i % TAB10.length]!;
-      const y = legendTop + 16 + i * 18;
+      const y = top + 16 + i * 18;
       const x = MARGIN.left + 6;
       return `<line x1="${x}" y1="${y - 4}" x2="${x + 22}" y2="${y - 4}" stroke="${color}" stroke-width="3"${dash(s)}/><text x="${x + 28}" y="${y}">${escapeXml(s.label)}</text>`;
     }),
   );
-  parts.push(`<g class="legend">${legend.join("")}</g>`, "</g>", "</svg>");
-  return `${parts.join("\n")}\n`;
+  return legend.join("");
 }
 
 /**
