@@ -115,6 +115,17 @@ function solidLink(name: string, mass: number, shape: GeometryElement | null): L
 
 /** The Panda as a robot description (in URDF's vocabulary: kinematics/robot-description.ts). */
 export function pandaDescription(): RobotDescription {
+  const parts = [armChain(), handAndTcp(), fingers()];
+  return { name: "panda", links: parts.flatMap((p) => p.links), joints: parts.flatMap((p) => p.joints) };
+}
+
+interface DescriptionPart {
+  links: LinkDescription[];
+  joints: JointDescription[];
+}
+
+/** The base, seven revolute joints from the DH table, and the flange fixed to link 7. */
+function armChain(): DescriptionPart {
   const links: LinkDescription[] = [{ name: PANDA_LINKS.base, collisions: [LINK_SHAPES[0]!], visuals: [LINK_SHAPES[0]!] }];
   const joints: JointDescription[] = [];
   for (let i = 1; i <= 7; i++) {
@@ -145,52 +156,59 @@ export function pandaDescription(): RobotDescription {
     origin: dhOrigin(flange.a, flange.d, flange.alpha),
     axis: [0, 0, 1],
   });
-  links.push(solidLink(PANDA_LINKS.hand, PANDA_MASSES[7], HAND_SHAPE));
-  joints.push({
-    name: "panda_hand_joint",
-    type: "fixed",
-    parent: PANDA_LINKS.flange,
-    child: PANDA_LINKS.hand,
-    origin: origin(ZERO, [0, 0, HAND_YAW]),
-    axis: [0, 0, 1],
-  });
-  links.push(solidLink(PANDA_LINKS.tcp, 0, null));
-  joints.push({
-    name: "panda_grasptarget_hand",
-    type: "fixed",
-    parent: PANDA_LINKS.hand,
-    child: PANDA_LINKS.tcp,
-    origin: origin([0, 0, TCP_OFFSET]),
-    axis: [0, 0, 1],
-  });
-  const fingerLimits = {
+  return { links, joints };
+}
+
+/** The hand on the flange, and the tool centre point between the fingertips. */
+function handAndTcp(): DescriptionPart {
+  return {
+    links: [solidLink(PANDA_LINKS.hand, PANDA_MASSES[7], HAND_SHAPE), solidLink(PANDA_LINKS.tcp, 0, null)],
+    joints: [
+      {
+        name: "panda_hand_joint",
+        type: "fixed",
+        parent: PANDA_LINKS.flange,
+        child: PANDA_LINKS.hand,
+        origin: origin(ZERO, [0, 0, HAND_YAW]),
+        axis: [0, 0, 1],
+      },
+      {
+        name: "panda_grasptarget_hand",
+        type: "fixed",
+        parent: PANDA_LINKS.hand,
+        child: PANDA_LINKS.tcp,
+        origin: origin([0, 0, TCP_OFFSET]),
+        axis: [0, 0, 1],
+      },
+    ],
+  };
+}
+
+/** The two prismatic fingers, the right one mimicking the left. */
+function fingers(): DescriptionPart {
+  const limits = {
     lower: 0,
     upper: PANDA_GRIPPER.maxOpening,
     effort: PANDA_GRIPPER.continuousForce,
     velocity: PANDA_GRIPPER.maxSpeed,
   };
-  links.push(solidLink(PANDA_LINKS.leftFinger, FINGER_MASS, fingerShape(1)));
-  joints.push({
-    name: PANDA_FINGER_JOINTS[0],
+  const finger = (side: 1 | -1): JointDescription => ({
+    name: PANDA_FINGER_JOINTS[side === 1 ? 0 : 1],
     type: "prismatic",
     parent: PANDA_LINKS.hand,
-    child: PANDA_LINKS.leftFinger,
+    child: side === 1 ? PANDA_LINKS.leftFinger : PANDA_LINKS.rightFinger,
     origin: origin([0, 0, FINGER_BASE]),
-    axis: [0, 1, 0],
-    limits: fingerLimits,
+    axis: [0, side, 0],
+    limits,
+    ...(side === -1 ? { mimic: { joint: PANDA_FINGER_JOINTS[0], multiplier: 1, offset: 0 } } : {}),
   });
-  links.push(solidLink(PANDA_LINKS.rightFinger, FINGER_MASS, fingerShape(-1)));
-  joints.push({
-    name: PANDA_FINGER_JOINTS[1],
-    type: "prismatic",
-    parent: PANDA_LINKS.hand,
-    child: PANDA_LINKS.rightFinger,
-    origin: origin([0, 0, FINGER_BASE]),
-    axis: [0, -1, 0],
-    limits: fingerLimits,
-    mimic: { joint: PANDA_FINGER_JOINTS[0], multiplier: 1, offset: 0 },
-  });
-  return { name: "panda", links, joints };
+  return {
+    links: [
+      solidLink(PANDA_LINKS.leftFinger, FINGER_MASS, fingerShape(1)),
+      solidLink(PANDA_LINKS.rightFinger, FINGER_MASS, fingerShape(-1)),
+    ],
+    joints: [finger(1), finger(-1)],
+  };
 }
 
 /** A modified-DH row as a URDF origin: translation (a, −d·sin α, d·cos α), roll α. */
