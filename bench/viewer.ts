@@ -6,7 +6,7 @@
  * and of the frames of untrained HAC hierarchies on PointMassPush, whose subgoal ghosts travel as
  * markers in the same messages (the demo's sessions have none).
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { Hac } from "../agents/hac/hac.js";
@@ -74,6 +74,19 @@ async function hacFrameBytes(): Promise<Record<string, number>> {
   return out;
 }
 
+/** The viewer's address, once `rapier-gym demo` prints it. */
+function demoUrl(demo: ChildProcess): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let out = "";
+    demo.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /open (http:\/\/\S+\/) in a browser/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    demo.once("exit", (code) => reject(new Error(`rapier-gym demo exited (${code}): ${out}`)));
+  });
+}
+
 export async function benchViewer(): Promise<BenchResult> {
   // Before the demo starts: the page's frame rate is measured without this process busy.
   const hacBytes = await hacFrameBytes();
@@ -83,15 +96,7 @@ export async function benchViewer(): Promise<BenchResult> {
     stdio: ["ignore", "pipe", "inherit"],
   });
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = "";
-      demo.stdout!.on("data", (d: Buffer) => {
-        out += d.toString();
-        const m = /open (http:\/\/\S+\/) in a browser/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      demo.once("exit", (code) => reject(new Error(`rapier-gym demo exited (${code}): ${out}`)));
-    });
+    const url = await demoUrl(demo);
     const watcher = await RawClient.open(url.replace(/^http:/, "ws:").replace(/\/$/, ""));
     const { sessions } = await watcher.ok<{ sessions: { session: number; env: string }[] }>({ id: 1, op: "list" });
     const envOf = new Map(sessions.map((s) => [s.session, s.env]));
@@ -99,8 +104,7 @@ export async function benchViewer(): Promise<BenchResult> {
     const maxBytes = new Map<string, number>();
     let frames = 0;
     watcher.ws.on("message", (data: Buffer) => {
-      const text = data.toString();
-      const m = /^\{"event":"sessionFrame","session":(\d+)/.exec(text);
+      const m = /^\{"event":"sessionFrame","session":(\d+)/.exec(data.toString());
       if (!m) return;
       frames++;
       const env = envOf.get(Number(m[1]))!;
