@@ -105,7 +105,8 @@ for (const v of POINT_MASS_VARIANTS) {
  * - Reach: move the tool centre point (between the fingertips) to the goal.
  * - Push: push a 4 cm cube (1 kg, friction 1, as panda-gym) to a goal on the table; fingers closed.
  * - Slide: strike a puck (radius 3 cm, 1 kg, friction 0.04) to a goal 0.25–0.55 m beyond the
- *   table centre, out of reach; fingers closed.
+ *   table centre, out of reach; fingers closed. The puck's friction multiplies the table's (0.02
+ *   together, as Bullet combines them in panda-gym); every other pair averages, Rapier's default.
  * - PickAndPlace: put the cube on a goal up to 0.2 m above the table (on it 3 times in 10).
  * - Stack: put one cube on a goal on the table and the other on top of it.
  * 10 physics steps of 1/250 s per env step (25 Hz).
@@ -144,7 +145,9 @@ for (const v of POINT_MASS_VARIANTS) {
  * **Kwargs.** rewardType, distanceMetric (euclidean | l1), distanceThreshold,
  * terminateOnSuccess, controlType (ee | joints), maxEpisodeSteps.
  *
- * **Version history.** v0: panda-gym v3's tasks on Rapier 0.21.
+ * **Version history.** v0: panda-gym v3's tasks on Rapier 0.21. Slide's puck slid with the average
+ * of its friction and the table's (0.27) until 2026-12-06, 13× panda-gym's, and stopped where the
+ * tool left it; no result had been published on it, so the id stayed v0.
  */
 const PANDA_VARIANTS: (Omit<PandaVariant, "id"> & { name: string; maxEpisodeSteps: number; summary: string })[] = [
   {

@@ -17,6 +17,11 @@ export interface BodyOptions {
   /** kg; sets the collider's mass (density derived). Ignored for fixed bodies. */
   mass?: number;
   friction?: number;
+  /**
+   * How this collider's friction meets another's: Rapier averages the two unless one of them asks
+   * for the product, which is what Bullet (and so panda-gym) always does. @defaultValue "average"
+   */
+  frictionCombine?: "average" | "multiply";
   restitution?: number;
   linearDamping?: number;
   angularDamping?: number;
@@ -146,6 +151,7 @@ export class PhysicsWorld {
       const cd = colliderDesc(o.shape);
       if (o.mass !== undefined && o.kind !== "fixed") cd.setMass(o.mass);
       cd.setFriction(o.friction ?? 0.5).setRestitution(o.restitution ?? 0);
+      if (o.frictionCombine === "multiply") cd.setFrictionCombineRule(RAPIER.CoefficientCombineRule.Multiply);
       if (o.collisionGroups !== undefined) cd.setCollisionGroups(o.collisionGroups);
       this.world.createCollider(cd, body);
     }

@@ -37,6 +37,27 @@ describe("Panda envs: panda-gym's layouts and conventions", () => {
     env.close();
   });
 
+  it("lets Slide's struck puck slide on as panda-gym's does: the table's friction on it is 0.04 × 0.5", () => {
+    const env = make("PandaSlide-v0");
+    let { obs } = env.reset({ seed: 1, options: { objectStarts: [[-0.1, 0, 0.015]], goal: [0.5, 0, 0.015] } });
+    const clip = (a: number[]) => a.map((v) => Math.max(-1, Math.min(1, v)));
+    const trace: { toolX: number; puckX: number; puckVx: number }[] = [];
+    for (let t = 0; t < 50; t++) {
+      const o = obs.observation;
+      // Line up behind the puck, strike it for 10 steps at 0.3 of full speed, then hold still.
+      const action = t < 15 ? [(-0.18 - o[0]!) * 5, -o[1]! * 5, (0.015 - o[2]!) * 5] : t < 25 ? [0.3, 0, 0] : [0, 0, 0];
+      ({ obs } = env.step(clip(action)));
+      trace.push({ toolX: obs.observation[0]!, puckX: obs.observation[6]!, puckVx: obs.observation[12]! });
+    }
+    // The tool stops at step 25; the puck slides on by more than 15 cm...
+    expect(trace[49]!.puckX - trace[25]!.puckX).to.be.greaterThan(0.15);
+    expect(trace[49]!.toolX - trace[25]!.toolX).to.be.closeTo(0, 0.005);
+    // ...slowing by μg = 0.02 × 9.81 m/s² (Rapier's average of the two, 0.27, stopped it in 3 steps).
+    const deceleration = (trace[30]!.puckVx - trace[45]!.puckVx) / (15 * 0.04);
+    expect(deceleration).to.be.closeTo(0.02 * 9.81, 0.04);
+    env.close();
+  });
+
   it("takes goal and object starts as reset options, and names a bad one without changing state", () => {
     const env = make("PandaPush-v0");
     const { obs } = env.reset({ seed: 0, options: { goal: [0.1, -0.1, 0.02], objectStarts: [[0.05, 0.05, 0.02]] } });

@@ -116,6 +116,7 @@ export interface ObjectSpec {
   rotation: [number, number, number, number];
   mass: number;
   friction: number;
+  frictionCombine?: "multiply";
 }
 
 const OBJECT_COLORS = ["#2a9d8f", "#e9c46a"];
@@ -128,6 +129,7 @@ function addObject(world: PhysicsWorld, name: string, spec: ObjectSpec, color: s
     rotation: spec.rotation,
     mass: spec.mass,
     friction: spec.friction,
+    ...(spec.frictionCombine === undefined ? {} : { frictionCombine: spec.frictionCombine }),
     color,
     collisionGroups: interactionGroups(PANDA_GROUP.object, PANDA_GROUP.object | PANDA_GROUP.arm | PANDA_GROUP.finger | PANDA_GROUP.table),
   });
