@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../agents/run/atomic-write.js";
 import type { MetricsRow } from "../agents/run/metrics-log.js";
 import { renderLinePlotSvg } from "./plot-svg.js";
+import { runsInProgress } from "./runs-in-progress.js";
 import { comparisonPlot, type ComparisonOptions, type PlottedMetric } from "./run-plots.js";
 import { conditionSteps, type Experiment, type ReturnMetric } from "../experiments/experiment-config.js";
 import { EVAL_WINDOW, meanSteps, summariseRun, type PretrainedSummary, type RunSummary } from "./experiment-summary.js";
@@ -119,20 +120,13 @@ const fmt = (v: number | null) => (v === null ? "never" : `${Math.round(v / 1000
 function reportHeader(e: Experiment, r: ExperimentResults, date: string): string[] {
   const evaluated = e.conditions.some((c) => c.metric !== "train/return");
   const ownBudgets = r.conditions.some((c) => c.steps !== undefined) ? " (or a condition's own budget, beside its seeds)" : "";
-  const unfinished = r.conditions.flatMap((c) =>
-    c.seeds.filter((s) => s.steps < (c.steps ?? r.steps)).map((s) => `${c.label} seed ${s.seed} (${Math.round(s.steps / 1000)}k)`),
-  );
+  const inProgress = runsInProgress(r.conditions.map((c) => ({ label: c.label, budget: c.steps ?? r.steps, seeds: c.seeds })));
   return [
     `# ${e.id}: ${e.title}`,
     "",
     `${e.env}, ${r.steps.toLocaleString("en")} env steps per run${r.steps < e.steps ? ` (shortened from the experiment's ${e.steps.toLocaleString("en")})` : ""}${ownBudgets}, produced ${date} by \`rapier-gym experiment ${e.id}\`.`,
     `Metric: the 100-episode moving average of training-episode return, as the post plotted it${e.figure ? ` (its figure: \`${e.figure}\`)` : ""}${evaluated ? `; a condition judged by evaluations (deterministic policy), the moving average of its last ${EVAL_WINDOW} evaluations` : ""}.`,
-    ...(unfinished.length === 0
-      ? []
-      : [
-          "",
-          `**In progress:** ${unfinished.length} run(s) short of the budget, reported as they stand: ${unfinished.join(", ")}. Run the command again to continue them.`,
-        ]),
+    ...(inProgress === null ? [] : ["", `**In progress:** ${inProgress}; reported as they stand. Run the command again to continue them.`]),
   ];
 }
 

@@ -13,6 +13,7 @@ import type { ConditionRuns } from "./experiment-report.js";
 import { EVAL_WINDOW } from "./experiment-summary.js";
 import { renderLinePlotSvg, type LinePlot, type PlotSeries } from "./plot-svg.js";
 import { comparisonPlot } from "./run-plots.js";
+import { runsInProgress } from "./runs-in-progress.js";
 import { spread, summariseZooRun, ZOO_LEVELS, type ZooRunSummary } from "./zoo-summary.js";
 
 export interface ZooConditionResults {
@@ -133,9 +134,7 @@ export function formatDuration(seconds: number | null): string {
 }
 
 function renderZooReport(e: Experiment, r: ZooResults, date: string): string {
-  const unfinished = r.conditions.flatMap((c) =>
-    c.seeds.filter((s) => s.steps < r.steps).map((s) => `${c.label} seed ${s.seed} (${kSteps(s.steps)})`),
-  );
+  const inProgress = runsInProgress(r.conditions.map((c) => ({ label: c.label, budget: r.steps, seeds: c.seeds })));
   // A mean over seeds some of which are still under way has not "never" been reached: not yet.
   const mean = (c: ZooConditionResults, level: number) =>
     c.stepsTo[String(level)] === null && c.seeds.some((s) => s.steps < r.steps) ? "not yet" : kSteps(c.stepsTo[String(level)] ?? null);
@@ -150,9 +149,7 @@ function renderZooReport(e: Experiment, r: ZooResults, date: string): string {
     "",
     `${r.steps.toLocaleString("en")} env steps per run${r.steps < e.steps ? ` (shortened from the entry's ${e.steps.toLocaleString("en")})` : ""}, produced ${date} by \`rapier-gym zoo ${e.env}\`.`,
     `Metric: eval success (deterministic policy; 20 episodes per evaluation unless the config says otherwise), averaged over the last ${EVAL_WINDOW} evaluations.`,
-    ...(unfinished.length > 0
-      ? ["", `**In progress:** ${unfinished.join(", ")}: reported as they stand; the same command continues them.`]
-      : []),
+    ...(inProgress !== null ? ["", `**In progress:** ${inProgress}; reported as they stand, and the same command continues them.`] : []),
     "",
     "![eval success](success.svg)",
     "",

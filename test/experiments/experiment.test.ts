@@ -289,7 +289,7 @@ describe("experiments", () => {
       expect(report).to.include(
         "PointMassPush-v0, 80,000 env steps per run (or a condition's own budget, beside its seeds), produced 2026-01-01",
       );
-      expect(report).to.include("**In progress:** 1 run(s) short of the budget, reported as they stand: long seed 0 (40k).");
+      expect(report).to.include("**In progress:** 1 run(s) short of the budget: long: seed 0 at 40k; reported as they stand.");
       expect(report).to.match(/^\| long \| 1 \| not yet \(40k so far\) \|/m);
       expect(report).to.match(/^\| short \| 1 \(to 40k\) \| never \(never\) \|/m);
       const summary = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) as ExperimentResults;

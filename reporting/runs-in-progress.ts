@@ -1,0 +1,31 @@
+/**
+ * The "In progress" line of a results report: the runs still short of their budget, grouped by
+ * condition, so that an experiment with many conditions (E7 has eleven) names each once:
+ * "Relay: seeds 0 at 203k, 1 at 150k; BC: seed 2 not started".
+ */
+export interface ConditionProgress {
+  label: string;
+  budget: number;
+  seeds: readonly { seed: number; steps: number }[];
+}
+
+/** The line's text, or null when every run has reached its budget. */
+export function runsInProgress(conditions: readonly ConditionProgress[]): string | null {
+  let count = 0;
+  const parts = conditions.flatMap((c) => {
+    const short = c.seeds.filter((s) => s.steps < c.budget);
+    count += short.length;
+    const started = short.filter((s) => s.steps > 0).map((s) => `${s.seed} at ${Math.round(s.steps / 1000)}k`);
+    const waiting = short.filter((s) => s.steps === 0).map((s) => String(s.seed));
+    const groups = [
+      ...(started.length === 0 ? [] : [`${started.length === 1 ? "seed" : "seeds"} ${started.join(", ")}`]),
+      ...(waiting.length === 0 ? [] : [`${waiting.length === 1 ? "seed" : "seeds"} ${listed(waiting)} not started`]),
+    ];
+    return groups.length === 0 ? [] : [`${c.label}: ${groups.join(", ")}`];
+  });
+  return count === 0 ? null : `${count} run(s) short of the budget: ${parts.join("; ")}`;
+}
+
+function listed(xs: readonly string[]): string {
+  return xs.length === 1 ? xs[0]! : `${xs.slice(0, -1).join(", ")} and ${xs.at(-1)!}`;
+}
