@@ -116,6 +116,7 @@ export interface ObjectSpec {
   rotation: [number, number, number, number];
   mass: number;
   friction: number;
+  /** Multiply its friction with what it touches, as Bullet does (Slide's puck); else Rapier's average. */
   frictionCombine?: "multiply";
 }
 
@@ -129,7 +130,7 @@ function addObject(world: PhysicsWorld, name: string, spec: ObjectSpec, color: s
     rotation: spec.rotation,
     mass: spec.mass,
     friction: spec.friction,
-    ...(spec.frictionCombine === undefined ? {} : { frictionCombine: spec.frictionCombine }),
+    frictionCombine: spec.frictionCombine,
     color,
     collisionGroups: interactionGroups(PANDA_GROUP.object, PANDA_GROUP.object | PANDA_GROUP.arm | PANDA_GROUP.finger | PANDA_GROUP.table),
   });
