@@ -11,19 +11,23 @@ export interface ConditionProgress {
 
 /** The line's text, or null when every run has reached its budget. */
 export function runsInProgress(conditions: readonly ConditionProgress[]): string | null {
-  let count = 0;
-  const parts = conditions.flatMap((c) => {
-    const short = c.seeds.filter((s) => s.steps < c.budget);
-    count += short.length;
-    const started = short.filter((s) => s.steps > 0).map((s) => `${s.seed} at ${Math.round(s.steps / 1000)}k`);
-    const waiting = short.filter((s) => s.steps === 0).map((s) => String(s.seed));
+  const short = conditions.map((c) => ({ label: c.label, seeds: c.seeds.filter((s) => s.steps < c.budget) }));
+  const count = short.reduce((n, c) => n + c.seeds.length, 0);
+  if (count === 0) return null;
+  const parts = short.flatMap(({ label, seeds }) => {
+    const started = seeds.filter((s) => s.steps > 0).map((s) => `${s.seed} at ${Math.round(s.steps / 1000)}k`);
+    const waiting = seeds.filter((s) => s.steps === 0).map((s) => String(s.seed));
     const groups = [
-      ...(started.length === 0 ? [] : [`${started.length === 1 ? "seed" : "seeds"} ${started.join(", ")}`]),
-      ...(waiting.length === 0 ? [] : [`${waiting.length === 1 ? "seed" : "seeds"} ${listed(waiting)} not started`]),
+      ...(started.length === 0 ? [] : [`${plural(started)} ${started.join(", ")}`]),
+      ...(waiting.length === 0 ? [] : [`${plural(waiting)} ${listed(waiting)} not started`]),
     ];
-    return groups.length === 0 ? [] : [`${c.label}: ${groups.join(", ")}`];
+    return groups.length === 0 ? [] : [`${label}: ${groups.join(", ")}`];
   });
-  return count === 0 ? null : `${count} run(s) short of the budget: ${parts.join("; ")}`;
+  return `${count} run(s) short of the budget: ${parts.join("; ")}`;
+}
+
+function plural(xs: readonly string[]): string {
+  return xs.length === 1 ? "seed" : "seeds";
 }
 
 function listed(xs: readonly string[]): string {
