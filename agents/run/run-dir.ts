@@ -3,7 +3,7 @@
  * (see checkpoint.ts) and `plots/`. Kept in one place so that `train`, `--resume`, `eval` and the
  * experiment scripts agree on it.
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "./atomic-write.js";
 import { ConfigError } from "../config-error.js";
@@ -60,6 +60,10 @@ export function extendRunBudget(root: string, steps: number): void {
   if (!Number.isInteger(steps) || steps < current)
     throw new ConfigError(`--steps ${steps} cannot extend ${root}: its budget is already ${current} env steps (a budget only grows)`);
   if (steps === current) return;
+  // `policy/` is the final policy of the budget in config.json: the shorter budget's is kept beside
+  // it under its own name, so that neither `policy/` nor the experiment runner takes the run for done.
+  const policy = join(root, "policy");
+  if (existsSync(policy)) renameSync(policy, join(root, `policy-at-${current}`));
   writeFileAtomic(runPaths(root).config, `${JSON.stringify({ ...(config as object), steps }, null, 2)}\n`);
 }
 

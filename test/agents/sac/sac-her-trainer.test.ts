@@ -115,6 +115,9 @@ describe("SAC + HER training runs", function () {
     expect(() => extendRunBudget(root, 400)).to.throw(/budget is already 600/);
     // The buffer was sized for 600 steps; the extended run needs 700 and must not wrap early.
     extendRunBudget(root, 700);
+    // The 600-step policy is no longer the run's final one: the experiment runner must not take the run for done.
+    expect(existsSync(join(root, "policy"))).to.equal(false);
+    expect(existsSync(join(root, "policy-at-600", "sac.json"))).to.equal(true);
     const extended = SacHerTrainer.resume(root);
     expect(extended.step).to.equal(600);
     await extended.run();
