@@ -172,8 +172,12 @@ function renderZooReport(e: Experiment, r: ZooResults, date: string): string {
   return lines.join("\n");
 }
 
+/** Whether the entry's best condition meets the goal; the condition is named where there are several. */
 function goalVerdict(r: ZooResults): string {
-  const best = r.conditions[0]?.finalSuccess;
-  if (!best) return "";
-  return best.mean >= r.successGoal! ? `: met (${pct(best.mean)})` : `: not met (${pct(best.mean)})`;
+  const scored = r.conditions.filter((c) => c.finalSuccess !== null);
+  if (scored.length === 0) return "";
+  const best = scored.reduce((a, b) => (b.finalSuccess!.mean > a.finalSuccess!.mean ? b : a));
+  const rate = pct(best.finalSuccess!.mean);
+  const verdict = best.finalSuccess!.mean >= r.successGoal! ? "met" : "not met";
+  return r.conditions.length > 1 ? `: ${verdict}, at best ${rate} (${best.label})` : `: ${verdict} (${rate})`;
 }
