@@ -19,6 +19,8 @@ import { spread, summariseZooRun, ZOO_LEVELS, type ZooRunSummary } from "./zoo-s
 export interface ZooConditionResults {
   label: string;
   algo: string;
+  /** The condition's budget, when its own is below the entry's `steps`. */
+  steps?: number;
   seeds: ZooRunSummary[];
   finalSuccess: { mean: number; min: number; max: number } | null;
   /** Mean over the seeds of the steps to each level; null unless every seed got there. */
@@ -49,6 +51,7 @@ export function zooResults(e: Experiment, steps: number, conditions: readonly Co
     floor: refs.floor,
     conditions: conditions.map((c, i) => {
       const seeds = c.runs.map((r) => summariseZooRun(r.rows, r.seed));
+      const budget = Math.min(c.steps, steps);
       const stepsTo = Object.fromEntries(
         ZOO_LEVELS.map((l) => {
           const hits = seeds.map((s) => s.stepsTo[String(l)] ?? null);
@@ -58,11 +61,12 @@ export function zooResults(e: Experiment, steps: number, conditions: readonly Co
       return {
         label: c.label,
         algo: algoName(e.conditions[i]!.config),
+        ...(budget < steps ? { steps: budget } : {}),
         seeds,
         finalSuccess: spread(seeds.map((s) => s.finalSuccess)),
         stepsTo,
         // Only runs that reached the budget: a run under way has taken a fraction of a run's time.
-        wallClockS: spread(seeds.flatMap((s) => (s.wallClockS === null || s.steps < steps ? [] : [s.wallClockS])))?.mean ?? null,
+        wallClockS: spread(seeds.flatMap((s) => (s.wallClockS === null || s.steps < budget ? [] : [s.wallClockS])))?.mean ?? null,
       };
     }),
   };
@@ -120,6 +124,11 @@ export function kSteps(v: number | null, none = "never"): string {
   return v === null ? none : `${Math.round(v / 1000)}k`;
 }
 
+/** The env steps a condition's runs go to: the entry's budget or its own. */
+export function conditionBudget(r: ZooResults, c: ZooConditionResults): number {
+  return c.steps ?? r.steps;
+}
+
 /** A condition's seeds column: "3", or "1 of 3" while some have not started, whose "–" would read as a failure. */
 export function seedCount(c: ZooConditionResults): string {
   const started = c.seeds.filter((s) => s.steps > 0).length;
@@ -134,30 +143,34 @@ export function formatDuration(seconds: number | null): string {
 }
 
 function renderZooReport(e: Experiment, r: ZooResults, date: string): string {
-  const inProgress = runsInProgress(r.conditions.map((c) => ({ label: c.label, budget: r.steps, seeds: c.seeds })));
+  const inProgress = runsInProgress(r.conditions.map((c) => ({ label: c.label, budget: conditionBudget(r, c), seeds: c.seeds })));
   // A mean over seeds some of which are still under way has not "never" been reached: not yet.
   const mean = (c: ZooConditionResults, level: number) =>
-    c.stepsTo[String(level)] === null && c.seeds.some((s) => s.steps < r.steps) ? "not yet" : kSteps(c.stepsTo[String(level)] ?? null);
+    c.stepsTo[String(level)] === null && c.seeds.some((s) => s.steps < conditionBudget(r, c))
+      ? "not yet"
+      : kSteps(c.stepsTo[String(level)] ?? null);
   const perSeed = (c: ZooConditionResults, level: number) =>
     c.seeds
       .map((s) =>
-        s.stepsTo[String(level)] === null && s.steps < r.steps ? `${kSteps(s.steps)} so far` : kSteps(s.stepsTo[String(level)] ?? null),
+        s.stepsTo[String(level)] === null && s.steps < conditionBudget(r, c)
+          ? `${kSteps(s.steps)} so far`
+          : kSteps(s.stepsTo[String(level)] ?? null),
       )
       .join(", ");
   const lines = [
     `# ${e.env}: ${e.title}`,
     "",
-    `${r.steps.toLocaleString("en")} env steps per run${r.steps < e.steps ? ` (shortened from the entry's ${e.steps.toLocaleString("en")})` : ""}, produced ${date} by \`rapier-gym zoo ${e.env}\`.`,
+    `${r.steps.toLocaleString("en")} env steps per run${r.steps < e.steps ? ` (shortened from the entry's ${e.steps.toLocaleString("en")})` : ""}${r.conditions.some((c) => c.steps !== undefined) ? ", or the fewer a row's budget gives" : ""}, produced ${date} by \`rapier-gym zoo ${e.env}\`.`,
     `Metric: eval success (deterministic policy; 20 episodes per evaluation unless the config says otherwise), averaged over the last ${EVAL_WINDOW} evaluations.`,
     ...(inProgress !== null ? ["", `**In progress:** ${inProgress}; reported as they stand, and the same command continues them.`] : []),
     "",
     "![eval success](success.svg)",
     "",
-    `| condition | seeds | final eval success: mean (per seed) | steps to 50% (per seed) | steps to 90% (per seed) | wall-clock per run |`,
-    "|---|---|---|---|---|---|",
+    `| condition | budget (env steps) | seeds | final eval success: mean (per seed) | steps to 50% (per seed) | steps to 90% (per seed) | wall-clock per run |`,
+    "|---|---|---|---|---|---|---|",
     ...r.conditions.map(
       (c) =>
-        `| ${c.label} | ${seedCount(c)} | ${c.finalSuccess ? pct(c.finalSuccess.mean) : "–"} (${c.seeds.map((s) => (Number.isFinite(s.finalSuccess) ? pct(s.finalSuccess) : "–")).join(", ")}) | ${mean(c, 0.5)} (${perSeed(c, 0.5)}) | ${mean(c, 0.9)} (${perSeed(c, 0.9)}) | ${formatDuration(c.wallClockS)} |`,
+        `| ${c.label} | ${kSteps(conditionBudget(r, c))} | ${seedCount(c)} | ${c.finalSuccess ? pct(c.finalSuccess.mean) : "–"} (${c.seeds.map((s) => (Number.isFinite(s.finalSuccess) ? pct(s.finalSuccess) : "–")).join(", ")}) | ${mean(c, 0.5)} (${perSeed(c, 0.5)}) | ${mean(c, 0.9)} (${perSeed(c, 0.9)}) | ${formatDuration(c.wallClockS)} |`,
     ),
     "",
     `- Scripted expert: ${r.expert ? `${pct(r.expert.successRate)} success, mean return ${r.expert.meanReturn.toFixed(1)}, over ${r.expert.episodes} episodes` : "none for this task"}.`,

@@ -48,4 +48,10 @@ describe("the zoo table", () => {
     // One under way: the budget says how far the started runs are.
     expect(row(results([run(0, 10_000, 0.3), run(1, 4000, 0.3)]))[2]).to.equal("10k (runs at 4k so far)");
   });
+
+  it("gives a row of a budget of its own that budget, and reads its runs as finished there", () => {
+    const own = results([run(0, 4000, 0.3), run(1, 4000, 0.3)]);
+    own.conditions[0]!.steps = 4000;
+    expect(row(own).slice(2, 7)).to.deep.equal(["4k", "2", "30% (30%–30%) / 90%", "not reached", "not reached"]);
+  });
 });
