@@ -17,7 +17,7 @@ import { RESULTS_DIR } from "../reporting/experiment-report.js";
 import { ConfigError } from "../agents/config-error.js";
 import { collectDemoSetsOnce, demoPaths } from "./experiment-demos.js";
 import { trainRuns } from "./experiment-jobs.js";
-import { chosenConditions, planRuns, trainArgs, type PlannedRun } from "./experiment-plan.js";
+import { chosenConditions, planRuns, sharedRuns, trainArgs, type PlannedRun } from "./experiment-plan.js";
 import { showRunsProgress } from "./experiment-progress.js";
 import { reportExperiment } from "./experiment-results.js";
 import { submitRuns, trainPlannedRun, type SubmitOptions } from "./experiment-slurm.js";
@@ -76,6 +76,7 @@ export async function runExperiment(a: ExperimentArgs): Promise<number> {
   mkdirSync(runsDir, { recursive: true });
   // A submission collects nothing: its array tasks do, the first of them under the demos' lock.
   const demoFiles = a.reportOnly || a.slurm !== undefined ? demoPaths(e, runsDir) : await collectDemoSetsOnce(e, runsDir);
+  if (!a.reportOnly && a.slurm === undefined) await collectSharedDemoSets(e, runsDir, a.load ?? loadExperiment);
   const seeds = a.seeds ?? e.defaultSeeds;
   const skipReported = a.skipReported === true;
   const plan = planRuns({ experiment: e, seeds, steps, runsDir, resultsDir, demoFiles, load: a.load ?? loadExperiment, skipReported });
@@ -137,4 +138,17 @@ function writeRunConfigs(id: string, plan: readonly PlannedRun[]): void {
 function startedUnder(run: PlannedRun): boolean {
   if (!existsSync(join(run.dir, "config.json")) || !existsSync(run.configFile)) return true;
   return isDeepStrictEqual(JSON.parse(readFileSync(run.configFile, "utf8")), run.runConfig);
+}
+
+/**
+ * The demo sets of other experiments that this one's sameRunsAs conditions train from (a zoo
+ * entry's BC row shared by E9b), each collected once in that experiment's runs folder.
+ */
+async function collectSharedDemoSets(e: Experiment, runsDir: string, load: (id: string) => Experiment): Promise<void> {
+  for (const c of e.conditions) {
+    if (c.sameRunsAs === undefined || !JSON.stringify(c.config).includes('"$demos:')) continue;
+    const shared = sharedRuns(e, c, load, runsDir);
+    mkdirSync(shared.runsDir, { recursive: true });
+    await collectDemoSetsOnce(shared.experiment, shared.runsDir);
+  }
 }

@@ -10,7 +10,7 @@ import { ConfigError } from "../agents/config-error.js";
 import { runBudget } from "../agents/run/run-dir.js";
 import { conditionSteps, sharedRunsCondition, slug, type Experiment } from "../experiments/experiment-config.js";
 import { keptRun, keptUnder } from "../reporting/kept-metrics.js";
-import { withDemoPaths } from "./experiment-demos.js";
+import { demoPaths, withDemoPaths } from "./experiment-demos.js";
 import { lastStep } from "./experiment-progress.js";
 
 export interface PlannedRun {
@@ -49,12 +49,21 @@ export interface PlanInput {
  */
 export function planRuns({ experiment: e, seeds, steps, runsDir, resultsDir, demoFiles, load, skipReported }: PlanInput): PlannedRun[] {
   const trained = e.conditions.filter((c) => c.runsOf === undefined);
+  // A sameRunsAs condition's runs, and the demo sets its config names, are the other experiment's.
   const homes = new Map(
-    trained.map((c) => [c.label, c.sameRunsAs === undefined ? join(runsDir, slug(c.label)) : sharedRunsPrefix(e, c, load, runsDir)]),
+    trained.map((c) => {
+      if (c.sameRunsAs === undefined) return [c.label, { prefix: join(runsDir, slug(c.label)), demoFiles }];
+      const shared = sharedRuns(e, c, load, runsDir);
+      return [
+        c.label,
+        { prefix: join(shared.runsDir, slug(shared.condition.label)), demoFiles: demoPaths(shared.experiment, shared.runsDir) },
+      ];
+    }),
   );
   return Array.from({ length: seeds }, (_, seed) =>
     trained.map((c) => {
-      const dir = `${homes.get(c.label)!}-seed${seed}`;
+      const home = homes.get(c.label)!;
+      const dir = `${home.prefix}-seed${seed}`;
       const kept = keptRun(resultsDir, c.label, seed);
       const runSteps = conditionSteps(c, steps);
       const reported = skipReported && keptUnder(kept, c.config) && lastStep(kept.metrics) >= runSteps;
@@ -65,7 +74,7 @@ export function planRuns({ experiment: e, seeds, steps, runsDir, resultsDir, dem
         dir,
         configFile: `${dir}.config.json`,
         config: c.config,
-        runConfig: withDemoPaths(c.config, demoFiles),
+        runConfig: withDemoPaths(c.config, home.demoFiles),
         reported,
       };
     }),
@@ -129,10 +138,15 @@ export function chosenConditions(e: Experiment, names: readonly string[] | undef
 }
 
 /**
- * The runs of condition `c` (`sameRunsAs`): those of the other experiment's condition with the
- * same env and config, as a path without its `-seed<k>` suffix.
+ * Whose runs condition `c` (`sameRunsAs`) reads: the other experiment's condition with the same
+ * env and config, and that experiment's runs folder (beside `runsDir`, or beside its file).
  */
-function sharedRunsPrefix(e: Experiment, c: Experiment["conditions"][number], load: (id: string) => Experiment, runsDir: string): string {
+export function sharedRuns(
+  e: Experiment,
+  c: Experiment["conditions"][number],
+  load: (id: string) => Experiment,
+  runsDir: string,
+): { experiment: Experiment; condition: Experiment["conditions"][number]; runsDir: string } {
   const shared = sharedRunsCondition(e, c, load);
-  return join(shared.runsDir ?? join(dirname(runsDir), shared.experiment.id), slug(shared.condition.label));
+  return { ...shared, runsDir: shared.runsDir ?? join(dirname(runsDir), shared.experiment.id) };
 }

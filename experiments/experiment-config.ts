@@ -114,10 +114,6 @@ export const experimentSchema = z
       .refine(
         (cs) => cs.every((c) => c.runsOf === undefined || c.sameRunsAs === undefined),
         "a condition reads runsOf or sameRunsAs, not both",
-      )
-      .refine(
-        (cs) => cs.every((c) => c.sameRunsAs === undefined || !JSON.stringify(c.config).includes('"$demos:')),
-        "a sameRunsAs condition's config may use no demo set",
       ),
     /**
      * The condition the report sets every other one against, by label: the post measured its

@@ -1,7 +1,8 @@
 import { expect } from "chai";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runExperiment } from "../../cli/experiment-command.js";
 import { collectDemoSetsOnce } from "../../cli/experiment-demos.js";
 import { experimentSchema, type Experiment } from "../../experiments/experiment-config.js";
 
@@ -51,5 +52,49 @@ describe("experiment's demo sets", () => {
       );
     }
     expect(readFileSync(files["d"]!).equals(bytes)).to.equal(true);
+  });
+
+  it("a sameRunsAs condition trains from the other experiment's demo set of that name, collected in its runs folder", async function () {
+    this.timeout(300_000);
+    const post = { text: "-", stepsToThreshold: null };
+    const bc = {
+      algo: "sac",
+      startSteps: 100,
+      evalEvery: 200,
+      evalEpisodes: 1,
+      sac: { hidden: [8, 8] },
+      bc: { demos: "$demos:d", batchSize: 16 },
+    };
+    const shape = { title: "t", postSummary: "-", env: "PointMassPush-v0", steps: 200 };
+    const experiments: Record<string, Experiment> = {
+      E0: experimentSchema.parse({
+        ...shape,
+        id: "E0",
+        demos: { d: { source: "expert", steps: 150, maxEpisodeSteps: 50 } },
+        conditions: [{ label: "bc", config: bc, post }],
+      }),
+      // E0b defines no demo set of its own: "$demos:d" is E0's.
+      E0b: experimentSchema.parse({ ...shape, id: "E0b", conditions: [{ label: "bc too", config: bc, sameRunsAs: "E0", post }] }),
+    };
+    const load = (id: string) => experiments[id]!;
+    const args = (id: string) => ({
+      id,
+      experiment: load(id),
+      load,
+      seeds: 1,
+      jobs: 1,
+      runsDir: join(dir, "runs", id),
+      resultsDir: join(dir, "results", id),
+    });
+    expect(await runExperiment(args("E0b"))).to.equal(0);
+    const demos = join(dir, "runs", "E0", "demos-d.bin");
+    expect(existsSync(demos)).to.equal(true);
+    expect(readdirSync(join(dir, "runs", "E0b"))).to.deep.equal([]);
+    const runConfig = JSON.parse(readFileSync(join(dir, "runs", "E0", "bc-seed0", "config.json"), "utf8")) as { bc: { demos: string } };
+    expect(runConfig.bc.demos).to.equal(demos);
+    // E0 finds the run done under its own config: not refused as started under another, nor trained again.
+    const before = readFileSync(join(dir, "runs", "E0", "bc-seed0", "metrics.jsonl"));
+    expect(await runExperiment(args("E0"))).to.equal(0);
+    expect(readFileSync(join(dir, "runs", "E0", "bc-seed0", "metrics.jsonl")).equals(before)).to.equal(true);
   });
 });
