@@ -129,6 +129,15 @@ export function conditionBudget(r: ZooResults, c: ZooConditionResults): number {
   return c.steps ?? r.steps;
 }
 
+/**
+ * The mean env steps to a success level over a condition's seeds; a level not reached while some
+ * run is still short of its budget has not been reached "not yet", rather than `none`.
+ */
+export function stepsToLevel(r: ZooResults, c: ZooConditionResults, level: string, none = "never"): string {
+  const under = c.seeds.some((s) => s.steps < conditionBudget(r, c));
+  return c.stepsTo[level] === null && under ? "not yet" : kSteps(c.stepsTo[level] ?? null, none);
+}
+
 /** A condition's seeds column: "3", or "1 of 3" while some have not started, whose "–" would read as a failure. */
 export function seedCount(c: ZooConditionResults): string {
   const started = c.seeds.filter((s) => s.steps > 0).length;
@@ -144,11 +153,7 @@ export function formatDuration(seconds: number | null): string {
 
 function renderZooReport(e: Experiment, r: ZooResults, date: string): string {
   const inProgress = runsInProgress(r.conditions.map((c) => ({ label: c.label, budget: conditionBudget(r, c), seeds: c.seeds })));
-  // A mean over seeds some of which are still under way has not "never" been reached: not yet.
-  const mean = (c: ZooConditionResults, level: number) =>
-    c.stepsTo[String(level)] === null && c.seeds.some((s) => s.steps < conditionBudget(r, c))
-      ? "not yet"
-      : kSteps(c.stepsTo[String(level)] ?? null);
+  // A seed still under way has not reached a level "so far", rather than never.
   const perSeed = (c: ZooConditionResults, level: number) =>
     c.seeds
       .map((s) =>
@@ -170,7 +175,7 @@ function renderZooReport(e: Experiment, r: ZooResults, date: string): string {
     "|---|---|---|---|---|---|---|",
     ...r.conditions.map(
       (c) =>
-        `| ${c.label} | ${kSteps(conditionBudget(r, c))} | ${seedCount(c)} | ${c.finalSuccess ? pct(c.finalSuccess.mean) : "–"} (${c.seeds.map((s) => (Number.isFinite(s.finalSuccess) ? pct(s.finalSuccess) : "–")).join(", ")}) | ${mean(c, 0.5)} (${perSeed(c, 0.5)}) | ${mean(c, 0.9)} (${perSeed(c, 0.9)}) | ${formatDuration(c.wallClockS)} |`,
+        `| ${c.label} | ${kSteps(conditionBudget(r, c))} | ${seedCount(c)} | ${c.finalSuccess ? pct(c.finalSuccess.mean) : "–"} (${c.seeds.map((s) => (Number.isFinite(s.finalSuccess) ? pct(s.finalSuccess) : "–")).join(", ")}) | ${stepsToLevel(r, c, "0.5")} (${perSeed(c, 0.5)}) | ${stepsToLevel(r, c, "0.9")} (${perSeed(c, 0.9)}) | ${formatDuration(c.wallClockS)} |`,
     ),
     "",
     `- Scripted expert: ${r.expert ? `${pct(r.expert.successRate)} success, mean return ${r.expert.meanReturn.toFixed(1)}, over ${r.expert.episodes} episodes` : "none for this task"}.`,

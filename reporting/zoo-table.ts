@@ -3,7 +3,7 @@
  * user choosing settings for a Panda task wants at a glance (RL Baselines3 Zoo's benchmark table,
  * with this machine's wall-clock and the expert's rate beside each row).
  */
-import { conditionBudget, formatDuration, kSteps, pct, seedCount, type ZooResults } from "./zoo-report.js";
+import { conditionBudget, formatDuration, kSteps, pct, seedCount, stepsToLevel, type ZooResults } from "./zoo-report.js";
 
 export function zooTable(results: readonly ZooResults[]): string {
   const rows = results.flatMap((r) =>
@@ -11,12 +11,10 @@ export function zooTable(results: readonly ZooResults[]): string {
       // How far the started runs are; the ones not started show in the seeds column.
       const steps = conditionBudget(r, c);
       const reached = Math.min(...c.seeds.filter((s) => s.steps > 0).map((s) => s.steps));
-      const unfinished = c.seeds.some((s) => s.steps < steps);
       const budget = reached < steps ? `${kSteps(steps)} (runs at ${kSteps(reached)} so far)` : kSteps(steps);
       const success = c.finalSuccess ? `${pct(c.finalSuccess.mean)} (${pct(c.finalSuccess.min)}–${pct(c.finalSuccess.max)})` : "–";
       const goal = r.successGoal === null ? "" : ` / ${pct(r.successGoal)}`;
-      const level = (l: string) => (c.stepsTo[l] === null && unfinished ? "not yet" : kSteps(c.stepsTo[l] ?? null, "not reached"));
-      return `| [${r.env}](results/zoo/${r.env}/report.md) | ${c.label} | ${budget} | ${seedCount(c)} | ${success}${goal} | ${level("0.5")} | ${level("0.9")} | ${formatDuration(c.wallClockS)} | ${r.expert ? pct(r.expert.successRate) : "no expert"} | ${pct(r.floor.successRate)} |`;
+      return `| [${r.env}](results/zoo/${r.env}/report.md) | ${c.label} | ${budget} | ${seedCount(c)} | ${success}${goal} | ${stepsToLevel(r, c, "0.5", "not reached")} | ${stepsToLevel(r, c, "0.9", "not reached")} | ${formatDuration(c.wallClockS)} | ${r.expert ? pct(r.expert.successRate) : "no expert"} | ${pct(r.floor.successRate)} |`;
     }),
   );
   return [
