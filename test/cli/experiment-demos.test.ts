@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { runExperiment } from "../../cli/experiment-command.js";
 import { collectDemoSetsOnce } from "../../cli/experiment-demos.js";
 import { experimentSchema, type Experiment } from "../../experiments/experiment-config.js";
+import { argsIn } from "../experiments/tiny-experiment.js";
 
 describe("experiment's demo sets", () => {
   let dir: string;
@@ -76,16 +77,7 @@ describe("experiment's demo sets", () => {
       // E0b defines no demo set of its own: "$demos:d" is E0's.
       E0b: experimentSchema.parse({ ...shape, id: "E0b", conditions: [{ label: "bc too", config: bc, sameRunsAs: "E0", post }] }),
     };
-    const load = (id: string) => experiments[id]!;
-    const args = (id: string) => ({
-      id,
-      experiment: load(id),
-      load,
-      seeds: 1,
-      jobs: 1,
-      runsDir: join(dir, "runs", id),
-      resultsDir: join(dir, "results", id),
-    });
+    const args = argsIn(dir, experiments);
     expect(await runExperiment(args("E0b"))).to.equal(0);
     const demos = join(dir, "runs", "E0", "demos-d.bin");
     expect(existsSync(demos)).to.equal(true);

@@ -140,15 +140,18 @@ describe("experiments: the configs, their checks and the steps to a threshold", 
     });
   }
 
+  /** The least an experiment file holds: one condition, "a". */
+  const minimal = {
+    id: "E0",
+    title: "t",
+    env: "PointMassReach-v0",
+    steps: 10,
+    postSummary: "-",
+    conditions: [{ label: "a", config: { algo: "sac" }, post }],
+  };
+
   it("refuses a baseline that names no condition", () => {
-    const e = {
-      id: "E0",
-      title: "t",
-      env: "PointMassReach-v0",
-      steps: 10,
-      postSummary: "-",
-      conditions: [{ label: "a", config: { algo: "sac" }, post }],
-    };
+    const e = minimal;
     const parsed = experimentSchema.safeParse({ ...e, baseline: "flat" });
     expect(parsed.error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`)).to.deep.equal([
       "baseline: baseline must be the label of one of the conditions",
@@ -157,20 +160,12 @@ describe("experiments: the configs, their checks and the steps to a threshold", 
   });
 
   it("refuses a runsOf that names no training condition", () => {
-    const bad = {
-      id: "E0",
-      title: "t",
-      env: "PointMassReach-v0",
-      steps: 10,
-      postSummary: "-",
-      conditions: [{ label: "a", config: { algo: "sac" }, runsOf: "b", post }],
-    };
+    const bad = { ...minimal, conditions: [{ ...minimal.conditions[0]!, runsOf: "b" }] };
     expect(experimentSchema.safeParse(bad).success).to.equal(false);
   });
 
   it("refuses a start threshold that is not below the threshold", () => {
-    const conditions = [{ label: "a", config: { algo: "sac" }, post }];
-    const e = { id: "E0", title: "t", env: "PointMassReach-v0", steps: 10, postSummary: "-", conditions };
+    const e = minimal;
     const parsed = experimentSchema.safeParse({ ...e, threshold: -100, startThreshold: -100 });
     expect(parsed.success).to.equal(false);
     expect(parsed.error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`)).to.deep.equal([

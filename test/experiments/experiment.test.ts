@@ -6,7 +6,7 @@ import { writeExperimentResults, type ExperimentResults } from "../../reporting/
 import { readMetrics } from "../../agents/run/metrics-log.js";
 import { readDemoFile } from "../../agents/demos/demo-file.js";
 import { capturedWrites } from "../captured-writes.js";
-import { inTempDir, post, tinyExperiment } from "./tiny-experiment.js";
+import { argsIn, inTempDir, post, tinyExperiment } from "./tiny-experiment.js";
 
 describe("experiments", () => {
   it("refuses to resume or report a run started under another config than its condition's now, and names it", async () => {
@@ -126,16 +126,7 @@ describe("experiments", () => {
           conditions: [{ label: "other", config: { ...flat, startSteps: 50 }, sameRunsAs: "E0", post }],
         }),
       };
-      const load = (id: string) => experiments[id as keyof typeof experiments];
-      const args = (id: keyof typeof experiments) => ({
-        id,
-        experiment: load(id),
-        load,
-        seeds: 1,
-        jobs: 1,
-        runsDir: join(dir, "runs", id),
-        resultsDir: join(dir, "results", id),
-      });
+      const args = argsIn(dir, experiments);
       expect(await runExperiment(args("E0b"))).to.equal(0);
       // E0b trained E0's run, to E0b's budget, and none of its own.
       expect(readdirSync(join(dir, "runs", "E0"))).to.include("flat-seed0");
