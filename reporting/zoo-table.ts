@@ -8,8 +8,8 @@ import { conditionBudget, formatDuration, kSteps, pct, seedCount, stepsToLevel, 
 export function zooTable(results: readonly ZooResults[]): string {
   const rows = results.flatMap((r) =>
     r.conditions.map((c) => {
-      // How far the started runs are; the ones not started show in the seeds column.
       const steps = conditionBudget(r, c);
+      // How far the started runs are; the ones not started show in the seeds column.
       const reached = Math.min(...c.seeds.filter((s) => s.steps > 0).map((s) => s.steps));
       const budget = reached < steps ? `${kSteps(steps)} (runs at ${kSteps(reached)} so far)` : kSteps(steps);
       const success = c.finalSuccess ? `${pct(c.finalSuccess.mean)} (${pct(c.finalSuccess.min)}–${pct(c.finalSuccess.max)})` : "–";
