@@ -10,6 +10,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../agents/run/atomic-write.js";
 import type { MetricsRow } from "../agents/run/metrics-log.js";
+import { kSteps } from "./k-steps.js";
 import { renderLinePlotSvg } from "./plot-svg.js";
 import { runsInProgress } from "./runs-in-progress.js";
 import { comparisonPlot, type ComparisonOptions, type PlottedMetric } from "./run-plots.js";
@@ -114,8 +115,6 @@ function renderReport(e: Experiment, r: ExperimentResults, date: string, hierarc
   ].join("\n");
 }
 
-const fmt = (v: number | null) => (v === null ? "never" : `${Math.round(v / 1000)}k`);
-
 /** Title, budget, metric, and the runs still short of their budget. */
 function reportHeader(e: Experiment, r: ExperimentResults, date: string): string[] {
   const evaluated = e.conditions.some((c) => c.metric !== "train/return");
@@ -134,10 +133,10 @@ function reportHeader(e: Experiment, r: ExperimentResults, date: string): string
 function conditionTable(e: Experiment, r: ExperimentResults): string[] {
   // A run still short of its budget has not "never" reached a level: it has not yet.
   const perSeed = (s: RunSummary, budget: number, steps: number | null) =>
-    steps === null && s.steps < budget ? `${Math.round(s.steps / 1000)}k so far` : fmt(steps);
+    steps === null && s.steps < budget ? `${kSteps(s.steps)} so far` : kSteps(steps);
   const crossing = (c: ReportedCondition, mean: number | null, steps: (s: RunSummary) => number | null) => {
     const budget = c.steps ?? r.steps;
-    return `${mean === null && c.seeds.some((s) => s.steps < budget) ? "not yet" : fmt(mean)} (${c.seeds.map((s) => perSeed(s, budget, steps(s))).join(", ")})`;
+    return `${mean === null && c.seeds.some((s) => s.steps < budget) ? "not yet" : kSteps(mean)} (${c.seeds.map((s) => perSeed(s, budget, steps(s))).join(", ")})`;
   };
   // Over the seeds that have finished an episode; "–" while none has.
   const mean = (xs: number[], digits: number, scale = 1, unit = "") => {
@@ -146,7 +145,7 @@ function conditionTable(e: Experiment, r: ExperimentResults): string[] {
   };
   const rows = r.conditions.map((c, i) => {
     const post = e.conditions[i]!.post;
-    const seeds = `${c.seeds.length}${c.steps === undefined ? "" : ` (to ${Math.round(c.steps / 1000)}k)`}`;
+    const seeds = `${c.seeds.length}${c.steps === undefined ? "" : ` (to ${kSteps(c.steps)})`}`;
     const finalReturn = mean(
       c.seeds.map((s) => s.finalReturn),
       1,
@@ -157,7 +156,7 @@ function conditionTable(e: Experiment, r: ExperimentResults): string[] {
       100,
       "%",
     );
-    const postSteps = post.stepsToThreshold === null ? "never or not given" : fmt(post.stepsToThreshold);
+    const postSteps = post.stepsToThreshold === null ? "never or not given" : kSteps(post.stepsToThreshold);
     return `| ${c.label} | ${seeds} | ${crossing(c, c.meanStepsToThreshold, (s) => s.stepsToThreshold)} | ${crossing(c, c.meanStepsToStart, (s) => s.stepsToStart)} | ${finalReturn} | ${finalSuccess} | ${postSteps} | ${post.text} |`;
   });
   return [

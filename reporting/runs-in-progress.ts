@@ -3,6 +3,8 @@
  * condition, so that an experiment with many conditions (E7 has eleven) names each once:
  * "Relay: seeds 0 at 203k, 1 at 150k; BC: seed 2 not started".
  */
+import { kSteps } from "./k-steps.js";
+
 export interface ConditionProgress {
   label: string;
   budget: number;
@@ -15,7 +17,7 @@ export function runsInProgress(conditions: readonly ConditionProgress[]): string
   const count = short.reduce((n, c) => n + c.seeds.length, 0);
   if (count === 0) return null;
   const parts = short.flatMap(({ label, seeds }) => {
-    const started = seeds.filter((s) => s.steps > 0).map((s) => `${s.seed} at ${Math.round(s.steps / 1000)}k`);
+    const started = seeds.filter((s) => s.steps > 0).map((s) => `${s.seed} at ${kSteps(s.steps)}`);
     const waiting = seeds.filter((s) => s.steps === 0).map((s) => String(s.seed));
     const groups = [
       ...(started.length === 0 ? [] : [`${plural(started)} ${started.join(", ")}`]),

@@ -13,6 +13,7 @@ import type { ConditionRuns } from "./experiment-report.js";
 import { EVAL_WINDOW } from "./experiment-summary.js";
 import { renderLinePlotSvg, type LinePlot, type PlotSeries } from "./plot-svg.js";
 import { comparisonPlot } from "./run-plots.js";
+import { kSteps } from "./k-steps.js";
 import { runsInProgress } from "./runs-in-progress.js";
 import { spread, summariseZooRun, ZOO_LEVELS, type ZooRunSummary } from "./zoo-summary.js";
 
@@ -117,11 +118,6 @@ export function writeZooResults(dir: string, e: Experiment, r: ZooResults, condi
 
 export function pct(v: number): string {
   return `${(100 * v).toFixed(0)}%`;
-}
-
-/** Env steps in thousands; `none` for a level never reached. */
-export function kSteps(v: number | null, none = "never"): string {
-  return v === null ? none : `${Math.round(v / 1000)}k`;
 }
 
 /** The env steps a condition's runs go to: the entry's budget or its own. */

@@ -3,7 +3,8 @@
  * user choosing settings for a Panda task wants at a glance (RL Baselines3 Zoo's benchmark table,
  * with this machine's wall-clock and the expert's rate beside each row).
  */
-import { conditionBudget, formatDuration, kSteps, pct, seedCount, stepsToLevel, type ZooResults } from "./zoo-report.js";
+import { kSteps } from "./k-steps.js";
+import { conditionBudget, formatDuration, pct, seedCount, stepsToLevel, type ZooResults } from "./zoo-report.js";
 
 export function zooTable(results: readonly ZooResults[]): string {
   const rows = results.flatMap((r) =>
