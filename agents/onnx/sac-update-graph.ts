@@ -64,24 +64,8 @@ export function sacUpdateGraph(o: SacUpdateOptions): Graph {
   const actorLoss = actorLossGraph(g, o, actor, newQf, obs, epsCur, alpha, n, actLimit);
   stepNet(g, actor, "actor_adam", actorLoss.grads, scalars.actor);
 
-  // alpha_loss = -log_alpha * mean(log pi + target_entropy), log pi held fixed: its gradient in
-  // log_alpha is -mean(log pi + target_entropy).
-  const entropyGap = g.add(actorLoss.meanLogProb, g.constant([o.targetEntropy]));
-  const alphaLoss = o.learnAlpha ? g.op("Neg", [g.mul("log_alpha", entropyGap)]) : g.constant([0]);
-  if (o.learnAlpha) {
-    const next = adamStep(g, "log_alpha", g.op("Neg", [entropyGap]), "alpha_adam/m", "alpha_adam/v", scalars.alpha);
-    outputAll(g, o, "alpha", { log_alpha: next.param, "alpha_adam/m": next.m, "alpha_adam/v": next.v });
-  } else {
-    outputAll(g, o, "alpha", {});
-  }
-
-  // Polyak: target <- polyak * target + (1 - polyak) * online.
-  const targets: Record<string, string> = {};
-  [...qfTarget.kernels, ...qfTarget.biases].forEach((name, i) => {
-    const online = [...newQf.kernels, ...newQf.biases][i]!;
-    targets[name] = g.add(g.mul(name, g.constant([o.polyak])), g.mul(online, g.constant([1 - o.polyak])));
-  });
-  outputAll(g, o, "qf", targets, "qf_target");
+  const alphaLoss = alphaStep(g, o, actorLoss.meanLogProb, scalars.alpha);
+  outputAll(g, o, "qf", polyakTargets(g, o.polyak, qfTarget, newQf), "qf_target");
 
   const qf1Mean = g.reduceMean(g.slice(q.out, 0, 1, 0), [0, 1, 2], false);
   const metric = (x: string): string => g.op("Reshape", [x, g.ints([1])]);
@@ -96,6 +80,33 @@ export function sacUpdateGraph(o: SacUpdateOptions): Graph {
   ];
   g.output("metrics", g.concat(metrics, 0), [SAC_METRIC_NAMES.length]);
   return g;
+}
+
+/**
+ * The alpha step, when alpha is learned, and its loss: alpha_loss = -log_alpha * mean(log pi +
+ * target_entropy), log pi held fixed, so its gradient in log_alpha is -mean(log pi + target_entropy).
+ */
+function alphaStep(g: Graph, o: SacUpdateOptions, meanLogProb: string, scalars: AdamScalarValues): string {
+  const entropyGap = g.add(meanLogProb, g.constant([o.targetEntropy]));
+  const alphaLoss = o.learnAlpha ? g.op("Neg", [g.mul("log_alpha", entropyGap)]) : g.constant([0]);
+  if (o.learnAlpha) {
+    const next = adamStep(g, "log_alpha", g.op("Neg", [entropyGap]), "alpha_adam/m", "alpha_adam/v", scalars);
+    outputAll(g, o, "alpha", { log_alpha: next.param, "alpha_adam/m": next.m, "alpha_adam/v": next.v });
+  } else {
+    outputAll(g, o, "alpha", {});
+  }
+  return alphaLoss;
+}
+
+/** Polyak: target <- polyak * target + (1 - polyak) * online, for every target tensor by name. */
+function polyakTargets(g: Graph, polyak: number, target: MlpParams, online: MlpParams): Record<string, string> {
+  const onlineNames = [...online.kernels, ...online.biases];
+  return Object.fromEntries(
+    [...target.kernels, ...target.biases].map((name, i) => [
+      name,
+      g.add(g.mul(name, g.constant([polyak])), g.mul(onlineNames[i]!, g.constant([1 - polyak]))),
+    ]),
+  );
 }
 
 /**
