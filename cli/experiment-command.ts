@@ -15,7 +15,7 @@ import { writeFileAtomic } from "../agents/run/atomic-write.js";
 import { EXPERIMENTS_DIR, loadExperiment, type Experiment } from "../experiments/experiment-config.js";
 import { RESULTS_DIR } from "../reporting/experiment-report.js";
 import { ConfigError } from "../agents/config-error.js";
-import { collectDemoSetsOnce, demoPaths } from "./experiment-demos.js";
+import { collectDemoSetsOnce, demoPaths, namesDemoSet } from "./experiment-demos.js";
 import { trainRuns } from "./experiment-jobs.js";
 import { chosenConditions, planRuns, sharedRuns, trainArgs, type PlannedRun } from "./experiment-plan.js";
 import { showRunsProgress } from "./experiment-progress.js";
@@ -146,7 +146,7 @@ function startedUnder(run: PlannedRun): boolean {
  */
 async function collectSharedDemoSets(e: Experiment, runsDir: string, load: (id: string) => Experiment): Promise<void> {
   for (const c of e.conditions) {
-    if (c.sameRunsAs === undefined || !JSON.stringify(c.config).includes('"$demos:')) continue;
+    if (c.sameRunsAs === undefined || !namesDemoSet(c.config)) continue;
     const shared = sharedRuns(e, c, load, runsDir);
     mkdirSync(shared.runsDir, { recursive: true });
     await collectDemoSetsOnce(shared.experiment, shared.runsDir);

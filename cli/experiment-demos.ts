@@ -124,6 +124,14 @@ async function collectDemoSets(e: Experiment, runsDir: string): Promise<Record<s
   return files;
 }
 
+/** Whether the config names any demo set ("$demos:<name>"), read as withDemoPaths reads it. */
+export function namesDemoSet(value: unknown): boolean {
+  if (typeof value === "string") return value.startsWith("$demos:");
+  if (Array.isArray(value)) return value.some(namesDemoSet);
+  if (typeof value === "object" && value !== null) return Object.values(value).some(namesDemoSet);
+  return false;
+}
+
 /** The config with every "$demos:<name>" string replaced by that demo set's path. */
 export function withDemoPaths(value: unknown, files: Record<string, string>): unknown {
   if (typeof value === "string" && value.startsWith("$demos:")) {
