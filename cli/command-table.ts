@@ -210,13 +210,14 @@ export const COMMANDS = {
   }),
   zoo: cliCommand({
     positionals: "[<env-id> ...]",
-    options: { ...runOptions, table: { type: "boolean" }, ship: { type: "boolean" } },
-    help: "the Panda benchmark zoo (experiments/zoo/<env-id>.json, every entry when none is named): each task's tuned SAC + HER config over its seeds, trained resumably as `experiment` trains (--seeds, --steps, --jobs, --condition, --report, --slurm and its options as there), then results/zoo/<env-id>/ (final eval success, steps to 50% and 90%, wall-clock, the scripted expert's rate and the learned-nothing floor); --table writes README.md's zoo table from those folders; --ship copies each task's best finished run into policies/ for npm start",
+    options: { ...runOptions, "skip-reported": { type: "boolean" }, table: { type: "boolean" }, ship: { type: "boolean" } },
+    help: "the Panda benchmark zoo (experiments/zoo/<env-id>.json, every entry when none is named): each task's tuned SAC + HER config over its seeds, trained resumably as `experiment` trains (--seeds, --steps, --jobs, --condition, --report, --skip-reported, --slurm and its options as there), then results/zoo/<env-id>/ (final eval success, steps to 50% and 90%, wall-clock, the scripted expert's rate and the learned-nothing floor); --table writes README.md's zoo table from those folders; --ship copies each task's best finished run into policies/ for npm start",
     async run({ values, positionals }) {
       const { runZoo } = await import("./zoo-command.js");
       return runZoo({
         envs: positionals,
         ...runArgs(values),
+        skipReported: values["skip-reported"] === true,
         table: values.table === true,
         ship: values.ship === true,
       });

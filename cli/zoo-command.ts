@@ -44,7 +44,7 @@ export const ZOO_PATHS: ZooPaths = {
 const REFERENCE_EPISODES = 100;
 const REFERENCE_SEED = 2_000_000;
 
-export interface ZooArgs extends Pick<ExperimentArgs, "seeds" | "steps" | "jobs" | "conditions" | "reportOnly" | "slurm"> {
+export interface ZooArgs extends Pick<ExperimentArgs, "seeds" | "steps" | "jobs" | "conditions" | "reportOnly" | "slurm" | "skipReported"> {
   /** Env ids; all the zoo's when empty. */
   envs: readonly string[];
   /** Write the README's zoo table from the results folders, training nothing. */
@@ -71,8 +71,10 @@ export async function runZoo(a: ZooArgs, paths: ZooPaths = ZOO_PATHS): Promise<n
 }
 
 function pick(a: ZooArgs): Partial<ExperimentArgs> {
-  const { seeds, steps, jobs, conditions, reportOnly, slurm } = a;
-  return Object.fromEntries(Object.entries({ seeds, steps, jobs, conditions, reportOnly, slurm }).filter(([, v]) => v !== undefined));
+  const { seeds, steps, jobs, conditions, reportOnly, slurm, skipReported } = a;
+  return Object.fromEntries(
+    Object.entries({ seeds, steps, jobs, conditions, reportOnly, slurm, skipReported }).filter(([, v]) => v !== undefined),
+  );
 }
 
 /** The zoo's report step: the runs as an experiment reads them, the reference rates measured afresh. */

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runZoo, type ZooPaths } from "../../cli/zoo-command.js";
@@ -127,6 +127,15 @@ describe("rapier-gym zoo", function () {
     expect(existsSync(join(shipped, "checkpoints"))).to.equal(false);
     const config = JSON.parse(readFileSync(join(shipped, "config.json"), "utf8")) as { seed: number; sac: { tqc?: unknown } };
     expect([config.seed, config.sac.tqc !== undefined]).to.deep.equal([best.seed, best.algo === "tqc"]);
+
+    // A fresh clone has the results folder but no runs: --skip-reported trains none of them again
+    // and reports the same runs from the results folder's copies.
+    const runsDir = join(paths.entries, "runs", "PandaReach-v0");
+    rmSync(runsDir, { recursive: true });
+    expect(await runZoo({ envs: [], skipReported: true }, paths)).to.equal(0);
+    expect(readdirSync(runsDir).filter((f) => f.includes("-seed") && !f.endsWith(".config.json"))).to.deep.equal([]);
+    const again = JSON.parse(readFileSync(join(results, "summary.json"), "utf8")) as ZooResults;
+    expect(again.conditions).to.deep.equal(summary.conditions);
   });
 
   it("refuses an env without an entry by naming the entries there are, and a README without the table's markers", async () => {
