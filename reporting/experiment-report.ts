@@ -10,7 +10,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../agents/run/atomic-write.js";
 import type { MetricsRow } from "../agents/run/metrics-log.js";
-import { kSteps } from "./k-steps.js";
+import { crossingSteps, kSteps } from "./k-steps.js";
 import { renderLinePlotSvg } from "./plot-svg.js";
 import { runsInProgress } from "./runs-in-progress.js";
 import { comparisonPlot, type ComparisonOptions, type PlottedMetric } from "./run-plots.js";
@@ -131,12 +131,9 @@ function reportHeader(e: Experiment, r: ExperimentResults, date: string): string
 
 /** One row per condition: crossings per seed, final return and success, and the post's figures. */
 function conditionTable(e: Experiment, r: ExperimentResults): string[] {
-  // A run still short of its budget has not "never" reached a level: it has not yet.
-  const perSeed = (s: RunSummary, budget: number, steps: number | null) =>
-    steps === null && s.steps < budget ? `${kSteps(s.steps)} so far` : kSteps(steps);
   const crossing = (c: ReportedCondition, mean: number | null, steps: (s: RunSummary) => number | null) => {
     const budget = c.steps ?? r.steps;
-    return `${mean === null && c.seeds.some((s) => s.steps < budget) ? "not yet" : kSteps(mean)} (${c.seeds.map((s) => perSeed(s, budget, steps(s))).join(", ")})`;
+    return `${mean === null && c.seeds.some((s) => s.steps < budget) ? "not yet" : kSteps(mean)} (${c.seeds.map((s) => crossingSteps(steps(s), s.steps, budget)).join(", ")})`;
   };
   // Over the seeds that have finished an episode; "–" while none has.
   const mean = (xs: number[], digits: number, scale = 1, unit = "") => {

@@ -13,7 +13,7 @@ import type { ConditionRuns } from "./experiment-report.js";
 import { EVAL_WINDOW } from "./experiment-summary.js";
 import { renderLinePlotSvg, type LinePlot, type PlotSeries } from "./plot-svg.js";
 import { comparisonPlot } from "./run-plots.js";
-import { kSteps } from "./k-steps.js";
+import { crossingSteps, kSteps } from "./k-steps.js";
 import { runsInProgress } from "./runs-in-progress.js";
 import { spread, summariseZooRun, ZOO_LEVELS, type ZooRunSummary } from "./zoo-summary.js";
 
@@ -149,15 +149,8 @@ export function formatDuration(seconds: number | null): string {
 
 function renderZooReport(e: Experiment, r: ZooResults, date: string): string {
   const inProgress = runsInProgress(r.conditions.map((c) => ({ label: c.label, budget: conditionBudget(r, c), seeds: c.seeds })));
-  // A seed still under way has not reached a level "so far", rather than never.
   const perSeed = (c: ZooConditionResults, level: number) =>
-    c.seeds
-      .map((s) =>
-        s.stepsTo[String(level)] === null && s.steps < conditionBudget(r, c)
-          ? `${kSteps(s.steps)} so far`
-          : kSteps(s.stepsTo[String(level)] ?? null),
-      )
-      .join(", ");
+    c.seeds.map((s) => crossingSteps(s.stepsTo[String(level)] ?? null, s.steps, conditionBudget(r, c))).join(", ");
   const lines = [
     `# ${e.env}: ${e.title}`,
     "",
