@@ -17,6 +17,15 @@ import { sacMetricsFrom, type SacBatch, type SacEngine, type SacMetrics, type Su
 /** Standard-normal noise from a seed; tfjs's unseeded draws would use Math.random. */
 export type NoiseSource = (shape: [number, number], seed: number) => tf.Tensor2D;
 
+/** One sampled batch on the device. */
+interface BatchTensors {
+  obs: tf.Tensor2D;
+  act: tf.Tensor2D;
+  rew: tf.Tensor1D;
+  nextObs: tf.Tensor2D;
+  done: tf.Tensor1D;
+}
+
 const tfjsNormal: NoiseSource = (shape, seed) => tf.randomNormal(shape, 0, 1, "float32", seed) as tf.Tensor2D;
 
 export class TfjsSacEngine implements SacEngine {
@@ -76,72 +85,94 @@ export class TfjsSacEngine implements SacEngine {
 
   update(batch: SacBatch, n: number, seeds: UpdateSeeds, supervised?: SupervisedTerm): SacMetrics {
     const { obsDim, actDim } = this;
-    const { gamma, polyak, learnAlpha } = this.config;
     const next = tf.tidy(() => {
       const obs = tf.tensor2d(batch.obs, [n, obsDim]);
-      const act = tf.tensor2d(batch.act, [n, actDim]);
-      const rew = tf.tensor1d(batch.rew);
-      const nextObs = tf.tensor2d(batch.nextObs, [n, obsDim]);
-      const done = tf.tensor1d(batch.done);
+      const t: BatchTensors = {
+        obs,
+        act: tf.tensor2d(batch.act, [n, actDim]),
+        rew: tf.tensor1d(batch.rew),
+        nextObs: tf.tensor2d(batch.nextObs, [n, obsDim]),
+        done: tf.tensor1d(batch.done),
+      };
       // The alpha of this whole update is the one before its own alpha step (SB3, CleanRL).
       const alpha = tf.exp(this.logAlpha[0]!);
-      const actorParams = this.actor;
-
-      // Critic target: a' comes from the *current* policy at s'.
-      const nextPi = this.policy.sample(actorParams, nextObs, this.noise([n, actDim], seeds.target), this.actLimitTensor);
-      const target = this.twinQ.forward(this.qfTarget, nextObs, nextPi.action);
-      const minQfNextTarget = tf.sub(tf.minimum(target.qf1, target.qf2), tf.mul(alpha, nextPi.logProb));
-      // (1 - terminated): a time-limit truncation still bootstraps.
-      const nextQValue = tf.add(rew, tf.mul(tf.sub(1, done), tf.mul(minQfNextTarget, gamma)));
-
-      // Critic loss: qf1_loss + qf2_loss, two MSEs to the same target.
-      const q = this.twinQ.forward(this.qf, obs, act);
-      const qf1Error = tf.sub(q.qf1, nextQValue);
-      const qf2Error = tf.sub(q.qf2, nextQValue);
-      const qf1Loss = tf.mean(tf.square(qf1Error));
-      const qf2Loss = tf.mean(tf.square(qf2Error));
-      // d mean(e^2) / de = 2e / n.
-      const qfGrads = this.twinQ.paramGrads(this.qf, q, tf.mul(qf1Error, 2 / n), tf.mul(qf2Error, 2 / n));
-      const qf = this.qfAdam.step(this.qf, qfGrads);
-
-      // Policy loss mean(alpha * log pi - min(qf1, qf2)) against the critics just updated.
-      const pi = this.policy.sample(actorParams, obs, this.noise([n, actDim], seeds.actor), this.actLimitTensor);
-      const qfPi = this.twinQ.forward(qf, obs, pi.action);
-      const minQfPi = tf.minimum(qfPi.qf1, qfPi.qf2);
-      const piLossRl = tf.mean(tf.sub(tf.mul(alpha, pi.logProb), minQfPi));
-      // The min passes the gradient to the smaller critic (to qf2 on ties, as torch.min does not
-      // specify either way).
-      const pickQf1 = tf.step(tf.sub(qfPi.qf2, qfPi.qf1)) as tf.Tensor1D;
-      const useRl = supervised?.rl !== false;
-      const dAction = useRl
-        ? this.twinQ.actionGrad(qf, qfPi, tf.mul(pickQf1, -1 / n), tf.mul(tf.sub(1, pickQf1), -1 / n))
-        : tf.zerosLike(pi.action);
-      const dLogProb: tf.Tensor = useRl ? tf.div(alpha, n) : tf.scalar(0);
-      let piLoss: tf.Tensor = useRl ? piLossRl : tf.scalar(0);
-      let termGrads: tf.Tensor[] | null = null;
-      if (supervised !== undefined) {
-        const term = bcTerm(this.policy, this.actLimit, supervised.rows, supervised.loss, this.noise)(actorParams, seeds.term);
-        piLoss = tf.add(piLoss, tf.mul(term.loss, supervised.weight));
-        termGrads = term.grads.map((g) => tf.mul(g, supervised.weight));
-      }
-      const rlGrads = this.policy.backward(actorParams, pi, dAction, dLogProb, this.actLimitTensor);
-      const actorGrads = termGrads === null ? rlGrads : rlGrads.map((g, i) => tf.add(g, termGrads[i]!));
-      const actor = this.actorAdam.step(this.actor, actorGrads);
-      const meanLogProb = tf.mean(pi.logProb);
-
-      // alpha_loss = -log_alpha * mean(log pi + target_entropy), log pi held fixed: its gradient in
-      // log_alpha is just -mean(log pi + target_entropy), so no tape is needed.
-      const entropyGap: tf.Tensor = tf.add(meanLogProb, this.targetEntropy);
-      const alphaLoss = learnAlpha ? tf.neg(tf.mul(this.logAlpha[0]!, entropyGap)) : tf.zeros([1]);
-      const logAlpha = learnAlpha ? this.alphaAdam.step(this.logAlpha, [tf.reshape(tf.neg(entropyGap), [1])]) : this.logAlpha;
-
-      const qfTarget = this.qfTarget.map((target, i) => tf.add(tf.mul(target, polyak), tf.mul(qf[i]!, 1 - polyak)));
-      const metrics = tf.stack([qf1Loss, qf2Loss, tf.mean(q.qf1), piLoss, tf.reshape(alpha, []), tf.reshape(alphaLoss, []), meanLogProb]);
-      return { actor, qf, qfTarget, logAlpha, metrics };
+      const critic = this.criticStep(t, n, alpha, seeds.target);
+      const actor = this.actorStep(obs, n, alpha, critic.qf, seeds, supervised);
+      const { logAlpha, alphaLoss } = this.alphaStep(actor.meanLogProb);
+      const { polyak } = this.config;
+      const qfTarget = this.qfTarget.map((target, i) => tf.add(tf.mul(target, polyak), tf.mul(critic.qf[i]!, 1 - polyak)));
+      const metrics = tf.stack([
+        critic.qf1Loss,
+        critic.qf2Loss,
+        critic.meanQf1,
+        actor.piLoss,
+        tf.reshape(alpha, []),
+        tf.reshape(alphaLoss, []),
+        actor.meanLogProb,
+      ]);
+      return { actor: actor.params, qf: critic.qf, qfTarget, logAlpha, metrics };
     });
 
     this.replaceParams(next.actor, next.qf, next.qfTarget, next.logAlpha);
     return sacMetricsFrom(readAndDispose(next.metrics));
+  }
+
+  /** The critics' step: two MSEs to one soft Bellman target, whose a' comes from the current policy at s'. */
+  private criticStep(t: BatchTensors, n: number, alpha: tf.Tensor, seed: number) {
+    const nextPi = this.policy.sample(this.actor, t.nextObs, this.noise([n, this.actDim], seed), this.actLimitTensor);
+    const target = this.twinQ.forward(this.qfTarget, t.nextObs, nextPi.action);
+    const minQfNextTarget = tf.sub(tf.minimum(target.qf1, target.qf2), tf.mul(alpha, nextPi.logProb));
+    // (1 - terminated): a time-limit truncation still bootstraps.
+    const nextQValue = tf.add(t.rew, tf.mul(tf.sub(1, t.done), tf.mul(minQfNextTarget, this.config.gamma)));
+    const q = this.twinQ.forward(this.qf, t.obs, t.act);
+    const qf1Error = tf.sub(q.qf1, nextQValue);
+    const qf2Error = tf.sub(q.qf2, nextQValue);
+    const qf1Loss = tf.mean(tf.square(qf1Error));
+    const qf2Loss = tf.mean(tf.square(qf2Error));
+    // d mean(e^2) / de = 2e / n.
+    const qfGrads = this.twinQ.paramGrads(this.qf, q, tf.mul(qf1Error, 2 / n), tf.mul(qf2Error, 2 / n));
+    return { qf: this.qfAdam.step(this.qf, qfGrads), qf1Loss, qf2Loss, meanQf1: tf.mean(q.qf1) };
+  }
+
+  /**
+   * The policy's step: mean(alpha * log pi - min(qf1, qf2)) against the critics just updated, plus
+   * the supervised term when there is one (without the RL part when `supervised.rl` is false).
+   */
+  private actorStep(obs: tf.Tensor2D, n: number, alpha: tf.Tensor, qf: tf.Tensor[], seeds: UpdateSeeds, supervised?: SupervisedTerm) {
+    const pi = this.policy.sample(this.actor, obs, this.noise([n, this.actDim], seeds.actor), this.actLimitTensor);
+    const qfPi = this.twinQ.forward(qf, obs, pi.action);
+    const piLossRl = tf.mean(tf.sub(tf.mul(alpha, pi.logProb), tf.minimum(qfPi.qf1, qfPi.qf2)));
+    // The min passes the gradient to the smaller critic (to qf2 on ties, as torch.min does not
+    // specify either way).
+    const pickQf1 = tf.step(tf.sub(qfPi.qf2, qfPi.qf1)) as tf.Tensor1D;
+    const useRl = supervised?.rl !== false;
+    const dAction = useRl
+      ? this.twinQ.actionGrad(qf, qfPi, tf.mul(pickQf1, -1 / n), tf.mul(tf.sub(1, pickQf1), -1 / n))
+      : tf.zerosLike(pi.action);
+    const dLogProb: tf.Tensor = useRl ? tf.div(alpha, n) : tf.scalar(0);
+    let piLoss: tf.Tensor = useRl ? piLossRl : tf.scalar(0);
+    let termGrads: tf.Tensor[] | null = null;
+    if (supervised !== undefined) {
+      const term = bcTerm(this.policy, this.actLimit, supervised.rows, supervised.loss, this.noise)(this.actor, seeds.term);
+      piLoss = tf.add(piLoss, tf.mul(term.loss, supervised.weight));
+      termGrads = term.grads.map((g) => tf.mul(g, supervised.weight));
+    }
+    const rlGrads = this.policy.backward(this.actor, pi, dAction, dLogProb, this.actLimitTensor);
+    const grads = termGrads === null ? rlGrads : rlGrads.map((g, i) => tf.add(g, termGrads[i]!));
+    return { params: this.actorAdam.step(this.actor, grads), piLoss, meanLogProb: tf.mean(pi.logProb) };
+  }
+
+  /**
+   * alpha_loss = -log_alpha * mean(log pi + target_entropy), log pi held fixed: its gradient in
+   * log_alpha is just -mean(log pi + target_entropy), so no tape is needed.
+   */
+  private alphaStep(meanLogProb: tf.Tensor): { logAlpha: tf.Tensor[]; alphaLoss: tf.Tensor } {
+    if (!this.config.learnAlpha) return { logAlpha: this.logAlpha, alphaLoss: tf.zeros([1]) };
+    const entropyGap: tf.Tensor = tf.add(meanLogProb, this.targetEntropy);
+    return {
+      logAlpha: this.alphaAdam.step(this.logAlpha, [tf.reshape(tf.neg(entropyGap), [1])]),
+      alphaLoss: tf.neg(tf.mul(this.logAlpha[0]!, entropyGap)),
+    };
   }
 
   bcStep(rows: BcRows, loss: BcLossKind, seed: number): number {
