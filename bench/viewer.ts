@@ -87,6 +87,40 @@ function demoUrl(demo: ChildProcess): Promise<string> {
   });
 }
 
+/**
+ * The page's render rate once its `tiles` tiles are up and warm, and the rate at which frames
+ * reached the watcher (`frames`, a running count) over the same window.
+ */
+async function measurePage(
+  url: string,
+  tiles: number,
+  frames: () => number,
+): Promise<{ tiles: number; fps: number; framesInPerSec: number }> {
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+  try {
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    await page.goto(url);
+    const renders = () =>
+      page.evaluate(() =>
+        (window as unknown as { rapierGymViewer: { status(): { renders: number; tiles: unknown[] } } }).rapierGymViewer.status(),
+      );
+    for (let i = 0; i < 200 && (await renders()).tiles.length < tiles; i++) await page.waitForTimeout(50);
+    await page.waitForTimeout(WARMUP_MS);
+    const r0 = (await renders()).renders;
+    const f0 = frames();
+    const t0 = performance.now();
+    await page.waitForTimeout(MEASURE_MS);
+    const r1 = (await renders()).renders;
+    const seconds = (performance.now() - t0) / 1000;
+    return { tiles: (await renders()).tiles.length, fps: (r1 - r0) / seconds, framesInPerSec: (frames() - f0) / seconds };
+  } finally {
+    await browser.close();
+  }
+}
+
 export async function benchViewer(): Promise<BenchResult> {
   // Before the demo starts: the page's frame rate is measured without this process busy.
   const hacBytes = await hacFrameBytes();
@@ -112,41 +146,23 @@ export async function benchViewer(): Promise<BenchResult> {
     });
     for (const [i, s] of sessions.entries()) watcher.send({ id: 2 + i, op: "watch", session: s.session });
 
-    const browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
     try {
-      const page = await browser.newPage({ viewport: VIEWPORT });
-      await page.goto(url);
-      const renders = () =>
-        page.evaluate(() =>
-          (window as unknown as { rapierGymViewer: { status(): { renders: number; tiles: unknown[] } } }).rapierGymViewer.status(),
-        );
-      for (let i = 0; i < 200 && (await renders()).tiles.length < sessions.length; i++) await page.waitForTimeout(50);
-      await page.waitForTimeout(WARMUP_MS);
-      const r0 = (await renders()).renders;
-      const f0 = frames;
-      const t0 = performance.now();
-      await page.waitForTimeout(MEASURE_MS);
-      const r1 = (await renders()).renders;
-      const seconds = (performance.now() - t0) / 1000;
+      const page = await measurePage(url, sessions.length, () => frames);
       return {
         suite: "viewer",
         results: [
           {
             case: `${sessions.length} live sessions (${[...new Set(sessions.map((s) => s.env))].join(", ")})`,
-            tiles: (await renders()).tiles.length,
+            tiles: page.tiles,
             viewport: `${VIEWPORT.width}x${VIEWPORT.height}`,
-            fps: (r1 - r0) / seconds,
-            framesInPerSec: (frames - f0) / seconds,
+            fps: page.fps,
+            framesInPerSec: page.framesInPerSec,
             ...Object.fromEntries([...maxBytes].map(([env, bytes]) => [`frameBytesMax ${env}`, bytes])),
             ...hacBytes,
           },
         ],
       };
     } finally {
-      await browser.close();
       await watcher.close();
     }
   } finally {
