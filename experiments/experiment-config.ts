@@ -101,8 +101,12 @@ export const experimentSchema = z
              * @defaultValue the experiment's
              */
             steps: z.number().int().positive().optional(),
-            /** The post's figures for this condition, in words and, where it gave one, the step its return reached the threshold. */
-            post: z.object({ text: z.string(), stepsToThreshold: z.number().nullable() }).strict(),
+            /**
+             * The post's figures for this condition, in words and, where it gave one, the step its
+             * return reached the threshold; `never` where the post shows it never reaching it (a
+             * failure, rather than a figure not given), so that the report can say whether we agree.
+             */
+            post: z.object({ text: z.string(), stepsToThreshold: z.number().nullable(), never: z.literal(true).optional() }).strict(),
           })
           .strict(),
       )

@@ -10,6 +10,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../agents/run/atomic-write.js";
 import type { MetricsRow } from "../agents/run/metrics-log.js";
+import { againstThePost } from "./against-the-post.js";
 import { crossingSteps, kSteps } from "./k-steps.js";
 import { renderLinePlotSvg } from "./plot-svg.js";
 import { runsInProgress } from "./runs-in-progress.js";
@@ -109,6 +110,7 @@ function renderReport(e: Experiment, r: ExperimentResults, date: string, hierarc
     "",
     ...comparisons(e, r).map((x) => `- ${x}`),
     "",
+    ...againstThePostSection(e, r),
     `The post: ${e.postSummary}`,
     "",
     ...(hierarchical ? SUBGOAL_SECTION : []),
@@ -188,12 +190,23 @@ function pretrainedTable(r: ExperimentResults): string[] {
   return lines;
 }
 
-/** Each condition against the baseline (with the post's ratio), and which runs are shared with another experiment. */
-function comparisons(e: Experiment, r: ExperimentResults): string[] {
-  const b = Math.max(
+/** The condition every other one is set against: the one `baseline` names, else the first. */
+function baselineIndex(e: Experiment, r: ExperimentResults): number {
+  return Math.max(
     0,
     r.conditions.findIndex((c) => c.label === e.baseline),
   );
+}
+
+function againstThePostSection(e: Experiment, r: ExperimentResults): string[] {
+  const compared = r.conditions.map((c) => ({ ...c, steps: c.steps ?? r.steps }));
+  const lines = againstThePost(e, compared, r.threshold, baselineIndex(e, r));
+  return lines.length === 0 ? [] : ["Against the post:", "", ...lines.map((x) => `- ${x}`), ""];
+}
+
+/** Each condition against the baseline (with the post's ratio), and which runs are shared with another experiment. */
+function comparisons(e: Experiment, r: ExperimentResults): string[] {
+  const b = baselineIndex(e, r);
   const base = r.conditions[b]!;
   const basePost = e.conditions[b]!.post.stepsToThreshold;
   const ratios = r.conditions.flatMap((c, i) => {
