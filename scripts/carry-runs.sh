@@ -23,10 +23,12 @@ checkpoint_of() { # the newest checkpoint's name in run $1, or nothing
 }
 
 runs() { # every run directory (one with a config.json and a checkpoints/ folder)
-  find experiments/runs experiments/zoo/runs -mindepth 2 -maxdepth 2 -type d 2>/dev/null | while read -r dir; do
-    [ -f "$dir/config.json" ] && [ -d "$dir/checkpoints" ] && echo "$dir"
+  local homes=()
+  for home in experiments/runs experiments/zoo/runs; do [ -d "$home" ] && homes+=("$home"); done
+  [ ${#homes[@]} -gt 0 ] || return 0
+  find "${homes[@]}" -mindepth 2 -maxdepth 2 -type d | sort | while read -r dir; do
+    if [ -f "$dir/config.json" ] && [ -d "$dir/checkpoints" ]; then echo "$dir"; fi
   done
-  return 0
 }
 
 pack() {
