@@ -115,7 +115,10 @@ for (const v of POINT_MASS_VARIANTS) {
  * target moves by 0.05·a[0:3] m from where the tool is, kept at z ≥ 0.01 so that the fingertips
  * skim the table, reached through DLS IK with the tool pointing down. `controlType: "joints"`
  * (Joints ids): n = 7 (+1): each joint target moves by 0.05·a[i] rad. The gripper entry (PickAndPlace, Stack) changes the finger
- * opening by 0.2·a[-1] m; Reach, Push and Slide have none and keep the fingers closed.
+ * opening by 0.2·a[-1] m; Reach, Push and Slide have none and keep the fingers closed. Slide's
+ * arm ramps its joint targets over the step's substeps (`smoothControl`), so that the tool, and a
+ * puck it strikes, moves at the commanded speed; the others set them at once, as the zoo's runs
+ * were trained, and the tool covers each step's move in its first ~10 ms.
  *
  * **Observation** (Dict; k objects: 0 for Reach, 1, 2 for Stack):
  * | key | layout | size |
@@ -143,11 +146,13 @@ for (const v of POINT_MASS_VARIANTS) {
  * `terminateOnSuccess`.
  *
  * **Kwargs.** rewardType, distanceMetric (euclidean | l1), distanceThreshold,
- * terminateOnSuccess, controlType (ee | joints), maxEpisodeSteps.
+ * terminateOnSuccess, controlType (ee | joints), smoothControl, maxEpisodeSteps.
  *
  * **Version history.** v0: panda-gym v3's tasks on Rapier 0.21. Slide's puck slid with the average
  * of its friction and the table's (0.27) until 2026-12-06, 13× panda-gym's, and stopped where the
- * tool left it; no result had been published on it, so the id stayed v0.
+ * tool left it; no result had been published on it, so the id stayed v0. Nor had one on 2026-12-06
+ * when Slide's arm began to ramp its targets (before, a struck puck left at 0.45–2.0× the tool's
+ * commanded speed, whatever the strategy).
  */
 const PANDA_VARIANTS: (Omit<PandaVariant, "id"> & { name: string; maxEpisodeSteps: number; summary: string })[] = [
   {
@@ -155,6 +160,7 @@ const PANDA_VARIANTS: (Omit<PandaVariant, "id"> & { name: string; maxEpisodeStep
     table: TABLE,
     makeTask: (w, r) => new ReachTask(w, r),
     blockGripper: true,
+    smoothControl: false,
     defaultThreshold: 0.05,
     maxEpisodeSteps: 50,
     summary: "move the Panda's tool to the goal",
@@ -164,6 +170,7 @@ const PANDA_VARIANTS: (Omit<PandaVariant, "id"> & { name: string; maxEpisodeStep
     table: TABLE,
     makeTask: (w, r) => new ObjectTask(w, PUSH, r),
     blockGripper: true,
+    smoothControl: false,
     defaultThreshold: 0.05,
     maxEpisodeSteps: 50,
     summary: "push the cube to the goal, fingers closed",
@@ -173,6 +180,7 @@ const PANDA_VARIANTS: (Omit<PandaVariant, "id"> & { name: string; maxEpisodeStep
     table: SLIDE_TABLE,
     makeTask: (w, r) => new ObjectTask(w, SLIDE, r),
     blockGripper: true,
+    smoothControl: true,
     defaultThreshold: 0.05,
     maxEpisodeSteps: 50,
     summary: "strike the puck to a goal out of reach",
@@ -182,6 +190,7 @@ const PANDA_VARIANTS: (Omit<PandaVariant, "id"> & { name: string; maxEpisodeStep
     table: TABLE,
     makeTask: (w, r) => new ObjectTask(w, PICK_AND_PLACE, r),
     blockGripper: false,
+    smoothControl: false,
     defaultThreshold: 0.05,
     maxEpisodeSteps: 50,
     summary: "pick the cube and place it on the goal, often in the air",
@@ -191,6 +200,7 @@ const PANDA_VARIANTS: (Omit<PandaVariant, "id"> & { name: string; maxEpisodeStep
     table: TABLE,
     makeTask: (w, r) => new StackTask(w, r),
     blockGripper: false,
+    smoothControl: false,
     defaultThreshold: 0.1,
     maxEpisodeSteps: 100,
     summary: "stack two cubes on the goal",

@@ -31,6 +31,12 @@ export const pandaKwargs = z
     distanceThreshold: z.number().positive().finite().optional().describe("success radius: 0.05 m (Stack: 0.1, as panda-gym)"),
     terminateOnSuccess: z.boolean().default(false).describe("end the episode (terminated) on success; panda-gym never does"),
     controlType: z.enum(["ee", "joints"]).default("ee").describe("ee: 0.05 m tool displacement through IK; joints: 0.05 rad per joint"),
+    smoothControl: z
+      .boolean()
+      .optional()
+      .describe(
+        "ramp the joint targets over the step's substeps, so the tool moves at the commanded speed (default: Slide's, where a strike needs it; off elsewhere, as the zoo's runs were trained)",
+      ),
   })
   .strict();
 
@@ -43,6 +49,8 @@ export interface PandaVariant {
   makeTask: (world: PhysicsWorld, reward: GoalRewardKwargs) => PandaTask;
   /** Reach, Push and Slide keep the fingers closed and give no gripper action. */
   blockGripper: boolean;
+  /** The `smoothControl` default (PandaArmConfig): on for Slide. */
+  smoothControl: boolean;
   defaultThreshold: number;
 }
 
@@ -51,7 +59,12 @@ export function pandaEnv(variant: PandaVariant, kwargs: PandaKwargs = {}): Robot
   const k = pandaKwargs.parse(kwargs);
   const world = new PhysicsWorld([0, 0, -9.81], PANDA_TIMESTEP, PANDA_CONTACT_FREQUENCY);
   buildTable(world, variant.table);
-  const arm = new PandaArm(world, { base: PANDA_BASE, controlType: k.controlType, blockGripper: variant.blockGripper });
+  const arm = new PandaArm(world, {
+    base: PANDA_BASE,
+    controlType: k.controlType,
+    blockGripper: variant.blockGripper,
+    smoothControl: k.smoothControl ?? variant.smoothControl,
+  });
   const task = variant.makeTask(world, {
     rewardType: k.rewardType,
     distanceMetric: k.distanceMetric,

@@ -93,13 +93,20 @@ interface JointRecord {
   name: string;
   handle: number;
   motor?: MotorOptions;
+  /** The motor's target as last set (Rapier keeps it too, but cannot report it). */
+  target?: number;
 }
+
+/** Where a snapshot's motor targets begin, before Rapier's own bytes ("RGMT"). */
+const TARGETS_MAGIC = 0x544d4752;
 
 export class PhysicsWorld {
   private world: RAPIER.World;
   private readonly bodyHandles = new Map<string, number>();
   private bodies = new Map<string, RAPIER.RigidBody>();
   private readonly joints = new Map<string, JointRecord>();
+  /** Motor targets to ramp toward over the next `step` call's substeps, from where each stands. */
+  private ramps = new Map<string, number>();
   private readonly sceneBodies: SceneBody[] = [];
   /** Non-fixed bodies, in scene order: the order of frame poses. */
   private moving: RAPIER.RigidBody[] = [];
@@ -216,15 +223,31 @@ export class PhysicsWorld {
       joint.setMotorMaxForce(motor.maxForce);
       joint.configureMotorPosition(0, motor.stiffness, motor.damping);
     }
-    this.joints.set(name, { name, handle: joint.handle, ...(motor ? { motor } : {}) });
+    this.joints.set(name, { name, handle: joint.handle, ...(motor ? { motor, target: 0 } : {}) });
   }
 
   /** Sets a position motor's target (metres along a prismatic axis, radians about a revolute one). */
   setMotorTarget(joint: string, target: number): void {
+    const rec = this.motorJoint(joint);
+    const j = this.world.getImpulseJoint(rec.handle) as RAPIER.UnitImpulseJoint;
+    j.configureMotorPosition(target, rec.motor!.stiffness, rec.motor!.damping);
+    rec.target = target;
+  }
+
+  /**
+   * Moves a position motor's target to `target` in equal parts over the substeps of the next
+   * `step`, rather than at once: a controller interpolating its setpoint, so that the joint
+   * travels at the commanded rate instead of jumping in the step's first milliseconds.
+   */
+  rampMotorTarget(joint: string, target: number): void {
+    this.motorJoint(joint);
+    this.ramps.set(joint, target);
+  }
+
+  private motorJoint(joint: string): JointRecord {
     const rec = this.joints.get(joint);
     if (!rec?.motor) throw new Error(`joint "${joint}" has no motor`);
-    const j = this.world.getImpulseJoint(rec.handle) as RAPIER.UnitImpulseJoint;
-    j.configureMotorPosition(target, rec.motor.stiffness, rec.motor.damping);
+    return rec;
   }
 
   body(name: string): RAPIER.RigidBody {
@@ -233,9 +256,18 @@ export class PhysicsWorld {
     return b;
   }
 
-  /** Advances `substeps` fixed timesteps. */
+  /** Advances `substeps` fixed timesteps, ramping the motor targets `rampMotorTarget` set. */
   step(substeps: number): void {
-    for (let i = 0; i < substeps; i++) this.world.step();
+    if (this.ramps.size === 0) {
+      for (let i = 0; i < substeps; i++) this.world.step();
+      return;
+    }
+    const ramps = [...this.ramps].map(([joint, to]) => ({ joint, from: this.joints.get(joint)!.target ?? to, to }));
+    this.ramps.clear();
+    for (let i = 1; i <= substeps; i++) {
+      for (const r of ramps) this.setMotorTarget(r.joint, i === substeps ? r.to : r.from + ((r.to - r.from) * i) / substeps);
+      this.world.step();
+    }
   }
 
   /** Places a body and zeroes its velocity: used by resets. */
@@ -247,15 +279,41 @@ export class PhysicsWorld {
     b.setAngvel({ x: 0, y: 0, z: 0 }, true);
   }
 
-  /** Rapier's own snapshot of the whole world (bodies, colliders, joints, contacts, solver state). */
+  /**
+   * The whole world: the motor targets as last set (which a ramp starts from, and Rapier cannot
+   * report), then Rapier's own snapshot (bodies, colliders, joints, contacts, solver state).
+   */
   snapshot(): Uint8Array {
-    return this.world.takeSnapshot();
+    const motors = [...this.joints.values()].filter((j) => j.motor !== undefined);
+    const rapier = this.world.takeSnapshot();
+    const out = new Uint8Array(8 + 8 * motors.length + rapier.length);
+    const view = new DataView(out.buffer);
+    view.setUint32(0, TARGETS_MAGIC, true);
+    view.setUint32(4, motors.length, true);
+    motors.forEach((j, i) => view.setFloat64(8 + 8 * i, j.target ?? NaN, true));
+    out.set(rapier, 8 + 8 * motors.length);
+    return out;
   }
 
-  /** Replaces the world with one restored from bytes and re-resolves every name. */
+  /**
+   * Replaces the world with one restored from bytes and re-resolves every name. Bytes without
+   * motor targets (Rapier's alone, as snapshots were before they carried them) leave each target
+   * unknown, so that a ramp from it jumps to its end.
+   */
   restore(bytes: Uint8Array): void {
-    const restored = RAPIER.World.restoreSnapshot(bytes);
+    const motors = [...this.joints.values()].filter((j) => j.motor !== undefined);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const tagged =
+      bytes.length >= 8 + 8 * motors.length && view.getUint32(0, true) === TARGETS_MAGIC && view.getUint32(4, true) === motors.length;
+    const rapierBytes = tagged ? bytes.subarray(8 + 8 * motors.length) : bytes;
+    const restored = RAPIER.World.restoreSnapshot(rapierBytes);
     if (!restored) throw new Error("Rapier could not restore the world from these bytes");
+    motors.forEach((j, i) => {
+      const target = tagged ? view.getFloat64(8 + 8 * i, true) : NaN;
+      if (Number.isNaN(target)) delete j.target;
+      else j.target = target;
+    });
+    this.ramps.clear();
     this.world.free();
     this.world = restored;
     this.applyParameters();

@@ -53,6 +53,14 @@ export interface PandaArmConfig {
   controlType: ControlType;
   /** The fingers stay closed and the action has no gripper entry (Reach, Push, Slide). */
   blockGripper: boolean;
+  /**
+   * Ramp the arm's joint targets over the step's substeps rather than setting them at once. At
+   * once, the stiff joint drives cover the step's whole move in its first ~10 ms, the tool
+   * reaching up to 7× its commanded speed, then rest: whatever the tool strikes leaves at the
+   * spurt's speed (Slide's puck, 0.45–2.0× the commanded speed, not monotonic in it). Ramped, the
+   * tool moves at the commanded speed and a struck puck leaves at 0.9–1.2× it.
+   */
+  smoothControl: boolean;
 }
 
 export class PandaArm implements Robot {
@@ -235,7 +243,9 @@ export class PandaArm implements Robot {
     for (let i = 0; i < 7; i++) {
       const j = this.joints[i]!;
       const m = 2 * ARM_DRIVE.limitMargin;
-      this.world.setMotorTarget(j.desc.name, Math.min(j.upper - m, Math.max(j.lower + m, target[i]!)));
+      const clamped = Math.min(j.upper - m, Math.max(j.lower + m, target[i]!));
+      if (this.config.smoothControl) this.world.rampMotorTarget(j.desc.name, clamped);
+      else this.world.setMotorTarget(j.desc.name, clamped);
     }
     const opening = this.config.blockGripper ? 0 : (this.fingerWidth() + ARM_CONTROL.fingerStep * clip(action[this.actionSize - 1]!)) / 2;
     for (const f of this.fingers) this.world.setMotorTarget(f.desc.name, Math.min(f.upper, Math.max(f.lower, opening)));

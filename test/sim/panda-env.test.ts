@@ -44,8 +44,8 @@ describe("Panda envs: panda-gym's layouts and conventions", () => {
     const trace: { toolX: number; puckX: number; puckVx: number }[] = [];
     for (let t = 0; t < 50; t++) {
       const o = obs.observation;
-      // Line up behind the puck, strike it for 10 steps at 0.3 of full speed, then hold still.
-      const action = t < 15 ? [(-0.18 - o[0]!) * 5, -o[1]! * 5, (0.015 - o[2]!) * 5] : t < 25 ? [0.3, 0, 0] : [0, 0, 0];
+      // Line up behind the puck, strike it for 10 steps at 0.4 of full speed, then hold still.
+      const action = t < 15 ? [(-0.18 - o[0]!) * 5, -o[1]! * 5, (0.015 - o[2]!) * 5] : t < 25 ? [0.4, 0, 0] : [0, 0, 0];
       ({ obs } = env.step(clip(action)));
       trace.push({ toolX: obs.observation[0]!, puckX: obs.observation[6]!, puckVx: obs.observation[12]! });
     }
@@ -56,6 +56,25 @@ describe("Panda envs: panda-gym's layouts and conventions", () => {
     const deceleration = (trace[30]!.puckVx - trace[45]!.puckVx) / (15 * 0.04);
     expect(deceleration).to.be.closeTo(0.02 * 9.81, 0.04);
     env.close();
+  });
+
+  it("sends Slide's struck puck off at the tool's commanded speed, where targets set at once send it at a spurt's", () => {
+    /** The puck's speed over the commanded one, struck from a 10 cm run-up at action a (1.25a m/s). */
+    const strike = (smoothControl: boolean, a: number): number => {
+      const env = make("PandaSlide-v0", { smoothControl });
+      let { obs } = env.reset({ seed: 1, options: { objectStarts: [[-0.05, 0, 0.015]], goal: [0.5, 0, 0.015] } });
+      const toward = (x: number, z: number) => [(x - obs.observation[0]!) * 10, -obs.observation[1]! * 10, (z - obs.observation[2]!) * 10];
+      for (let t = 0; t < 40; t++) ({ obs } = env.step(toward(-0.19, t < 15 ? 0.06 : 0.012).map((v) => Math.max(-1, Math.min(1, v)))));
+      while (Math.abs(obs.observation[12]!) < 0.005)
+        ({ obs } = env.step([a, -obs.observation[1]! * 10, (0.012 - obs.observation[2]!) * 10]));
+      for (let t = 0; t < 4; t++) ({ obs } = env.step([-0.1, 0, 0.2]));
+      env.close();
+      return obs.observation[12]! / (1.25 * a);
+    };
+    const actions = [0.3, 0.4, 0.5];
+    // Ramped (Slide's default): 0.96, 1.00, 1.02. Set at once: 0.71, 1.48, 1.00.
+    for (const a of actions) expect(strike(true, a), `a = ${a}`).to.be.within(0.9, 1.1);
+    expect(actions.map((a) => strike(false, a)).some((ratio) => ratio < 0.9 || ratio > 1.1)).to.equal(true);
   });
 
   it("takes goal and object starts as reset options, and names a bad one without changing state", () => {
