@@ -9,7 +9,7 @@ import { evaluatePolicy, type EvalResult } from "../run/evaluate.js";
 import { pandaExpertFor } from "./panda-expert.js";
 
 export interface ReferenceRates {
-  /** The scripted expert's evaluation; null for a task without one (Slide, joint control). */
+  /** The scripted expert's evaluation; null for a task without one (joint control). */
   expert: EvalResult | null;
   /** A policy that sends the zero action every step: the arm holds still, fingers as they are. */
   floor: EvalResult;
