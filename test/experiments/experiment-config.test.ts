@@ -134,7 +134,7 @@ describe("experiments: the configs, their checks and the steps to a threshold", 
         );
         const ratios = readFileSync(join(dir, "report.md"), "utf8")
           .split("\n")
-          .filter((l) => / against /.test(l));
+          .filter((l) => /^- \S+ against \S+: /.test(l));
         expect(ratios).to.deep.equal(lines);
       });
     });
