@@ -237,7 +237,7 @@ export class PhysicsWorld {
   /**
    * Moves a position motor's target to `target` in equal parts over the substeps of the next
    * `step`, rather than at once: a controller interpolating its setpoint, so that the joint
-   * travels at the commanded rate instead of jumping in the step's first milliseconds.
+   * travels at a steady rate instead of covering the move in the step's first milliseconds.
    */
   rampMotorTarget(joint: string, target: number): void {
     this.motorJoint(joint);
