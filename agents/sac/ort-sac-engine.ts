@@ -96,10 +96,10 @@ export class OrtSacEngine implements SacEngine {
   update(batch: SacBatch, n: number, seeds: UpdateSeeds, term?: SupervisedTerm): SacMetrics {
     const kind = term === undefined ? null : bcGraphKind(term.loss);
     const rl = term?.rl !== false;
-    const { gamma, polyak, learnAlpha } = this.config;
+    const { gamma, polyak, learnAlpha, clipReturn } = this.config;
     const targetEntropy = this.config.targetEntropy === "auto" ? -this.actDim : this.config.targetEntropy;
     const session = this.session(`update-${kind ?? "none"}-${rl}`, () =>
-      sacUpdateGraph({ ...this.dims, actLimit: this.actLimit, gamma, polyak, learnAlpha, targetEntropy, term: kind, rl }),
+      sacUpdateGraph({ ...this.dims, actLimit: this.actLimit, gamma, polyak, learnAlpha, targetEntropy, term: kind, rl, clipReturn }),
     );
     const { obsDim, actDim } = this.dims;
     const feeds = this.stateFeeds(session);

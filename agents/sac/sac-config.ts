@@ -44,6 +44,14 @@ export interface SacConfig {
    * Baselines3 Zoo trains the panda-gym tasks). ONNX Runtime learner only. @defaultValue null (SAC)
    */
   tqc: TqcSettings | null;
+  /**
+   * Clip each critic target to [-1/(1 - gamma), 0], the discounted returns the goal envs' sparse
+   * -1/0 reward allows: OpenAI baselines' HER (`clip_return`) does it for DDPG. Without it the zoo
+   * saw the critics run away to 1e10 within 2,000 steps on one seed of PandaPickAndPlace's and one
+   * of PandaStack's BC rows (docs/benchmarks.md, "Critics that run away"). Only for rewards in
+   * [-1, 0]. @defaultValue false
+   */
+  clipReturn: boolean;
 }
 
 /** The seed code (HR:SAC.py): fixed alpha 0.2, lr 1e-3, batch 100. */
@@ -61,6 +69,7 @@ export const seedPreset: SacConfig = {
   bufferSize: 1_000_000,
   updatesPerStep: 1,
   tqc: null,
+  clipReturn: false,
 };
 
 /** Stable-Baselines3's SAC defaults: lr 3e-4, batch 256, tau 0.005, learned alpha from 1. */
@@ -94,6 +103,10 @@ export function validateSacConfig(config: SacConfig): void {
   if (!(config.gamma >= 0 && config.gamma <= 1)) throw new ConfigError(`SacConfig.gamma must be in [0, 1], got ${config.gamma}`);
   if (!(config.polyak >= 0 && config.polyak <= 1)) throw new ConfigError(`SacConfig.polyak must be in [0, 1], got ${config.polyak}`);
   validateTqc(config.tqc);
+  if (typeof config.clipReturn !== "boolean")
+    throw new ConfigError(`SacConfig.clipReturn must be true or false, got ${JSON.stringify(config.clipReturn)}`);
+  if (config.clipReturn && config.gamma === 1)
+    throw new ConfigError("SacConfig.clipReturn needs gamma < 1: the return range [-1/(1 - gamma), 0] is unbounded at gamma 1");
   if (config.hidden.length === 0 || config.hidden.some((h) => !Number.isInteger(h) || h < 1)) {
     throw new ConfigError(`SacConfig.hidden must be positive integers, got [${config.hidden.join(", ")}]`);
   }

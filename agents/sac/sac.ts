@@ -216,8 +216,9 @@ export class Sac {
         if (t === undefined) throw new Error(`Sac.load: ${dir}/sac.json lacks weight '${name}'`);
         return Float32Array.from(t.dataSync());
       };
-      // Files from before TQC have no `tqc`: their critics are SAC's.
-      const agent = new Sac(meta.obsDim, meta.actDim, meta.actLimit, { ...meta.config, tqc: meta.config.tqc ?? null });
+      // Files from before TQC and clipReturn lack them: their critics are SAC's, their targets unclipped.
+      const config = { ...meta.config, tqc: meta.config.tqc ?? null, clipReturn: meta.config.clipReturn ?? false };
+      const agent = new Sac(meta.obsDim, meta.actDim, meta.actLimit, config);
       agent.setWeights({
         actor: read("actor"),
         qf: read("qf"),

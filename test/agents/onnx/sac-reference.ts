@@ -23,7 +23,12 @@ export interface Hyper {
   actLimit: readonly number[];
   gamma: number;
   logAlpha: number;
+  /** Clip each target to [-1/(1 - gamma), 0] (SacConfig.clipReturn). */
+  clipReturn?: boolean;
 }
+
+/** A target as the update regresses it: clipped to [-1/(1 - gamma), 0] when `h.clipReturn`. */
+export const clipTarget = (y: number, h: Hyper): number => (h.clipReturn === true ? Math.min(0, Math.max(-1 / (1 - h.gamma), y)) : y);
 
 /** One minibatch, row-major, with the two noise draws of the update (next-state and current-state samples). */
 export interface Transitions {
@@ -146,13 +151,13 @@ function minQ(p: Tensors, d: NetDims, prefix: string, obs: ArrayLike<number>, ac
   return Math.min(mlpRow(p, prefix, qfSizes(d), 0, x)[0]!, mlpRow(p, prefix, qfSizes(d), 1, x)[0]!);
 }
 
-/** y = r + gamma (1 - done) (min Q_target(s', a') - alpha log pi(a'|s')), a' from the current actor. */
+/** y = r + gamma (1 - done) (min Q_target(s', a') - alpha log pi(a'|s')), a' from the current actor, clipped when asked. */
 export function criticTargets(p: Tensors, d: NetDims, t: Transitions, h: Hyper): Float64Array {
   const alpha = Math.exp(h.logAlpha);
   return Float64Array.from({ length: t.n }, (_, r) => {
     const next = row(t.nextObs, d.obsDim, r);
     const pi = sampleRow(p, d, next, row(t.epsNext, d.actDim, r), h.actLimit);
-    return t.rew[r]! + (1 - t.done[r]!) * h.gamma * (minQ(p, d, "qf_target", next, pi.action) - alpha * pi.logProb);
+    return clipTarget(t.rew[r]! + (1 - t.done[r]!) * h.gamma * (minQ(p, d, "qf_target", next, pi.action) - alpha * pi.logProb), h);
   });
 }
 

@@ -93,7 +93,7 @@ function stateFeeds(d: NetDims, rng: Rng): Feeds {
   return feeds;
 }
 
-/** The batch (rows 0 and 3 terminal), both noise draws, BC rows (two targets on the bound), the term weight and every optimiser's t = 1 scalars. */
+/** The batch (rows 0 and 3 terminal; rows 0 and 1 rewarded outside the clipped targets' range), both noise draws, BC rows (two targets on the bound), the term weight and every optimiser's t = 1 scalars. */
 function dataFeeds(rng: Rng, bcNoise: boolean): Feeds {
   const feeds: Feeds = new Map();
   const put = (name: string, dims: number[], fill: (i: number) => number): void => {
@@ -102,7 +102,8 @@ function dataFeeds(rng: Rng, bcNoise: boolean): Feeds {
   const inBounds = (i: number): number => LIMIT[i % ACT]! * rng.uniform(-0.95, 0.95);
   put("obs", [N, OBS], () => rng.normal());
   put("act", [N, ACT], inBounds);
-  put("rew", [N], () => rng.normal());
+  // Row 0 (terminal: y = r) below the clipped range's -1/(1 - gamma) = -10, row 1 well above 0.
+  put("rew", [N], (i) => (i === 0 ? -14 : i === 1 ? 4 : rng.normal()));
   put("next_obs", [N, OBS], () => rng.normal());
   put("done", [N], (i) => (i % 3 === 0 ? 1 : 0));
   put("eps_next", [N, ACT], () => rng.normal());
@@ -241,21 +242,31 @@ interface UpdateVariant {
   /** The BC sample's noise: standard normal (the author's "mse"), or zeros ("mse-mean"). */
   bcNoise: boolean;
   rl: boolean;
+  /** SacConfig.clipReturn: the critic targets clipped to [-1/(1 - gamma), 0]. */
+  clipReturn: boolean;
 }
 
 /** The critics' gradients; returns the reference critic losses (before the step). */
-function checkCritics(out: Outputs, d: NetDims, p: Tensors): ReturnType<typeof criticLosses> {
+function checkCritics(out: Outputs, d: NetDims, p: Tensors, clipReturn: boolean): ReturnType<typeof criticLosses> {
   const t = transitions(p);
+  const hyper = { ...HYPER, clipReturn };
+  if (clipReturn) {
+    // Both ends of the clip bind: the fixture's rows 0 and 1.
+    const unclipped = d.tqc ? tqcTargets(p, d, t, HYPER).flat() : Array.from(criticTargets(p, d, t, HYPER));
+    expect(unclipped.some((y) => y > 0) && unclipped.some((y) => y < -1 / (1 - HYPER.gamma)), "unclipped targets on both sides").to.equal(
+      true,
+    );
+  }
   // The targets hold only the target nets and the actor, never the critics being differentiated.
   const losses = d.tqc
     ? (
         (y: number[][]) => () =>
           tqcCriticLosses(p, d, t, y)
-      )(tqcTargets(p, d, t, HYPER))
+      )(tqcTargets(p, d, t, hyper))
     : (
         (y: Float64Array) => () =>
           criticLosses(p, d, t, y)
-      )(criticTargets(p, d, t, HYPER));
+      )(criticTargets(p, d, t, hyper));
   const loss = (): number => {
     const l = losses();
     return l.qf1Loss + l.qf2Loss;
@@ -308,10 +319,11 @@ function checkUpdate(v: UpdateVariant): void {
     targetEntropy: TARGET_ENTROPY,
     term: v.term,
     rl: v.rl,
+    clipReturn: v.clipReturn,
   });
   const out = run(graph, feeds);
   const p = toTensors(feeds);
-  const critic = checkCritics(out, d, p);
+  const critic = checkCritics(out, d, p, v.clipReturn);
   expectAdamSteps(out, feeds, "qf_adam", paramNames("qf", qfSizes(d), true));
   const actor = checkActor(out, v, d, p);
   expectAdamSteps(out, feeds, "actor_adam", paramNames("actor", actorSizes(d), false));
@@ -347,13 +359,15 @@ function checkBc(hidden: readonly number[], kind: BcKind, bcNoise: boolean): voi
   expectAdamSteps(step, feeds, "actor_adam", actorNames);
 }
 
-const TERMS: readonly { label: string; term: BcKind | null; bcNoise: boolean; rl: boolean }[] = [
-  { label: "no term", term: null, bcNoise: false, rl: true },
+const TERMS: readonly { label: string; term: BcKind | null; bcNoise: boolean; rl: boolean; clipReturn: boolean }[] = [
+  { label: "no term", term: null, bcNoise: false, rl: true, clipReturn: false },
+  { label: "no term, clipped targets", term: null, bcNoise: false, rl: true, clipReturn: true },
   ...[true, false].flatMap((rl) => [
-    { label: `BC sample (mse)${rl ? " + RL" : " alone"}`, term: "sample" as const, bcNoise: true, rl },
-    { label: `BC sample, zero noise (mse-mean)${rl ? " + RL" : " alone"}`, term: "sample" as const, bcNoise: false, rl },
-    { label: `BC nll${rl ? " + RL" : " alone"}`, term: "nll" as const, bcNoise: false, rl },
+    { label: `BC sample (mse)${rl ? " + RL" : " alone"}`, term: "sample" as const, bcNoise: true, rl, clipReturn: false },
+    { label: `BC sample, zero noise (mse-mean)${rl ? " + RL" : " alone"}`, term: "sample" as const, bcNoise: false, rl, clipReturn: false },
+    { label: `BC nll${rl ? " + RL" : " alone"}`, term: "nll" as const, bcNoise: false, rl, clipReturn: false },
   ]),
+  { label: "BC sample (mse) + RL, clipped targets", term: "sample", bcNoise: true, rl: true, clipReturn: true },
 ];
 
 const BC_KINDS: readonly { label: string; kind: BcKind; bcNoise: boolean }[] = [
@@ -368,7 +382,7 @@ const CRITICS: readonly { label: string; tqc: NetDims["tqc"]; terms: typeof TERM
   {
     label: "TQC",
     tqc: { quantiles: 5, dropPerNet: 2 },
-    terms: TERMS.filter((t) => t.label === "no term" || t.label === "BC sample (mse) + RL"),
+    terms: TERMS.filter((t) => ["no term", "no term, clipped targets", "BC sample (mse) + RL"].includes(t.label)),
   },
 ];
 
@@ -378,7 +392,7 @@ describe("ONNX learning graphs against a float64 reference (central differences)
       for (const learnAlpha of [false, true]) {
         for (const t of c.terms) {
           it(`sacUpdateGraph, ${c.label}, hidden [${hidden.join(", ")}], ${learnAlpha ? "learned" : "fixed"} alpha, ${t.label}: gradients, Adam, polyak, metrics`, () => {
-            checkUpdate({ hidden, tqc: c.tqc, learnAlpha, term: t.term, bcNoise: t.bcNoise, rl: t.rl });
+            checkUpdate({ hidden, tqc: c.tqc, learnAlpha, term: t.term, bcNoise: t.bcNoise, rl: t.rl, clipReturn: t.clipReturn });
           });
         }
       }

@@ -4,7 +4,18 @@
  * central differences. M atoms per net, two nets, the d largest per net dropped from the pooled
  * target, tau_m = (2m + 1) / 2M, quantile Huber loss with kappa 1.
  */
-import { concat, mlpRow, qfSizes, row, sampleRow, type Hyper, type NetDims, type Tensors, type Transitions } from "./sac-reference.js";
+import {
+  clipTarget,
+  concat,
+  mlpRow,
+  qfSizes,
+  row,
+  sampleRow,
+  type Hyper,
+  type NetDims,
+  type Tensors,
+  type Transitions,
+} from "./sac-reference.js";
 
 function settings(d: NetDims): { quantiles: number; dropPerNet: number } {
   if (!d.tqc) throw new Error("tqc-reference: NetDims without tqc");
@@ -27,7 +38,7 @@ export function tqcTargets(p: Tensors, d: NetDims, t: Transitions, h: Hyper): nu
     const kept = atoms(p, d, "qf_target", next, pi.action)
       .sort((a, b) => a - b)
       .slice(0, 2 * (quantiles - dropPerNet));
-    return kept.map((z) => t.rew[r]! + (1 - t.done[r]!) * h.gamma * (z - alpha * pi.logProb));
+    return kept.map((z) => clipTarget(t.rew[r]! + (1 - t.done[r]!) * h.gamma * (z - alpha * pi.logProb), h));
   });
 }
 

@@ -25,6 +25,8 @@ const TOLERANCE = 1e-4;
 const configs: Record<string, SacConfig> = {
   "seed preset, 2 hidden layers": sacConfig("seed", { hidden: [32, 32], batchSize: N }),
   "sb3 preset (learned alpha), 3 hidden layers": sacConfig("sb3", { hidden: [24, 24, 24], batchSize: N }),
+  // Standard-normal rewards: about half the targets lie above 0, where the clip binds.
+  "sb3 preset, targets clipped (clipReturn, gamma 0.9)": sacConfig("sb3", { hidden: [24, 24], batchSize: N, gamma: 0.9, clipReturn: true }),
 };
 
 const terms: Record<string, { loss: BcLossKind; rl: boolean } | null> = {

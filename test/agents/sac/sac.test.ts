@@ -275,7 +275,7 @@ describe("agents/sac Sac with TQC's critics", () => {
     }
   });
 
-  it("loads a SAC checkpoint written before TQC existed (its config has no tqc) as SAC", async () => {
+  it("loads a SAC checkpoint written before TQC and clipReturn existed (its config has neither) as SAC, targets unclipped", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tqc-old-"));
     try {
       const agent = new Sac(OBS, ACT, 1, sacConfig("seed", { hidden: [16] }), 1);
@@ -283,9 +283,11 @@ describe("agents/sac Sac with TQC's critics", () => {
       const file = path.join(dir, "sac.json");
       const json = JSON.parse(fs.readFileSync(file, "utf8")) as { userDefinedMetadata: { config: Record<string, unknown> } };
       delete json.userDefinedMetadata.config.tqc;
+      delete json.userDefinedMetadata.config.clipReturn;
       fs.writeFileSync(file, JSON.stringify(json));
       const loaded = await Sac.load(dir);
       expect(loaded.config.tqc).to.equal(null);
+      expect(loaded.config.clipReturn).to.equal(false);
       const obs = randomBatch(3, new Rng(2)).obs;
       expect(loaded.act(obs, true)).to.deep.equal(agent.act(obs, true));
       agent.dispose();
@@ -323,4 +325,19 @@ describe("agents/sac Sac with TQC's critics", () => {
       await selectBackend("ort");
     }
   });
+});
+
+describe("agents/sac SacConfig.clipReturn", () => {
+  const badClip: readonly [string, Partial<SacConfig>, RegExp][] = [
+    ["clipReturn not a boolean", { clipReturn: "yes" as unknown as boolean }, /SacConfig.clipReturn must be true or false, got "yes"/],
+    ["clipReturn at gamma 1", { clipReturn: true, gamma: 1 }, /SacConfig.clipReturn needs gamma < 1/],
+  ];
+  for (const [what, overrides, message] of badClip) {
+    it(`refuses ${what}, naming the field`, () => {
+      expect(() => sacConfig("sb3", overrides))
+        .to.throw(ConfigError)
+        .with.property("message")
+        .that.matches(message);
+    });
+  }
 });
