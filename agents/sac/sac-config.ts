@@ -47,7 +47,7 @@ export interface SacConfig {
   /**
    * Clip each critic target to [-1/(1 - gamma), 0], the discounted returns the goal envs' sparse
    * -1/0 reward allows: OpenAI baselines' HER (`clip_return`) does it for DDPG. Without it the zoo
-   * saw the critics run away to 1e10 within 2,000 steps on one seed of PandaPickAndPlace's and one
+   * saw the critic loss run away to 1e10 within 6,000 steps on one seed of PandaPickAndPlace's and one
    * of PandaStack's BC rows (docs/benchmarks.md, "Critics that run away"). Only for rewards in
    * [-1, 0]. @defaultValue false
    */
