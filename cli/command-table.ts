@@ -80,9 +80,10 @@ export const COMMANDS = {
     options: {
       env: { type: "string", value: "ID" },
       steps: { type: "string", value: "N" },
-      algo: { type: "string", default: "sac", value: "sac|hac|rpl" },
+      // No defaults here: a --config file's algo and seed come before "sac" and 0 (train-command.ts).
+      algo: { type: "string", value: "sac|hac|rpl" },
       preset: { type: "string", value: "seed|sb3" },
-      seed,
+      seed: { type: "string", value: "S" },
       out: { type: "string", value: "DIR" },
       config: { type: "string", value: "FILE" },
       demos: { type: "string", value: "FILE" },
@@ -95,16 +96,16 @@ export const COMMANDS = {
       serve: { type: "boolean", default: false },
       port: { type: "string", default: "8765" },
     },
-    help: 'train SAC + HER, HAC or relay learning (rpl, needs --demos) on --env for --steps env steps; sac with --demos is the "BC one layer" baseline; --resume continues the run in --out (with --steps, to a larger budget; with --stop-at N, only to the end of the episode that reaches step N, with a checkpoint); --remote steps the envs on a rapier-gym server (--token for one that needs it); --serve shows its evaluation rollouts and curves in the viewer on --port; the learner runs on ONNX Runtime (--backend ort, the default where it loads; --threads N intra-op threads, default 1 as experiment runs one process per core) or tfjs (wasm, cpu, node)',
+    help: 'train SAC + HER, HAC or relay learning (rpl, needs --demos) on --env for --steps env steps (flags win over the fields of a --config file, whose algo and seed win over the defaults sac and 0); sac with --demos is the "BC one layer" baseline; --resume continues the run in --out (with --steps, to a larger budget; with --stop-at N, only to the end of the episode that reaches step N, with a checkpoint); --remote steps the envs on a rapier-gym server (--token for one that needs it); --serve shows its evaluation rollouts and curves in the viewer on --port; the learner runs on ONNX Runtime (--backend ort, the default where it loads; --threads N intra-op threads, default 1 as experiment runs one process per core) or tfjs (wasm, cpu, node)',
     async run({ values }) {
       const { runTrain } = await import("./train-command.js");
       return runTrain({
         ...(values.env !== undefined ? { env: values.env } : {}),
-        algo: values.algo,
+        ...(values.algo !== undefined ? { algo: values.algo } : {}),
         ...(values.preset !== undefined ? { preset: values.preset } : {}),
         ...(values.steps !== undefined ? { steps: positiveInt(values.steps, "--steps") } : {}),
-        seed: integer(values.seed, "--seed"),
-        out: values.out ?? `runs/${values.env ?? "run"}-${values.algo}-seed${values.seed}`,
+        ...(values.seed !== undefined ? { seed: integer(values.seed, "--seed") } : {}),
+        ...(values.out !== undefined ? { out: values.out } : {}),
         ...(values.config !== undefined ? { config: values.config } : {}),
         ...(values.backend !== undefined ? { backend: backendName(values.backend) } : {}),
         threads: positiveInt(values.threads, "--threads"),

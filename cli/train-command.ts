@@ -36,11 +36,14 @@ const TRAINERS: Record<
 
 export interface TrainArgs {
   env?: string;
-  algo: string;
+  /** @defaultValue the config file's `algo`, else "sac" */
+  algo?: string;
   preset?: string;
   steps?: number;
-  seed: number;
-  out: string;
+  /** @defaultValue the config file's `seed`, else 0 */
+  seed?: number;
+  /** @defaultValue runs/<env>-<algo>-seed<seed> */
+  out?: string;
   config?: string;
   resume: boolean;
   /** Stop, with a checkpoint, at the end of the episode that reaches this step (below the budget). */
@@ -65,7 +68,8 @@ export interface TrainArgs {
  * `--remote ws://host:port` the envs are stepped on that server (BlockingRemoteEnv); a checkpoint's
  * env snapshot then restores only on the same server process.
  */
-export async function runTrain(args: TrainArgs): Promise<number> {
+export async function runTrain(given: TrainArgs): Promise<number> {
+  const args = withConfigDefaults(given);
   const backend = await selectBackend(args.backend);
   setOrtThreads(args.threads ?? 1);
   process.stderr.write(
@@ -88,7 +92,27 @@ export async function runTrain(args: TrainArgs): Promise<number> {
   }
 }
 
-async function train(args: TrainArgs, makeEnv: EnvMaker, stream: TrainingStream | null): Promise<number> {
+/**
+ * A flag given on the command line wins over the config file's field, and the file's over the
+ * default: a run started from a file that says `"seed": 1` trains seed 1 unless --seed says otherwise.
+ */
+type ResolvedTrainArgs = TrainArgs & { algo: string; seed: number; out: string; fromFile: Record<string, unknown> };
+
+function withConfigDefaults(args: TrainArgs): ResolvedTrainArgs {
+  const fromFile: Record<string, unknown> =
+    args.config !== undefined && !args.resume ? (JSON.parse(readFileSync(args.config, "utf8")) as Record<string, unknown>) : {};
+  const field = <T>(key: string, ok: (v: unknown) => v is T): T | undefined => {
+    const value = fromFile[key];
+    if (value !== undefined && !ok(value)) throw new UsageError(`${args.config}: "${key}" is ${JSON.stringify(value)}, not a valid ${key}`);
+    return value as T | undefined;
+  };
+  const algo = args.algo ?? field("algo", (v): v is string => typeof v === "string") ?? "sac";
+  const seed = args.seed ?? field("seed", (v): v is number => Number.isInteger(v)) ?? 0;
+  const env = args.env ?? field("env", (v): v is string => typeof v === "string") ?? "run";
+  return { ...args, algo, seed, out: args.out ?? `runs/${env}-${algo}-seed${seed}`, fromFile };
+}
+
+async function train(args: ResolvedTrainArgs, makeEnv: EnvMaker, stream: TrainingStream | null): Promise<number> {
   const existed = existsSync(args.out);
   if (!args.resume) mkdirSync(args.out, { recursive: true });
   const release = lockRunDir(args.out);
@@ -101,7 +125,7 @@ async function train(args: TrainArgs, makeEnv: EnvMaker, stream: TrainingStream 
   }
 }
 
-async function trainLocked(args: TrainArgs, makeEnv: EnvMaker, stream: TrainingStream | null): Promise<number> {
+async function trainLocked(args: ResolvedTrainArgs, makeEnv: EnvMaker, stream: TrainingStream | null): Promise<number> {
   const trainer = args.resume ? resumeTrainer(args, makeEnv) : startTrainer(args, makeEnv);
   if (stream) watchEvaluations(trainer, stream);
   const stop = new AbortController();
@@ -139,7 +163,7 @@ async function trainLocked(args: TrainArgs, makeEnv: EnvMaker, stream: TrainingS
 }
 
 /** The run in `args.out`, continued under its own config (and a larger budget, when --steps gives one). */
-function resumeTrainer(args: TrainArgs, makeEnv: EnvMaker): Trainer {
+function resumeTrainer(args: ResolvedTrainArgs, makeEnv: EnvMaker): Trainer {
   const { algo } = readRunConfig(args.out) as { algo?: string };
   const kind = TRAINERS[algo ?? ""];
   if (!kind) throw new UsageError(`${args.out}/config.json names no known algo (${String(algo)})`);
@@ -150,8 +174,8 @@ function resumeTrainer(args: TrainArgs, makeEnv: EnvMaker): Trainer {
 }
 
 /** A new run: --config's file, with the command line's flags over it. */
-function startTrainer(args: TrainArgs, makeEnv: EnvMaker): Trainer {
-  const fromFile: Record<string, unknown> = args.config ? JSON.parse(readFileSync(args.config, "utf8")) : {};
+function startTrainer(args: ResolvedTrainArgs, makeEnv: EnvMaker): Trainer {
+  const { fromFile } = args;
   // The SAC preset is a top-level field of a flat run and a field of the hierarchy for HAC.
   const preset =
     args.preset === undefined

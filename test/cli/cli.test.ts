@@ -277,6 +277,26 @@ describe("rapier-gym command", () => {
     }
   });
 
+  it("train takes algo and seed from --config unless the command line gives them", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rapier-gym-cli-"));
+    try {
+      const file = join(dir, "config.json");
+      writeFileSync(file, JSON.stringify({ algo: "hac", env: "PointMassReach-v0", steps: 50, seed: 3, startSteps: 10 }));
+      const trained = (out: string): { algo: string; seed: number } =>
+        JSON.parse(readFileSync(join(out, "config.json"), "utf8")) as { algo: string; seed: number };
+      expect((await run(["train", "--config", file, "--out", join(dir, "from-file")])).code).to.equal(0);
+      expect(trained(join(dir, "from-file"))).to.include({ algo: "hac", seed: 3 });
+      expect((await run(["train", "--config", file, "--seed", "5", "--out", join(dir, "flag")])).code).to.equal(0);
+      expect(trained(join(dir, "flag"))).to.include({ algo: "hac", seed: 5 });
+      writeFileSync(file, JSON.stringify({ env: "PointMassReach-v0", steps: 50, seed: "three" }));
+      expect(await printedFailure(["train", "--config", file, "--out", join(dir, "bad")])).to.equal(
+        `${file}: "seed" is "three", not a valid seed`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("train refuses a run directory another process is training, and leaves it as it was", async () => {
     const dir = mkdtempSync(join(tmpdir(), "rapier-gym-cli-"));
     try {
