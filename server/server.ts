@@ -81,12 +81,7 @@ export class RapierGymServer {
   static async start(options: ServerOptions = {}): Promise<RapierGymServer> {
     const host = options.host ?? "127.0.0.1";
     const token = options.token ?? null;
-    if (!isLoopback(host) && token === null) {
-      throw new Error(
-        `binding ${host} would let any machine that can reach it drive this simulator: pass a token (--token), or bind 127.0.0.1`,
-      );
-    }
-    if (token !== null && token.length === 0) throw new Error("the token must not be empty");
+    checkExposure(host, token);
     const limits = { ...DEFAULT_LIMITS, ...options.limits };
     const catalog = options.catalog ?? registryCatalog;
     const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -260,4 +255,14 @@ function answerHttp(
 function rawText(data: RawData): string {
   if (Buffer.isBuffer(data)) return data.toString("utf8");
   return (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)).toString("utf8");
+}
+
+/** A server reachable beyond this machine must ask for a token: anyone who reaches it could drive it. */
+function checkExposure(host: string, token: string | null): void {
+  if (!isLoopback(host) && token === null) {
+    throw new Error(
+      `binding ${host} would let any machine that can reach it drive this simulator: pass a token (--token), or bind 127.0.0.1`,
+    );
+  }
+  if (token !== null && token.length === 0) throw new Error("the token must not be empty");
 }

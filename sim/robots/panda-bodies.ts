@@ -170,11 +170,7 @@ export class PandaBodies {
       });
       return;
     }
-    if (j.type !== "prismatic" && (j.type !== "revolute" || j.axis[0] !== 0 || j.axis[1] !== 0 || j.axis[2] !== 1)) {
-      throw new Error(
-        `${this.robot.name}: joint "${j.name}" is ${j.type} about ${j.axis.join(" ")}; the simulator builds revolute joints about z (DH frames) and prismatic ones`,
-      );
-    }
+    checkJointKind(this.robot.name, j);
     const limits = j.limits!;
     const arm: ArmJoint = {
       desc: j,
@@ -234,4 +230,12 @@ function sceneShape(g: Geometry): Shape {
 
 function localFrame(t: Transform): { anchor: Vec3; rotation: [number, number, number, number] } {
   return { anchor: [t[9]!, t[10]!, t[11]!], rotation: toQuat(t) };
+}
+
+/** The arm's frames are DH frames: each revolute joint turns about its z axis; fingers slide. */
+function checkJointKind(robot: string, j: JointDescription): void {
+  if (j.type === "prismatic" || (j.type === "revolute" && j.axis[0] === 0 && j.axis[1] === 0 && j.axis[2] === 1)) return;
+  throw new Error(
+    `${robot}: joint "${j.name}" is ${j.type} about ${j.axis.join(" ")}; the simulator builds revolute joints about z (DH frames) and prismatic ones`,
+  );
 }
