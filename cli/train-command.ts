@@ -92,12 +92,12 @@ export async function runTrain(given: TrainArgs): Promise<number> {
   }
 }
 
+type ResolvedTrainArgs = TrainArgs & { algo: string; seed: number; out: string; fromFile: Record<string, unknown> };
+
 /**
  * A flag given on the command line wins over the config file's field, and the file's over the
  * default: a run started from a file that says `"seed": 1` trains seed 1 unless --seed says otherwise.
  */
-type ResolvedTrainArgs = TrainArgs & { algo: string; seed: number; out: string; fromFile: Record<string, unknown> };
-
 function withConfigDefaults(args: TrainArgs): ResolvedTrainArgs {
   const fromFile: Record<string, unknown> =
     args.config !== undefined && !args.resume ? (JSON.parse(readFileSync(args.config, "utf8")) as Record<string, unknown>) : {};

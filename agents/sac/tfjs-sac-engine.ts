@@ -123,8 +123,8 @@ export class TfjsSacEngine implements SacEngine {
     const target = this.twinQ.forward(this.qfTarget, t.nextObs, nextPi.action);
     const minQfNextTarget = tf.sub(tf.minimum(target.qf1, target.qf2), tf.mul(alpha, nextPi.logProb));
     // (1 - terminated): a time-limit truncation still bootstraps.
-    const y = tf.add(t.rew, tf.mul(tf.sub(1, t.done), tf.mul(minQfNextTarget, this.config.gamma)));
     const { clipReturn, gamma } = this.config;
+    const y = tf.add(t.rew, tf.mul(tf.sub(1, t.done), tf.mul(minQfNextTarget, gamma)));
     const nextQValue = clipReturn ? tf.clipByValue(y, -1 / (1 - gamma), 0) : y;
     const q = this.twinQ.forward(this.qf, t.obs, t.act);
     const qf1Error = tf.sub(q.qf1, nextQValue);
