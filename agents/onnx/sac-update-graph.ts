@@ -8,7 +8,7 @@
  *
  * Inputs: every state tensor of sac-state-layout.ts, the batch, the two noise draws and the
  * optimisers' host-side scalars (adam-graph.ts). Outputs: `new/<name>` for every state tensor,
- * and `metrics`, the seven numbers of {@link SacMetrics} in its order before qfLoss.
+ * and `metrics`, the eight numbers of {@link SacMetrics} in its order before qfLoss.
  */
 import { adamInputs, adamStep, type AdamScalarValues } from "./adam-graph.js";
 import { bcLossGraph, type BcGraphKind } from "./bc-loss-graph.js";
@@ -33,7 +33,7 @@ export interface SacUpdateOptions extends SacDims {
 }
 
 /** The `metrics` output, in order. */
-export const SAC_METRIC_NAMES = ["qf1Loss", "qf2Loss", "qf1Mean", "piLoss", "alpha", "alphaLoss", "logProb"] as const;
+export const SAC_METRIC_NAMES = ["qf1Loss", "qf2Loss", "qf1Mean", "piLoss", "alpha", "alphaLoss", "logProb", "termLoss"] as const;
 
 export function sacUpdateGraph(o: SacUpdateOptions): Graph {
   const g = new Graph("sac_update");
@@ -79,6 +79,7 @@ export function sacUpdateGraph(o: SacUpdateOptions): Graph {
     metric(alpha),
     metric(alphaLoss),
     metric(actorLoss.meanLogProb),
+    metric(actorLoss.termLoss),
   ];
   g.output("metrics", g.concat(metrics, 0), [SAC_METRIC_NAMES.length]);
   return g;
@@ -141,7 +142,7 @@ function criticLoss(
 
 /**
  * Policy loss mean(alpha * log pi - min(qf1, qf2)) (TQC: the mean of every atom in place of the min) against the updated critics, plus the term's
- * weighted loss over its own rows; the actor's gradients of the whole.
+ * weighted loss over its own rows; the actor's gradients of the whole, and the term's loss before its weight (0 without one).
  */
 function actorLossGraph(
   g: Graph,
@@ -153,10 +154,11 @@ function actorLossGraph(
   alpha: string,
   n: string,
   actLimit: string,
-): { piLoss: string; grads: string[]; meanLogProb: string } {
+): { piLoss: string; grads: string[]; meanLogProb: string; termLoss: string } {
   const pi = policySample(g, actor, obs, eps, actLimit, o.actDim);
   const meanLogProb = g.reduceMean(pi.logProb, [0, 1], false);
   let piLoss: string = g.constant([0]);
+  let termLoss: string = g.constant([0]);
   let grads: string[] | null = null;
   if (o.rl) {
     const qfPi = mlpForward(g, qf, g.concat([obs, pi.action], 1));
@@ -169,12 +171,13 @@ function actorLossGraph(
   if (o.term !== null) {
     const weight = g.input("bc_weight", []);
     const term = bcLossGraph(g, o.term, actor, o.obsDim, o.actDim, actLimit);
+    termLoss = term.loss;
     piLoss = g.add(piLoss, g.mul(term.loss, weight));
     const termGrads = term.grads.map((x) => g.mul(x, weight));
     grads = grads === null ? termGrads : grads.map((x, i) => g.add(x, termGrads[i]!));
   }
   if (grads === null) throw new Error("sacUpdateGraph: an actor loss with neither RL nor a term");
-  return { piLoss, grads, meanLogProb };
+  return { piLoss, grads, meanLogProb, termLoss };
 }
 
 /** min(qf1, qf2) of the actor's sample, [n, 1], and its gradient for the loss -mean(min): the min passes it to the smaller critic (to qf2 on ties, as the tfjs engine). */

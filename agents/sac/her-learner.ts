@@ -27,6 +27,9 @@ export interface LossTotals {
   pi: number;
   alpha: number;
   n: number;
+  /** The supervised term's unweighted loss, summed over the `bcN` updates that had one. */
+  bc: number;
+  bcN: number;
 }
 
 /**
@@ -140,12 +143,17 @@ export class HerLearner {
     const due = Math.floor(this.owed + 1e-9);
     this.owed = Math.max(0, this.owed - due);
     for (let u = 0; u < due; u++) {
-      const m: SacMetrics = this.sac.update(this.replay.sampleInto(this.batch), this.supervision?.());
+      const term = this.supervision?.();
+      const m: SacMetrics = this.sac.update(this.replay.sampleInto(this.batch), term);
       if (totals) {
         totals.qf += m.qfLoss;
         totals.pi += m.piLoss;
         totals.alpha += m.alpha;
         totals.n++;
+        if (term !== undefined) {
+          totals.bc += m.termLoss;
+          totals.bcN++;
+        }
       }
     }
   }
@@ -206,12 +214,13 @@ function envSpaces(env: GoalEnv): LearnerSpaces {
 }
 
 export function emptyLosses(): LossTotals {
-  return { qf: 0, pi: 0, alpha: 0, n: 0 };
+  return { qf: 0, pi: 0, alpha: 0, n: 0, bc: 0, bcN: 0 };
 }
 
 /**
  * A log row's loss fields when any update happened: `<prefix>loss/qf<suffix>`, `…loss/pi…`,
- * `…alpha…` (e.g. prefix "shadow/", or suffix "_l1" for a HAC level).
+ * `…alpha…` (e.g. prefix "shadow/", or suffix "_l1" for a HAC level), and `…loss/bc…` (the BC
+ * term's loss before its weight) when any of them had a supervised term.
  */
 export function lossFields(totals: LossTotals, prefix = "", suffix = ""): Record<string, number> {
   if (totals.n === 0) return {};
@@ -219,5 +228,6 @@ export function lossFields(totals: LossTotals, prefix = "", suffix = ""): Record
     [`${prefix}loss/qf${suffix}`]: totals.qf / totals.n,
     [`${prefix}loss/pi${suffix}`]: totals.pi / totals.n,
     [`${prefix}alpha${suffix}`]: totals.alpha / totals.n,
+    ...(totals.bcN > 0 ? { [`${prefix}loss/bc${suffix}`]: totals.bc / totals.bcN } : {}),
   };
 }

@@ -47,11 +47,13 @@ export interface SacMetrics {
   alphaLoss: number;
   /** Mean log pi(a|s) of the actor-loss sample: minus the entropy estimate. */
   logProb: number;
+  /** The supervised term's loss before its weight (the BC loss of relay learning and BC one layer); 0 without one. */
+  termLoss: number;
 }
 
 /**
  * The metrics from the vector both engines' update computes, in the order the update graph writes
- * them: qf1 loss, qf2 loss, mean Q1, pi loss, alpha, alpha loss, mean log pi.
+ * them: qf1 loss, qf2 loss, mean Q1, pi loss, alpha, alpha loss, mean log pi, term loss.
  */
 export function sacMetricsFrom(m: ArrayLike<number>): SacMetrics {
   return {
@@ -63,6 +65,7 @@ export function sacMetricsFrom(m: ArrayLike<number>): SacMetrics {
     alpha: m[4]!,
     alphaLoss: m[5]!,
     logProb: m[6]!,
+    termLoss: m[7]!,
   };
 }
 

@@ -109,6 +109,7 @@ export class TfjsSacEngine implements SacEngine {
         tf.reshape(alpha, []),
         tf.reshape(alphaLoss, []),
         actor.meanLogProb,
+        actor.termLoss,
       ]);
       return { actor: actor.params, qf: critic.qf, qfTarget, logAlpha, metrics };
     });
@@ -154,14 +155,16 @@ export class TfjsSacEngine implements SacEngine {
     const dLogProb: tf.Tensor = useRl ? tf.div(alpha, n) : tf.scalar(0);
     let piLoss: tf.Tensor = useRl ? piLossRl : tf.scalar(0);
     let termGrads: tf.Tensor[] | null = null;
+    let termLoss: tf.Tensor = tf.scalar(0);
     if (supervised !== undefined) {
       const term = bcTerm(this.policy, this.actLimit, supervised.rows, supervised.loss, this.noise)(this.actor, seeds.term);
+      termLoss = term.loss;
       piLoss = tf.add(piLoss, tf.mul(term.loss, supervised.weight));
       termGrads = term.grads.map((g) => tf.mul(g, supervised.weight));
     }
     const rlGrads = this.policy.backward(this.actor, pi, dAction, dLogProb, this.actLimitTensor);
     const grads = termGrads === null ? rlGrads : rlGrads.map((g, i) => tf.add(g, termGrads[i]!));
-    return { params: this.actorAdam.step(this.actor, grads), piLoss, meanLogProb: tf.mean(pi.logProb) };
+    return { params: this.actorAdam.step(this.actor, grads), piLoss, meanLogProb: tf.mean(pi.logProb), termLoss };
   }
 
   /**

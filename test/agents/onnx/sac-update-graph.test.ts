@@ -275,8 +275,8 @@ function checkCritics(out: Outputs, d: NetDims, p: Tensors, clipReturn: boolean)
   return losses();
 }
 
-/** The actor's gradients against the stepped critics; returns the reference actor loss and mean log pi. */
-function checkActor(out: Outputs, v: UpdateVariant, d: NetDims, p: Tensors): { piLoss: number; meanLogProb: number } {
+/** The actor's gradients against the stepped critics; returns the reference actor loss, mean log pi and the term's unweighted loss. */
+function checkActor(out: Outputs, v: UpdateVariant, d: NetDims, p: Tensors): { piLoss: number; meanLogProb: number; termLoss: number } {
   const t = transitions(p);
   const stepped: Tensors = new Map(p);
   for (const name of paramNames("qf", qfSizes(d), true)) stepped.set(name, Float64Array.from(output(out, `new/${name}`)));
@@ -284,7 +284,8 @@ function checkActor(out: Outputs, v: UpdateVariant, d: NetDims, p: Tensors): { p
     (v.rl ? rlActorLoss(stepped, d, t, HYPER, d.tqc ? meanAtom : undefined) : 0) +
     (v.term === null ? 0 : BC_WEIGHT * bcLoss(stepped, d, bcData(p), v.term, LIMIT));
   expectGradients(out, "actor_adam", centralDifferences(loss, stepped, paramNames("actor", actorSizes(d), false)), "actor loss");
-  return { piLoss: loss(), meanLogProb: meanLogProb(p, d, t, HYPER) };
+  const termLoss = v.term === null ? 0 : bcLoss(stepped, d, bcData(p), v.term, LIMIT);
+  return { piLoss: loss(), meanLogProb: meanLogProb(p, d, t, HYPER), termLoss };
 }
 
 /** d alpha_loss / d log_alpha = -(mean log pi + target entropy) when learned; else alpha's state passes through. */
@@ -335,6 +336,7 @@ function checkUpdate(v: UpdateVariant): void {
     alpha: Math.exp(HYPER.logAlpha),
     alphaLoss: v.learnAlpha ? -HYPER.logAlpha * (actor.meanLogProb + TARGET_ENTROPY) : 0,
     logProb: actor.meanLogProb,
+    termLoss: actor.termLoss,
   };
   expectClose(
     output(out, "metrics"),

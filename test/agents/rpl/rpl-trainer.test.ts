@@ -123,7 +123,7 @@ describe("relay learning: pretraining, finetuning runs and the BC baseline", fun
     expect(existsSync(join(dir, "misfit"))).to.equal(false);
   });
 
-  it("runs the flat 'BC one layer' baseline, resumable like plain SAC + HER", async () => {
+  it("runs the flat 'BC one layer' baseline, resumable like plain SAC + HER, logging its BC loss", async () => {
     const config = {
       env: "PointMassReach-v0",
       envKwargs: { maxEpisodeSteps: 20 },
@@ -151,7 +151,13 @@ describe("relay learning: pretraining, finetuning runs and the BC baseline", fun
     const a = comparable(readMetrics(join(dir, "bc-full", "metrics.jsonl")));
     expect(comparable(readMetrics(join(dir, "bc-stopped", "metrics.jsonl")))).to.deep.equal(a);
     const piLosses = (rows: Record<string, unknown>[]): unknown[] => rows.map((r) => r["loss/pi"]).filter((v) => v !== undefined);
-    expect(piLosses(a)).to.not.deep.equal(piLosses(comparable(readMetrics(join(dir, "bc-none", "metrics.jsonl")))));
+    const none = comparable(readMetrics(join(dir, "bc-none", "metrics.jsonl")));
+    expect(piLosses(a)).to.not.deep.equal(piLosses(none));
+    // Each row with losses carries the BC term's own loss, a positive number; plain SAC's rows do not.
+    const withLosses = a.filter((r) => r["loss/pi"] !== undefined);
+    expect(withLosses.length).to.be.greaterThan(0);
+    for (const r of withLosses) expect(r["loss/bc"]).to.be.a("number").and.greaterThan(0);
+    expect(none.some((r) => "loss/bc" in r)).to.equal(false);
     // Without a supervisor the flat trainer cannot read the demos, and says so before starting.
     expect(() => SacHerTrainer.start(join(dir, "bc-unsupervised"), config)).to.throw(/BcSupervisor/);
     expect(existsSync(join(dir, "bc-unsupervised"))).to.equal(false);
