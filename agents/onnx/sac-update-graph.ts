@@ -28,8 +28,8 @@ export interface SacUpdateOptions extends SacDims {
   term: BcGraphKind | null;
   /** The RL part of the actor loss; false with a term makes the term the whole actor loss. */
   rl: boolean;
-  /** Clip the critic targets to [-1/(1 - gamma), 0] (SacConfig.clipReturn). */
-  clipReturn: boolean;
+  /** The range the critic targets are clipped to (SacConfig.clipReturn: [-1/(1 - gamma), 0]), or none. */
+  targetRange: readonly [number, number] | null;
 }
 
 /** The `metrics` output, in order. */
@@ -116,7 +116,7 @@ function polyakTargets(g: Graph, polyak: number, target: MlpParams, online: MlpP
  * Each critic's loss before the step, [2], and the gradient of their sum in the critics' outputs.
  * The targets y = r + gamma (1 - done) (v(s', a') - alpha log pi(a'|s')): SAC's v is
  * min(qf1, qf2)_target and both critics regress the one y, d mean(e^2) / de = 2e / n; TQC's v is
- * each kept atom, and its loss is tqc-critic-graph.ts's. With `clipReturn` y is clipped first.
+ * each kept atom, and its loss is tqc-critic-graph.ts's. With a `targetRange` y is clipped to it first.
  */
 function criticLoss(
   g: Graph,
@@ -134,7 +134,7 @@ function criticLoss(
   const softNext = g.sub(next, g.mul(alpha, nextLogProb));
   // (1 - terminated): a time-limit truncation still bootstraps.
   const y = g.add(rew, g.mul(g.sub(g.constant([1]), done), g.mul(softNext, g.constant([o.gamma]))));
-  const nextQValue = o.clipReturn ? g.op("Clip", [y, g.constant([-1 / (1 - o.gamma)]), g.constant([0])]) : y;
+  const nextQValue = o.targetRange === null ? y : g.op("Clip", [y, g.constant([o.targetRange[0]]), g.constant([o.targetRange[1]])]);
   if (o.tqc) return tqcCriticLoss(g, o.tqc, q, nextQValue, n);
   const qfError = g.sub(q, nextQValue);
   return { losses: g.reduceMean(g.mul(qfError, qfError), [1, 2], false), dq: g.div(g.mul(qfError, g.constant([2])), n) };

@@ -16,7 +16,7 @@ import { qValuesGraph } from "../onnx/q-values-graph.js";
 import { copyState, sacStateEntries, type SacDims, type StateEntry, type StateGroup } from "../onnx/sac-state-layout.js";
 import { SAC_METRIC_NAMES, sacUpdateGraph } from "../onnx/sac-update-graph.js";
 import { Rng } from "../../sim/core/rng.js";
-import type { SacConfig } from "./sac-config.js";
+import { lowestReturn, type SacConfig } from "./sac-config.js";
 import type { SacParams } from "../nn/sac-params.js";
 import { sacMetricsFrom, type SacBatch, type SacEngine, type SacMetrics, type SupervisedTerm, type UpdateSeeds } from "./sac-engine.js";
 
@@ -97,9 +97,10 @@ export class OrtSacEngine implements SacEngine {
     const kind = term === undefined ? null : bcGraphKind(term.loss);
     const rl = term?.rl !== false;
     const { gamma, polyak, learnAlpha, clipReturn } = this.config;
+    const targetRange = clipReturn ? ([lowestReturn(gamma), 0] as const) : null;
     const targetEntropy = this.config.targetEntropy === "auto" ? -this.actDim : this.config.targetEntropy;
     const session = this.session(`update-${kind ?? "none"}-${rl}`, () =>
-      sacUpdateGraph({ ...this.dims, actLimit: this.actLimit, gamma, polyak, learnAlpha, targetEntropy, term: kind, rl, clipReturn }),
+      sacUpdateGraph({ ...this.dims, actLimit: this.actLimit, gamma, polyak, learnAlpha, targetEntropy, term: kind, rl, targetRange }),
     );
     const { obsDim, actDim } = this.dims;
     const feeds = this.stateFeeds(session);

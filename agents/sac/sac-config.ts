@@ -54,6 +54,9 @@ export interface SacConfig {
   clipReturn: boolean;
 }
 
+/** The lowest target `clipReturn` allows: the return of a reward of -1 at every step, -1/(1 - gamma). */
+export const lowestReturn = (gamma: number): number => -1 / (1 - gamma);
+
 /** The seed code (HR:SAC.py): fixed alpha 0.2, lr 1e-3, batch 100. */
 export const seedPreset: SacConfig = {
   hidden: [256, 256],

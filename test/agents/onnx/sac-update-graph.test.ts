@@ -320,7 +320,7 @@ function checkUpdate(v: UpdateVariant): void {
     targetEntropy: TARGET_ENTROPY,
     term: v.term,
     rl: v.rl,
-    clipReturn: v.clipReturn,
+    targetRange: v.clipReturn ? [-1 / (1 - HYPER.gamma), 0] : null,
   });
   const out = run(graph, feeds);
   const p = toTensors(feeds);
