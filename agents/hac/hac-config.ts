@@ -164,8 +164,30 @@ export function parseHacConfig(value: unknown = {}, where = "hac config"): HacCo
   if (config.levelSac.length > config.levels) {
     throw new ConfigError(`${where}: levelSac has ${config.levelSac.length} entries for ${config.levels} levels`);
   }
-  levelSacConfigs(config); // unknown or bad SAC fields fail here, not at the first update
+  const levels = levelSacConfigs(config); // unknown or bad SAC fields fail here, not at the first update
+  levels.forEach((sac, level) => {
+    if (level > 0 && sac.clipReturn) checkClipAbove(config, level, where);
+  });
   return config;
+}
+
+/**
+ * SacConfig.clipReturn bounds targets by a reward of -1 at every step. A level above the bottom
+ * is paid less than that by a missed subgoal test (-replanInterval by default) or by summed
+ * windows, so the clip would cut returns its rewards truly reach.
+ */
+function checkClipAbove(config: HacConfig, level: number, where: string): void {
+  const penalty = subgoalPenalty(config);
+  const why =
+    config.highLevelReward === "sum"
+      ? 'highLevelReward "sum" pays a window up to -replanInterval'
+      : penalty < -1 && (config.subgoalTesting === "a" || config.subgoalTesting === "b")
+        ? `a missed subgoal test pays ${penalty}`
+        : null;
+  if (why === null) return;
+  throw new ConfigError(
+    `${where}: clipReturn on level ${level} would clip targets to [-1/(1 - gamma), 0], but ${why}, below the -1 a step the clip assumes; clip the bottom level alone (levelSac: [{ clipReturn: true }])`,
+  );
 }
 
 /** The SAC hyperparameters of each level, bottom first: preset, then `sac`, then `levelSac[i]`. */

@@ -402,6 +402,16 @@ describe("agents/hac Hac: what the buffers store", () => {
     expect(fresh.levels.map((l) => l.agent.updates)).to.deep.equal([0, 0]);
   });
 
+  it("clips a level's targets only where its rewards stay at -1 a step or above", () => {
+    // The bottom level is paid -1/0 by the subgoal; a level above by the env, a missed test, or a sum.
+    expect(parseHacConfig({ levelSac: [{ clipReturn: true }] }).levelSac).to.deep.equal([{ clipReturn: true }]);
+    expect(() => parseHacConfig({ sac: { clipReturn: true } })).to.throw(/level 1.*missed subgoal test pays -5/);
+    expect(() => parseHacConfig({ sac: { clipReturn: true }, subgoalPenalty: -1 })).not.to.throw();
+    expect(() => parseHacConfig({ sac: { clipReturn: true }, subgoalTesting: "c" })).not.to.throw(); // never penalises
+    expect(() => parseHacConfig({ sac: { clipReturn: true }, subgoalPenalty: -1, highLevelReward: "sum" })).to.throw(/"sum"/);
+    expect(() => parseHacConfig({ levelSac: [{}, { clipReturn: true }], replanInterval: 10 })).to.throw(/pays -10/);
+  });
+
   it("refuses bad configs by naming the field", () => {
     expect(() => parseHacConfig({ levels: 1 })).to.throw(/levels/);
     expect(() => parseHacConfig({ subgoalSpace: "block" })).to.throw(/subgoalSpace/);
