@@ -166,15 +166,16 @@ export function parseHacConfig(value: unknown = {}, where = "hac config"): HacCo
   }
   const levels = levelSacConfigs(config); // unknown or bad SAC fields fail here, not at the first update
   levels.forEach((sac, level) => {
-    if (level > 0 && sac.clipReturn) checkClipAbove(config, level, where);
+    if (level > 0 && sac.clipReturn === true) checkClipAbove(config, level, where);
   });
   return config;
 }
 
 /**
- * SacConfig.clipReturn bounds targets by a reward of -1 at every step. A level above the bottom
+ * `clipReturn: true` bounds targets by a reward of -1 at every step. A level above the bottom
  * is paid less than that by a missed subgoal test (-replanInterval by default) or by summed
- * windows, so the clip would cut returns its rewards truly reach.
+ * windows, so the clip would cut returns its rewards truly reach. A number is the user's own
+ * bound, and is taken as given.
  */
 function checkClipAbove(config: HacConfig, level: number, where: string): void {
   const penalty = subgoalPenalty(config);

@@ -28,7 +28,7 @@ export interface SacUpdateOptions extends SacDims {
   term: BcGraphKind | null;
   /** The RL part of the actor loss; false with a term makes the term the whole actor loss. */
   rl: boolean;
-  /** The range the critic targets are clipped to (SacConfig.clipReturn: [-1/(1 - gamma), 0]), or none. */
+  /** The range the critic targets are clipped to (SacConfig.clipReturn, sac-config's targetRange), or none. */
   targetRange: readonly [number, number] | null;
 }
 

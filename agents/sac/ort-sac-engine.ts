@@ -16,7 +16,7 @@ import { qValuesGraph } from "../onnx/q-values-graph.js";
 import { copyState, sacStateEntries, type SacDims, type StateEntry, type StateGroup } from "../onnx/sac-state-layout.js";
 import { SAC_METRIC_NAMES, sacUpdateGraph } from "../onnx/sac-update-graph.js";
 import { Rng } from "../../sim/core/rng.js";
-import { lowestReturn, type SacConfig } from "./sac-config.js";
+import { targetRange, type SacConfig } from "./sac-config.js";
 import type { SacParams } from "../nn/sac-params.js";
 import { sacMetricsFrom, type SacBatch, type SacEngine, type SacMetrics, type SupervisedTerm, type UpdateSeeds } from "./sac-engine.js";
 
@@ -96,11 +96,21 @@ export class OrtSacEngine implements SacEngine {
   update(batch: SacBatch, n: number, seeds: UpdateSeeds, term?: SupervisedTerm): SacMetrics {
     const kind = term === undefined ? null : bcGraphKind(term.loss);
     const rl = term?.rl !== false;
-    const { gamma, polyak, learnAlpha, clipReturn } = this.config;
-    const targetRange = clipReturn ? ([lowestReturn(gamma), 0] as const) : null;
+    const { gamma, polyak, learnAlpha } = this.config;
+    const range = targetRange(this.config);
     const targetEntropy = this.config.targetEntropy === "auto" ? -this.actDim : this.config.targetEntropy;
     const session = this.session(`update-${kind ?? "none"}-${rl}`, () =>
-      sacUpdateGraph({ ...this.dims, actLimit: this.actLimit, gamma, polyak, learnAlpha, targetEntropy, term: kind, rl, targetRange }),
+      sacUpdateGraph({
+        ...this.dims,
+        actLimit: this.actLimit,
+        gamma,
+        polyak,
+        learnAlpha,
+        targetEntropy,
+        term: kind,
+        rl,
+        targetRange: range,
+      }),
     );
     const { obsDim, actDim } = this.dims;
     const feeds = this.stateFeeds(session);

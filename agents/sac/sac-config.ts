@@ -49,13 +49,21 @@ export interface SacConfig {
    * -1/0 reward allows: OpenAI baselines' HER (`clip_return`) does it for DDPG. Without it the zoo
    * saw the critic loss run away to 1e10 within 6,000 steps on one seed of PandaPickAndPlace's and one
    * of PandaStack's BC rows (docs/benchmarks.md, "Critics that run away"). Only for rewards in
-   * [-1, 0]. @defaultValue false
+   * [-1, 0]. A negative number clips to [that number, 0] instead: a tighter bound known to hold,
+   * as HAC's levels bound their critics by their horizon (Levy et al. 2019's [-H, 0]).
+   * @defaultValue false
    */
-  clipReturn: boolean;
+  clipReturn: boolean | number;
 }
 
-/** The lowest target `clipReturn` allows: the return of a reward of -1 at every step, -1/(1 - gamma). */
+/** The lowest target `clipReturn: true` allows: the return of a reward of -1 at every step, -1/(1 - gamma). */
 export const lowestReturn = (gamma: number): number => -1 / (1 - gamma);
+
+/** The range `config.clipReturn` clips critic targets to, or null where it does not clip. */
+export function targetRange(config: Pick<SacConfig, "clipReturn" | "gamma">): readonly [number, number] | null {
+  if (config.clipReturn === false) return null;
+  return [config.clipReturn === true ? lowestReturn(config.gamma) : config.clipReturn, 0];
+}
 
 /** The seed code (HR:SAC.py): fixed alpha 0.2, lr 1e-3, batch 100. */
 export const seedPreset: SacConfig = {
@@ -106,9 +114,10 @@ export function validateSacConfig(config: SacConfig): void {
   if (!(config.gamma >= 0 && config.gamma <= 1)) throw new ConfigError(`SacConfig.gamma must be in [0, 1], got ${config.gamma}`);
   if (!(config.polyak >= 0 && config.polyak <= 1)) throw new ConfigError(`SacConfig.polyak must be in [0, 1], got ${config.polyak}`);
   validateTqc(config.tqc);
-  if (typeof config.clipReturn !== "boolean")
-    throw new ConfigError(`SacConfig.clipReturn must be true or false, got ${JSON.stringify(config.clipReturn)}`);
-  if (config.clipReturn && config.gamma === 1)
+  const clip = config.clipReturn;
+  if (typeof clip !== "boolean" && !(typeof clip === "number" && Number.isFinite(clip) && clip < 0))
+    throw new ConfigError(`SacConfig.clipReturn must be true, false or a negative lowest target, got ${JSON.stringify(clip)}`);
+  if (clip === true && config.gamma === 1)
     throw new ConfigError("SacConfig.clipReturn needs gamma < 1: the return range [-1/(1 - gamma), 0] is unbounded at gamma 1");
   if (config.hidden.length === 0 || config.hidden.some((h) => !Number.isInteger(h) || h < 1)) {
     throw new ConfigError(`SacConfig.hidden must be positive integers, got [${config.hidden.join(", ")}]`);

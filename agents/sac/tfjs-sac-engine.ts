@@ -10,7 +10,7 @@ import { bcTerm, type BcLossKind, type BcRows } from "../nn/bc-loss.js";
 import { ParamLayout } from "../nn/param-layout.js";
 import { SquashedGaussianPolicy } from "../nn/squashed-gaussian-policy.js";
 import { TwinQ } from "../nn/twin-q.js";
-import { lowestReturn, type SacConfig } from "./sac-config.js";
+import { targetRange, type SacConfig } from "./sac-config.js";
 import type { SacParams } from "../nn/sac-params.js";
 import { sacMetricsFrom, type SacBatch, type SacEngine, type SacMetrics, type SupervisedTerm, type UpdateSeeds } from "./sac-engine.js";
 
@@ -124,9 +124,9 @@ export class TfjsSacEngine implements SacEngine {
     const target = this.twinQ.forward(this.qfTarget, t.nextObs, nextPi.action);
     const minQfNextTarget = tf.sub(tf.minimum(target.qf1, target.qf2), tf.mul(alpha, nextPi.logProb));
     // (1 - terminated): a time-limit truncation still bootstraps.
-    const { clipReturn, gamma } = this.config;
-    const y = tf.add(t.rew, tf.mul(tf.sub(1, t.done), tf.mul(minQfNextTarget, gamma)));
-    const nextQValue = clipReturn ? tf.clipByValue(y, lowestReturn(gamma), 0) : y;
+    const range = targetRange(this.config);
+    const y = tf.add(t.rew, tf.mul(tf.sub(1, t.done), tf.mul(minQfNextTarget, this.config.gamma)));
+    const nextQValue = range === null ? y : tf.clipByValue(y, range[0], range[1]);
     const q = this.twinQ.forward(this.qf, t.obs, t.act);
     const qf1Error = tf.sub(q.qf1, nextQValue);
     const qf2Error = tf.sub(q.qf2, nextQValue);

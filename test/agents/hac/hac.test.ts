@@ -410,6 +410,7 @@ describe("agents/hac Hac: what the buffers store", () => {
     expect(() => parseHacConfig({ sac: { clipReturn: true }, subgoalTesting: "c" })).not.to.throw(); // never penalises
     expect(() => parseHacConfig({ sac: { clipReturn: true }, subgoalPenalty: -1, highLevelReward: "sum" })).to.throw(/"sum"/);
     expect(() => parseHacConfig({ levelSac: [{}, { clipReturn: true }], replanInterval: 10 })).to.throw(/pays -10/);
+    expect(() => parseHacConfig({ levelSac: [{ clipReturn: -5 }, { clipReturn: -40 }] })).not.to.throw(); // the user's own bounds
   });
 
   it("refuses bad configs by naming the field", () => {

@@ -27,6 +27,8 @@ const configs: Record<string, SacConfig> = {
   "sb3 preset (learned alpha), 3 hidden layers": sacConfig("sb3", { hidden: [24, 24, 24], batchSize: N }),
   // Standard-normal rewards: about half the targets lie above 0, where the clip binds.
   "sb3 preset, targets clipped (clipReturn, gamma 0.9)": sacConfig("sb3", { hidden: [24, 24], batchSize: N, gamma: 0.9, clipReturn: true }),
+  // A bound of -0.5 binds at both ends on standard-normal rewards.
+  "sb3 preset, targets clipped to [-0.5, 0] (clipReturn -0.5)": sacConfig("sb3", { hidden: [24, 24], batchSize: N, clipReturn: -0.5 }),
 };
 
 const terms: Record<string, { loss: BcLossKind; rl: boolean } | null> = {

@@ -6,7 +6,7 @@ import path from "node:path";
 import { ConfigError } from "../../../agents/config-error.js";
 import { selectBackend } from "../../../agents/nn/backend.js";
 import { Sac, type SacBatch } from "../../../agents/sac/sac.js";
-import { sacConfig, type SacConfig } from "../../../agents/sac/sac-config.js";
+import { lowestReturn, sacConfig, targetRange, type SacConfig } from "../../../agents/sac/sac-config.js";
 import { Rng } from "../../../sim/core/rng.js";
 
 const OBS = 4;
@@ -329,9 +329,24 @@ describe("agents/sac Sac with TQC's critics", () => {
 
 describe("agents/sac SacConfig.clipReturn", () => {
   const badClip: readonly [string, Partial<SacConfig>, RegExp][] = [
-    ["clipReturn not a boolean", { clipReturn: "yes" as unknown as boolean }, /SacConfig.clipReturn must be true or false, got "yes"/],
+    [
+      "clipReturn a string",
+      { clipReturn: "yes" as unknown as boolean },
+      /SacConfig.clipReturn must be true, false or a negative lowest target, got "yes"/,
+    ],
+    ["clipReturn at 0", { clipReturn: 0 }, /negative lowest target, got 0/],
+    ["clipReturn above 0", { clipReturn: 3 }, /negative lowest target, got 3/],
+    ["clipReturn NaN", { clipReturn: NaN }, /negative lowest target, got null/],
+    ["clipReturn -Infinity", { clipReturn: -Infinity }, /negative lowest target, got null/],
     ["clipReturn at gamma 1", { clipReturn: true, gamma: 1 }, /SacConfig.clipReturn needs gamma < 1/],
   ];
+  it("clips to [-1/(1 - gamma), 0] when true, to [n, 0] when a number n, not at all when false", () => {
+    expect(targetRange(sacConfig("sb3", { clipReturn: true, gamma: 0.95 }))).to.deep.equal([lowestReturn(0.95), 0]);
+    expect(lowestReturn(0.95)).to.be.closeTo(-20, 1e-9);
+    expect(targetRange(sacConfig("sb3", { clipReturn: -5, gamma: 0.95 }))).to.deep.equal([-5, 0]);
+    expect(targetRange(sacConfig("sb3", { clipReturn: -5, gamma: 1 }))).to.deep.equal([-5, 0]); // bounded whatever gamma
+    expect(targetRange(sacConfig("sb3"))).to.equal(null);
+  });
   for (const [what, overrides, message] of badClip) {
     it(`refuses ${what}, naming the field`, () => {
       expect(() => sacConfig("sb3", overrides))
