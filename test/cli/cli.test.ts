@@ -264,7 +264,7 @@ describe("rapier-gym command", () => {
         [["eval", "--run", join(dir, "none")], /none is not a run directory: no config\.json$/],
         [["value-map", "--run", join(dir, "none")], /none is not a run directory: no config\.json$/],
         [["experiment", "E99"], new RegExp(`^no experiment E99: the experiments are ${experimentIds().join(", ")}$`)],
-        [["experiment"], /^experiment needs an id: one of E1, E1b, E1c, E1d, E4, /],
+        [["experiment"], /^experiment needs an id: one of E1, E1b, E1c, E1d, E1e, E4, /],
       ];
       for (const [argv, message] of failures) {
         const printed = await printedFailure(argv);
