@@ -26,6 +26,8 @@ export interface LossTotals {
   qf: number;
   pi: number;
   alpha: number;
+  /** Mean Q1(s, a) over each batch: a critic that overestimates shows here before its loss does. */
+  q: number;
   n: number;
   /** The supervised term's unweighted loss, summed over the `bcN` updates that had one. */
   bc: number;
@@ -149,6 +151,7 @@ export class HerLearner {
         totals.qf += m.qfLoss;
         totals.pi += m.piLoss;
         totals.alpha += m.alpha;
+        totals.q += m.qf1Mean;
         totals.n++;
         if (term !== undefined) {
           totals.bc += m.termLoss;
@@ -214,13 +217,13 @@ function envSpaces(env: GoalEnv): LearnerSpaces {
 }
 
 export function emptyLosses(): LossTotals {
-  return { qf: 0, pi: 0, alpha: 0, n: 0, bc: 0, bcN: 0 };
+  return { qf: 0, pi: 0, alpha: 0, q: 0, n: 0, bc: 0, bcN: 0 };
 }
 
 /**
  * A log row's loss fields when any update happened: `<prefix>loss/qf<suffix>`, `…loss/pi…`,
- * `…alpha…` (e.g. prefix "shadow/", or suffix "_l1" for a HAC level), and `…loss/bc…` (the BC
- * term's loss before its weight) when any of them had a supervised term.
+ * `…alpha…`, `…q/mean…` (e.g. prefix "shadow/", or suffix "_l1" for a HAC level), and `…loss/bc…`
+ * (the BC term's loss before its weight) when any of them had a supervised term.
  */
 export function lossFields(totals: LossTotals, prefix = "", suffix = ""): Record<string, number> {
   if (totals.n === 0) return {};
@@ -228,6 +231,7 @@ export function lossFields(totals: LossTotals, prefix = "", suffix = ""): Record
     [`${prefix}loss/qf${suffix}`]: totals.qf / totals.n,
     [`${prefix}loss/pi${suffix}`]: totals.pi / totals.n,
     [`${prefix}alpha${suffix}`]: totals.alpha / totals.n,
+    [`${prefix}q/mean${suffix}`]: totals.q / totals.n,
     ...(totals.bcN > 0 ? { [`${prefix}loss/bc${suffix}`]: totals.bc / totals.bcN } : {}),
   };
 }

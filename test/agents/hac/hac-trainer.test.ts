@@ -51,7 +51,7 @@ describe("HAC training runs", function () {
     expect(a.filter((r) => "train/return" in r)).to.have.length(12);
     expect(b).to.deep.equal(a);
     const episode = a.filter((r) => "train/return" in r).at(-1)!;
-    for (const key of ["train/success", "hac/windows", "hac/subgoal_reached", "loss/qf_l0", "loss/qf_l1"])
+    for (const key of ["train/success", "hac/windows", "hac/subgoal_reached", "loss/qf_l0", "loss/qf_l1", "q/mean_l0", "q/mean_l1"])
       expect(episode).to.have.property(key);
     expect(a.filter((r) => "eval/return" in r).map((r) => r.step)).to.deep.equal([100, 200]);
 

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { make } from "../../../sim/index.js";
 import type { CheckpointBlobs } from "../../../agents/run/checkpoint.js";
-import { HerLearner } from "../../../agents/sac/her-learner.js";
+import { HerLearner, emptyLosses, lossFields } from "../../../agents/sac/her-learner.js";
 import { sacConfig } from "../../../agents/sac/sac-config.js";
 
 const her = { nSampledGoal: 4, strategy: "future" as const, faithful: false };
@@ -47,6 +47,26 @@ function blobsOf(learner: HerLearner, drop: string[] = []): CheckpointBlobs {
 }
 
 describe("HerLearner", () => {
+  it("logs the mean Q1 of its updates' batches as q/mean beside the losses", () => {
+    const learner = filledLearner(1);
+    const agent = learner.agent;
+    const update = agent.update.bind(agent);
+    const seen: number[] = [];
+    agent.update = (batch, term) => {
+      const m = update(batch, term);
+      seen.push(m.qf1Mean);
+      return m;
+    };
+    const totals = emptyLosses();
+    for (let i = 0; i < 3; i++) learner.learn(totals);
+    const fields = lossFields(totals, "", "_l0");
+    expect(seen).to.have.length(3);
+    expect(fields["q/mean_l0"]).to.be.closeTo((seen[0]! + seen[1]! + seen[2]!) / 3, 1e-12);
+    expect(Object.keys(fields).sort()).to.deep.equal(["alpha_l0", "loss/pi_l0", "loss/qf_l0", "q/mean_l0"]);
+    expect(lossFields(emptyLosses())).to.deep.equal({}); // no update, no fields
+    learner.dispose();
+  });
+
   it("takes a fractional updatesPerStep as one gradient step whenever the owed steps make a whole one", () => {
     const learner = filledLearner(0.4);
     const counts: number[] = [];
