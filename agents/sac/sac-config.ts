@@ -49,8 +49,9 @@ export interface SacConfig {
    * -1/0 reward allows: OpenAI baselines' HER (`clip_return`) does it for DDPG. Without it the zoo
    * saw the critic loss run away to 1e10 within 6,000 steps on one seed of PandaPickAndPlace's and one
    * of PandaStack's BC rows (docs/benchmarks.md, "Critics that run away"). Only for rewards in
-   * [-1, 0]. A negative number clips to [that number, 0] instead: a tighter bound known to hold,
-   * as HAC's levels bound their critics by their horizon (Levy et al. 2019's [-H, 0]).
+   * [-1, 0]. A negative number clips to [that number, 0] instead: a tighter bound known to hold
+   * (Levy et al. 2019 bound HAC's levels by their horizons, [-H, 0]; for DDPG, whose values carry
+   * no entropy bonus: E1e, docs/benchmarks.md).
    * @defaultValue false
    */
   clipReturn: boolean | number;
