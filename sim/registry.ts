@@ -1,11 +1,12 @@
 /**
  * register / make / specs, as Gymnasium's registry. `make` validates kwargs before building
  * anything and wraps the env as Gymnasium does: PassiveEnvChecker, then OrderEnforcing, then
- * TimeLimit (outermost).
+ * TimeLimit; with `timeFeature: true`, TimeFeature (the time left in the observation) outermost.
  */
 import { z } from "zod";
 import { EnvError, type GoalEnv, isGoalEnv } from "./core/env.js";
 import type { Box, Dict } from "./core/spaces.js";
+import { TimeFeature } from "./wrappers/time-feature.js";
 import { TimeLimit } from "./wrappers/time-limit.js";
 import { OrderEnforcing } from "./wrappers/order-enforcing.js";
 import { PassiveEnvChecker } from "./wrappers/passive-env-checker.js";
@@ -14,7 +15,7 @@ export interface EnvRegistration {
   id: string;
   /** Builds the bare env from validated kwargs (without `maxEpisodeSteps`, which make consumes). */
   entryPoint: (kwargs: Record<string, unknown>) => GoalEnv;
-  /** The env's own kwargs; `maxEpisodeSteps` is added by the registry. */
+  /** The env's own kwargs; `maxEpisodeSteps` and `timeFeature` are added by the registry. */
   kwargs: z.ZodObject;
   /** Kwargs fixed by this id (e.g. rewardType for the Dense ids). */
   defaults?: Record<string, unknown>;
@@ -62,17 +63,23 @@ export type EnvMaker = (id: string, kwargs?: Record<string, unknown>) => GoalEnv
 /** Builds a registered env by id, wrapped, with validated kwargs. */
 export function make(id: string, kwargs: Record<string, unknown> = {}): GoalEnv {
   const reg = registration(id);
-  const schema = reg.kwargs.extend({ maxEpisodeSteps: z.number().int().positive().optional() }).strict();
+  const schema = reg.kwargs
+    .extend({ maxEpisodeSteps: z.number().int().positive().optional(), timeFeature: z.boolean().optional() })
+    .strict();
   const parsed = schema.safeParse({ ...reg.defaults, ...kwargs });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
     throw new EnvError("BAD_KWARGS", `${id}: bad kwargs: ${problems}`);
   }
-  const { maxEpisodeSteps, ...envKwargs } = parsed.data as Record<string, unknown> & { maxEpisodeSteps?: number };
+  const { maxEpisodeSteps, timeFeature, ...envKwargs } = parsed.data as Record<string, unknown> & {
+    maxEpisodeSteps?: number;
+    timeFeature?: boolean;
+  };
   const limit = maxEpisodeSteps ?? reg.maxEpisodeSteps;
   const bare = reg.entryPoint(envKwargs);
-  const env = new TimeLimit(new OrderEnforcing(new PassiveEnvChecker(bare)), limit);
-  const spec = { id, kwargs: { ...envKwargs }, maxEpisodeSteps: limit };
+  const limited = new TimeLimit(new OrderEnforcing(new PassiveEnvChecker(bare)), limit);
+  const env = timeFeature === true ? new TimeFeature(limited, limit) : limited;
+  const spec = { id, kwargs: { ...envKwargs, ...(timeFeature === true ? { timeFeature } : {}) }, maxEpisodeSteps: limit };
   bare.spec = spec;
   env.spec = spec;
   if (!isGoalEnv(env)) throw new Error(`${id} did not build a goal env`);

@@ -126,6 +126,37 @@ describe("env contract, over every registered id", () => {
         expect(() => env.step(zeros(n))).to.throw(EnvError, /closed/);
       });
 
+      it("appends the time left to the observation with timeFeature, and changes nothing else", () => {
+        const plain = make(id, { maxEpisodeSteps: 4 });
+        const timed = make(id, { maxEpisodeSteps: 4, timeFeature: true });
+        checkEnv(timed);
+        const size = plain.observationSpace.box("observation").size;
+        expect(timed.observationSpace.box("observation").size).to.equal(size + 1);
+        expect(timed.spec?.kwargs).to.include({ timeFeature: true });
+        // The observation is the plain one with the time left after it; every other key, the reward and the flags are the plain env's.
+        const untimed = (obs: GoalObs): string => obsBytes({ ...obs, observation: obs.observation.slice(0, size) });
+        const times = [timed.reset({ seed: 8 }).obs.observation[size]];
+        expect(untimed(timed.reset({ seed: 8 }).obs)).to.equal(obsBytes(plain.reset({ seed: 8 }).obs));
+        let snap: Uint8Array | null = null;
+        for (const a of randomActions(plain, 4, 3)) {
+          const [p, t] = [plain.step(a), timed.step(a)];
+          expect([untimed(t.obs), t.reward, t.terminated, t.truncated]).to.deep.equal([
+            obsBytes(p.obs),
+            p.reward,
+            p.terminated,
+            p.truncated,
+          ]);
+          times.push(t.obs.observation[size]);
+          if (times.length === 3) snap = timed.snapshot();
+        }
+        expect(times).to.deep.equal([1, 0.75, 0.5, 0.25, 0]);
+        // A snapshot carries the clock: a fresh env restored from step 2 reads 0.25 after one more step.
+        const fresh = make(id, { maxEpisodeSteps: 4, timeFeature: true });
+        fresh.restore(snap!);
+        expect(fresh.step(randomActions(plain, 1, 5)[0]!).obs.observation[size]).to.equal(0.25);
+        [plain, timed, fresh].forEach((e) => e.close());
+      });
+
       it("truncates, and never terminates by default, at maxEpisodeSteps", () => {
         const env = make(id, { maxEpisodeSteps: 7 });
         env.reset({ seed: 2 });
@@ -148,6 +179,7 @@ describe("env contract, over every registered id", () => {
     [{ rewardType: "shaped" }, /rewardType/],
     [{ distanceMetric: "l2" }, /distanceMetric/],
     [{ maxEpisodeSteps: 0 }, /maxEpisodeSteps/],
+    [{ timeFeature: "yes" }, /timeFeature/],
     [{ frobnicate: true }, /frobnicate/],
   ];
   for (const [kwargs, message] of badKwargs) {
