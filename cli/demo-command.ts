@@ -3,7 +3,7 @@
  * in it, so that a newcomer opening the printed URL watches something real within seconds. The
  * agents are the trained policies shipped in the repository's `policies/` (each a run directory:
  * config.json, metrics.jsonl and policy/; a HAC one shows its subgoal ghosts and value map, and
- * its learning curve), up to three, then the scripted experts (Panda arm and point mass), four
+ * its learning curve), up to three, hierarchies first, then the scripted experts (Panda arm and point mass), four
  * sessions in all: the viewer's four tiles always show a learnt agent beside an expert.
  * Every session takes goals dragged in the viewer.
  */
@@ -34,12 +34,7 @@ export interface DemoOptions {
 }
 
 export async function runDemo(options: DemoOptions): Promise<number> {
-  const policyDirs = existsSync(options.policies)
-    ? readdirSync(options.policies)
-        .sort()
-        .map((d) => join(options.policies, d))
-        .filter((d) => existsSync(join(d, "policy")))
-    : [];
+  const policyDirs = shippedPolicies(options.policies);
   const server = await startViewerServer({ ...options, runs: policyDirs.length > 0 ? [options.policies, "runs"] : ["runs"] });
   const agents: { env: GoalEnv; agent: LiveAgent }[] = [];
   for (const dir of policyDirs.slice(0, MAX_POLICIES)) agents.push(await loadPolicy(dir));
@@ -51,6 +46,21 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     for (const s of sessions) s.stop();
   });
   return 0;
+}
+
+/**
+ * The run directories under `folder` that hold a policy, in the order the demo shows them:
+ * hierarchies first, since their subgoal ghosts and value maps are what the viewer shows that
+ * nothing else does, then the flat ones, each group by name.
+ */
+export function shippedPolicies(folder: string): string[] {
+  if (!existsSync(folder)) return [];
+  const dirs = readdirSync(folder)
+    .sort()
+    .map((d) => join(folder, d))
+    .filter((d) => existsSync(join(d, "policy")));
+  const hierarchy = (d: string): boolean => existsSync(join(d, "policy", "hac.json"));
+  return [...dirs.filter(hierarchy), ...dirs.filter((d) => !hierarchy(d))];
 }
 
 /** A shipped policy and a fresh env of its run: a hierarchy (policy/hac.json) or flat SAC. */
