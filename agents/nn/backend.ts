@@ -79,6 +79,9 @@ export async function availableBackends(): Promise<BackendName[]> {
 
 /** Tries to make `name` the active backend; returns null on success, else the reason. */
 async function activate(name: BackendName): Promise<string | null> {
+  // tfjs-cpu greets its first tensor in Node with advice to install tfjs-node, which is wrong
+  // where ONNX Runtime learns and tfjs only reads and writes files; PROD is tfjs's switch for it.
+  tf.env().set("PROD", name === "ort");
   try {
     // ORT needs tfjs only to read and write tfjs-format files: the plain-JS backend serves.
     if (name === "ort")
