@@ -7,6 +7,9 @@
  * `"mse"` with standard-normal noise, `"mse-mean"` with the noise fed as zeros (then u is the
  * mean and the action act_limit · tanh(mean)). `"nll"` is the negative log-likelihood of the
  * target under the squashed Gaussian.
+ *
+ * A row mask (`rowMask`, [m, 1] of 0/1, e.g. the Q-filter's) zeroes the loss and gradient of the
+ * rows it drops; the mean stays over all m rows, so a dropped row counts as a zero.
  */
 import { NLL_EDGE, type BcLossKind } from "../nn/bc-loss.js";
 import type { Graph } from "./graph.js";
@@ -29,14 +32,16 @@ export function bcLossGraph(
   obsDim: number,
   actDim: number,
   actLimit: string,
+  rowMask?: (input: string, target: string) => string,
 ): { loss: string; grads: string[] } {
   const input = g.input("bc_input", ["m", obsDim]);
   const target = g.input("bc_target", ["m", actDim]);
   // 1 / (m · actDim): both losses are means over rows and action dimensions.
   const scale = g.div(g.constant([1 / actDim]), g.rows(input));
-  if (kind === "nll") return nllGraph(g, actor, input, target, actDim, actLimit, scale);
+  const mask = rowMask?.(input, target) ?? null;
+  if (kind === "nll") return nllGraph(g, actor, input, target, actDim, actLimit, scale, mask);
   const sample = policySample(g, actor, input, g.input("bc_eps", ["m", actDim]), actLimit, actDim);
-  const error = g.sub(sample.action, target);
+  const error = mask === null ? g.sub(sample.action, target) : g.mul(g.sub(sample.action, target), mask);
   const loss = g.reduceMean(g.mul(error, error), [0, 1], false);
   const dAction = g.mul(g.mul(error, g.constant([2])), scale);
   return { loss, grads: policyBackward(g, actor, sample, dAction, null, actLimit) };
@@ -54,6 +59,7 @@ function nllGraph(
   actDim: number,
   actLimit: string,
   scale: string,
+  mask: string | null,
 ): { loss: string; grads: string[] } {
   const { out, trace } = mlpForward(g, actor, input);
   const { mean, logStd, logStdInRange } = gaussianHead(g, out, actDim);
@@ -68,9 +74,10 @@ function nllGraph(
   const logProb = g.op("Neg", [
     g.add(g.add(g.add(g.mul(zz, g.constant([0.5])), logStd), g.constant([HALF_LOG_2PI])), g.add(logOnePlusY, logOneMinusY)),
   ]);
-  const loss = g.op("Neg", [g.reduceMean(logProb, [0, 1], false)]);
+  const kept = mask === null ? logProb : g.mul(logProb, mask);
+  const loss = g.op("Neg", [g.reduceMean(kept, [0, 1], false)]);
   // d log N / d mean = z / std; d log N / d log_std = z² - 1 (zero where the clip binds).
-  const negScale = g.op("Neg", [scale]);
+  const negScale = mask === null ? g.op("Neg", [scale]) : g.mul(g.op("Neg", [scale]), mask);
   const dMean = g.mul(g.div(z, std), negScale);
   const dLogStd = g.mul(g.mul(g.sub(zz, g.constant([1])), negScale), logStdInRange);
   return { loss, grads: mlpBackward(g, actor, trace, g.concat([dMean, dLogStd], 1), "params") };

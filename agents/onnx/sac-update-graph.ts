@@ -8,11 +8,12 @@
  *
  * Inputs: every state tensor of sac-state-layout.ts, the batch, the two noise draws and the
  * optimisers' host-side scalars (adam-graph.ts). Outputs: `new/<name>` for every state tensor,
- * and `metrics`, the eight numbers of {@link SacMetrics} in its order before qfLoss.
+ * and `metrics`, the numbers of {@link SAC_METRIC_NAMES}.
  */
 import { adamInputs, adamStep, type AdamScalarValues } from "./adam-graph.js";
 import { bcLossGraph, type BcGraphKind } from "./bc-loss-graph.js";
 import { Graph } from "./graph.js";
+import { qFilterMask } from "./q-filter-graph.js";
 import { mlpBackward, mlpForward, type MlpParams } from "./mlp-graph.js";
 import { actorParams, qfParams, sacStateEntries, type SacDims, type StateGroup } from "./sac-state-layout.js";
 import { policyBackward, policySample } from "./squashed-gaussian-graph.js";
@@ -30,10 +31,22 @@ export interface SacUpdateOptions extends SacDims {
   rl: boolean;
   /** The range the critic targets are clipped to (SacConfig.clipReturn, sac-config's targetRange), or none. */
   targetRange: readonly [number, number] | null;
+  /** The term's rows pass Nair et al.'s Q-filter (q-filter-graph.ts); only with a term. */
+  qFilter: boolean;
 }
 
 /** The `metrics` output, in order. */
-export const SAC_METRIC_NAMES = ["qf1Loss", "qf2Loss", "qf1Mean", "piLoss", "alpha", "alphaLoss", "logProb", "termLoss"] as const;
+export const SAC_METRIC_NAMES = [
+  "qf1Loss",
+  "qf2Loss",
+  "qf1Mean",
+  "piLoss",
+  "alpha",
+  "alphaLoss",
+  "logProb",
+  "termLoss",
+  "termKept",
+] as const;
 
 export function sacUpdateGraph(o: SacUpdateOptions): Graph {
   const g = new Graph("sac_update");
@@ -80,6 +93,7 @@ export function sacUpdateGraph(o: SacUpdateOptions): Graph {
     metric(alphaLoss),
     metric(actorLoss.meanLogProb),
     metric(actorLoss.termLoss),
+    metric(actorLoss.termKept),
   ];
   g.output("metrics", g.concat(metrics, 0), [SAC_METRIC_NAMES.length]);
   return g;
@@ -142,7 +156,8 @@ function criticLoss(
 
 /**
  * Policy loss mean(alpha * log pi - min(qf1, qf2)) (TQC: the mean of every atom in place of the min) against the updated critics, plus the term's
- * weighted loss over its own rows; the actor's gradients of the whole, and the term's loss before its weight (0 without one).
+ * weighted loss over its own rows; the actor's gradients of the whole, the term's loss before its weight (0 without one), and the
+ * share of the term's rows the Q-filter kept (1 without the filter, 0 without a term).
  */
 function actorLossGraph(
   g: Graph,
@@ -154,11 +169,12 @@ function actorLossGraph(
   alpha: string,
   n: string,
   actLimit: string,
-): { piLoss: string; grads: string[]; meanLogProb: string; termLoss: string } {
+): { piLoss: string; grads: string[]; meanLogProb: string; termLoss: string; termKept: string } {
   const pi = policySample(g, actor, obs, eps, actLimit, o.actDim);
   const meanLogProb = g.reduceMean(pi.logProb, [0, 1], false);
   let piLoss: string = g.constant([0]);
   let termLoss: string = g.constant([0]);
+  let termKept: string = g.constant([o.term === null ? 0 : 1]);
   let grads: string[] | null = null;
   if (o.rl) {
     const qfPi = mlpForward(g, qf, g.concat([obs, pi.action], 1));
@@ -170,14 +186,19 @@ function actorLossGraph(
   }
   if (o.term !== null) {
     const weight = g.input("bc_weight", []);
-    const term = bcLossGraph(g, o.term, actor, o.obsDim, o.actDim, actLimit);
+    const filter = (input: string, target: string): string => {
+      const mask = qFilterMask(g, { actor, qf, actDim: o.actDim, tqc: o.tqc }, input, target, actLimit);
+      termKept = g.reduceMean(mask, [0, 1], false);
+      return mask;
+    };
+    const term = bcLossGraph(g, o.term, actor, o.obsDim, o.actDim, actLimit, o.qFilter ? filter : undefined);
     termLoss = term.loss;
     piLoss = g.add(piLoss, g.mul(term.loss, weight));
     const termGrads = term.grads.map((x) => g.mul(x, weight));
     grads = grads === null ? termGrads : grads.map((x, i) => g.add(x, termGrads[i]!));
   }
   if (grads === null) throw new Error("sacUpdateGraph: an actor loss with neither RL nor a term");
-  return { piLoss, grads, meanLogProb, termLoss };
+  return { piLoss, grads, meanLogProb, termLoss, termKept };
 }
 
 /** min(qf1, qf2) of the actor's sample, [n, 1], and its gradient for the loss -mean(min): the min passes it to the smaller critic (to qf2 on ties, as the tfjs engine). */

@@ -12,10 +12,17 @@ import type { BcSupervisor } from "../sac/bc-supervisor.js";
 import type { Sac, SupervisedTerm } from "../sac/sac.js";
 import type { BcLossKind } from "../nn/bc-loss.js";
 import { ConfigError } from "../config-error.js";
+import { learnerEngine } from "../nn/backend.js";
 
 /** The flat trainer's supervisor for a `bc` block: its demo file, checked against the env. */
 export const flatBc: BcSupervisor = {
-  check: (bc) => void readDemoFile(bc.demos),
+  check: (bc) => {
+    if (bc.qFilter && learnerEngine() !== "ort")
+      throw new ConfigError(
+        "bc.qFilter runs on the ONNX Runtime learner only, and this run's learner is the tfjs fallback (--backend ort)",
+      );
+    readDemoFile(bc.demos);
+  },
   supervise: (agent, env, bc, seed) => {
     const demos = readDemoFile(bc.demos);
     checkDemosFit(demos, env, ["obs", "desired_goals", "acts"], bc.demos);
@@ -30,6 +37,8 @@ export interface FlatBcOptions {
   weight?: number;
   /** @defaultValue "mse" */
   loss?: BcLossKind;
+  /** Nair et al.'s Q-filter on every batch (SupervisedTerm.qFilter). @defaultValue false */
+  qFilter?: boolean;
   seed: number;
 }
 
@@ -62,6 +71,6 @@ export function flatBcSupervision(agent: Sac, set: DemoSet, options: FlatBcOptio
       input.set(demoRow(set, "desired_goals", e, t), i * (obsDim + goalDim) + obsDim);
       target.set(demoRow(set, "acts", e, t), i * actDim);
     }
-    return { rows: { input, target }, loss: options.loss ?? "mse", weight: options.weight ?? 1 };
+    return { rows: { input, target }, loss: options.loss ?? "mse", weight: options.weight ?? 1, qFilter: options.qFilter ?? false };
   };
 }

@@ -11,7 +11,7 @@ import type { TrainConfig } from "./train-config.js";
 export type BcSettings = NonNullable<TrainConfig["bc"]>;
 
 export interface BcSupervisor {
-  /** Reads the demo file, so that a bad one fails before the run directory exists. */
+  /** Reads the demo file and checks the block against the learner, so that a bad one fails before the run directory exists. */
   check(bc: BcSettings): void;
   /** The term added to each of `agent`'s updates (`HerLearner.supervision`), its batches seeded by `seed`. */
   supervise(agent: Sac, env: GoalEnv, bc: BcSettings, seed: number): () => SupervisedTerm;

@@ -31,6 +31,8 @@ export interface LossTotals {
   n: number;
   /** The supervised term's unweighted loss, summed over the `bcN` updates that had one. */
   bc: number;
+  /** The share of the term's rows its Q-filter kept, summed as `bc` is. */
+  bcKept: number;
   bcN: number;
 }
 
@@ -155,6 +157,7 @@ export class HerLearner {
         totals.n++;
         if (term !== undefined) {
           totals.bc += m.termLoss;
+          totals.bcKept += m.termKept;
           totals.bcN++;
         }
       }
@@ -217,13 +220,14 @@ function envSpaces(env: GoalEnv): LearnerSpaces {
 }
 
 export function emptyLosses(): LossTotals {
-  return { qf: 0, pi: 0, alpha: 0, q: 0, n: 0, bc: 0, bcN: 0 };
+  return { qf: 0, pi: 0, alpha: 0, q: 0, n: 0, bc: 0, bcKept: 0, bcN: 0 };
 }
 
 /**
  * A log row's loss fields when any update happened: `<prefix>loss/qf<suffix>`, `…loss/pi…`,
  * `…alpha…`, `…q/mean…` (e.g. prefix "shadow/", or suffix "_l1" for a HAC level), and `…loss/bc…`
- * (the BC term's loss before its weight) when any of them had a supervised term.
+ * (the BC term's loss before its weight) and `…bc/kept…` (the share of its rows the Q-filter kept,
+ * 1 without it) when any of them had a supervised term.
  */
 export function lossFields(totals: LossTotals, prefix = "", suffix = ""): Record<string, number> {
   if (totals.n === 0) return {};
@@ -232,6 +236,8 @@ export function lossFields(totals: LossTotals, prefix = "", suffix = ""): Record
     [`${prefix}loss/pi${suffix}`]: totals.pi / totals.n,
     [`${prefix}alpha${suffix}`]: totals.alpha / totals.n,
     [`${prefix}q/mean${suffix}`]: totals.q / totals.n,
-    ...(totals.bcN > 0 ? { [`${prefix}loss/bc${suffix}`]: totals.bc / totals.bcN } : {}),
+    ...(totals.bcN > 0
+      ? { [`${prefix}loss/bc${suffix}`]: totals.bc / totals.bcN, [`${prefix}bc/kept${suffix}`]: totals.bcKept / totals.bcN }
+      : {}),
   };
 }

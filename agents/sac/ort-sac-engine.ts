@@ -96,10 +96,11 @@ export class OrtSacEngine implements SacEngine {
   update(batch: SacBatch, n: number, seeds: UpdateSeeds, term?: SupervisedTerm): SacMetrics {
     const kind = term === undefined ? null : bcGraphKind(term.loss);
     const rl = term?.rl !== false;
+    const qFilter = term?.qFilter === true;
     const { gamma, polyak, learnAlpha } = this.config;
     const range = targetRange(this.config);
     const targetEntropy = this.config.targetEntropy === "auto" ? -this.actDim : this.config.targetEntropy;
-    const session = this.session(`update-${kind ?? "none"}-${rl}`, () =>
+    const session = this.session(`update-${kind ?? "none"}-${rl}-${qFilter}`, () =>
       sacUpdateGraph({
         ...this.dims,
         actLimit: this.actLimit,
@@ -110,6 +111,7 @@ export class OrtSacEngine implements SacEngine {
         term: kind,
         rl,
         targetRange: range,
+        qFilter,
       }),
     );
     const { obsDim, actDim } = this.dims;

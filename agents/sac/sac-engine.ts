@@ -31,6 +31,12 @@ export interface SupervisedTerm {
   weight: number;
   /** @defaultValue true */
   rl?: boolean;
+  /**
+   * Nair et al. 2018's Q-filter: a row counts only where the critics value its action above the
+   * policy's deterministic one (agents/onnx/q-filter-graph.ts). ONNX Runtime learner only.
+   * @defaultValue false
+   */
+  qFilter?: boolean;
 }
 
 export interface SacMetrics {
@@ -49,11 +55,13 @@ export interface SacMetrics {
   logProb: number;
   /** The supervised term's loss before its weight (the BC loss of relay learning and BC one layer); 0 without one. */
   termLoss: number;
+  /** The share of the term's rows its Q-filter kept: 1 without the filter, 0 without a term. */
+  termKept: number;
 }
 
 /**
  * The metrics from the vector both engines' update computes, in the order the update graph writes
- * them: qf1 loss, qf2 loss, mean Q1, pi loss, alpha, alpha loss, mean log pi, term loss.
+ * them: qf1 loss, qf2 loss, mean Q1, pi loss, alpha, alpha loss, mean log pi, term loss, term kept.
  */
 export function sacMetricsFrom(m: ArrayLike<number>): SacMetrics {
   return {
@@ -66,6 +74,7 @@ export function sacMetricsFrom(m: ArrayLike<number>): SacMetrics {
     alphaLoss: m[5]!,
     logProb: m[6]!,
     termLoss: m[7]!,
+    termKept: m[8]!,
   };
 }
 

@@ -11,6 +11,7 @@ import { ParamLayout } from "../nn/param-layout.js";
 import { SquashedGaussianPolicy } from "../nn/squashed-gaussian-policy.js";
 import { TwinQ } from "../nn/twin-q.js";
 import { targetRange, type SacConfig } from "./sac-config.js";
+import { ConfigError } from "../config-error.js";
 import type { SacParams } from "../nn/sac-params.js";
 import { sacMetricsFrom, type SacBatch, type SacEngine, type SacMetrics, type SupervisedTerm, type UpdateSeeds } from "./sac-engine.js";
 
@@ -110,6 +111,7 @@ export class TfjsSacEngine implements SacEngine {
         tf.reshape(alphaLoss, []),
         actor.meanLogProb,
         actor.termLoss,
+        tf.scalar(supervised === undefined ? 0 : 1), // every term row counts: no Q-filter here
       ]);
       return { actor: actor.params, qf: critic.qf, qfTarget, logAlpha, metrics };
     });
@@ -157,6 +159,7 @@ export class TfjsSacEngine implements SacEngine {
     let termGrads: tf.Tensor[] | null = null;
     let termLoss: tf.Tensor = tf.scalar(0);
     if (supervised !== undefined) {
+      if (supervised.qFilter === true) throw new ConfigError("the Q-filter (SupervisedTerm.qFilter) runs on the ONNX Runtime learner only");
       const term = bcTerm(this.policy, this.actLimit, supervised.rows, supervised.loss, this.noise)(this.actor, seeds.term);
       termLoss = term.loss;
       piLoss = tf.add(piLoss, tf.mul(term.loss, supervised.weight));

@@ -35,6 +35,8 @@ export const trainConfigSchema = z
         weight: z.number().nonnegative().default(1),
         batchSize: z.number().int().positive().default(512),
         loss: z.enum(["mse", "mse-mean", "nll"]).default("mse"),
+        /** Nair et al. 2018's Q-filter: a demo pair counts only where the critics rate its action above the policy's (ONNX Runtime learner only). */
+        qFilter: z.boolean().default(false),
       })
       .strict()
       .optional(),

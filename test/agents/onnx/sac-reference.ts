@@ -146,7 +146,7 @@ export function sampleRow(
 export const concat = (a: ArrayLike<number>, b: ArrayLike<number>): Float64Array => Float64Array.from([...Array.from(a), ...Array.from(b)]);
 
 /** min of the twin critics `prefix` at (obs, act). */
-function minQ(p: Tensors, d: NetDims, prefix: string, obs: ArrayLike<number>, act: ArrayLike<number>): number {
+export function minQ(p: Tensors, d: NetDims, prefix: string, obs: ArrayLike<number>, act: ArrayLike<number>): number {
   const x = concat(obs, act);
   return Math.min(mlpRow(p, prefix, qfSizes(d), 0, x)[0]!, mlpRow(p, prefix, qfSizes(d), 1, x)[0]!);
 }
@@ -206,11 +206,12 @@ export function rlActorLoss(p: Tensors, d: NetDims, t: Transitions, h: Hyper, va
 /**
  * A BC loss, a mean over rows and action dimensions: "sample", (act_limit tanh(mean + std eps) -
  * target)^2; "nll", -[log N(u; mean, std) - log(1 - y^2)] with y = target / act_limit pulled in
- * from +-1 by EDGE and u = atanh(y).
+ * from +-1 by EDGE and u = atanh(y). Rows `keep` marks false add zero (the mean stays over m).
  */
-export function bcLoss(p: Tensors, d: NetDims, b: BcData, kind: BcKind, actLimit: readonly number[]): number {
+export function bcLoss(p: Tensors, d: NetDims, b: BcData, kind: BcKind, actLimit: readonly number[], keep?: readonly boolean[]): number {
   let total = 0;
   for (let r = 0; r < b.m; r++) {
+    if (keep !== undefined && !keep[r]) continue;
     const { mean, logStd } = gaussianRow(p, d, row(b.input, d.obsDim, r));
     for (let k = 0; k < d.actDim; k++) {
       const std = Math.exp(logStd[k]!);
@@ -225,6 +226,18 @@ export function bcLoss(p: Tensors, d: NetDims, b: BcData, kind: BcKind, actLimit
     }
   }
   return total / (b.m * d.actDim);
+}
+
+/**
+ * Nair et al.'s Q-filter: the BC rows that count, those whose demo action the critics `qf` value
+ * above the actor's deterministic action act_limit tanh(mean), by `value` (min(Q1, Q2) unless given).
+ */
+export function qFilterRows(p: Tensors, d: NetDims, b: BcData, actLimit: readonly number[], value: CriticValue = minQ): boolean[] {
+  return Array.from({ length: b.m }, (_, r) => {
+    const obs = row(b.input, d.obsDim, r);
+    const mode = gaussianRow(p, d, obs).mean.map((u, k) => actLimit[k]! * Math.tanh(u));
+    return value(p, d, "qf", obs, row(b.target, d.actDim, r)) > value(p, d, "qf", obs, mode);
+  });
 }
 
 /** d f / d p[name][i] for every element of every tensor in `names`, by central differences (p is restored). */

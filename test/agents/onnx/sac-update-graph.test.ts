@@ -28,6 +28,7 @@ import {
   gaussianRow,
   meanLogProb,
   netEntries,
+  qFilterRows,
   qfSizes,
   rlActorLoss,
   row,
@@ -244,6 +245,8 @@ interface UpdateVariant {
   rl: boolean;
   /** SacConfig.clipReturn: the critic targets clipped to [-1/(1 - gamma), 0]. */
   clipReturn: boolean;
+  /** The term's rows pass the Q-filter. */
+  qFilter: boolean;
 }
 
 /** The critics' gradients; returns the reference critic losses (before the step). */
@@ -275,17 +278,27 @@ function checkCritics(out: Outputs, d: NetDims, p: Tensors, clipReturn: boolean)
   return losses();
 }
 
-/** The actor's gradients against the stepped critics; returns the reference actor loss, mean log pi and the term's unweighted loss. */
-function checkActor(out: Outputs, v: UpdateVariant, d: NetDims, p: Tensors): { piLoss: number; meanLogProb: number; termLoss: number } {
+/**
+ * The actor's gradients against the stepped critics; returns the reference actor loss, mean log pi, the term's unweighted
+ * loss and the share of its rows kept. The Q-filter's rows are fixed before differencing: the mask carries no gradient.
+ */
+function checkActor(
+  out: Outputs,
+  v: UpdateVariant,
+  d: NetDims,
+  p: Tensors,
+): { piLoss: number; meanLogProb: number; termLoss: number; termKept: number } {
   const t = transitions(p);
   const stepped: Tensors = new Map(p);
   for (const name of paramNames("qf", qfSizes(d), true)) stepped.set(name, Float64Array.from(output(out, `new/${name}`)));
-  const loss = (): number =>
-    (v.rl ? rlActorLoss(stepped, d, t, HYPER, d.tqc ? meanAtom : undefined) : 0) +
-    (v.term === null ? 0 : BC_WEIGHT * bcLoss(stepped, d, bcData(p), v.term, LIMIT));
+  const keep = v.qFilter ? qFilterRows(stepped, d, bcData(p), LIMIT, d.tqc ? meanAtom : undefined) : undefined;
+  if (keep !== undefined)
+    expect(keep.includes(true) && keep.includes(false), `the filter keeps some rows and drops others: ${keep}`).to.equal(true);
+  const termLoss = (): number => (v.term === null ? 0 : bcLoss(stepped, d, bcData(p), v.term, LIMIT, keep));
+  const loss = (): number => (v.rl ? rlActorLoss(stepped, d, t, HYPER, d.tqc ? meanAtom : undefined) : 0) + BC_WEIGHT * termLoss();
   expectGradients(out, "actor_adam", centralDifferences(loss, stepped, paramNames("actor", actorSizes(d), false)), "actor loss");
-  const termLoss = v.term === null ? 0 : bcLoss(stepped, d, bcData(p), v.term, LIMIT);
-  return { piLoss: loss(), meanLogProb: meanLogProb(p, d, t, HYPER), termLoss };
+  const termKept = v.term === null ? 0 : keep === undefined ? 1 : keep.filter(Boolean).length / keep.length;
+  return { piLoss: loss(), meanLogProb: meanLogProb(p, d, t, HYPER), termLoss: termLoss(), termKept };
 }
 
 /** d alpha_loss / d log_alpha = -(mean log pi + target entropy) when learned; else alpha's state passes through. */
@@ -321,6 +334,7 @@ function checkUpdate(v: UpdateVariant): void {
     term: v.term,
     rl: v.rl,
     targetRange: v.clipReturn ? [-1 / (1 - HYPER.gamma), 0] : null,
+    qFilter: v.qFilter,
   });
   const out = run(graph, feeds);
   const p = toTensors(feeds);
@@ -337,6 +351,7 @@ function checkUpdate(v: UpdateVariant): void {
     alphaLoss: v.learnAlpha ? -HYPER.logAlpha * (actor.meanLogProb + TARGET_ENTROPY) : 0,
     logProb: actor.meanLogProb,
     termLoss: actor.termLoss,
+    termKept: actor.termKept,
   };
   expectClose(
     output(out, "metrics"),
@@ -361,15 +376,19 @@ function checkBc(hidden: readonly number[], kind: BcKind, bcNoise: boolean): voi
   expectAdamSteps(step, feeds, "actor_adam", actorNames);
 }
 
-const TERMS: readonly { label: string; term: BcKind | null; bcNoise: boolean; rl: boolean; clipReturn: boolean }[] = [
-  { label: "no term", term: null, bcNoise: false, rl: true, clipReturn: false },
-  { label: "no term, clipped targets", term: null, bcNoise: false, rl: true, clipReturn: true },
+type TermVariant = { label: string } & Pick<UpdateVariant, "term" | "bcNoise" | "rl" | "clipReturn" | "qFilter">;
+const plain = { clipReturn: false, qFilter: false };
+const TERMS: readonly TermVariant[] = [
+  { label: "no term", term: null, bcNoise: false, rl: true, ...plain },
+  { label: "no term, clipped targets", term: null, bcNoise: false, rl: true, clipReturn: true, qFilter: false },
   ...[true, false].flatMap((rl) => [
-    { label: `BC sample (mse)${rl ? " + RL" : " alone"}`, term: "sample" as const, bcNoise: true, rl, clipReturn: false },
-    { label: `BC sample, zero noise (mse-mean)${rl ? " + RL" : " alone"}`, term: "sample" as const, bcNoise: false, rl, clipReturn: false },
-    { label: `BC nll${rl ? " + RL" : " alone"}`, term: "nll" as const, bcNoise: false, rl, clipReturn: false },
+    { label: `BC sample (mse)${rl ? " + RL" : " alone"}`, term: "sample" as const, bcNoise: true, rl, ...plain },
+    { label: `BC sample, zero noise (mse-mean)${rl ? " + RL" : " alone"}`, term: "sample" as const, bcNoise: false, rl, ...plain },
+    { label: `BC nll${rl ? " + RL" : " alone"}`, term: "nll" as const, bcNoise: false, rl, ...plain },
   ]),
-  { label: "BC sample (mse) + RL, clipped targets", term: "sample", bcNoise: true, rl: true, clipReturn: true },
+  { label: "BC sample (mse) + RL, clipped targets", term: "sample", bcNoise: true, rl: true, clipReturn: true, qFilter: false },
+  { label: "BC sample (mse) + RL, Q-filtered", term: "sample", bcNoise: true, rl: true, clipReturn: false, qFilter: true },
+  { label: "BC nll + RL, Q-filtered", term: "nll", bcNoise: false, rl: true, clipReturn: false, qFilter: true },
 ];
 
 const BC_KINDS: readonly { label: string; kind: BcKind; bcNoise: boolean }[] = [
@@ -384,7 +403,9 @@ const CRITICS: readonly { label: string; tqc: NetDims["tqc"]; terms: typeof TERM
   {
     label: "TQC",
     tqc: { quantiles: 5, dropPerNet: 2 },
-    terms: TERMS.filter((t) => ["no term", "no term, clipped targets", "BC sample (mse) + RL"].includes(t.label)),
+    terms: TERMS.filter((t) =>
+      ["no term", "no term, clipped targets", "BC sample (mse) + RL", "BC sample (mse) + RL, Q-filtered"].includes(t.label),
+    ),
   },
 ];
 
@@ -394,7 +415,7 @@ describe("ONNX learning graphs against a float64 reference (central differences)
       for (const learnAlpha of [false, true]) {
         for (const t of c.terms) {
           it(`sacUpdateGraph, ${c.label}, hidden [${hidden.join(", ")}], ${learnAlpha ? "learned" : "fixed"} alpha, ${t.label}: gradients, Adam, polyak, metrics`, () => {
-            checkUpdate({ hidden, tqc: c.tqc, learnAlpha, term: t.term, bcNoise: t.bcNoise, rl: t.rl, clipReturn: t.clipReturn });
+            checkUpdate({ hidden, tqc: c.tqc, learnAlpha, ...t });
           });
         }
       }

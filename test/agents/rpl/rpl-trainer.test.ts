@@ -157,7 +157,29 @@ describe("relay learning: pretraining, finetuning runs and the BC baseline", fun
     const withLosses = a.filter((r) => r["loss/pi"] !== undefined);
     expect(withLosses.length).to.be.greaterThan(0);
     for (const r of withLosses) expect(r["loss/bc"]).to.be.a("number").and.greaterThan(0);
+    for (const r of withLosses) expect(r["bc/kept"], "every demo pair counts without the Q-filter").to.equal(1);
     expect(none.some((r) => "loss/bc" in r)).to.equal(false);
+    // With the Q-filter only the pairs whose demo action the critics rate above the policy's count:
+    // some, not all, and a different actor loss from the same seed.
+    const filtered = SacHerTrainer.start(join(dir, "bc-filtered"), { ...config, bc: { ...config.bc, qFilter: true } }, make, flatBc);
+    await filtered.run();
+    filtered.close();
+    const f = comparable(readMetrics(join(dir, "bc-filtered", "metrics.jsonl")));
+    const kept = f.map((r) => r["bc/kept"]).filter((v): v is number => typeof v === "number");
+    expect(kept.length).to.be.greaterThan(0);
+    expect(kept.every((k) => k >= 0 && k <= 1) && kept.some((k) => k < 1) && kept.some((k) => k > 0), `kept ${kept}`).to.equal(true);
+    expect(piLosses(f)).to.not.deep.equal(piLosses(a));
+    // The filter is in the ONNX update graph alone: the tfjs fallback refuses it by name.
+    await selectBackend("wasm");
+    try {
+      const onTfjs = { ...config, bc: { ...config.bc, qFilter: true } };
+      expect(() => SacHerTrainer.start(join(dir, "bc-filtered-tfjs"), onTfjs, make, flatBc)).to.throw(
+        /bc.qFilter runs on the ONNX Runtime learner only/,
+      );
+      expect(existsSync(join(dir, "bc-filtered-tfjs")), "no run directory left behind").to.equal(false);
+    } finally {
+      await selectBackend("ort");
+    }
     // Without a supervisor the flat trainer cannot read the demos, and says so before starting.
     expect(() => SacHerTrainer.start(join(dir, "bc-unsupervised"), config)).to.throw(/BcSupervisor/);
     expect(existsSync(join(dir, "bc-unsupervised"))).to.equal(false);
