@@ -78,7 +78,7 @@ export function make(id: string, kwargs: Record<string, unknown> = {}): GoalEnv 
   const limit = maxEpisodeSteps ?? reg.maxEpisodeSteps;
   const bare = reg.entryPoint(envKwargs);
   const limited = new TimeLimit(new OrderEnforcing(new PassiveEnvChecker(bare)), limit);
-  const env = timeFeature === true ? new TimeFeature(limited, limit) : limited;
+  const env = timeFeature === true ? new TimeFeature(limited) : limited;
   const spec = { id, kwargs: { ...envKwargs, ...(timeFeature === true ? { timeFeature } : {}) }, maxEpisodeSteps: limit };
   bare.spec = spec;
   env.spec = spec;

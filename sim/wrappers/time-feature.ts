@@ -1,6 +1,6 @@
-import { Wrapper, type DictObs, type Env, type ResetArgs, type ResetResult, type StepResult } from "../core/env.js";
+import { Wrapper, type DictObs, type ResetArgs, type ResetResult, type StepResult } from "../core/env.js";
 import { Box, Dict } from "../core/spaces.js";
-import { packSnapshot, unpackSnapshot } from "../core/snapshot-codec.js";
+import type { TimeLimit } from "./time-limit.js";
 
 /**
  * Appends the episode's remaining time, 1 - t / maxEpisodeSteps (1 at reset, 0 at the time
@@ -8,20 +8,14 @@ import { packSnapshot, unpackSnapshot } from "../core/snapshot-codec.js";
  * 2018, "Time Limits in Reinforcement Learning"). With a fixed horizon the time left is part of
  * the state: without it a policy cannot tell an early step from a late one in the same pose, and
  * the critic bootstraps through the limit as though the episode went on. RL Baselines3 Zoo
- * trains every panda-gym task with it. `make(id, { timeFeature: true })` puts it outermost.
+ * trains every panda-gym task with it. `make(id, { timeFeature: true })` puts it outermost; it
+ * reads the clock of the TimeLimit it wraps, whose snapshot carries it.
  */
 export class TimeFeature extends Wrapper<DictObs> {
-  private elapsedSteps = 0;
   private readonly space: Dict;
 
-  constructor(
-    env: Env<DictObs>,
-    readonly maxEpisodeSteps: number,
-  ) {
+  constructor(override readonly env: TimeLimit<DictObs>) {
     super(env);
-    if (!Number.isInteger(maxEpisodeSteps) || maxEpisodeSteps <= 0) {
-      throw new RangeError(`maxEpisodeSteps must be a positive integer, got ${maxEpisodeSteps}`);
-    }
     const inner = env.observationSpace;
     if (inner.type !== "Dict") throw new TypeError(`TimeFeature needs a Dict observation space, got ${inner.type}`);
     const observation = inner.box("observation");
@@ -37,31 +31,19 @@ export class TimeFeature extends Wrapper<DictObs> {
 
   override reset(args?: ResetArgs): ResetResult<DictObs> {
     const result = this.env.reset(args);
-    this.elapsedSteps = 0;
     return { ...result, obs: this.withTime(result.obs) };
   }
 
   override step(action: ArrayLike<number>): StepResult<DictObs> {
     const result = this.env.step(action);
-    this.elapsedSteps++;
     return { ...result, obs: this.withTime(result.obs) };
-  }
-
-  override snapshot(): Uint8Array {
-    return packSnapshot({ elapsedSteps: this.elapsedSteps }, this.env.snapshot());
-  }
-
-  override restore(bytes: Uint8Array): void {
-    const { header, body } = unpackSnapshot(bytes);
-    this.env.restore(body);
-    this.elapsedSteps = Number(header["elapsedSteps"]);
   }
 
   private withTime(obs: DictObs): DictObs {
     const observation = obs["observation"]!;
     const out = new Float64Array(observation.length + 1);
     out.set(observation);
-    out[observation.length] = Math.max(0, 1 - this.elapsedSteps / this.maxEpisodeSteps);
+    out[observation.length] = Math.max(0, 1 - this.env.elapsed / this.env.maxEpisodeSteps);
     return { ...obs, observation: out };
   }
 }

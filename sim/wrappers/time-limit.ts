@@ -15,6 +15,11 @@ export class TimeLimit<O = DictObs> extends Wrapper<O> {
     }
   }
 
+  /** Steps taken since the last reset. */
+  get elapsed(): number {
+    return this.elapsedSteps;
+  }
+
   override reset(args?: ResetArgs): ResetResult<O> {
     const result = this.env.reset(args);
     this.elapsedSteps = 0;
