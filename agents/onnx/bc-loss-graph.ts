@@ -9,7 +9,8 @@
  * target under the squashed Gaussian.
  *
  * A row mask (`rowMask`, [m, 1] of 0/1, e.g. the Q-filter's) zeroes the loss and gradient of the
- * rows it drops; the mean stays over all m rows, so a dropped row counts as a zero.
+ * rows it drops; the mean stays over all m rows, so a dropped row counts as a zero. `kept` is the
+ * share of rows it keeps (1 without a mask).
  */
 import { NLL_EDGE, type BcLossKind } from "../nn/bc-loss.js";
 import type { Graph } from "./graph.js";
@@ -33,18 +34,19 @@ export function bcLossGraph(
   actDim: number,
   actLimit: string,
   rowMask?: (input: string, target: string) => string,
-): { loss: string; grads: string[] } {
+): { loss: string; grads: string[]; kept: string } {
   const input = g.input("bc_input", ["m", obsDim]);
   const target = g.input("bc_target", ["m", actDim]);
   // 1 / (m · actDim): both losses are means over rows and action dimensions.
   const scale = g.div(g.constant([1 / actDim]), g.rows(input));
   const mask = rowMask?.(input, target) ?? null;
-  if (kind === "nll") return nllGraph(g, actor, input, target, actDim, actLimit, scale, mask);
+  const kept = mask === null ? g.constant([1]) : g.reduceMean(mask, [0, 1], false);
+  if (kind === "nll") return { ...nllGraph(g, actor, input, target, actDim, actLimit, scale, mask), kept };
   const sample = policySample(g, actor, input, g.input("bc_eps", ["m", actDim]), actLimit, actDim);
   const error = mask === null ? g.sub(sample.action, target) : g.mul(g.sub(sample.action, target), mask);
   const loss = g.reduceMean(g.mul(error, error), [0, 1], false);
   const dAction = g.mul(g.mul(error, g.constant([2])), scale);
-  return { loss, grads: policyBackward(g, actor, sample, dAction, null, actLimit) };
+  return { loss, grads: policyBackward(g, actor, sample, dAction, null, actLimit), kept };
 }
 
 /**
@@ -74,8 +76,8 @@ function nllGraph(
   const logProb = g.op("Neg", [
     g.add(g.add(g.add(g.mul(zz, g.constant([0.5])), logStd), g.constant([HALF_LOG_2PI])), g.add(logOnePlusY, logOneMinusY)),
   ]);
-  const kept = mask === null ? logProb : g.mul(logProb, mask);
-  const loss = g.op("Neg", [g.reduceMean(kept, [0, 1], false)]);
+  const counted = mask === null ? logProb : g.mul(logProb, mask);
+  const loss = g.op("Neg", [g.reduceMean(counted, [0, 1], false)]);
   // d log N / d mean = z / std; d log N / d log_std = z² - 1 (zero where the clip binds).
   const negScale = mask === null ? g.op("Neg", [scale]) : g.mul(g.op("Neg", [scale]), mask);
   const dMean = g.mul(g.div(z, std), negScale);

@@ -174,7 +174,7 @@ function actorLossGraph(
   const meanLogProb = g.reduceMean(pi.logProb, [0, 1], false);
   let piLoss: string = g.constant([0]);
   let termLoss: string = g.constant([0]);
-  let termKept: string = g.constant([o.term === null ? 0 : 1]);
+  let termKept: string = g.constant([0]);
   let grads: string[] | null = null;
   if (o.rl) {
     const qfPi = mlpForward(g, qf, g.concat([obs, pi.action], 1));
@@ -186,13 +186,11 @@ function actorLossGraph(
   }
   if (o.term !== null) {
     const weight = g.input("bc_weight", []);
-    const filter = (input: string, target: string): string => {
-      const mask = qFilterMask(g, { actor, qf, actDim: o.actDim, tqc: o.tqc }, input, target, actLimit);
-      termKept = g.reduceMean(mask, [0, 1], false);
-      return mask;
-    };
+    const filter = (input: string, target: string): string =>
+      qFilterMask(g, { actor, qf, actDim: o.actDim, tqc: o.tqc }, input, target, actLimit);
     const term = bcLossGraph(g, o.term, actor, o.obsDim, o.actDim, actLimit, o.qFilter ? filter : undefined);
     termLoss = term.loss;
+    termKept = term.kept;
     piLoss = g.add(piLoss, g.mul(term.loss, weight));
     const termGrads = term.grads.map((x) => g.mul(x, weight));
     grads = grads === null ? termGrads : grads.map((x, i) => g.add(x, termGrads[i]!));

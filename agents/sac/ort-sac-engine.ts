@@ -98,7 +98,6 @@ export class OrtSacEngine implements SacEngine {
     const rl = term?.rl !== false;
     const qFilter = term?.qFilter === true;
     const { gamma, polyak, learnAlpha } = this.config;
-    const range = targetRange(this.config);
     const targetEntropy = this.config.targetEntropy === "auto" ? -this.actDim : this.config.targetEntropy;
     const session = this.session(`update-${kind ?? "none"}-${rl}-${qFilter}`, () =>
       sacUpdateGraph({
@@ -110,7 +109,7 @@ export class OrtSacEngine implements SacEngine {
         targetEntropy,
         term: kind,
         rl,
-        targetRange: range,
+        targetRange: targetRange(this.config),
         qFilter,
       }),
     );
