@@ -59,9 +59,11 @@ export function shippedPolicies(folder: string): string[] {
     .sort()
     .map((d) => join(folder, d))
     .filter((d) => existsSync(join(d, "policy")));
-  const hierarchy = (d: string): boolean => existsSync(join(d, "policy", "hac.json"));
-  return [...dirs.filter(hierarchy), ...dirs.filter((d) => !hierarchy(d))];
+  return [...dirs.filter(isHierarchy), ...dirs.filter((d) => !isHierarchy(d))];
 }
+
+/** A run directory whose policy is a hierarchy (policy/hac.json), not flat SAC. */
+const isHierarchy = (dir: string): boolean => existsSync(join(dir, "policy", "hac.json"));
 
 /** A shipped policy and a fresh env of its run: a hierarchy (policy/hac.json) or flat SAC. */
 async function loadPolicy(dir: string): Promise<{ env: GoalEnv; agent: LiveAgent }> {
@@ -72,7 +74,7 @@ async function loadPolicy(dir: string): Promise<{ env: GoalEnv; agent: LiveAgent
   if (typeof config.env !== "string") throw new ConfigError(`${dir}/config.json names no env`);
   const env = make(config.env, config.envKwargs ?? {});
   const policy = join(dir, "policy");
-  if (existsSync(join(policy, "hac.json"))) {
+  if (isHierarchy(dir)) {
     const { Hac } = await import("../agents/hac/hac.js");
     return { env, agent: hacAgent(await Hac.load(policy, env), `${String(config.algo ?? "hac")} policy ${dir}`) };
   }
