@@ -8,9 +8,9 @@
 import { Rng } from "../../sim/core/rng.js";
 import { readDemoFile } from "../demos/demo-file.js";
 import { checkDemosFit, demoRow, type DemoSet } from "../demos/demo-set.js";
-import type { BcSupervisor } from "../sac/bc-supervisor.js";
-import type { Sac, SupervisedTerm } from "../sac/sac.js";
-import type { BcLossKind } from "../nn/bc-loss.js";
+import type { BcSupervision, BcSupervisor } from "../sac/bc-supervisor.js";
+import type { Sac } from "../sac/sac.js";
+import type { BcLossKind, BcRows } from "../nn/bc-loss.js";
 import { ConfigError } from "../config-error.js";
 import { learnerEngine } from "../nn/backend.js";
 
@@ -43,11 +43,11 @@ export interface FlatBcOptions {
 }
 
 /**
- * The hook for {@link HerLearner.supervision}. The batch of the agent's u-th update comes from a
- * generator seeded by (seed, u); the update count is part of every checkpoint, so a resumed run
- * draws the same batches with no extra state.
+ * The batch of the agent's u-th update comes from a generator seeded by (seed, u); the update
+ * count is part of every checkpoint, so a resumed run draws the same batches with no extra state.
+ * Pretraining's i-th batch is seeded by (seed, i) with a salt of its own.
  */
-export function flatBcSupervision(agent: Sac, set: DemoSet, options: FlatBcOptions): () => SupervisedTerm {
+export function flatBcSupervision(agent: Sac, set: DemoSet, options: FlatBcOptions): BcSupervision {
   const batchSize = options.batchSize ?? 512;
   const obsDim = set.dims.obs;
   const goalDim = set.dims.desired_goals;
@@ -59,18 +59,28 @@ export function flatBcSupervision(agent: Sac, set: DemoSet, options: FlatBcOptio
   }
   // Every real (episode, t): padding rows past an episode's end are never drawn.
   const steps = set.episodeLengths.flatMap((length, e) => Array.from({ length }, (_, t) => [e, t] as const));
-  const salt = new Rng(options.seed).nextUint32();
+  const salts = new Rng(options.seed);
+  const updateSalt = salts.nextUint32();
+  const pretrainSalt = salts.nextUint32();
   const rng = new Rng(0);
-  const input = new Float32Array(batchSize * (obsDim + goalDim));
-  const target = new Float32Array(batchSize * actDim);
-  return () => {
-    rng.reseed(agent.updates * 2 ** 32 + salt);
+  const rows: BcRows = { input: new Float32Array(batchSize * (obsDim + goalDim)), target: new Float32Array(batchSize * actDim) };
+  const draw = (key: number): BcRows => {
+    rng.reseed(key);
     for (let i = 0; i < batchSize; i++) {
       const [e, t] = steps[rng.integer(steps.length)]!;
-      input.set(demoRow(set, "obs", e, t), i * (obsDim + goalDim));
-      input.set(demoRow(set, "desired_goals", e, t), i * (obsDim + goalDim) + obsDim);
-      target.set(demoRow(set, "acts", e, t), i * actDim);
+      rows.input.set(demoRow(set, "obs", e, t), i * (obsDim + goalDim));
+      rows.input.set(demoRow(set, "desired_goals", e, t), i * (obsDim + goalDim) + obsDim);
+      rows.target.set(demoRow(set, "acts", e, t), i * actDim);
     }
-    return { rows: { input, target }, loss: options.loss ?? "mse", weight: options.weight ?? 1, qFilter: options.qFilter ?? false };
+    return rows;
+  };
+  return {
+    term: () => ({
+      rows: draw(agent.updates * 2 ** 32 + updateSalt),
+      loss: options.loss ?? "mse",
+      weight: options.weight ?? 1,
+      qFilter: options.qFilter ?? false,
+    }),
+    pretrainRows: (i) => draw(i * 2 ** 32 + pretrainSalt),
   };
 }

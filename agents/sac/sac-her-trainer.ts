@@ -4,28 +4,41 @@
  * metrics.jsonl, checkpoints/, policy/; the CLI adds plots/) and resumes exactly: a checkpoint
  * holds the agent, the optimisers, the buffer, the env and every generator, taken at an episode
  * end, so a resumed run logs the same metrics as one that was never stopped.
+ *
+ * A `bc` block with `pretrainSteps` pretrains the actor on BC alone before the first env step,
+ * logging rows at `step: 0` (`pretrain/step`, `pretrain/loss`, then `pretrain/eval/return` and
+ * `pretrain/eval/success`), as relay learning does; a run stopped before its first checkpoint
+ * pretrains again from the start (it is deterministic), and the first checkpoint holds its result.
  */
 import { join, resolve } from "node:path";
 import { make, type EnvMaker } from "../../sim/index.js";
 import { evaluatePolicy } from "../run/evaluate.js";
-import type { BcSupervisor } from "./bc-supervisor.js";
+import { pretrainActor } from "./actor-pretrain.js";
+import type { BcSupervision, BcSupervisor } from "./bc-supervisor.js";
 import { HerLearner, emptyLosses, lossFields, type LossTotals } from "./her-learner.js";
+import type { ShowProgress } from "../run/progress.js";
 import { createRunDir, readRunConfig } from "../run/run-dir.js";
 import { parseTrainConfig, resolveSacConfig, type TrainConfig } from "./train-config.js";
-import { RunTrainer, type RunState } from "../run/run-trainer.js";
-import { initialCounters, type TrainingLoopHooks } from "../run/training-loop.js";
+import { RunTrainer, type RunOptions, type RunState } from "../run/run-trainer.js";
+import { EVAL_SEED_BASE, initialCounters, type TrainingLoopHooks } from "../run/training-loop.js";
 
 export class SacHerTrainer extends RunTrainer<RunState, TrainConfig> {
   private readonly learner: HerLearner;
   protected state: RunState;
   /** Loss sums of the episode under way. */
   private losses: LossTotals = emptyLosses();
+  private readonly bc: BcSupervision | null = null;
+  /** Whether this sitting's actor is past BC pretraining (or has none to do). */
+  private pretrained: boolean;
 
   private constructor(root: string, config: TrainConfig, makeEnv: EnvMaker, bc: BcSupervisor | undefined) {
     super(root, config, makeEnv);
     this.learner = new HerLearner(this.env, resolveSacConfig(config), config.her, config.steps, config.seed);
-    if (config.bc !== undefined)
-      this.learner.supervision = required(bc).supervise(this.learner.agent, this.env, config.bc, config.seed + 4);
+    if (config.bc !== undefined) {
+      this.bc = required(bc).supervise(this.learner.agent, this.env, config.bc, config.seed + 4);
+      this.learner.supervision = this.bc.term;
+    }
+    this.pretrained = (config.bc?.pretrainSteps ?? 0) === 0;
     this.state = { ...initialCounters(config), actionRng: this.actionRng.state };
   }
 
@@ -46,8 +59,40 @@ export class SacHerTrainer extends RunTrainer<RunState, TrainConfig> {
   static resume(root: string, makeEnv: EnvMaker = make, bc?: BcSupervisor): SacHerTrainer {
     const config = parseTrainConfig(readRunConfig(root), join(root, "config.json"));
     const trainer = new SacHerTrainer(root, config, makeEnv, bc);
-    trainer.resumeFromCheckpoint((blobs) => trainer.learner.restoreBlobs("", blobs));
+    trainer.resumeFromCheckpoint((blobs) => {
+      trainer.learner.restoreBlobs("", blobs);
+      trainer.pretrained = true;
+    });
     return trainer;
+  }
+
+  /** Pretrains the actor (unless done), then trains on: see {@link RunTrainer.run}. */
+  override async run(options: RunOptions = {}): Promise<void> {
+    if (!this.pretrained && !(await this.pretrain(options.progress, options.stop))) return;
+    await super.run(options);
+  }
+
+  /** False when stopped before the end; nothing of it is kept then but the log rows, which a resume truncates. */
+  private async pretrain(progress: ShowProgress | undefined, stop: AbortSignal | undefined): Promise<boolean> {
+    const { config, learner } = this;
+    const bc = config.bc!;
+    const bar = progress?.({ total: bc.pretrainSteps, label: `bc pretrain ${config.env}` }) ?? null;
+    const finished = await pretrainActor(
+      learner.agent,
+      this.bc!.pretrainRows,
+      { steps: bc.pretrainSteps, loss: bc.loss },
+      (step, loss) => {
+        this.metrics.append({ step: 0, episode: 0, "pretrain/step": step, "pretrain/loss": loss });
+        bar?.update(step);
+      },
+      stop,
+    );
+    bar?.finish();
+    if (!finished) return false;
+    const e = evaluatePolicy(this.evalEnv, (o) => learner.act(o, true), config.evalEpisodes, EVAL_SEED_BASE);
+    this.metrics.append({ step: 0, episode: 0, "pretrain/eval/return": e.meanReturn, "pretrain/eval/success": e.successRate });
+    this.pretrained = true;
+    return true;
   }
 
   protected label(): string {

@@ -37,6 +37,11 @@ export const trainConfigSchema = z
         loss: z.enum(["mse", "mse-mean", "nll"]).default("mse"),
         /** Nair et al. 2018's Q-filter: a demo pair counts only where the critics rate its action above the policy's (ONNX Runtime learner only). */
         qFilter: z.boolean().default(false),
+        /**
+         * Steps of BC alone on the actor before the first env step (agents/sac/actor-pretrain.ts), as
+         * relay learning pretrains; 0, the baseline's own, pretrains nothing.
+         */
+        pretrainSteps: z.number().int().nonnegative().default(0),
       })
       .strict()
       .optional(),

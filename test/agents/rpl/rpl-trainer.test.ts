@@ -8,11 +8,14 @@ import { collectDemos } from "../../../agents/demos/collect.js";
 import { readDemoFile as readDemoFileForTest, writeDemoFile } from "../../../agents/demos/demo-file.js";
 import { Hac } from "../../../agents/hac/hac.js";
 import { evaluatePretrained } from "../../../agents/rpl/evaluate-pretrained.js";
-import { flatBc } from "../../../agents/rpl/flat-bc.js";
+import { flatBc, flatBcSupervision } from "../../../agents/rpl/flat-bc.js";
 import { pretrainRelay } from "../../../agents/rpl/relay-pretrain.js";
 import { relayBatch, splitRelayDemos } from "../../../agents/rpl/relay-relabel.js";
 import { levelRows } from "../../../agents/rpl/relay-supervision.js";
 import { RplTrainer } from "../../../agents/rpl/rpl-trainer.js";
+import { pretrainActor } from "../../../agents/sac/actor-pretrain.js";
+import { Sac } from "../../../agents/sac/sac.js";
+import { sacConfig } from "../../../agents/sac/sac-config.js";
 import { SacHerTrainer } from "../../../agents/sac/sac-her-trainer.js";
 import { readMetrics } from "../../../agents/run/metrics-log.js";
 import { make, Rng } from "../../../sim/index.js";
@@ -183,5 +186,69 @@ describe("relay learning: pretraining, finetuning runs and the BC baseline", fun
     // Without a supervisor the flat trainer cannot read the demos, and says so before starting.
     expect(() => SacHerTrainer.start(join(dir, "bc-unsupervised"), config)).to.throw(/BcSupervisor/);
     expect(existsSync(join(dir, "bc-unsupervised"))).to.equal(false);
+  });
+
+  it("pretrains the flat baseline's actor on BC alone before its first env step, redone the same when resumed without a checkpoint", async () => {
+    // The pretraining loop: the BC loss on a batch it never drew falls, and a stop is seen at a report.
+    const set = readDemoFileForTest(demos);
+    const agent = new Sac(6, 2, 1, sacConfig("seed", { hidden: [16, 16] }), 0);
+    const supervision = flatBcSupervision(agent, set, { seed: 1, batchSize: 64 });
+    const held = supervision.pretrainRows(10_000);
+    const fixed = { input: held.input.slice(), target: held.target.slice() };
+    const before = agent.bcValue(fixed, "mse-mean", 0);
+    const reports: number[] = [];
+    expect(
+      await pretrainActor(agent, supervision.pretrainRows, { steps: 200, loss: "mse", logEvery: 100 }, (s) => reports.push(s)),
+    ).to.equal(true);
+    expect(reports).to.deep.equal([100, 200]);
+    expect(agent.bcValue(fixed, "mse-mean", 0)).to.be.below(0.5 * before);
+    const stopped: number[] = [];
+    const options = { steps: 200, loss: "mse", logEvery: 100 } as const;
+    expect(await pretrainActor(agent, supervision.pretrainRows, options, (s) => stopped.push(s), AbortSignal.abort())).to.equal(false);
+    expect(stopped).to.deep.equal([100]);
+    agent.dispose();
+
+    // The trainer: rows at step 0, then the run; a kill before the first checkpoint, or a stop
+    // during pretraining, resumes to the same metrics as a run never stopped.
+    const config = {
+      env: "PointMassReach-v0",
+      envKwargs: { maxEpisodeSteps: 20 },
+      algo: "sac",
+      steps: 100,
+      startSteps: 20,
+      evalEvery: 50,
+      evalEpisodes: 2,
+      checkpointEvery: 40,
+      sac: { hidden: [8, 8], batchSize: 16 },
+      bc: { demos, batchSize: 32, pretrainSteps: 60 },
+    };
+    const full = SacHerTrainer.start(join(dir, "pre-full"), config, make, flatBc);
+    await full.run();
+    full.close();
+    const a = comparable(readMetrics(join(dir, "pre-full", "metrics.jsonl")));
+    expect(a.slice(0, 2).map((r) => r.step)).to.deep.equal([0, 0]);
+    expect(a[0]!["pretrain/step"]).to.equal(60);
+    expect(a[0]!["pretrain/loss"]).to.be.a("number").and.greaterThan(0);
+    expect(a[1]!["pretrain/eval/success"]).to.be.a("number");
+    expect(a.filter((r) => "pretrain/step" in r)).to.have.length(1);
+    const plain = comparable(readMetrics(join(dir, "bc-full", "metrics.jsonl")));
+    const piLosses = (rows: Record<string, unknown>[]): unknown[] => rows.map((r) => r["loss/pi"]).filter((v) => v !== undefined);
+    expect(piLosses(a), "pretraining changes what the actor's updates see").to.not.deep.equal(piLosses(plain));
+    for (const [name, first] of [
+      ["pre-killed", { until: 30 }],
+      ["pre-stopped", { stop: AbortSignal.abort() }],
+      ["pre-checkpointed", { until: 70 }],
+    ] as const) {
+      const stoppedRun = SacHerTrainer.start(join(dir, name), config, make, flatBc);
+      await stoppedRun.run(first);
+      stoppedRun.close();
+      const resumed = SacHerTrainer.resume(join(dir, name), make, flatBc);
+      await resumed.run();
+      resumed.close();
+      expect(comparable(readMetrics(join(dir, name, "metrics.jsonl"))), name).to.deep.equal(a);
+    }
+    expect(() => SacHerTrainer.start(join(dir, "pre-bad"), { ...config, bc: { ...config.bc, pretrainSteps: -1 } }, make, flatBc)).to.throw(
+      /pretrainSteps/,
+    );
   });
 });
