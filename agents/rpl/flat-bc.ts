@@ -39,6 +39,8 @@ export interface FlatBcOptions {
   loss?: BcLossKind;
   /** Nair et al.'s Q-filter on every batch (SupervisedTerm.qFilter). @defaultValue false */
   qFilter?: boolean;
+  /** Updates whose actor loss is the BC term alone (`bc.criticWarmup`). @defaultValue 0 */
+  criticWarmup?: number;
   seed: number;
 }
 
@@ -80,6 +82,7 @@ export function flatBcSupervision(agent: Sac, set: DemoSet, options: FlatBcOptio
       loss: options.loss ?? "mse",
       weight: options.weight ?? 1,
       qFilter: options.qFilter ?? false,
+      rl: agent.updates >= (options.criticWarmup ?? 0),
     }),
     pretrainRows: (i) => draw(i * 2 ** 32 + pretrainSalt),
   };

@@ -42,6 +42,12 @@ export const trainConfigSchema = z
          * relay learning pretrains; 0, the baseline's own, pretrains nothing.
          */
         pretrainSteps: z.number().int().nonnegative().default(0),
+        /**
+         * The first updates in which the actor learns by BC alone while the critics learn its values,
+         * so that RL's gradient, when it joins the actor's loss, comes from critics that know the policy
+         * (a critic warm-up, as offline-to-online methods do); 0 adds RL from the first update.
+         */
+        criticWarmup: z.number().int().nonnegative().default(0),
       })
       .strict()
       .optional(),

@@ -183,6 +183,15 @@ describe("relay learning: pretraining, finetuning runs and the BC baseline", fun
     } finally {
       await selectBackend("ort");
     }
+    // During the critic warm-up the actor's loss is the BC term alone (weight 1 here); after it, RL joins.
+    const warm = SacHerTrainer.start(join(dir, "bc-warm"), { ...config, bc: { ...config.bc, criticWarmup: 40 } }, make, flatBc);
+    await warm.run();
+    warm.close();
+    const w = comparable(readMetrics(join(dir, "bc-warm", "metrics.jsonl"))).filter((r) => r["loss/pi"] !== undefined);
+    const bcOnly = (r: Record<string, unknown>): boolean => Math.abs((r["loss/pi"] as number) - (r["loss/bc"] as number)) < 1e-6;
+    expect(w.filter((r) => (r.step as number) <= 40).every(bcOnly), "warm-up rows: loss/pi is the BC loss").to.equal(true);
+    expect(w.filter((r) => (r.step as number) > 60).some(bcOnly), "after the warm-up RL is in the loss").to.equal(false);
+    expect(withLosses.some(bcOnly), "without a warm-up RL is in every update's loss").to.equal(false);
     // Without a supervisor the flat trainer cannot read the demos, and says so before starting.
     expect(() => SacHerTrainer.start(join(dir, "bc-unsupervised"), config)).to.throw(/BcSupervisor/);
     expect(existsSync(join(dir, "bc-unsupervised"))).to.equal(false);
