@@ -1,7 +1,7 @@
 /**
  * What `rapier-gym experiment` reads to show its progress, from the files its children write:
- * the env steps a run has logged, how far a relay run's pretraining has gone (it logs its rows at
- * env step 0), and the progress line of a demo collector's log; and the bar it shows them on.
+ * the env steps a run has logged, how far a relay or flat BC run's pretraining has gone (it logs its
+ * rows at env step 0), and the progress line of a demo collector's log; and the bar it shows them on.
  * Reading files rather than asking the children keeps each run a plain `train` process, and
  * works across invocations.
  */
@@ -28,16 +28,21 @@ export function lastStep(path: string): number {
   return lastRow(path)?.step ?? 0;
 }
 
-/** The gradient steps of relay pretraining that a condition's config asks for; 0 for other algorithms. */
+/** The gradient steps of pretraining that a condition's config asks for: relay's, or a flat BC run's (`bc.pretrainSteps`). */
 export function pretrainBudget(config: Record<string, unknown>): number {
+  if (config["algo"] === "sac") {
+    const bc = config["bc"];
+    const steps = typeof bc === "object" && bc !== null && "pretrainSteps" in bc ? bc.pretrainSteps : 0;
+    return typeof steps === "number" ? steps : 0;
+  }
   if (config["algo"] !== "rpl") return 0;
   const relay = relaySettingsSchema.safeParse(config["relay"] ?? {});
   return relay.success ? relay.data.pretrainSteps : 0;
 }
 
 /**
- * How many of its `budget` pretraining steps the relay run in `dir` has done: all of them once it
- * logs env steps, evaluates its pretrained model or has saved it, else its last pretraining row's.
+ * How many of its `budget` pretraining steps the run in `dir` has done: all of them once it logs
+ * env steps, evaluates its pretrained model or (relay) has saved it, else its last pretraining row's.
  */
 export function pretrainDone(dir: string, budget: number): number {
   const row = lastRow(join(dir, "metrics.jsonl"));
@@ -80,7 +85,7 @@ export function showRunsProgress(label: string, runs: readonly TrackedRun[]): ()
   const done = () => runs.reduce((sum, p) => sum + (p.reported ? p.steps : Math.min(p.steps, lastStep(join(p.dir, "metrics.jsonl")))), 0);
   // Steps logged by an earlier invocation do not count towards this one's speed.
   const bar = new ProgressBar({ total: runs.reduce((sum, p) => sum + p.steps, 0), label, startStep: done() });
-  // Relay runs pretrain before their first env step: a phase of its own, in gradient steps.
+  // Relay and flat BC runs may pretrain before their first env step: a phase of its own, in gradient steps.
   const pretraining = runs
     .filter((p) => !p.reported)
     .map((p) => ({ dir: p.dir, budget: pretrainBudget(p.config) }))

@@ -181,10 +181,11 @@ function pretrainedTable(r: ExperimentResults): string[] {
     const mean = (f: (p: (typeof pre)[number]) => number) => pre.reduce((a, p) => a + f(p), 0) / pre.length;
     const onDemos = pre.flatMap((p) => (p.onDemoStarts ? [p.onDemoStarts] : []));
     const demoMean = (f: (p: PretrainedSummary) => number) => onDemos.reduce((a, p) => a + f(p), 0) / onDemos.length;
-    const demoCells =
-      onDemos.length === 0 ? "– | –" : `${demoMean((p) => p.return).toFixed(1)} | ${(100 * demoMean((p) => p.reachedOnce)).toFixed(0)}%`;
+    // A flat run's pretrained evaluation (evaluatePolicy) counts no "reached once".
+    const share = (v: number): string => (Number.isFinite(v) ? `${(100 * v).toFixed(0)}%` : "–");
+    const demoCells = onDemos.length === 0 ? "– | –" : `${demoMean((p) => p.return).toFixed(1)} | ${share(demoMean((p) => p.reachedOnce))}`;
     lines.push(
-      `| ${c.label} | ${mean((p) => p.return).toFixed(1)} | ${(100 * mean((p) => p.success)).toFixed(0)}% | ${(100 * mean((p) => p.reachedOnce)).toFixed(0)}% | ${demoCells} |`,
+      `| ${c.label} | ${mean((p) => p.return).toFixed(1)} | ${share(mean((p) => p.success))} | ${share(mean((p) => p.reachedOnce))} | ${demoCells} |`,
     );
   }
   return lines;

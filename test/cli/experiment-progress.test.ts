@@ -10,10 +10,13 @@ describe("experiment progress, read from its runs' files", () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
   const rows = (...r: object[]) => writeFileSync(join(dir, "metrics.jsonl"), r.map((x) => `${JSON.stringify(x)}\n`).join(""));
 
-  it("counts a relay run's pretraining from its rows at step 0, and all of it once it is past", () => {
+  it("counts a relay or flat BC run's pretraining from its rows at step 0, and all of it once it is past", () => {
     expect(pretrainBudget({ algo: "rpl" })).to.equal(10_000);
     expect(pretrainBudget({ algo: "rpl", relay: { pretrainSteps: 300 } })).to.equal(300);
     expect(pretrainBudget({ algo: "hac" })).to.equal(0);
+    expect(pretrainBudget({ algo: "sac", bc: { demos: "d", pretrainSteps: 500 } })).to.equal(500);
+    expect(pretrainBudget({ algo: "sac", bc: { demos: "d" } })).to.equal(0);
+    expect(pretrainBudget({ algo: "sac" })).to.equal(0);
     expect(pretrainDone(dir, 300)).to.equal(0);
     rows({ step: 0, episode: 0, "pretrain/step": 50 }, { step: 0, episode: 0, "pretrain/step": 100 });
     expect(pretrainDone(dir, 300)).to.equal(100);
