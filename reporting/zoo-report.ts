@@ -169,6 +169,7 @@ function renderZooReport(e: Experiment, r: ZooResults, date: string): string {
     "",
     `- Scripted expert: ${r.expert ? `${pct(r.expert.successRate)} success, mean return ${r.expert.meanReturn.toFixed(1)}, over ${r.expert.episodes} episodes` : "none for this task"}.`,
     `- The floor (the zero action every step, a policy that has learned nothing): ${pct(r.floor.successRate)} success over ${r.floor.episodes} episodes.`,
+    ...pretrainedLines(r),
     ...(r.successGoal === null ? [] : [`- Goal: ${pct(r.successGoal)} final eval success${goalVerdict(r)}.`]),
     "",
     `Published reference: ${e.postSummary}`,
@@ -177,6 +178,16 @@ function renderZooReport(e: Experiment, r: ZooResults, date: string): string {
     "",
   ];
   return lines.join("\n");
+}
+
+/** Where a row pretrains on BC alone: what that policy scored before RL (per seed), the start its curve is read against. */
+export function pretrainedLines(r: ZooResults): string[] {
+  return r.conditions.flatMap((c) => {
+    const scores = c.seeds.map((s) => s.pretrainedSuccess);
+    if (scores.every((v) => v === null)) return [];
+    const cells = scores.map((v) => (v === null ? "–" : pct(v))).join(", ");
+    return [`- ${c.label}: BC pretraining alone, before the first env step, scored ${cells} (per seed).`];
+  });
 }
 
 /** Whether the entry's best condition meets the goal; the condition is named where there are several. */

@@ -21,6 +21,8 @@ export interface ZooRunSummary {
   stepsTo: Record<string, number | null>;
   /** Seconds of training the run took, over all its sittings; null for a run logged (even in part) before `time/elapsed_s`. */
   wallClockS: number | null;
+  /** Eval success of the policy BC pretraining left (`bc.pretrainSteps`), before any env step; null without pretraining. */
+  pretrainedSuccess: number | null;
 }
 
 export function summariseZooRun(rows: readonly MetricsRow[], seed: number): ZooRunSummary {
@@ -42,6 +44,8 @@ export function summariseZooRun(rows: readonly MetricsRow[], seed: number): ZooR
     finalSuccess: evals.length === 0 ? NaN : avg[avg.length - 1]!,
     stepsTo,
     wallClockS: wallClock(rows),
+    pretrainedSuccess:
+      (rows.find((r) => typeof r["pretrain/eval/success"] === "number")?.["pretrain/eval/success"] as number | undefined) ?? null,
   };
 }
 

@@ -20,7 +20,11 @@ describe("zoo summaries", () => {
     expect(s.stepsTo).to.deep.equal({ "0.5": 5000, "0.9": 7000 });
     // A lucky first evaluation does not count before the window is full, and a level never reached is null.
     expect(summariseZooRun(evalRows([1, 0, 0, 0, 0, 0]), 0).stepsTo).to.deep.equal({ "0.5": null, "0.9": null });
-    expect(summariseZooRun([], 0)).to.deep.include({ steps: 0, finalSuccess: NaN, wallClockS: null });
+    expect(summariseZooRun([], 0)).to.deep.include({ steps: 0, finalSuccess: NaN, wallClockS: null, pretrainedSuccess: null });
+    // A run that pretrained on BC alone logged that policy's evaluation at step 0.
+    const pretrained = [{ step: 0, episode: 0, "pretrain/eval/return": -40, "pretrain/eval/success": 0.55 }, ...evalRows([0, 1])];
+    expect(summariseZooRun(pretrained, 0).pretrainedSuccess).to.equal(0.55);
+    expect(summariseZooRun(pretrained, 0).steps).to.equal(2000);
   });
 
   it("adds up the wall-clock of each sitting of a resumed run", () => {

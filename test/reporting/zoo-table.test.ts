@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import type { MetricsRow } from "../../agents/run/metrics-log.js";
-import type { ZooResults } from "../../reporting/zoo-report.js";
+import { pretrainedLines, type ZooResults } from "../../reporting/zoo-report.js";
 import { spread, summariseZooRun } from "../../reporting/zoo-summary.js";
 import { zooTable } from "../../reporting/zoo-table.js";
 
@@ -53,5 +53,14 @@ describe("the zoo table", () => {
     const own = results([run(0, 4000, 0.3), run(1, 4000, 0.3)]);
     own.conditions[0]!.steps = 4000;
     expect(row(own).slice(2, 7)).to.deep.equal(["4k", "2", "30% (30%–30%) / 90%", "not reached", "not reached"]);
+  });
+
+  it("has the report say what a row's BC pretraining alone scored, per seed, and say nothing for rows without it", () => {
+    const plain = results([run(0, 10_000, 0.3)]);
+    expect(pretrainedLines(plain)).to.deep.equal([]);
+    const pretrained = results([{ ...run(0, 10_000, 0.3), pretrainedSuccess: 0.55 }, run(1, 0, 0)]);
+    expect(pretrainedLines(pretrained)).to.deep.equal([
+      "- TQC + HER: BC pretraining alone, before the first env step, scored 55%, – (per seed).",
+    ]);
   });
 });
