@@ -72,7 +72,10 @@ export class SacHerTrainer extends RunTrainer<RunState, TrainConfig> {
     await super.run(options);
   }
 
-  /** False when stopped before the end; nothing of it is kept then but the log rows, which a resume truncates. */
+  /**
+   * False when stopped before the end: the actor is then part-trained and unsaved, and the run goes
+   * on only by {@link resume}, which pretrains again from the start and drops the rows logged here.
+   */
   private async pretrain(progress: ShowProgress | undefined, stop: AbortSignal | undefined): Promise<boolean> {
     const { config, learner } = this;
     const bc = config.bc!;
