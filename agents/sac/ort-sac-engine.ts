@@ -97,7 +97,10 @@ export class OrtSacEngine implements SacEngine {
     const kind = term === undefined ? null : bcGraphKind(term.loss);
     const rl = term?.rl !== false;
     const qFilter = term?.qFilter === true;
-    const { gamma, polyak, learnAlpha } = this.config;
+    const { gamma, polyak } = this.config;
+    // Alpha tunes the entropy of the policy RL trains: an actor on BC alone gives it nothing to tune,
+    // and its entropy, collapsing under BC, would drive alpha up without bound.
+    const learnAlpha = this.config.learnAlpha && rl;
     const targetEntropy = this.config.targetEntropy === "auto" ? -this.actDim : this.config.targetEntropy;
     const session = this.session(`update-${kind ?? "none"}-${rl}-${qFilter}`, () =>
       sacUpdateGraph({

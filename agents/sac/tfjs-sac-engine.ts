@@ -99,7 +99,7 @@ export class TfjsSacEngine implements SacEngine {
       const alpha = tf.exp(this.logAlpha[0]!);
       const critic = this.criticStep(t, n, alpha, seeds.target);
       const actor = this.actorStep(obs, n, alpha, critic.qf, seeds, supervised);
-      const { logAlpha, alphaLoss } = this.alphaStep(actor.meanLogProb);
+      const { logAlpha, alphaLoss } = this.alphaStep(actor.meanLogProb, supervised?.rl !== false);
       const { polyak } = this.config;
       const qfTarget = this.qfTarget.map((target, i) => tf.add(tf.mul(target, polyak), tf.mul(critic.qf[i]!, 1 - polyak)));
       const metrics = tf.stack([
@@ -172,10 +172,11 @@ export class TfjsSacEngine implements SacEngine {
 
   /**
    * alpha_loss = -log_alpha * mean(log pi + target_entropy), log pi held fixed: its gradient in
-   * log_alpha is just -mean(log pi + target_entropy), so no tape is needed.
+   * log_alpha is just -mean(log pi + target_entropy), so no tape is needed. Alpha is held where the
+   * actor learns by BC alone (`rl` false), as the ONNX Runtime engine holds it.
    */
-  private alphaStep(meanLogProb: tf.Tensor): { logAlpha: tf.Tensor[]; alphaLoss: tf.Tensor } {
-    if (!this.config.learnAlpha) return { logAlpha: this.logAlpha, alphaLoss: tf.zeros([1]) };
+  private alphaStep(meanLogProb: tf.Tensor, rl: boolean): { logAlpha: tf.Tensor[]; alphaLoss: tf.Tensor } {
+    if (!this.config.learnAlpha || !rl) return { logAlpha: this.logAlpha, alphaLoss: tf.zeros([1]) };
     const entropyGap: tf.Tensor = tf.add(meanLogProb, this.targetEntropy);
     return {
       logAlpha: this.alphaAdam.step(this.logAlpha, [tf.reshape(tf.neg(entropyGap), [1])]),

@@ -102,6 +102,14 @@ describe("agents/sac: the ONNX Runtime engine agrees with the tfjs engine", () =
           "metrics",
         );
         expectParamsClose(tfjs.getParams(), ort.getParams(), "after the update");
+        if (config.learnAlpha) {
+          // A learned alpha moves with RL in the actor's loss, and is held while the actor learns by BC alone.
+          const held = term !== null && !term.rl;
+          for (const engine of [tfjs, ort]) {
+            expect(engine.getParams().logAlpha === init.logAlpha, `${engine.constructor.name}: alpha held`).to.equal(held);
+            expect(engine.getParams().alphaAdam.t, `${engine.constructor.name}: alpha's Adam steps`).to.equal(held ? 0 : 1);
+          }
+        }
         tfjs.dispose();
         ort.dispose();
       });
