@@ -126,19 +126,22 @@ describe("relay learning: pretraining, finetuning runs and the BC baseline", fun
     expect(existsSync(join(dir, "misfit"))).to.equal(false);
   });
 
+  /** A tiny flat "BC one layer" run (the demo file exists once `before` has run). */
+  const flat = () => ({
+    env: "PointMassReach-v0",
+    envKwargs: { maxEpisodeSteps: 20 },
+    algo: "sac",
+    steps: 100,
+    startSteps: 20,
+    evalEvery: 50,
+    evalEpisodes: 1,
+    checkpointEvery: 40,
+    sac: { hidden: [8, 8], batchSize: 16 },
+    bc: { demos, batchSize: 32 },
+  });
+
   it("runs the flat 'BC one layer' baseline, resumable like plain SAC + HER, logging its BC loss", async () => {
-    const config = {
-      env: "PointMassReach-v0",
-      envKwargs: { maxEpisodeSteps: 20 },
-      algo: "sac",
-      steps: 100,
-      startSteps: 20,
-      evalEvery: 50,
-      evalEpisodes: 1,
-      checkpointEvery: 40,
-      sac: { hidden: [8, 8], batchSize: 16 },
-      bc: { demos, batchSize: 32 },
-    };
+    const config = flat();
     const full = SacHerTrainer.start(join(dir, "bc-full"), config, make, flatBc);
     await full.run();
     full.close();
@@ -219,18 +222,7 @@ describe("relay learning: pretraining, finetuning runs and the BC baseline", fun
 
     // The trainer: rows at step 0, then the run; a kill before the first checkpoint, or a stop
     // during pretraining, resumes to the same metrics as a run never stopped.
-    const config = {
-      env: "PointMassReach-v0",
-      envKwargs: { maxEpisodeSteps: 20 },
-      algo: "sac",
-      steps: 100,
-      startSteps: 20,
-      evalEvery: 50,
-      evalEpisodes: 2,
-      checkpointEvery: 40,
-      sac: { hidden: [8, 8], batchSize: 16 },
-      bc: { demos, batchSize: 32, pretrainSteps: 60 },
-    };
+    const config = { ...flat(), evalEpisodes: 2, bc: { ...flat().bc, pretrainSteps: 60 } };
     const full = SacHerTrainer.start(join(dir, "pre-full"), config, make, flatBc);
     await full.run();
     full.close();
