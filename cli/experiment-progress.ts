@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type { MetricsRow } from "../agents/run/metrics-log.js";
 import { ProgressBar, parseProgress } from "./progress-bar.js";
 import { relaySettingsSchema } from "../agents/rpl/rpl-config.js";
+import { bcSettingsSchema } from "../agents/sac/train-config.js";
 
 /** The last row of a metrics file (a run's, or its kept copy); null before the first. */
 export function lastRow(path: string): MetricsRow | null {
@@ -31,9 +32,8 @@ export function lastStep(path: string): number {
 /** The gradient steps of pretraining that a condition's config asks for: relay's, or a flat BC run's (`bc.pretrainSteps`). */
 export function pretrainBudget(config: Record<string, unknown>): number {
   if (config["algo"] === "sac") {
-    const bc = config["bc"];
-    const steps = typeof bc === "object" && bc !== null && "pretrainSteps" in bc ? bc.pretrainSteps : 0;
-    return typeof steps === "number" ? steps : 0;
+    const bc = bcSettingsSchema.safeParse(config["bc"]);
+    return bc.success ? bc.data.pretrainSteps : 0;
   }
   if (config["algo"] !== "rpl") return 0;
   const relay = relaySettingsSchema.safeParse(config["relay"] ?? {});

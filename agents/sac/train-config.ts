@@ -7,6 +7,30 @@ import { sacPresets, type SacConfig } from "./sac-config.js";
 import { parseTrainingConfig, runScheduleFields } from "../run/run-schedule.js";
 import { ConfigError } from "../config-error.js";
 
+/** A flat run's `bc` block (agents/sac/bc-supervisor.ts). */
+export const bcSettingsSchema = z
+  .object({
+    /** A demo file (agents/demos/README.md); `train --demos` stores it as an absolute path. */
+    demos: z.string(),
+    weight: z.number().nonnegative().default(1),
+    batchSize: z.number().int().positive().default(512),
+    loss: z.enum(["mse", "mse-mean", "nll"]).default("mse"),
+    /** Nair et al. 2018's Q-filter: a demo pair counts only where the critics rate its action above the policy's (ONNX Runtime learner only). */
+    qFilter: z.boolean().default(false),
+    /**
+     * Steps of BC alone on the actor before the first env step (agents/sac/actor-pretrain.ts), as
+     * relay learning pretrains; 0, the baseline's own, pretrains nothing.
+     */
+    pretrainSteps: z.number().int().nonnegative().default(0),
+    /**
+     * The first updates in which the actor learns by BC alone while the critics learn its values,
+     * so that RL's gradient, when it joins the actor's loss, comes from critics that know the policy
+     * (a critic warm-up, as offline-to-online methods do); 0 adds RL from the first update.
+     */
+    criticWarmup: z.number().int().nonnegative().default(0),
+  })
+  .strict();
+
 export const trainConfigSchema = z
   .object({
     ...runScheduleFields,
@@ -28,29 +52,7 @@ export const trainConfigSchema = z
      * The "BC one layer" baseline (docs/original-code.md §3.4, agents/rpl/flat-bc.ts): every update adds
      * `weight` × a BC loss over `batchSize` demo pairs to the actor loss. Absent: plain SAC + HER.
      */
-    bc: z
-      .object({
-        /** A demo file (agents/demos/README.md); `train --demos` stores it as an absolute path. */
-        demos: z.string(),
-        weight: z.number().nonnegative().default(1),
-        batchSize: z.number().int().positive().default(512),
-        loss: z.enum(["mse", "mse-mean", "nll"]).default("mse"),
-        /** Nair et al. 2018's Q-filter: a demo pair counts only where the critics rate its action above the policy's (ONNX Runtime learner only). */
-        qFilter: z.boolean().default(false),
-        /**
-         * Steps of BC alone on the actor before the first env step (agents/sac/actor-pretrain.ts), as
-         * relay learning pretrains; 0, the baseline's own, pretrains nothing.
-         */
-        pretrainSteps: z.number().int().nonnegative().default(0),
-        /**
-         * The first updates in which the actor learns by BC alone while the critics learn its values,
-         * so that RL's gradient, when it joins the actor's loss, comes from critics that know the policy
-         * (a critic warm-up, as offline-to-online methods do); 0 adds RL from the first update.
-         */
-        criticWarmup: z.number().int().nonnegative().default(0),
-      })
-      .strict()
-      .optional(),
+    bc: bcSettingsSchema.optional(),
   })
   .strict();
 
