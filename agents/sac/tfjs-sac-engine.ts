@@ -98,8 +98,9 @@ export class TfjsSacEngine implements SacEngine {
       // The alpha of this whole update is the one before its own alpha step (SB3, CleanRL).
       const alpha = tf.exp(this.logAlpha[0]!);
       const critic = this.criticStep(t, n, alpha, seeds.target);
-      const actor = this.actorStep(obs, n, alpha, critic.qf, seeds, supervised);
-      const { logAlpha, alphaLoss } = this.alphaStep(actor.meanLogProb, supervised?.rl !== false);
+      const rl = supervised?.rl !== false;
+      const actor = this.actorStep(obs, n, alpha, critic.qf, seeds, rl, supervised);
+      const { logAlpha, alphaLoss } = this.alphaStep(actor.meanLogProb, rl);
       const { polyak } = this.config;
       const qfTarget = this.qfTarget.map((target, i) => tf.add(tf.mul(target, polyak), tf.mul(critic.qf[i]!, 1 - polyak)));
       const metrics = tf.stack([
@@ -141,21 +142,28 @@ export class TfjsSacEngine implements SacEngine {
 
   /**
    * The policy's step: mean(alpha * log pi - min(qf1, qf2)) against the critics just updated, plus
-   * the supervised term when there is one (without the RL part when `supervised.rl` is false).
+   * the supervised term when there is one (without the RL part when `rl`, the term's own flag, is false).
    */
-  private actorStep(obs: tf.Tensor2D, n: number, alpha: tf.Tensor, qf: tf.Tensor[], seeds: UpdateSeeds, supervised?: SupervisedTerm) {
+  private actorStep(
+    obs: tf.Tensor2D,
+    n: number,
+    alpha: tf.Tensor,
+    qf: tf.Tensor[],
+    seeds: UpdateSeeds,
+    rl: boolean,
+    supervised?: SupervisedTerm,
+  ) {
     const pi = this.policy.sample(this.actor, obs, this.noise([n, this.actDim], seeds.actor), this.actLimitTensor);
     const qfPi = this.twinQ.forward(qf, obs, pi.action);
     const piLossRl = tf.mean(tf.sub(tf.mul(alpha, pi.logProb), tf.minimum(qfPi.qf1, qfPi.qf2)));
     // The min passes the gradient to the smaller critic (to qf2 on ties, as torch.min does not
     // specify either way).
     const pickQf1 = tf.step(tf.sub(qfPi.qf2, qfPi.qf1)) as tf.Tensor1D;
-    const useRl = supervised?.rl !== false;
-    const dAction = useRl
+    const dAction = rl
       ? this.twinQ.actionGrad(qf, qfPi, tf.mul(pickQf1, -1 / n), tf.mul(tf.sub(1, pickQf1), -1 / n))
       : tf.zerosLike(pi.action);
-    const dLogProb: tf.Tensor = useRl ? tf.div(alpha, n) : tf.scalar(0);
-    let piLoss: tf.Tensor = useRl ? piLossRl : tf.scalar(0);
+    const dLogProb: tf.Tensor = rl ? tf.div(alpha, n) : tf.scalar(0);
+    let piLoss: tf.Tensor = rl ? piLossRl : tf.scalar(0);
     let termGrads: tf.Tensor[] | null = null;
     let termLoss: tf.Tensor = tf.scalar(0);
     if (supervised !== undefined) {
